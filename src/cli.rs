@@ -1,0 +1,181 @@
+//! Command-line surface: clap definitions and the three subcommands'
+//! front ends. `run` turns its flags into a [`Config`] once and hands it to
+//! the pipeline; `inspect` and `schema` only read and print.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::config::RunOptions;
+use crate::error::Result;
+use crate::ingest::mapping::{canonical_frame, map_headers, Mapping, TableKind};
+use crate::ingest::read_table;
+use crate::normalise::records::normalise_frame;
+use crate::schema::{CANONICAL_COLUMNS, CLIENT_COLUMNS, OPPOSITION_COLUMNS, REASONS};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "qualify",
+    version,
+    about = "Vets a prospect list before anyone contacts the people in it: per channel, on the run's date, under GDPR and French direct-marketing law.",
+    after_help = "Examples:\n  qualify run --config sample-data/qualify.toml\n  qualify run --list prospects.csv --clients clients.csv --opposition optout.csv --out out/\n  qualify inspect prospects.csv\n  qualify schema\n\nExit codes: 0 success; 1 bad input or config; 2 usage error; 3 conservation check failed."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Qualify a list: write qualified.csv, rejected.csv, decisions.csv, summary.json, ... to --out.
+    #[command(
+        after_help = "Examples:\n  qualify run --config sample-data/qualify.toml\n  qualify run --list prospects.csv --out out/ --as-of 2026-11-23\n  qualify run --list vendor.xlsx --sheet Contacts --mapping vendor-mapping.toml --clients clients.csv \\\n      --opposition optout.csv --opposition hashed-md5.csv --buyer \"Maison Dupont SAS\" --out out/ --excel\n\nEvery flag can also be a key of the --config TOML file (snake_case); the command line wins,\nexcept --opposition, which adds to the config's lists. Without --manifest, <list stem>.manifest.toml\nbeside the list is used; with no manifest at all every record is rejected no_provenance."
+    )]
+    Run(RunOptions),
+    /// Show how a file would be read: format, encoding, delimiter, rows, column mapping, sample values.
+    #[command(
+        after_help = "Examples:\n  qualify inspect sample-data/prospects.csv\n  qualify inspect vendor.xlsx --sheet Contacts --mapping vendor-mapping.toml"
+    )]
+    Inspect {
+        /// The file to inspect.
+        file: PathBuf,
+        /// XLSX sheet [default: the first].
+        #[arg(long)]
+        sheet: Option<String>,
+        /// Column mapping to apply.
+        #[arg(long)]
+        mapping: Option<PathBuf>,
+        /// How many sample rows to show.
+        #[arg(long, default_value_t = 3)]
+        samples: usize,
+    },
+    /// Print the canonical columns and the reason codes, one line of meaning each.
+    #[command(after_help = "Examples:\n  qualify schema\n  qualify schema | grep consent")]
+    Schema,
+}
+
+/// `qualify inspect`.
+pub fn inspect(
+    file: &std::path::Path,
+    sheet: Option<&str>,
+    mapping: Option<&std::path::Path>,
+    samples: usize,
+) -> Result<String> {
+    let table = read_table(file, sheet)?;
+    let mapping = match mapping {
+        Some(p) => Mapping::load(p)?,
+        None => Mapping::default(),
+    };
+    let map = map_headers(&table.headers, &mapping, TableKind::List, file)?;
+    let mut o = String::new();
+    let info = &table.info;
+    let _ = writeln!(o, "file:       {}", file.display());
+    let _ = writeln!(o, "sha256:     {}", table.sha256);
+    let _ = writeln!(o, "format:     {}", info.format);
+    if let Some(e) = &info.encoding {
+        let _ = writeln!(o, "encoding:   {e}");
+    }
+    if let Some(d) = &info.delimiter {
+        let _ = writeln!(o, "delimiter:  {d}");
+    }
+    if let Some(s) = &info.sheet {
+        let _ = writeln!(o, "sheet:      {s}");
+    }
+    let _ = writeln!(
+        o,
+        "rows:       {} ({} malformed)",
+        table.rows(),
+        table.malformed.len()
+    );
+    for m in table.malformed.iter().take(10) {
+        let _ = writeln!(o, "  row {}: {}", m.source_row, m.message);
+    }
+    let _ = writeln!(o, "\nmapping (header -> canonical):");
+    for (h, c) in &map.pairs {
+        let _ = writeln!(o, "  {h:<32} -> {c}");
+    }
+    for h in &map.ignored {
+        let _ = writeln!(o, "  {h:<32} -> (read, not kept)");
+    }
+    let _ = writeln!(
+        o,
+        "\nunmapped: {}",
+        if map.unmapped.is_empty() {
+            "(none)".into()
+        } else {
+            map.unmapped.join(", ")
+        }
+    );
+
+    let names: Vec<&str> = CANONICAL_COLUMNS.iter().map(|(c, _)| *c).collect();
+    let df = canonical_frame(&table, &map, &names);
+    let k = samples.min(df.height());
+    let df = df.slice(0, k);
+    let n = normalise_frame(&df);
+    let _ = writeln!(o, "\nsample normalised values:");
+    for i in 0..k {
+        let _ = writeln!(o, "  row {}:", i + 1);
+        if let Some(v) = n.name_key[i].as_ref() {
+            let _ = writeln!(o, "    name_key  {v}");
+        }
+        if let Some(e) = &n.email[i] {
+            let _ = writeln!(o, "    email     {} ({})", e.address, e.class.as_str());
+        }
+        for (label, p) in [
+            ("phone", &n.phone[i]),
+            ("mobile", &n.mobile[i]),
+            ("fax", &n.fax[i]),
+        ] {
+            if let Some(p) = p {
+                let _ = writeln!(
+                    o,
+                    "    {label:<9} {} ({})",
+                    p.e164.as_deref().unwrap_or("-"),
+                    p.kind.as_str()
+                );
+            }
+        }
+        if let Some(p) = &n.postcode[i] {
+            let _ = writeln!(o, "    postcode  {p}");
+        }
+        if let Some(s) = &n.siret[i] {
+            let _ = writeln!(
+                o,
+                "    siret     {} ({})",
+                s.digits,
+                if s.valid { "valid" } else { "invalid" }
+            );
+        }
+    }
+    Ok(o)
+}
+
+/// `qualify schema`.
+pub fn schema_text() -> String {
+    let mut o = String::new();
+    let _ = writeln!(o, "Canonical columns of a prospect record:");
+    for (c, m) in CANONICAL_COLUMNS {
+        let _ = writeln!(o, "  {c:<22} {m}");
+    }
+    let _ = writeln!(o, "\nClient file, in addition:");
+    for (c, m) in CLIENT_COLUMNS {
+        let _ = writeln!(o, "  {c:<22} {m}");
+    }
+    let _ = writeln!(
+        o,
+        "\nOpposition list, in addition (email, phone, names and address as above):"
+    );
+    for (c, m) in OPPOSITION_COLUMNS {
+        let _ = writeln!(o, "  {c:<22} {m}");
+    }
+    let _ = writeln!(o, "\nReason codes (record level deny all six channels):");
+    for r in REASONS {
+        let level = match r.level() {
+            crate::schema::Level::Record => "record ",
+            crate::schema::Level::Channel => "channel",
+        };
+        let _ = writeln!(o, "  {:<26} {level}  {}", r.code(), r.meaning());
+    }
+    o
+}

@@ -1,0 +1,367 @@
+//! Run configuration: the flags of `qualify run` and the keys of the TOML
+//! config file are one struct ([`RunOptions`]), so every key is a flag and
+//! vice versa (SPEC §10). [`Config::resolve`] merges the two (the command line
+//! wins; `opposition` lists add up), resolves paths (config-file paths are
+//! relative to the config file) and validates everything once. Stages only
+//! ever see the resolved [`Config`]; nothing below reads the environment or
+//! the clock — the as-of date is a value in here.
+
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::manifest::Manifest;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum ExistingClients {
+    /// A bought list is not the way to reach your own clients.
+    #[default]
+    Reject,
+    /// Keep them and judge them with the client rules.
+    Keep,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum BloctelMode {
+    /// The file lists numbers registered on Bloctel.
+    #[default]
+    Registered,
+    /// The file is Bloctel's cleaned return: numbers cleared for calling.
+    Cleaned,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Sector {
+    #[default]
+    General,
+    EnergyRenovation,
+    HomeAdaptation,
+}
+
+/// Options of `qualify run`, shared by the command line and the TOML config
+/// file. Every field is optional here; [`Config::resolve`] applies defaults.
+#[derive(Debug, Clone, Default, clap::Args, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RunOptions {
+    /// TOML config file; its keys are the long flags in snake_case.
+    #[arg(long, value_name = "FILE")]
+    #[serde(skip)]
+    pub config: Option<PathBuf>,
+    /// The prospect list (CSV, XLSX, Parquet, JSON or NDJSON).
+    #[arg(long, value_name = "FILE")]
+    pub list: Option<PathBuf>,
+    /// The list's manifest [default: <list stem>.manifest.toml beside the list].
+    #[arg(long, value_name = "FILE")]
+    pub manifest: Option<PathBuf>,
+    /// Column mapping for the vendor's headers (format in schemas/mapping.md).
+    #[arg(long, value_name = "FILE")]
+    pub mapping: Option<PathBuf>,
+    /// XLSX sheet to read [default: the first one].
+    #[arg(long, value_name = "NAME")]
+    pub sheet: Option<String>,
+    /// The company's client file.
+    #[arg(long, value_name = "FILE")]
+    pub clients: Option<PathBuf>,
+    /// Opposition list (plain or hashed); repeat for several. Added to the config's.
+    #[arg(long, value_name = "FILE")]
+    #[serde(default)]
+    pub opposition: Vec<PathBuf>,
+    /// Bloctel file (one column `phone`).
+    #[arg(long, value_name = "FILE")]
+    pub bloctel: Option<PathBuf>,
+    /// Date the Bloctel file was produced (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub bloctel_date: Option<NaiveDate>,
+    #[arg(long, value_enum)]
+    pub bloctel_mode: Option<BloctelMode>,
+    /// Maximum age of the Bloctel file, in days [default: 30].
+    #[arg(long, value_name = "DAYS")]
+    pub bloctel_max_age_days: Option<u32>,
+    /// Date the decisions are made for (YYYY-MM-DD) [default: today, Europe/Paris].
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<NaiveDate>,
+    /// The company that will make contact (checked against the manifest's partners).
+    #[arg(long, value_name = "NAME")]
+    pub buyer: Option<String>,
+    #[arg(long, value_name = "SIREN")]
+    pub buyer_siren: Option<String>,
+    #[arg(long, value_enum)]
+    pub sector: Option<Sector>,
+    #[arg(long, value_enum)]
+    pub existing_clients: Option<ExistingClients>,
+    /// Soft opt-in for clients: the campaign is for products similar to what they bought.
+    #[arg(long, num_args = 0..=1, default_missing_value = "true", value_name = "BOOL")]
+    pub similar_products: Option<bool>,
+    /// The campaign relates to a contract in progress (phone exception).
+    #[arg(long, num_args = 0..=1, default_missing_value = "true", value_name = "BOOL")]
+    pub campaign_related_to_contract: Option<bool>,
+    /// Job keywords a B2B campaign concerns (comma-separated); empty: not checked.
+    #[arg(long, value_delimiter = ',', value_name = "WORDS")]
+    pub campaign_functions: Option<Vec<String>>,
+    /// Accept a consent wording that says only "partners" (CJEU C-317/25 pending).
+    #[arg(long, num_args = 0..=1, default_missing_value = "true", value_name = "BOOL")]
+    pub accept_generic_partners: Option<bool>,
+    /// Allow the B2B opt-out channels of scraped B2B records.
+    #[arg(long, num_args = 0..=1, default_missing_value = "true", value_name = "BOOL")]
+    pub allow_scraped_b2b: Option<bool>,
+    /// Freshness window in years [default: 3].
+    #[arg(long, value_name = "YEARS")]
+    pub retention_years: Option<u32>,
+    /// Unmapped vendor columns to carry to the outputs (comma-separated).
+    #[arg(long, value_delimiter = ',', value_name = "COLUMNS")]
+    pub keep_columns: Option<Vec<String>>,
+    /// Output folder.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Also write qualified.parquet.
+    #[arg(long, num_args = 0..=1, default_missing_value = "true", value_name = "BOOL")]
+    pub parquet: Option<bool>,
+    /// Write CSV outputs `;`-separated with a BOM, for French Excel.
+    #[arg(long, num_args = 0..=1, default_missing_value = "true", value_name = "BOOL")]
+    pub excel: Option<bool>,
+    /// No progress bars, no report on stderr.
+    #[arg(long, num_args = 0..=1, default_missing_value = "true", value_name = "BOOL")]
+    pub quiet: Option<bool>,
+}
+
+/// The validated configuration every stage reads.
+#[derive(Debug, Clone, Serialize)]
+pub struct Config {
+    pub list: PathBuf,
+    pub manifest_path: Option<PathBuf>,
+    #[serde(skip)]
+    pub manifest: Option<Manifest>,
+    pub mapping: Option<PathBuf>,
+    pub sheet: Option<String>,
+    pub clients: Option<PathBuf>,
+    pub opposition: Vec<PathBuf>,
+    pub bloctel: Option<PathBuf>,
+    pub bloctel_date: Option<NaiveDate>,
+    pub bloctel_mode: BloctelMode,
+    pub bloctel_max_age_days: u32,
+    pub as_of: NaiveDate,
+    pub buyer: Option<String>,
+    pub buyer_siren: Option<String>,
+    pub sector: Sector,
+    pub existing_clients: ExistingClients,
+    pub similar_products: bool,
+    pub campaign_related_to_contract: bool,
+    pub campaign_functions: Vec<String>,
+    pub accept_generic_partners: bool,
+    pub allow_scraped_b2b: bool,
+    pub retention_years: u32,
+    pub keep_columns: Vec<String>,
+    pub out: PathBuf,
+    pub parquet: bool,
+    pub excel: bool,
+    #[serde(skip)]
+    pub quiet: bool,
+}
+
+impl Config {
+    /// Merges the command line over the config file, applies defaults and
+    /// validates. `today` is the caller's idea of today (the CLI passes the
+    /// date in Europe/Paris); the core never asks the clock.
+    pub fn resolve(cli: RunOptions, today: NaiveDate) -> Result<Config> {
+        let file = match &cli.config {
+            Some(path) => load_file_config(path)?,
+            None => RunOptions::default(),
+        };
+        let mut opposition = file.opposition.clone();
+        opposition.extend(cli.opposition.iter().cloned());
+
+        let list = cli.list.or(file.list).ok_or_else(|| {
+            Error::Usage("no list given: use --list FILE or `list = ...` in --config".into())
+        })?;
+        let out = cli.out.or(file.out).ok_or_else(|| {
+            Error::Usage("no output folder given: use --out DIR or `out = ...` in --config".into())
+        })?;
+        if !list.exists() {
+            return Err(Error::input(&list, "file not found"));
+        }
+
+        let explicit_manifest = cli.manifest.or(file.manifest);
+        let manifest_path = match explicit_manifest {
+            Some(p) => {
+                if !p.exists() {
+                    return Err(Error::input(&p, "manifest file not found"));
+                }
+                Some(p)
+            }
+            None => Some(sidecar_manifest(&list)).filter(|p| p.exists()),
+        };
+        let manifest = manifest_path.as_deref().map(Manifest::load).transpose()?;
+
+        for p in [
+            cli.mapping.as_ref().or(file.mapping.as_ref()),
+            cli.clients.as_ref().or(file.clients.as_ref()),
+            cli.bloctel.as_ref().or(file.bloctel.as_ref()),
+        ]
+        .into_iter()
+        .flatten()
+        .chain(opposition.iter())
+        {
+            if !p.exists() {
+                return Err(Error::input(p, "file not found"));
+            }
+        }
+
+        let retention_years = cli.retention_years.or(file.retention_years).unwrap_or(3);
+        if retention_years == 0 {
+            return Err(Error::Usage("retention_years must be at least 1".into()));
+        }
+        let campaign_functions: Vec<String> = cli
+            .campaign_functions
+            .or(file.campaign_functions)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty())
+            .collect();
+
+        Ok(Config {
+            list,
+            manifest_path,
+            manifest,
+            mapping: cli.mapping.or(file.mapping),
+            sheet: cli.sheet.or(file.sheet),
+            clients: cli.clients.or(file.clients),
+            opposition,
+            bloctel: cli.bloctel.or(file.bloctel),
+            bloctel_date: cli.bloctel_date.or(file.bloctel_date),
+            bloctel_mode: cli.bloctel_mode.or(file.bloctel_mode).unwrap_or_default(),
+            bloctel_max_age_days: cli
+                .bloctel_max_age_days
+                .or(file.bloctel_max_age_days)
+                .unwrap_or(30),
+            as_of: cli.as_of.or(file.as_of).unwrap_or(today),
+            buyer: cli.buyer.or(file.buyer).filter(|s| !s.trim().is_empty()),
+            buyer_siren: cli
+                .buyer_siren
+                .or(file.buyer_siren)
+                .filter(|s| !s.trim().is_empty()),
+            sector: cli.sector.or(file.sector).unwrap_or_default(),
+            existing_clients: cli
+                .existing_clients
+                .or(file.existing_clients)
+                .unwrap_or_default(),
+            similar_products: cli
+                .similar_products
+                .or(file.similar_products)
+                .unwrap_or(false),
+            campaign_related_to_contract: cli
+                .campaign_related_to_contract
+                .or(file.campaign_related_to_contract)
+                .unwrap_or(false),
+            campaign_functions,
+            accept_generic_partners: cli
+                .accept_generic_partners
+                .or(file.accept_generic_partners)
+                .unwrap_or(false),
+            allow_scraped_b2b: cli
+                .allow_scraped_b2b
+                .or(file.allow_scraped_b2b)
+                .unwrap_or(false),
+            retention_years,
+            keep_columns: cli.keep_columns.or(file.keep_columns).unwrap_or_default(),
+            out,
+            parquet: cli.parquet.or(file.parquet).unwrap_or(false),
+            excel: cli.excel.or(file.excel).unwrap_or(false),
+            quiet: cli.quiet.or(file.quiet).unwrap_or(false),
+        })
+    }
+}
+
+/// `<dir>/<stem>.manifest.toml` beside the list.
+pub fn sidecar_manifest(list: &Path) -> PathBuf {
+    let stem = list
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    list.with_file_name(format!("{stem}.manifest.toml"))
+}
+
+fn load_file_config(path: &Path) -> Result<RunOptions> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let mut opts: RunOptions = toml::from_str(&text)
+        .map_err(|e| Error::config(path, format!("invalid config: {}", e.message())))?;
+    // Paths in the config are relative to the config file (SPEC §10).
+    let base = path.parent().unwrap_or(Path::new(""));
+    let rel = |p: &mut Option<PathBuf>| {
+        if let Some(x) = p.as_mut() {
+            *x = base.join(&*x);
+        }
+    };
+    rel(&mut opts.list);
+    rel(&mut opts.manifest);
+    rel(&mut opts.mapping);
+    rel(&mut opts.clients);
+    rel(&mut opts.bloctel);
+    rel(&mut opts.out);
+    for p in &mut opts.opposition {
+        *p = base.join(&*p);
+    }
+    Ok(opts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+        let p = dir.join(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+
+    #[test]
+    fn command_line_wins_and_oppositions_add_up() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "l.csv", "email\n");
+        write(dir.path(), "o1.csv", "email\n");
+        let o2 = write(dir.path(), "o2.csv", "email\n");
+        let cfg = write(
+            dir.path(),
+            "q.toml",
+            "list = \"l.csv\"\nout = \"out\"\nopposition = [\"o1.csv\"]\nretention_years = 5\nbuyer = \"A\"\n",
+        );
+        let cli = RunOptions {
+            config: Some(cfg),
+            opposition: vec![o2.clone()],
+            buyer: Some("B".into()),
+            ..Default::default()
+        };
+        let c = Config::resolve(cli, NaiveDate::from_ymd_opt(2026, 1, 2).unwrap()).unwrap();
+        assert_eq!(c.list, dir.path().join("l.csv"));
+        assert_eq!(c.opposition, vec![dir.path().join("o1.csv"), o2]);
+        assert_eq!(c.retention_years, 5);
+        assert_eq!(c.buyer.as_deref(), Some("B"));
+        assert_eq!(c.as_of, NaiveDate::from_ymd_opt(2026, 1, 2).unwrap());
+        assert!(c.manifest.is_none());
+    }
+
+    #[test]
+    fn unknown_config_key_is_an_error_naming_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let cfg = write(dir.path(), "q.toml", "lsit = \"l.csv\"\n");
+        let cli = RunOptions {
+            config: Some(cfg),
+            ..Default::default()
+        };
+        let e = Config::resolve(cli, NaiveDate::from_ymd_opt(2026, 1, 2).unwrap()).unwrap_err();
+        assert!(e.to_string().contains("lsit"), "{e}");
+    }
+
+    #[test]
+    fn sidecar_manifest_sits_beside_the_list() {
+        assert_eq!(
+            sidecar_manifest(Path::new("a/b/list.csv")),
+            PathBuf::from("a/b/list.manifest.toml")
+        );
+    }
+}

@@ -1,0 +1,72 @@
+//! Typed errors of the library. Every error that comes from bad input names
+//! the file and, where there is one, the row and the column, so that the
+//! binary can print it as it is and exit with the documented code.
+
+use std::path::PathBuf;
+
+/// What can go wrong in a run. The binary maps these onto exit codes
+/// (see [`Error::exit_code`]).
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// A file that cannot be read as what it claims to be.
+    #[error("{path}: {message}")]
+    Input { path: PathBuf, message: String },
+    /// A precise location inside an input file.
+    #[error("{path}: row {row}, column {column:?}: {message}")]
+    Cell {
+        path: PathBuf,
+        row: usize,
+        column: String,
+        message: String,
+    },
+    /// A configuration, manifest or mapping problem.
+    #[error("{path}: {message}")]
+    Config { path: PathBuf, message: String },
+    /// A problem with the options themselves (no file involved).
+    #[error("{0}")]
+    Usage(String),
+    /// The run lost or duplicated a row: a bug, never silently accepted.
+    #[error("conservation check failed: {0}")]
+    Conservation(String),
+    #[error("polars: {0}")]
+    Polars(#[from] polars::error::PolarsError),
+}
+
+impl Error {
+    pub fn input(path: impl Into<PathBuf>, message: impl Into<String>) -> Self {
+        Error::Input {
+            path: path.into(),
+            message: message.into(),
+        }
+    }
+    pub fn config(path: impl Into<PathBuf>, message: impl Into<String>) -> Self {
+        Error::Config {
+            path: path.into(),
+            message: message.into(),
+        }
+    }
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+
+    /// Exit codes, documented in the README: 1 bad input or config, 2 usage,
+    /// 3 conservation check failed.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::Conservation(_) => 3,
+            Error::Usage(_) => 2,
+            _ => 1,
+        }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,297 @@
+//! CSV: encoding detection and transcoding, delimiter sniffing, and a
+//! strict row reader. polars' own CSV reader only takes UTF-8 and would
+//! either fail the whole file or silently pad a ragged row, so rows are
+//! parsed here with the `csv` crate and each bad row is kept as
+//! [`Malformed`] with its number.
+
+use std::path::Path;
+
+use encoding_rs::Encoding;
+
+use super::{cell_problem, clean_headers, ColumnsBuilder, Format, Malformed, RawTable, SourceInfo};
+use crate::error::{Error, Result};
+
+const CANDIDATE_DELIMITERS: [u8; 4] = [b';', b',', b'\t', b'|'];
+
+pub(super) fn read(path: &Path, bytes: &[u8]) -> Result<RawTable> {
+    let (text, encoding) = decode(path, bytes)?;
+    if text.trim().is_empty() {
+        return Err(Error::input(path, "empty file: no header row"));
+    }
+    let delimiter = sniff_delimiter(&text);
+    let mut reader = ::csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+
+    let mut records = reader.byte_records();
+    let header = match records.next() {
+        Some(Ok(h)) => h,
+        Some(Err(e)) => return Err(Error::input(path, format!("header row: {e}"))),
+        None => return Err(Error::input(path, "empty file: no header row")),
+    };
+    let headers = clean_headers(
+        header
+            .iter()
+            .map(|f| String::from_utf8_lossy(f).into_owned()),
+    );
+    let width = headers.len();
+
+    // A rough capacity guess avoids regrowing the builders on big files.
+    let estimate = text.len() / (text.lines().next().map_or(64, |l| l.len().max(16)) * 2).max(1);
+    let mut cols = ColumnsBuilder::new(width, estimate);
+    let mut malformed = Vec::new();
+    let mut record = ::csv::ByteRecord::new();
+    let mut row = 0usize;
+    loop {
+        match reader.read_byte_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {
+                row += 1;
+                // Text was decoded to UTF-8 above, and the csv crate splits
+                // on ASCII bytes only, so fields stay valid UTF-8.
+                let fields: Vec<&str> = record
+                    .iter()
+                    .map(|f| std::str::from_utf8(f).unwrap_or(""))
+                    .collect();
+                if fields.len() != width {
+                    malformed.push(Malformed {
+                        source_row: row,
+                        message: format!(
+                            "ragged row: {} fields where the header has {}",
+                            fields.len(),
+                            width
+                        ),
+                    });
+                    cols.push_nulls();
+                } else if let Some(message) = cell_problem(&headers, fields.iter().copied()) {
+                    malformed.push(Malformed {
+                        source_row: row,
+                        message,
+                    });
+                    cols.push_nulls();
+                } else {
+                    cols.push(fields.into_iter().map(Some));
+                }
+            }
+            Err(e) => {
+                // An unterminated quote or similar: the rest cannot be split
+                // reliably. Report it as an input error with the row.
+                return Err(Error::Cell {
+                    path: path.to_owned(),
+                    row: row + 1,
+                    column: String::new(),
+                    message: format!("cannot parse CSV: {e}"),
+                });
+            }
+        }
+    }
+
+    Ok(RawTable {
+        info: SourceInfo {
+            format: Format::Csv,
+            encoding: Some(encoding.to_owned()),
+            delimiter: Some(delimiter_name(delimiter).to_owned()),
+            sheet: None,
+        },
+        headers,
+        frame: cols.finish(),
+        malformed,
+    })
+}
+
+/// Decodes the file to UTF-8. A BOM or valid UTF-8 wins; otherwise chardetng
+/// guesses (told the data is French) and encoding_rs transcodes. A file that
+/// looks binary, or that the guessed encoding cannot decode, is an error.
+pub(super) fn decode(path: &Path, bytes: &[u8]) -> Result<(String, &'static str)> {
+    if let Some((enc, bom_len)) = Encoding::for_bom(bytes) {
+        let (text, had_errors) = enc.decode_without_bom_handling(&bytes[bom_len..]);
+        if had_errors {
+            return Err(Error::input(
+                path,
+                format!("undecodable: invalid {} after its BOM", enc.name()),
+            ));
+        }
+        let name = if enc == encoding_rs::UTF_8 {
+            "UTF-8 (BOM)"
+        } else {
+            enc.name()
+        };
+        return Ok((text.into_owned(), name));
+    }
+    if looks_binary(bytes) {
+        return Err(Error::input(
+            path,
+            "undecodable: this looks like a binary file, not text (expected CSV in UTF-8 or Windows-1252)",
+        ));
+    }
+    if let Ok(s) = std::str::from_utf8(bytes) {
+        return Ok((s.to_owned(), "UTF-8"));
+    }
+    let mut det = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
+    det.feed(&bytes[..bytes.len().min(1 << 20)], bytes.len() <= 1 << 20);
+    let enc = det.guess(Some(b"fr"), chardetng::Utf8Detection::Allow);
+    let (text, _, had_errors) = enc.decode(bytes);
+    if had_errors {
+        return Err(Error::input(
+            path,
+            format!(
+                "undecodable: not UTF-8, and not valid {} either",
+                enc.name()
+            ),
+        ));
+    }
+    Ok((text.into_owned(), enc.name()))
+}
+
+/// More than 5% control bytes (other than tab, CR, LF) in the first 64 KB:
+/// not a text file. A single NUL in one row stays a malformed row.
+fn looks_binary(bytes: &[u8]) -> bool {
+    let sample = &bytes[..bytes.len().min(65536)];
+    if sample.is_empty() {
+        return false;
+    }
+    let controls = sample
+        .iter()
+        .filter(|&&b| (b < 0x20 && !matches!(b, b'\t' | b'\r' | b'\n')) || b == 0x7f)
+        .count();
+    controls * 20 > sample.len()
+}
+
+/// Picks the delimiter that splits the first lines into the same, largest
+/// number of fields. Quotes are honoured so that `"Dupont; fils"` does not
+/// vote for `;`.
+pub(super) fn sniff_delimiter(text: &str) -> u8 {
+    let lines = logical_lines(text, 50);
+    let mut best = (b',', 0usize, 0usize); // delimiter, consistent lines, fields
+    for &d in &CANDIDATE_DELIMITERS {
+        let counts: Vec<usize> = lines.iter().map(|l| count_outside_quotes(l, d)).collect();
+        let Some(&header) = counts.first() else {
+            continue;
+        };
+        if header == 0 {
+            continue;
+        }
+        let consistent = counts.iter().filter(|&&c| c == header).count();
+        if (consistent, header) > (best.1, best.2) {
+            best = (d, consistent, header);
+        }
+    }
+    best.0
+}
+
+/// Splits into lines, joining lines inside quoted fields.
+fn logical_lines(text: &str, max: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut in_quotes = false;
+    for line in text.lines() {
+        if !cur.is_empty() {
+            cur.push('\n');
+        }
+        cur.push_str(line);
+        in_quotes ^= line.bytes().filter(|&b| b == b'"').count() % 2 == 1;
+        if !in_quotes {
+            if !cur.trim().is_empty() {
+                out.push(std::mem::take(&mut cur));
+            } else {
+                cur.clear();
+            }
+            if out.len() >= max {
+                break;
+            }
+        }
+    }
+    if !cur.is_empty() && out.len() < max {
+        out.push(cur);
+    }
+    out
+}
+
+fn count_outside_quotes(line: &str, d: u8) -> usize {
+    let mut n = 0;
+    let mut q = false;
+    for b in line.bytes() {
+        if b == b'"' {
+            q = !q;
+        } else if b == d && !q {
+            n += 1;
+        }
+    }
+    n
+}
+
+fn delimiter_name(d: u8) -> &'static str {
+    match d {
+        b';' => ";",
+        b',' => ",",
+        b'\t' => "tab",
+        b'|' => "|",
+        _ => "?",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sniffs_each_delimiter() {
+        assert_eq!(sniff_delimiter("a;b;c\n1;2;3\n"), b';');
+        assert_eq!(sniff_delimiter("a,b,c\n1,2,3\n"), b',');
+        assert_eq!(sniff_delimiter("a\tb\tc\n1\t2\t3\n"), b'\t');
+        assert_eq!(sniff_delimiter("a|b|c\n1|2|3\n"), b'|');
+    }
+
+    #[test]
+    fn quoted_delimiters_do_not_vote() {
+        let t = "nom,ville\n\"Dupont; fils; et cie\",Paris\n\"A;B;C\",Lyon\n";
+        assert_eq!(sniff_delimiter(t), b',');
+    }
+
+    #[test]
+    fn comma_inside_french_fields_does_not_fool_it() {
+        let t = "Nom;Adresse;Ville\nDupont;3, rue de la Paix;Paris\nMartin;12 bd Voltaire;Lyon\n";
+        assert_eq!(sniff_delimiter(t), b';');
+    }
+
+    #[test]
+    fn decodes_utf8_bom_and_windows_1252() {
+        let (t, e) = decode(Path::new("x"), b"\xEF\xBB\xBFnom\nJos\xC3\xA9\n").unwrap();
+        assert_eq!((t.as_str(), e), ("nom\nJosé\n", "UTF-8 (BOM)"));
+        let (t, e) = decode(Path::new("x"), b"Pr\xE9nom;Nom\nH\xE9l\xE8ne;Dupr\xE9\n").unwrap();
+        assert_eq!(t, "Prénom;Nom\nHélène;Dupré\n");
+        assert_eq!(e, "windows-1252");
+    }
+
+    #[test]
+    fn binary_is_undecodable() {
+        let bytes: Vec<u8> = (0..4096u32).map(|i| (i % 7) as u8).collect();
+        let e = decode(Path::new("x.csv"), &bytes).unwrap_err().to_string();
+        assert!(e.contains("x.csv") && e.contains("undecodable"), "{e}");
+    }
+
+    #[test]
+    fn ragged_nul_and_embedded_newline_rows() {
+        let text = "a;b\n1;2\n3\n\"x\ny\";\"4\0\"\n\"l1\nl2\";5\n";
+        let raw = read(Path::new("t.csv"), text.as_bytes()).unwrap();
+        assert_eq!(raw.frame.height(), 4);
+        let rows: Vec<usize> = raw.malformed.iter().map(|m| m.source_row).collect();
+        assert_eq!(rows, vec![2, 3]);
+        assert!(raw.malformed[0].message.contains("ragged"));
+        assert!(raw.malformed[1].message.contains("NUL"));
+        let a = raw.frame.columns()[0].str().unwrap();
+        assert_eq!(a.get(3), Some("l1\nl2"));
+        assert_eq!(a.get(1), None);
+    }
+
+    #[test]
+    fn header_only_has_zero_rows_and_empty_is_an_error() {
+        let raw = read(Path::new("t.csv"), b"email;phone\n").unwrap();
+        assert_eq!(raw.frame.height(), 0);
+        assert_eq!(raw.headers, vec!["email", "phone"]);
+        assert!(read(Path::new("t.csv"), b"").is_err());
+        assert!(read(Path::new("t.csv"), b"\n\n").is_err());
+    }
+}

@@ -1,0 +1,128 @@
+//! JSON (an array of objects) and NDJSON (one object per line). Columns are
+//! the union of keys in first-seen order. Scalars become text; a nested
+//! object or array, or an element that is not an object, is a malformed row.
+
+use std::path::Path;
+
+use serde_json::{Map, Value};
+
+use super::{cell_problem, ColumnsBuilder, Format, Malformed, RawTable, SourceInfo};
+use crate::error::{Error, Result};
+
+pub(super) fn read(path: &Path, bytes: &[u8], format: Format) -> Result<RawTable> {
+    let text = std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes))
+        .map_err(|e| Error::input(path, format!("undecodable: JSON must be UTF-8 ({e})")))?;
+    if text.trim().is_empty() {
+        return Err(Error::input(path, "empty file: no records and no header"));
+    }
+    // Each element: Ok(object) or Err(message) for a malformed row.
+    let items: Vec<std::result::Result<Map<String, Value>, String>> = match format {
+        Format::Json => {
+            let v: Value = serde_json::from_str(text).map_err(|e| {
+                Error::input(
+                    path,
+                    format!(
+                        "invalid JSON at line {}, column {}: {e}",
+                        e.line(),
+                        e.column()
+                    ),
+                )
+            })?;
+            let Value::Array(arr) = v else {
+                return Err(Error::input(path, "expected a JSON array of objects"));
+            };
+            arr.into_iter()
+                .map(|v| match v {
+                    Value::Object(m) => Ok(m),
+                    other => Err(format!("element is {}, not an object", kind(&other))),
+                })
+                .collect()
+        }
+        _ => text
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| match serde_json::from_str::<Value>(l) {
+                Ok(Value::Object(m)) => Ok(m),
+                Ok(other) => Err(format!("line is {}, not an object", kind(&other))),
+                Err(e) => Err(format!("invalid JSON: {e}")),
+            })
+            .collect(),
+    };
+
+    let mut headers: Vec<String> = Vec::new();
+    let mut index = std::collections::HashMap::new();
+    for m in items.iter().flatten() {
+        for k in m.keys() {
+            if !index.contains_key(k) {
+                index.insert(k.clone(), headers.len());
+                headers.push(k.clone());
+            }
+        }
+    }
+
+    let mut cols = ColumnsBuilder::new(headers.len(), items.len());
+    let mut malformed = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let source_row = i + 1;
+        let m = match item {
+            Ok(m) => m,
+            Err(message) => {
+                malformed.push(Malformed {
+                    source_row,
+                    message: message.clone(),
+                });
+                cols.push_nulls();
+                continue;
+            }
+        };
+        let mut cells: Vec<Option<String>> = vec![None; headers.len()];
+        let mut problem = None;
+        for (k, v) in m {
+            let text = match v {
+                Value::Null => None,
+                Value::String(s) => Some(s.clone()),
+                Value::Bool(b) => Some(b.to_string()),
+                Value::Number(n) => Some(n.to_string()),
+                Value::Array(_) | Value::Object(_) => {
+                    problem = Some(format!("column {k:?}: nested {} cannot be a cell", kind(v)));
+                    None
+                }
+            };
+            cells[index[k]] = text;
+        }
+        let problem = problem
+            .or_else(|| cell_problem(&headers, cells.iter().map(|c| c.as_deref().unwrap_or(""))));
+        match problem {
+            Some(message) => {
+                malformed.push(Malformed {
+                    source_row,
+                    message,
+                });
+                cols.push_nulls();
+            }
+            None => cols.push(cells.iter().map(|c| c.as_deref())),
+        }
+    }
+    Ok(RawTable {
+        info: SourceInfo {
+            format,
+            encoding: Some("UTF-8".into()),
+            delimiter: None,
+            sheet: None,
+        },
+        headers,
+        frame: cols.finish(),
+        malformed,
+    })
+}
+
+fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}

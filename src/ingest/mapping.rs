@@ -1,0 +1,832 @@
+//! Maps a vendor's headers onto canonical column names. Three sources, in
+//! order: the user's mapping file (`--mapping`, format in
+//! `schemas/mapping.md`), the canonical names themselves, then the built-in
+//! French and English synonyms. Headers are compared folded: case, accents,
+//! spaces, `-`, `_`, `.` and apostrophes ignored, so `Code postal`,
+//! `CODE_POSTAL` and `code-postal` are one header.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+use std::sync::LazyLock;
+
+use serde::Deserialize;
+
+use crate::error::{Error, Result};
+use crate::schema::{CANONICAL_COLUMNS, CLIENT_COLUMNS, OPPOSITION_COLUMNS};
+
+/// What kind of file a header row belongs to: decides which canonical
+/// columns are valid targets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TableKind {
+    List,
+    Clients,
+    Opposition,
+}
+
+/// Target meaning "read, not kept" (civility, or what a mapping says to ignore).
+pub const IGNORE: &str = "ignore";
+
+/// The result of mapping one header row.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct ColumnMap {
+    /// canonical name -> index of the source column.
+    pub canonical: BTreeMap<String, usize>,
+    /// (header, canonical) in file order, for `inspect`.
+    pub pairs: Vec<(String, String)>,
+    /// Headers that map to nothing (reported; kept only by `keep_columns`).
+    pub unmapped: Vec<String>,
+    /// Headers read but deliberately not kept.
+    pub ignored: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MappingFile {
+    columns: BTreeMap<String, String>,
+}
+
+/// A user's mapping: folded vendor header -> canonical name.
+#[derive(Debug, Clone, Default)]
+pub struct Mapping {
+    path: Option<std::path::PathBuf>,
+    entries: Vec<(String, String, String)>, // (header as written, folded, canonical)
+}
+
+impl Mapping {
+    pub fn load(path: &Path) -> Result<Mapping> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        let file: MappingFile = toml::from_str(&text)
+            .map_err(|e| Error::config(path, format!("invalid mapping: {}", e.message())))?;
+        let mut entries = Vec::new();
+        for (header, target) in file.columns {
+            let target = target.trim().to_owned();
+            if target != IGNORE && !is_known_target(&target) {
+                return Err(Error::config(
+                    path,
+                    format!(
+                        "column {header:?} maps to unknown canonical column {target:?} (see `qualify schema` for the names)"
+                    ),
+                ));
+            }
+            entries.push((header.clone(), fold_header(&header), target));
+        }
+        Ok(Mapping {
+            path: Some(path.to_owned()),
+            entries,
+        })
+    }
+}
+
+fn is_known_target(name: &str) -> bool {
+    CANONICAL_COLUMNS
+        .iter()
+        .chain(CLIENT_COLUMNS)
+        .chain(OPPOSITION_COLUMNS)
+        .any(|(c, _)| *c == name)
+        || name == "civility"
+}
+
+fn allowed_targets(kind: TableKind) -> Vec<&'static str> {
+    let mut v: Vec<&str> = CANONICAL_COLUMNS.iter().map(|(c, _)| *c).collect();
+    v.push("civility");
+    match kind {
+        TableKind::List => {}
+        TableKind::Clients => v.extend(CLIENT_COLUMNS.iter().map(|(c, _)| *c)),
+        TableKind::Opposition => v.extend(OPPOSITION_COLUMNS.iter().map(|(c, _)| *c)),
+    }
+    v
+}
+
+/// Folds a header for comparison: lowercase ASCII, accents removed, and
+/// spaces, `-`, `_`, `.`, `'`, `’`, `/`, `(`, `)` dropped.
+pub fn fold_header(h: &str) -> String {
+    deunicode::deunicode(h.trim())
+        .chars()
+        .filter(|c| {
+            !matches!(
+                c,
+                ' ' | '-' | '_' | '.' | '\'' | '/' | '(' | ')' | ':' | '\t'
+            )
+        })
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// Built-in synonyms (SPEC §3): canonical -> vendor habits in French and English.
+const SYNONYMS: &[(&str, &[&str])] = &[
+    (
+        "civility",
+        &[
+            "Civilité",
+            "Civ",
+            "Titre de civilité",
+            "Salutation",
+            "Title",
+            "Gender",
+            "Genre",
+            "Sexe",
+        ],
+    ),
+    (
+        "first_name",
+        &[
+            "Prénom",
+            "Prenom",
+            "First name",
+            "Firstname",
+            "Given name",
+            "Forename",
+        ],
+    ),
+    (
+        "last_name",
+        &[
+            "Nom",
+            "Nom de famille",
+            "Last name",
+            "Lastname",
+            "Surname",
+            "Family name",
+        ],
+    ),
+    (
+        "full_name",
+        &[
+            "Nom complet",
+            "Prénom Nom",
+            "Nom Prénom",
+            "Full name",
+            "Name",
+            "Contact",
+            "Nom du contact",
+            "Contact name",
+        ],
+    ),
+    (
+        "email",
+        &[
+            "E-mail",
+            "Email",
+            "Mail",
+            "Courriel",
+            "Adresse e-mail",
+            "Adresse email",
+            "Adresse mail",
+            "Email address",
+            "E-mail address",
+            "Adresse électronique",
+            "Mail pro",
+            "Email pro",
+        ],
+    ),
+    (
+        "phone",
+        &[
+            "Tél",
+            "Tel",
+            "Téléphone",
+            "Telephone",
+            "Tél fixe",
+            "Téléphone fixe",
+            "Tél standard",
+            "Standard",
+            "Phone",
+            "Phone number",
+            "Telephone number",
+            "Landline",
+            "Work phone",
+            "Tél pro",
+            "Ligne directe",
+            "Direct line",
+        ],
+    ),
+    (
+        "mobile",
+        &[
+            "Portable",
+            "Mobile",
+            "Tél portable",
+            "Téléphone portable",
+            "Tél mobile",
+            "Téléphone mobile",
+            "GSM",
+            "Cellulaire",
+            "Mobile phone",
+            "Cell",
+            "Cell phone",
+            "Cellphone",
+        ],
+    ),
+    (
+        "fax",
+        &[
+            "Fax",
+            "Télécopie",
+            "Télécopieur",
+            "Numéro de fax",
+            "Fax number",
+        ],
+    ),
+    (
+        "address_line1",
+        &[
+            "Adresse",
+            "Adresse 1",
+            "Adresse ligne 1",
+            "Rue",
+            "Voie",
+            "Address",
+            "Address 1",
+            "Address line 1",
+            "Street",
+            "Street address",
+        ],
+    ),
+    (
+        "address_line2",
+        &[
+            "Adresse 2",
+            "Adresse ligne 2",
+            "Complément d'adresse",
+            "Complément adresse",
+            "Complément",
+            "Address 2",
+            "Address line 2",
+        ],
+    ),
+    (
+        "postcode",
+        &[
+            "Code postal",
+            "CP",
+            "Code post",
+            "Postcode",
+            "Postal code",
+            "Zip",
+            "Zip code",
+            "Zipcode",
+        ],
+    ),
+    ("city", &["Ville", "Commune", "Localité", "City", "Town"]),
+    ("country", &["Pays", "Country", "Code pays", "Country code"]),
+    (
+        "company_name",
+        &[
+            "Raison sociale",
+            "Société",
+            "Societe",
+            "Entreprise",
+            "Nom de l'entreprise",
+            "Nom société",
+            "Dénomination",
+            "Company",
+            "Company name",
+            "Organisation",
+            "Organization",
+            "Employer",
+            "Employeur",
+        ],
+    ),
+    (
+        "siren",
+        &["SIREN", "N° SIREN", "Numéro SIREN", "Siren number"],
+    ),
+    (
+        "siret",
+        &["SIRET", "N° SIRET", "Numéro SIRET", "Siret number"],
+    ),
+    (
+        "job_title",
+        &[
+            "Fonction",
+            "Poste",
+            "Titre",
+            "Intitulé de poste",
+            "Job title",
+            "Job",
+            "Position",
+            "Role",
+        ],
+    ),
+    (
+        "collected_at",
+        &[
+            "Date de collecte",
+            "Date d'inscription",
+            "Date de création",
+            "Date collecte",
+            "Date inscription",
+            "Collected at",
+            "Collection date",
+            "Signup date",
+            "Created at",
+            "Date created",
+            "Subscription date",
+        ],
+    ),
+    (
+        "last_contact_at",
+        &[
+            "Date du dernier contact",
+            "Dernier contact",
+            "Date dernier contact",
+            "Dernière activité",
+            "Last contact",
+            "Last contact date",
+            "Last activity",
+            "Last contact at",
+        ],
+    ),
+    (
+        "source",
+        &["Source", "Origine", "Provenance", "Origin", "Lead source"],
+    ),
+    (
+        "consent_email",
+        &[
+            "Opt-in email",
+            "Optin email",
+            "Opt-in e-mail",
+            "Optin e-mail",
+            "Opt-in mail",
+            "Consentement email",
+            "Consentement e-mail",
+            "Accord email",
+            "Accord e-mail",
+            "Email opt-in",
+            "Email optin",
+            "Email consent",
+            "Consent email",
+        ],
+    ),
+    (
+        "consent_email_at",
+        &[
+            "Date opt-in email",
+            "Date optin email",
+            "Date opt-in e-mail",
+            "Date consentement email",
+            "Date consentement e-mail",
+            "Date accord email",
+            "Email opt-in date",
+            "Email consent date",
+        ],
+    ),
+    (
+        "consent_sms",
+        &[
+            "Opt-in SMS",
+            "Optin SMS",
+            "Consentement SMS",
+            "Accord SMS",
+            "SMS opt-in",
+            "SMS optin",
+            "SMS consent",
+            "Consent SMS",
+        ],
+    ),
+    (
+        "consent_sms_at",
+        &[
+            "Date opt-in SMS",
+            "Date optin SMS",
+            "Date consentement SMS",
+            "Date accord SMS",
+            "SMS opt-in date",
+            "SMS consent date",
+        ],
+    ),
+    (
+        "consent_phone",
+        &[
+            "Opt-in téléphone",
+            "Optin téléphone",
+            "Opt-in tél",
+            "Opt-in telephone",
+            "Consentement téléphone",
+            "Accord téléphone",
+            "Accord tél",
+            "Phone opt-in",
+            "Phone optin",
+            "Phone consent",
+            "Telephone opt-in",
+            "Consent phone",
+        ],
+    ),
+    (
+        "consent_phone_at",
+        &[
+            "Date opt-in téléphone",
+            "Date optin téléphone",
+            "Date opt-in tél",
+            "Date consentement téléphone",
+            "Date accord téléphone",
+            "Phone opt-in date",
+            "Phone consent date",
+        ],
+    ),
+    (
+        "consent_autocall",
+        &[
+            "Opt-in automate",
+            "Optin automate",
+            "Consentement automate",
+            "Accord automate",
+            "Opt-in appel automatisé",
+            "Autocall opt-in",
+            "Automated call opt-in",
+            "Robocall opt-in",
+            "Autocall consent",
+        ],
+    ),
+    (
+        "consent_autocall_at",
+        &[
+            "Date opt-in automate",
+            "Date optin automate",
+            "Date consentement automate",
+            "Date accord automate",
+            "Autocall opt-in date",
+            "Autocall consent date",
+        ],
+    ),
+    (
+        "consent_fax",
+        &[
+            "Opt-in fax",
+            "Optin fax",
+            "Consentement fax",
+            "Accord fax",
+            "Fax opt-in",
+            "Fax consent",
+        ],
+    ),
+    (
+        "consent_fax_at",
+        &[
+            "Date opt-in fax",
+            "Date optin fax",
+            "Date consentement fax",
+            "Date accord fax",
+            "Fax opt-in date",
+            "Fax consent date",
+        ],
+    ),
+    (
+        "consent_post",
+        &[
+            "Opt-in courrier",
+            "Optin courrier",
+            "Opt-in postal",
+            "Optin postal",
+            "Consentement courrier",
+            "Consentement postal",
+            "Accord courrier",
+            "Accord postal",
+            "Post opt-in",
+            "Postal opt-in",
+            "Mail opt-in",
+            "Postal consent",
+        ],
+    ),
+    (
+        "consent_post_at",
+        &[
+            "Date opt-in courrier",
+            "Date optin courrier",
+            "Date opt-in postal",
+            "Date consentement courrier",
+            "Date consentement postal",
+            "Date accord courrier",
+            "Postal opt-in date",
+            "Post opt-in date",
+            "Postal consent date",
+        ],
+    ),
+    (
+        "consent_partners",
+        &[
+            "Opt-in partenaires",
+            "Optin partenaires",
+            "Consentement partenaires",
+            "Accord partenaires",
+            "Opt-in partenaire",
+            "Partners opt-in",
+            "Partner opt-in",
+            "Partner consent",
+            "Third party opt-in",
+        ],
+    ),
+    (
+        "consent_proof",
+        &[
+            "Preuve",
+            "Preuve consentement",
+            "Preuve du consentement",
+            "Preuve de consentement",
+            "Consent proof",
+            "Proof",
+            "Proof of consent",
+        ],
+    ),
+    (
+        "client_id",
+        &[
+            "Code client",
+            "N° client",
+            "Numéro client",
+            "Id client",
+            "Identifiant client",
+            "Client id",
+            "Customer id",
+            "Customer number",
+        ],
+    ),
+    (
+        "relationship_end_at",
+        &[
+            "Date de fin de relation",
+            "Fin de relation",
+            "Date fin relation",
+            "Relationship end",
+            "Relationship end date",
+            "End of relationship",
+        ],
+    ),
+    (
+        "last_purchase_at",
+        &[
+            "Date du dernier achat",
+            "Dernier achat",
+            "Date dernier achat",
+            "Last purchase",
+            "Last purchase date",
+            "Last order date",
+        ],
+    ),
+    (
+        "contract_in_progress",
+        &[
+            "Contrat en cours",
+            "Contract in progress",
+            "Active contract",
+        ],
+    ),
+    (
+        "opposed_email",
+        &[
+            "Opposition email",
+            "Opposé email",
+            "Email opposed",
+            "Unsubscribed email",
+        ],
+    ),
+    (
+        "opposed_sms",
+        &["Opposition SMS", "Opposé SMS", "SMS opposed"],
+    ),
+    (
+        "opposed_phone",
+        &["Opposition téléphone", "Opposé téléphone", "Phone opposed"],
+    ),
+    (
+        "opposed_autocall",
+        &["Opposition automate", "Opposé automate", "Autocall opposed"],
+    ),
+    (
+        "opposed_fax",
+        &["Opposition fax", "Opposé fax", "Fax opposed"],
+    ),
+    (
+        "opposed_post",
+        &[
+            "Opposition courrier",
+            "Opposé courrier",
+            "Post opposed",
+            "Postal opposed",
+        ],
+    ),
+    (
+        "opposed_all",
+        &[
+            "Opposition",
+            "Opposé",
+            "Opposition prospection",
+            "Opposed",
+            "Do not contact",
+        ],
+    ),
+    ("sha256", &["SHA-256", "SHA256 hash", "Hash SHA-256"]),
+    ("md5", &["MD5", "MD5 hash", "Hash MD5"]),
+    ("channel", &["Canal", "Channel"]),
+    ("date", &["Date", "Date d'opposition", "Date opposition"]),
+];
+
+static BUILT_IN: LazyLock<HashMap<String, &'static str>> = LazyLock::new(|| {
+    let mut m = HashMap::new();
+    for (canon, syns) in SYNONYMS {
+        m.insert(fold_header(canon), *canon);
+        for s in *syns {
+            m.insert(fold_header(s), *canon);
+        }
+    }
+    for (c, _) in CANONICAL_COLUMNS
+        .iter()
+        .chain(CLIENT_COLUMNS)
+        .chain(OPPOSITION_COLUMNS)
+    {
+        m.insert(fold_header(c), *c);
+    }
+    m
+});
+
+/// Maps a header row. A mapping entry naming a header that is not in the
+/// file is an error: a nightly batch must not quietly lose a column.
+pub fn map_headers(
+    headers: &[String],
+    mapping: &Mapping,
+    kind: TableKind,
+    file: &Path,
+) -> Result<ColumnMap> {
+    let allowed = allowed_targets(kind);
+    let folded: Vec<String> = headers.iter().map(|h| fold_header(h)).collect();
+    let mut user: HashMap<&str, &str> = HashMap::new();
+    for (written, f, target) in &mapping.entries {
+        if !folded.iter().any(|h| h == f) {
+            let mpath = mapping.path.as_deref().unwrap_or(Path::new("mapping"));
+            return Err(Error::config(
+                mpath,
+                format!(
+                    "column {written:?} (mapped to {target}) is not in the header of {}; headers are: {}",
+                    file.display(),
+                    headers.join(", ")
+                ),
+            ));
+        }
+        user.insert(f.as_str(), target.as_str());
+    }
+
+    let mut out = ColumnMap::default();
+    for (i, (h, f)) in headers.iter().zip(&folded).enumerate() {
+        let target = user
+            .get(f.as_str())
+            .copied()
+            .or_else(|| BUILT_IN.get(f).copied().filter(|t| allowed.contains(t)));
+        match target {
+            Some(t) if t == IGNORE || t == "civility" => out.ignored.push(h.clone()),
+            Some(t) => {
+                if out.canonical.contains_key(t) {
+                    // Two vendor columns for one canonical column: keep the
+                    // first, report the second rather than merge silently.
+                    out.unmapped.push(h.clone());
+                } else {
+                    out.canonical.insert(t.to_owned(), i);
+                    out.pairs.push((h.clone(), t.to_owned()));
+                }
+            }
+            None => out.unmapped.push(h.clone()),
+        }
+    }
+    Ok(out)
+}
+
+/// Builds a frame holding exactly the `names` columns, in that order, from
+/// the mapped table: a column the file does not have is all nulls, so later
+/// stages never need to ask whether a column exists.
+pub fn canonical_frame(
+    table: &super::Table,
+    map: &ColumnMap,
+    names: &[&str],
+) -> polars::prelude::DataFrame {
+    use polars::prelude::*;
+    let n = table.rows();
+    let cols: Vec<Column> = names
+        .iter()
+        .map(|name| match map.canonical.get(*name) {
+            Some(&i) => table
+                .column(i)
+                .clone()
+                .with_name((*name).into())
+                .into_column(),
+            None => Column::full_null((*name).into(), n, &DataType::String),
+        })
+        .collect();
+    DataFrame::new(n, cols).expect("all columns have the table's height")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn map(headers: &[&str], kind: TableKind) -> ColumnMap {
+        let h: Vec<String> = headers.iter().map(|s| s.to_string()).collect();
+        map_headers(&h, &Mapping::default(), kind, Path::new("f.csv")).unwrap()
+    }
+
+    #[test]
+    fn french_headers_map() {
+        let m = map(
+            &[
+                "Civilité",
+                "Prénom",
+                "NOM",
+                "Courriel",
+                "Tél.",
+                "Portable",
+                "Code postal",
+                "CP",
+                "Raison sociale",
+                "Opt-in e-mail",
+                "Date opt-in email",
+                "Opt-in partenaires",
+                "Preuve consentement",
+                "Date de collecte",
+                "Zorglub",
+            ],
+            TableKind::List,
+        );
+        assert_eq!(m.canonical["first_name"], 1);
+        assert_eq!(m.canonical["last_name"], 2);
+        assert_eq!(m.canonical["email"], 3);
+        assert_eq!(m.canonical["phone"], 4);
+        assert_eq!(m.canonical["mobile"], 5);
+        assert_eq!(m.canonical["postcode"], 6);
+        assert_eq!(m.canonical["company_name"], 8);
+        assert_eq!(m.canonical["consent_email"], 9);
+        assert_eq!(m.canonical["consent_email_at"], 10);
+        assert_eq!(m.canonical["consent_partners"], 11);
+        assert_eq!(m.canonical["consent_proof"], 12);
+        assert_eq!(m.canonical["collected_at"], 13);
+        assert_eq!(m.ignored, vec!["Civilité"]);
+        // The second postcode column is reported, not merged.
+        assert_eq!(m.unmapped, vec!["CP", "Zorglub"]);
+    }
+
+    #[test]
+    fn english_and_canonical_headers_map() {
+        let m = map(
+            &[
+                "First name",
+                "Last name",
+                "Company",
+                "Job title",
+                "Mobile phone",
+                "Zip",
+                "Email opt-in",
+                "consent_sms_at",
+            ],
+            TableKind::List,
+        );
+        for c in [
+            "first_name",
+            "last_name",
+            "company_name",
+            "job_title",
+            "mobile",
+            "postcode",
+            "consent_email",
+            "consent_sms_at",
+        ] {
+            assert!(m.canonical.contains_key(c), "{c}");
+        }
+    }
+
+    #[test]
+    fn client_columns_only_map_in_client_files() {
+        assert!(map(&["client_id"], TableKind::List).canonical.is_empty());
+        assert_eq!(
+            map(&["Code client"], TableKind::Clients).canonical["client_id"],
+            0
+        );
+    }
+
+    #[test]
+    fn mapping_file_wins_and_is_validated() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("m.toml");
+        std::fs::write(
+            &p,
+            "[columns]\n\"Mail pro 2\" = \"email\"\n\"Tel\" = \"mobile\"\n",
+        )
+        .unwrap();
+        let m = Mapping::load(&p).unwrap();
+        let h: Vec<String> = ["Mail pro 2", "Tel"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let cm = map_headers(&h, &m, TableKind::List, Path::new("f.csv")).unwrap();
+        assert_eq!(cm.canonical["email"], 0);
+        assert_eq!(cm.canonical["mobile"], 1);
+
+        std::fs::write(&p, "[columns]\n\"X\" = \"emial\"\n").unwrap();
+        let e = Mapping::load(&p).unwrap_err().to_string();
+        assert!(e.contains("emial") && e.contains("m.toml"), "{e}");
+
+        std::fs::write(&p, "[columns]\n\"Absent\" = \"email\"\n").unwrap();
+        let m = Mapping::load(&p).unwrap();
+        let e = map_headers(&h, &m, TableKind::List, Path::new("f.csv"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("Absent") && e.contains("f.csv"), "{e}");
+    }
+}

@@ -1,0 +1,283 @@
+//! Stage 1, import. In: a path (CSV in any of the four usual delimiters,
+//! UTF-8 or Windows-1252; XLSX; Parquet; JSON or NDJSON). Out: a [`Table`],
+//! every cell a string (or null), plus the list of rows that could not be
+//! read ([`Malformed`]). Row `i` of the table is always `source_row = i + 1`:
+//! a bad row stays in the table as a row of nulls so that nothing is
+//! dropped and row numbers never shift.
+//!
+//! This stage never interprets values (that is `normalise`) and never drops
+//! a row. Whole-file problems (missing, empty, undecodable) are errors;
+//! row problems are [`Malformed`] entries.
+
+mod csv;
+mod json;
+pub mod mapping;
+mod parquet;
+mod xlsx;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use polars::prelude::*;
+use sha2::{Digest, Sha256};
+
+use crate::error::{Error, Result};
+
+/// A cell larger than this is a malformed row (SPEC §9).
+pub const MAX_CELL_BYTES: usize = 1 << 20;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    Csv,
+    Xlsx,
+    Parquet,
+    Json,
+    Ndjson,
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = match self {
+            Format::Csv => "csv",
+            Format::Xlsx => "xlsx",
+            Format::Parquet => "parquet",
+            Format::Json => "json",
+            Format::Ndjson => "ndjson",
+        };
+        f.write_str(s)
+    }
+}
+
+/// A row that could not be read as a record.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Malformed {
+    pub source_row: usize,
+    pub message: String,
+}
+
+/// How a file was read, for `inspect`, the summary and error messages.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SourceInfo {
+    pub format: Format,
+    pub encoding: Option<String>,
+    pub delimiter: Option<String>,
+    pub sheet: Option<String>,
+}
+
+/// A file read into string columns, in the file's own column order.
+#[derive(Debug, Clone)]
+pub struct Table {
+    pub path: PathBuf,
+    pub sha256: String,
+    pub info: SourceInfo,
+    /// Header names as written in the file (trimmed).
+    pub headers: Vec<String>,
+    /// One string column per header, named `c0`, `c1`, ... (vendor headers
+    /// may repeat or be empty, polars names may not).
+    pub frame: DataFrame,
+    pub malformed: Vec<Malformed>,
+}
+
+impl Table {
+    pub fn rows(&self) -> usize {
+        self.frame.height()
+    }
+    pub fn column(&self, index: usize) -> &StringChunked {
+        self.frame.columns()[index]
+            .str()
+            .expect("ingest builds string columns only")
+    }
+}
+
+/// Reads any supported file. `sheet` picks an XLSX sheet by name.
+pub fn read_table(path: &Path, sheet: Option<&str>) -> Result<Table> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let sha256 = hex::encode(Sha256::digest(&bytes));
+    let format = detect_format(path, &bytes);
+    let raw = match format {
+        Format::Csv => csv::read(path, &bytes)?,
+        Format::Xlsx => xlsx::read(path, sheet)?,
+        Format::Parquet => parquet::read(path, &bytes)?,
+        Format::Json | Format::Ndjson => json::read(path, &bytes, format)?,
+    };
+    Ok(Table {
+        path: path.to_owned(),
+        sha256,
+        info: raw.info,
+        headers: raw.headers,
+        frame: raw.frame,
+        malformed: raw.malformed,
+    })
+}
+
+/// Hex SHA-256 of a file, as recorded in the summary and certificate.
+pub fn sha256_file(path: &Path) -> Result<String> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    Ok(hex::encode(Sha256::digest(&bytes)))
+}
+
+/// What a format reader hands back.
+struct RawTable {
+    info: SourceInfo,
+    headers: Vec<String>,
+    frame: DataFrame,
+    malformed: Vec<Malformed>,
+}
+
+/// Extension first, then magic bytes: vendors send `.txt` CSVs and
+/// extension-less exports.
+fn detect_format(path: &Path, bytes: &[u8]) -> Format {
+    let ext = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    match ext.as_str() {
+        "xlsx" | "xlsm" | "xls" | "xlsb" | "ods" => return Format::Xlsx,
+        "parquet" | "pq" => return Format::Parquet,
+        "ndjson" | "jsonl" => return Format::Ndjson,
+        "json" => return json_flavour(bytes),
+        "csv" | "tsv" | "txt" => return Format::Csv,
+        _ => {}
+    }
+    if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        Format::Xlsx
+    } else if bytes.starts_with(b"PAR1") {
+        Format::Parquet
+    } else if matches!(first_non_space(bytes), Some(b'[') | Some(b'{')) {
+        json_flavour(bytes)
+    } else {
+        Format::Csv
+    }
+}
+
+fn first_non_space(bytes: &[u8]) -> Option<u8> {
+    let b = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    b.iter().copied().find(|c| !c.is_ascii_whitespace())
+}
+
+fn json_flavour(bytes: &[u8]) -> Format {
+    match first_non_space(bytes) {
+        Some(b'[') => Format::Json,
+        _ => Format::Ndjson,
+    }
+}
+
+/// Builds string columns row by row; a malformed row becomes a row of nulls
+/// so that row `i` stays `source_row = i + 1`.
+struct ColumnsBuilder {
+    builders: Vec<StringChunkedBuilder>,
+    rows: usize,
+}
+
+impl ColumnsBuilder {
+    fn new(width: usize, capacity: usize) -> Self {
+        ColumnsBuilder {
+            builders: (0..width)
+                .map(|i| StringChunkedBuilder::new(format!("c{i}").into(), capacity))
+                .collect(),
+            rows: 0,
+        }
+    }
+
+    /// Appends one row; empty (after trimming) cells become nulls.
+    fn push<'a>(&mut self, cells: impl IntoIterator<Item = Option<&'a str>>) {
+        let mut n = 0;
+        for (b, cell) in self.builders.iter_mut().zip(cells) {
+            match cell.map(str::trim) {
+                Some(s) if !s.is_empty() => b.append_value(s),
+                _ => b.append_null(),
+            }
+            n += 1;
+        }
+        for b in &mut self.builders[n..] {
+            b.append_null();
+        }
+        self.rows += 1;
+    }
+
+    fn push_nulls(&mut self) {
+        self.push(std::iter::empty());
+    }
+
+    fn finish(self) -> DataFrame {
+        let cols: Vec<Column> = self
+            .builders
+            .into_iter()
+            .map(|b| b.finish().into_column())
+            .collect();
+        DataFrame::new(self.rows, cols).expect("columns built with equal lengths")
+    }
+}
+
+/// Trims header names, strips a BOM and names empty headers by position.
+fn clean_headers(raw: impl IntoIterator<Item = String>) -> Vec<String> {
+    raw.into_iter()
+        .enumerate()
+        .map(|(i, h)| {
+            let h = h.trim_start_matches('\u{feff}').trim().to_owned();
+            if h.is_empty() {
+                format!("column_{}", i + 1)
+            } else {
+                h
+            }
+        })
+        .collect()
+}
+
+/// Checks a row's cells for what SPEC §9 calls malformed: a NUL byte or a
+/// cell over 1 MB. Returns the message naming the column.
+fn cell_problem<'a>(
+    headers: &[String],
+    cells: impl IntoIterator<Item = &'a str>,
+) -> Option<String> {
+    for (i, c) in cells.into_iter().enumerate() {
+        let name = headers.get(i).map(String::as_str).unwrap_or("?");
+        if c.contains('\0') {
+            return Some(format!("column {name:?}: NUL byte in cell"));
+        }
+        if c.len() > MAX_CELL_BYTES {
+            return Some(format!(
+                "column {name:?}: cell of {} bytes exceeds 1 MB",
+                c.len()
+            ));
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_by_extension_and_magic() {
+        assert_eq!(detect_format(Path::new("a.CSV"), b"x"), Format::Csv);
+        assert_eq!(detect_format(Path::new("a.json"), b" [ {}]"), Format::Json);
+        assert_eq!(
+            detect_format(Path::new("a.json"), b"{}\n{}"),
+            Format::Ndjson
+        );
+        assert_eq!(detect_format(Path::new("a"), b"PAR1...."), Format::Parquet);
+        assert_eq!(
+            detect_format(Path::new("a.dat"), b"PK\x03\x04"),
+            Format::Xlsx
+        );
+        assert_eq!(
+            detect_format(Path::new("a.dat"), b"nom;prenom"),
+            Format::Csv
+        );
+    }
+
+    #[test]
+    fn builder_pads_short_rows_and_nulls_blanks() {
+        let mut b = ColumnsBuilder::new(3, 2);
+        b.push([Some("a"), Some("  "), Some("c")]);
+        b.push_nulls();
+        let df = b.finish();
+        assert_eq!(df.height(), 2);
+        let c1 = df.columns()[1].str().unwrap();
+        assert_eq!(c1.get(0), None);
+        assert_eq!(df.columns()[0].str().unwrap().get(1), None);
+    }
+}

@@ -1,0 +1,24 @@
+//! qualify: vets prospect lists before anyone contacts the people in them.
+//!
+//! The modules follow the pipeline (SPEC §2):
+//! [`ingest`] (read any file, map its columns) -> [`normalise`] (emails,
+//! phones, names, postcodes, company ids, consents) -> [`link`] (dedupe
+//! inside the list, match the client file and the suppression lists) ->
+//! [`rules`] (B2B/B2C and per-channel decisions, rule pack `fr`) ->
+//! [`output`] (the run folder). [`pipeline`] wires them; [`config`] is the
+//! validated configuration every stage reads.
+
+pub mod cli;
+pub mod config;
+pub mod error;
+pub mod ingest;
+pub mod link;
+pub mod manifest;
+pub mod normalise;
+pub mod output;
+pub mod pipeline;
+pub mod progress;
+pub mod rules;
+pub mod schema;
+
+pub use error::{Error, Result};

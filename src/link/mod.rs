@@ -1,0 +1,304 @@
+//! Stage 3, link and dedupe. In: the normalised list, the normalised client
+//! file and the suppression lists. Out: [`Links`]: for every list row, the
+//! survivor it duplicates (if any), the client it matches (if any), the
+//! channels objected to, and what the rest of its cluster binds it to.
+//!
+//! Matching here is exact, on keys built from normalised fields. The keys
+//! are chosen so that one key means one person: an email (a shared role
+//! address such as `contact@` only together with the name), a mobile number,
+//! a landline only together with the last name (a household or a company
+//! switchboard is shared), a SIRET only together with the name (a SIRET is an
+//! establishment, not a person). Fuzzy matching is a later stage that adds
+//! candidate pairs to the same union-find.
+//!
+//! This stage decides nothing about contactability; it never drops a row.
+
+pub mod suppression;
+
+use std::collections::HashMap;
+
+use rayon::prelude::*;
+
+use crate::normalise::records::{ClientFields, Normalised};
+use crate::normalise::{EmailClass, PhoneKind, YesNo};
+use crate::schema::CHANNELS;
+pub use suppression::Suppression;
+
+/// A set of channels as a bit mask (bit = [`crate::schema::Channel::index`]).
+pub type ChannelMask = u8;
+pub const ALL_CHANNELS: ChannelMask = 0b11_1111;
+
+/// Which key linked two records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KeyKind {
+    Email,
+    Phone,
+    Siret,
+    NameAddress,
+}
+
+impl KeyKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KeyKind::Email => "email",
+            KeyKind::Phone => "phone",
+            KeyKind::Siret => "siret",
+            KeyKind::NameAddress => "name_postcode",
+        }
+    }
+}
+
+/// The exact matching keys of one record, each tagged with its kind.
+pub fn record_keys(n: &Normalised, i: usize) -> Vec<(KeyKind, String)> {
+    let mut keys = Vec::with_capacity(4);
+    let name = n.name_key[i].as_deref();
+    let last = n.last_key[i].as_deref();
+    if let Some(e) = &n.email[i] {
+        match e.class {
+            EmailClass::Invalid => {}
+            EmailClass::Role => {
+                keys.push((KeyKind::Email, format!("{}|{}", e.key, name.unwrap_or(""))))
+            }
+            _ => keys.push((KeyKind::Email, e.key.clone())),
+        }
+    }
+    for p in [&n.mobile[i], &n.phone[i]].into_iter().flatten() {
+        let Some(e164) = &p.e164 else { continue };
+        match p.kind {
+            PhoneKind::Mobile => keys.push((KeyKind::Phone, e164.clone())),
+            PhoneKind::Invalid => {}
+            _ => keys.push((KeyKind::Phone, format!("{e164}|{}", last.unwrap_or("")))),
+        }
+    }
+    if let Some(s) = n.siret[i].as_ref().filter(|s| s.valid) {
+        keys.push((
+            KeyKind::Siret,
+            format!("{}|{}", s.digits, name.unwrap_or("")),
+        ));
+    }
+    keys
+}
+
+/// Union-find with path halving and union by size.
+struct UnionFind {
+    parent: Vec<u32>,
+    size: Vec<u32>,
+}
+
+impl UnionFind {
+    fn new(n: usize) -> Self {
+        UnionFind {
+            parent: (0..n as u32).collect(),
+            size: vec![1; n],
+        }
+    }
+    fn find(&mut self, mut x: usize) -> usize {
+        while self.parent[x] as usize != x {
+            let p = self.parent[x] as usize;
+            self.parent[x] = self.parent[p];
+            x = self.parent[x] as usize;
+        }
+        x
+    }
+    fn union(&mut self, a: usize, b: usize) {
+        let (mut a, mut b) = (self.find(a), self.find(b));
+        if a == b {
+            return;
+        }
+        if self.size[a] < self.size[b] {
+            std::mem::swap(&mut a, &mut b);
+        }
+        self.parent[b] = a as u32;
+        self.size[a] += self.size[b];
+    }
+}
+
+/// The link stage's result, by list row.
+#[derive(Debug, Default)]
+pub struct Links {
+    /// `Some(s)`: this row is a duplicate and row `s` survives its cluster.
+    pub survivor_of: Vec<Option<usize>>,
+    /// Key that put the row in its cluster (for duplicates).
+    pub duplicate_key: Vec<Option<KeyKind>>,
+    /// Matched client row, if any.
+    pub client: Vec<Option<usize>>,
+    pub client_key: Vec<Option<KeyKind>>,
+    /// Channels objected to: suppression lists, the matched client's
+    /// objections, and those of every record of the cluster.
+    pub opposed: Vec<ChannelMask>,
+    /// Channels some record of the cluster said `no` to.
+    pub cluster_no: Vec<ChannelMask>,
+    /// Some record of the cluster refused the transfer to partners.
+    pub cluster_partners_no: Vec<bool>,
+    /// Number of clusters with more than one record.
+    pub clusters: usize,
+}
+
+/// Links the list: dedupe inside it, match the client file, apply the
+/// suppression lists.
+pub fn link(
+    list: &Normalised,
+    clients: Option<(&Normalised, &ClientFields)>,
+    suppression: &Suppression,
+) -> Links {
+    let n = list.rows;
+    let keys: Vec<Vec<(KeyKind, String)>> = (0..n)
+        .into_par_iter()
+        .map(|i| record_keys(list, i))
+        .collect();
+
+    // Dedupe: every key seen twice joins its rows.
+    let mut uf = UnionFind::new(n);
+    let mut first: HashMap<&str, usize> = HashMap::with_capacity(n * 2);
+    let mut via: Vec<Option<KeyKind>> = vec![None; n];
+    for (i, ks) in keys.iter().enumerate() {
+        for (kind, k) in ks {
+            match first.get(k.as_str()) {
+                Some(&j) => {
+                    uf.union(i, j);
+                    via[i].get_or_insert(*kind);
+                }
+                None => {
+                    first.insert(k.as_str(), i);
+                }
+            }
+        }
+    }
+    drop(first);
+
+    // Opposition from the suppression lists, row by row.
+    let mut opposed: Vec<ChannelMask> = (0..n)
+        .into_par_iter()
+        .map(|i| suppression.opposed(list, i))
+        .collect();
+
+    // The client file.
+    let mut client = vec![None; n];
+    let mut client_key = vec![None; n];
+    if let Some((cn, cf)) = clients {
+        let mut index: HashMap<String, usize> = HashMap::with_capacity(cn.rows * 2);
+        for ci in 0..cn.rows {
+            for (_, k) in record_keys(cn, ci) {
+                index.entry(k).or_insert(ci);
+            }
+        }
+        for i in 0..n {
+            if let Some((kind, ci)) = keys[i]
+                .iter()
+                .find_map(|(kind, k)| index.get(k).map(|&ci| (*kind, ci)))
+            {
+                client[i] = Some(ci);
+                client_key[i] = Some(kind);
+                opposed[i] |= client_objections(cf, ci);
+            }
+        }
+    }
+
+    // Clusters: pick survivors and bind them to the whole cluster's
+    // objections and refusals (fail closed).
+    let mut members: HashMap<usize, Vec<usize>> = HashMap::new();
+    for i in 0..n {
+        let r = uf.find(i);
+        if r != i || uf.size[r] > 1 {
+            members.entry(r).or_default().push(i);
+        }
+    }
+    let mut survivor_of = vec![None; n];
+    let mut duplicate_key = vec![None; n];
+    let mut cluster_no: Vec<ChannelMask> = (0..n).map(|i| no_mask(list, i)).collect();
+    let mut cluster_partners_no: Vec<bool> = list
+        .consent_partners
+        .iter()
+        .map(|c| *c == YesNo::No)
+        .collect();
+    let mut clusters = 0;
+    for rows in members.values() {
+        if rows.len() < 2 {
+            continue;
+        }
+        clusters += 1;
+        let survivor = *rows
+            .iter()
+            .max_by(|&&a, &&b| {
+                survivor_rank(list, a)
+                    .cmp(&survivor_rank(list, b))
+                    .then(b.cmp(&a))
+            })
+            .expect("cluster is not empty");
+        let opp = rows.iter().fold(0, |m, &r| m | opposed[r]);
+        let no = rows.iter().fold(0, |m, &r| m | cluster_no[r]);
+        let pno = rows.iter().any(|&r| cluster_partners_no[r]);
+        for &r in rows {
+            opposed[r] = opp;
+            cluster_no[r] = no;
+            cluster_partners_no[r] = pno;
+            if r != survivor {
+                survivor_of[r] = Some(survivor);
+                duplicate_key[r] = via[r].or(via[survivor]).or(Some(KeyKind::Email));
+            }
+        }
+    }
+    // A duplicate's key: the kind it shares with its survivor when known.
+    for i in 0..n {
+        if let Some(s) = survivor_of[i] {
+            if let Some(k) = keys[i]
+                .iter()
+                .find(|(_, k)| keys[s].iter().any(|(_, ks)| ks == k))
+            {
+                duplicate_key[i] = Some(k.0);
+            }
+        }
+    }
+
+    Links {
+        survivor_of,
+        duplicate_key,
+        client,
+        client_key,
+        opposed,
+        cluster_no,
+        cluster_partners_no,
+        clusters,
+    }
+}
+
+fn client_objections(cf: &ClientFields, ci: usize) -> ChannelMask {
+    CHANNELS
+        .iter()
+        .filter(|ch| cf.opposed[ch.index()][ci])
+        .fold(0, |m, ch| m | (1 << ch.index()))
+}
+
+fn no_mask(n: &Normalised, i: usize) -> ChannelMask {
+    CHANNELS
+        .iter()
+        .filter(|ch| n.consent[ch.index()][i] == YesNo::No)
+        .fold(0, |m, ch| m | (1 << ch.index()))
+}
+
+/// SPEC §5: the most non-empty contact fields, then the most recent valid
+/// consent; ties go to the lowest row (handled by the caller).
+fn survivor_rank(n: &Normalised, i: usize) -> (usize, Option<chrono::NaiveDate>) {
+    let valid_email = n.email[i]
+        .as_ref()
+        .is_some_and(|e| e.class != EmailClass::Invalid);
+    let valid_phone =
+        |p: &Option<crate::normalise::Phone>| p.as_ref().is_some_and(|p| p.e164.is_some());
+    let fields = [
+        valid_email,
+        valid_phone(&n.phone[i]),
+        valid_phone(&n.mobile[i]),
+        valid_phone(&n.fax[i]),
+        n.address_complete[i],
+    ]
+    .iter()
+    .filter(|b| **b)
+    .count();
+    let latest_consent = CHANNELS
+        .iter()
+        .filter(|ch| n.consent[ch.index()][i] == YesNo::Yes)
+        .filter_map(|ch| n.consent_at[ch.index()][i])
+        .max();
+    (fields, latest_consent)
+}

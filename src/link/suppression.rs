@@ -1,0 +1,251 @@
+//! Suppression lists: the company's opposition lists (plain or hashed
+//! emails and phones, and postal objections by name and postcode), and the
+//! Bloctel file. Loaded into hash sets once; a record is checked by its
+//! normalised email and E.164 numbers and, for hashed lists, by the SHA-256
+//! and MD5 of those (SPEC §3: trimmed lowercased email, E.164 with its `+`).
+
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+use md5::Md5;
+use sha2::{Digest, Sha256};
+
+use super::{ChannelMask, ALL_CHANNELS};
+use crate::error::{Error, Result};
+use crate::ingest::mapping::{canonical_frame, map_headers, Mapping, TableKind};
+use crate::ingest::read_table;
+use crate::normalise::records::{normalise_frame, strs, Normalised};
+use crate::normalise::{default_region, normalise_email, normalise_phone};
+use crate::schema::Channel;
+
+/// All opposition entries of a run, keyed for lookup.
+#[derive(Debug, Default)]
+pub struct Suppression {
+    plain: HashMap<String, ChannelMask>,
+    hashed: HashMap<String, ChannelMask>,
+    postal: HashMap<String, ChannelMask>,
+    pub entries: usize,
+    pub files: Vec<(std::path::PathBuf, String, usize)>,
+}
+
+const OPPOSITION_READ: &[&str] = &[
+    "email",
+    "phone",
+    "mobile",
+    "sha256",
+    "md5",
+    "channel",
+    "date",
+    "first_name",
+    "last_name",
+    "full_name",
+    "address_line1",
+    "postcode",
+    "city",
+    "country",
+];
+
+impl Suppression {
+    /// Reads one opposition list (CSV or any supported format). A bad cell
+    /// is an error naming file, row and column: an objection we cannot read
+    /// is not one we may skip.
+    pub fn add_file(&mut self, path: &Path) -> Result<()> {
+        let table = read_table(path, None)?;
+        if let Some(m) = table.malformed.first() {
+            return Err(Error::Cell {
+                path: path.to_owned(),
+                row: m.source_row,
+                column: String::new(),
+                message: m.message.clone(),
+            });
+        }
+        let map = map_headers(
+            &table.headers,
+            &Mapping::default(),
+            TableKind::Opposition,
+            path,
+        )?;
+        let usable = [
+            "email",
+            "phone",
+            "mobile",
+            "sha256",
+            "md5",
+            "last_name",
+            "full_name",
+        ];
+        if !usable.iter().any(|c| map.canonical.contains_key(*c)) {
+            return Err(Error::input(
+                path,
+                format!(
+                    "an opposition list needs at least one of the columns email, phone, sha256, md5 (or a name and postcode); found: {}",
+                    table.headers.join(", ")
+                ),
+            ));
+        }
+        let df = canonical_frame(&table, &map, OPPOSITION_READ);
+        let norm = normalise_frame(&df);
+        let channel = strs(&df, "channel");
+        let sha = strs(&df, "sha256");
+        let md5 = strs(&df, "md5");
+        let before = self.entries;
+        for i in 0..df.height() {
+            let row = i + 1;
+            let mask = match channel[i].map(|c| c.trim().to_lowercase()) {
+                None => ALL_CHANNELS,
+                Some(c) if c == "all" || c == "tous" || c.is_empty() => ALL_CHANNELS,
+                Some(c) => match Channel::parse(&c).or_else(|| french_channel(&c)) {
+                    Some(ch) => 1 << ch.index(),
+                    None => {
+                        return Err(Error::Cell {
+                            path: path.to_owned(),
+                            row,
+                            column: "channel".into(),
+                            message: format!(
+                                "unknown channel {c:?}: expected all, email, sms, phone, autocall, fax or post"
+                            ),
+                        })
+                    }
+                },
+            };
+            let mut any = false;
+            if let Some(e) = &norm.email[i] {
+                *self.plain.entry(e.key.clone()).or_default() |= mask;
+                any = true;
+            }
+            for p in [&norm.phone[i], &norm.mobile[i]].into_iter().flatten() {
+                if let Some(e164) = &p.e164 {
+                    *self.plain.entry(e164.clone()).or_default() |= mask;
+                    any = true;
+                }
+            }
+            for (col, cells, len) in [("sha256", &sha, 64), ("md5", &md5, 32)] {
+                if let Some(h) = cells[i] {
+                    let h = h.trim().to_ascii_lowercase();
+                    if h.len() != len || !h.bytes().all(|b| b.is_ascii_hexdigit()) {
+                        return Err(Error::Cell {
+                            path: path.to_owned(),
+                            row,
+                            column: col.into(),
+                            message: format!("not a {col} hex digest ({len} hex digits): {h:?}"),
+                        });
+                    }
+                    *self.hashed.entry(h).or_default() |= mask;
+                    any = true;
+                }
+            }
+            if let Some(k) = postal_key(&norm, i) {
+                *self.postal.entry(k).or_default() |= mask;
+                any = true;
+            }
+            if any {
+                self.entries += 1;
+            }
+        }
+        self.files
+            .push((path.to_owned(), table.sha256.clone(), self.entries - before));
+        Ok(())
+    }
+
+    /// Channels the record `i` is opposed on.
+    pub fn opposed(&self, n: &Normalised, i: usize) -> ChannelMask {
+        let mut mask = 0;
+        let mut values: Vec<&str> = Vec::with_capacity(3);
+        if let Some(e) = &n.email[i] {
+            values.push(&e.key);
+        }
+        for p in [&n.phone[i], &n.mobile[i], &n.fax[i]].into_iter().flatten() {
+            if let Some(e) = &p.e164 {
+                values.push(e);
+            }
+        }
+        for v in &values {
+            if let Some(m) = self.plain.get(*v) {
+                mask |= m;
+            }
+            if !self.hashed.is_empty() {
+                for h in [
+                    hex::encode(Sha256::digest(v.as_bytes())),
+                    hex::encode(Md5::digest(v.as_bytes())),
+                ] {
+                    if let Some(m) = self.hashed.get(&h) {
+                        mask |= m;
+                    }
+                }
+            }
+        }
+        if !self.postal.is_empty() {
+            if let Some(m) = postal_key(n, i).and_then(|k| self.postal.get(&k)) {
+                mask |= m;
+            }
+        }
+        mask
+    }
+}
+
+/// A postal objection names a person at a postcode.
+fn postal_key(n: &Normalised, i: usize) -> Option<String> {
+    Some(format!(
+        "{}|{}",
+        n.name_key[i].as_deref()?,
+        n.postcode[i].as_deref()?
+    ))
+}
+
+fn french_channel(c: &str) -> Option<Channel> {
+    match c {
+        "courriel" | "mail" | "e-mail" => Some(Channel::Email),
+        "telephone" | "téléphone" | "tel" | "tél" => Some(Channel::Phone),
+        "automate" => Some(Channel::Autocall),
+        "courrier" | "postal" => Some(Channel::Post),
+        _ => None,
+    }
+}
+
+/// The Bloctel file: one column `phone`, numbers normalised to E.164.
+#[derive(Debug, Default)]
+pub struct BloctelList {
+    pub numbers: HashSet<String>,
+    pub sha256: String,
+}
+
+impl BloctelList {
+    pub fn load(path: &Path) -> Result<BloctelList> {
+        let table = read_table(path, None)?;
+        let map = map_headers(
+            &table.headers,
+            &Mapping::default(),
+            TableKind::Opposition,
+            path,
+        )?;
+        let Some(&col) = map.canonical.get("phone").or(map.canonical.get("mobile")) else {
+            return Err(Error::input(path, "a Bloctel file needs a `phone` column"));
+        };
+        let mut numbers = HashSet::with_capacity(table.rows());
+        for (i, cell) in table.column(col).iter().enumerate() {
+            let Some(cell) = cell else { continue };
+            match normalise_phone(cell, default_region(None, None)).and_then(|p| p.e164) {
+                Some(e) => {
+                    numbers.insert(e);
+                }
+                None => {
+                    return Err(Error::Cell {
+                        path: path.to_owned(),
+                        row: i + 1,
+                        column: "phone".into(),
+                        message: format!("not a phone number: {cell:?}"),
+                    })
+                }
+            }
+        }
+        Ok(BloctelList {
+            numbers,
+            sha256: table.sha256,
+        })
+    }
+}
+
+/// Normalised email key, for callers that hash it (vendor feedback).
+pub fn email_key(raw: &str) -> Option<String> {
+    normalise_email(raw).map(|e| e.key)
+}

@@ -1,0 +1,94 @@
+//! The `qualify` binary: parses the command line, resolves the
+//! configuration (this is the only place that reads the clock and the
+//! host), runs, and maps errors to the documented exit codes.
+
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use clap::Parser;
+
+use qualify::cli::{inspect, schema_text, Cli, Command};
+use qualify::config::Config;
+use qualify::pipeline::{run, RunMeta};
+use qualify::progress::Progress;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match dispatch(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            let code = e
+                .chain()
+                .find_map(|c| c.downcast_ref::<qualify::Error>())
+                .map_or(1, qualify::Error::exit_code);
+            ExitCode::from(code as u8)
+        }
+    }
+}
+
+fn dispatch(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Schema => {
+            print!("{}", schema_text());
+            Ok(())
+        }
+        Command::Inspect {
+            file,
+            sheet,
+            mapping,
+            samples,
+        } => {
+            let text = inspect(&file, sheet.as_deref(), mapping.as_deref(), samples)?;
+            print!("{text}");
+            Ok(())
+        }
+        Command::Run(opts) => {
+            let today = chrono::Utc::now()
+                .with_timezone(&chrono_tz::Europe::Paris)
+                .date_naive();
+            let config = Config::resolve(opts, today)?;
+            let quiet = config.quiet;
+            let now = || chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+            let meta = RunMeta {
+                started_at: now(),
+                host: host_name(),
+                now: &now,
+            };
+            let outcome = run(&config, Progress::new(quiet), &meta)
+                .with_context(|| format!("run on {} failed", config.list.display()))?;
+            if !quiet {
+                eprintln!(
+                    "qualify: {} rows read from {} (as of {}): {} qualified, {} rejected -> {}",
+                    outcome.rows,
+                    config.list.display(),
+                    config.as_of,
+                    outcome.qualified,
+                    outcome.rejected,
+                    outcome.out.display()
+                );
+                let per: Vec<String> = outcome
+                    .allowed_per_channel
+                    .iter()
+                    .map(|(c, k)| format!("{c} {k}"))
+                    .collect();
+                eprintln!("  contactable per channel: {}", per.join(", "));
+                if outcome.no_provenance {
+                    eprintln!(
+                        "  warning: no manifest found: every record was rejected no_provenance"
+                    );
+                }
+                for w in outcome.warnings.iter().take(8) {
+                    eprintln!("  warning: {w}");
+                }
+            }
+            Ok(())
+        }
+    }
+}
+
+fn host_name() -> String {
+    std::fs::read_to_string("/etc/hostname")
+        .map(|s| s.trim().to_owned())
+        .unwrap_or_else(|_| "unknown".into())
+}

@@ -1,0 +1,264 @@
+//! Column-wise normalisation of a whole canonical frame: each column is
+//! taken out of polars once, normalised in parallel (rayon), and kept as a
+//! typed vector indexed by row. Unrecognised yes/no and date values are
+//! counted per column for the summary's warnings.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use polars::prelude::*;
+use rayon::prelude::*;
+
+use super::{
+    clean_name, default_region, fold_key, normalise_country, normalise_email, normalise_phone,
+    normalise_postcode, normalise_siren, normalise_siret, parse_date, parse_yes_no, CompanyId,
+    Email, Phone, YesNo,
+};
+use crate::schema::{consent_column, consent_date_column, opposed_column, CHANNELS};
+
+/// A string column of the canonical frame as a vector of `Option<&str>`.
+pub fn strs<'a>(df: &'a DataFrame, name: &str) -> Vec<Option<&'a str>> {
+    match df.column(name) {
+        Ok(c) => c
+            .str()
+            .map(|ca| ca.iter().collect())
+            .unwrap_or_else(|_| vec![None; df.height()]),
+        Err(_) => vec![None; df.height()],
+    }
+}
+
+/// The normalised fields of every record of a frame, by row index.
+#[derive(Debug, Default)]
+pub struct Normalised {
+    pub rows: usize,
+    pub first_name: Vec<Option<String>>,
+    pub last_name: Vec<Option<String>>,
+    pub full_name: Vec<Option<String>>,
+    /// Folded "first last" (or full name) for matching.
+    pub name_key: Vec<Option<String>>,
+    /// Folded last name (or last word of the full name) for matching.
+    pub last_key: Vec<Option<String>>,
+    pub email: Vec<Option<Email>>,
+    pub phone: Vec<Option<Phone>>,
+    pub mobile: Vec<Option<Phone>>,
+    pub fax: Vec<Option<Phone>>,
+    pub postcode: Vec<Option<String>>,
+    pub country: Vec<Option<String>>,
+    pub siren: Vec<Option<CompanyId>>,
+    pub siret: Vec<Option<CompanyId>>,
+    /// Street, postcode and city all present.
+    pub address_complete: Vec<bool>,
+    /// Some part of the postal address present.
+    pub address_any: Vec<bool>,
+    pub collected_at: Vec<Option<NaiveDate>>,
+    pub last_contact_at: Vec<Option<NaiveDate>>,
+    /// Per channel, in [`CHANNELS`] order.
+    pub consent: [Vec<YesNo>; 6],
+    pub consent_at: [Vec<Option<NaiveDate>>; 6],
+    pub consent_partners: Vec<YesNo>,
+    pub consent_proof: Vec<bool>,
+    /// "column: N unrecognised values (e.g. ...)" counts for the summary.
+    pub warnings: BTreeMap<String, usize>,
+}
+
+/// Client-file extras (SPEC §3).
+#[derive(Debug, Default)]
+pub struct ClientFields {
+    pub client_id: Vec<Option<String>>,
+    pub relationship_end_at: Vec<Option<NaiveDate>>,
+    pub last_purchase_at: Vec<Option<NaiveDate>>,
+    pub contract_in_progress: Vec<YesNo>,
+    /// Objections per channel, in [`CHANNELS`] order; `opposed_all` folded in.
+    pub opposed: [Vec<bool>; 6],
+}
+
+fn par_map<T: Send>(col: &[Option<&str>], f: impl Fn(&str) -> Option<T> + Sync) -> Vec<Option<T>> {
+    col.par_iter().map(|c| c.and_then(&f)).collect()
+}
+
+fn yes_no_column(df: &DataFrame, name: &str, warnings: &mut BTreeMap<String, usize>) -> Vec<YesNo> {
+    let col = strs(df, name);
+    let parsed: Vec<(YesNo, bool)> = col
+        .par_iter()
+        .map(|c| c.map_or((YesNo::Unknown, true), parse_yes_no))
+        .collect();
+    let bad = parsed.iter().filter(|(_, ok)| !ok).count();
+    if bad > 0 {
+        warnings.insert(
+            format!("{name}: unrecognised yes/no value, read as unknown"),
+            bad,
+        );
+    }
+    parsed.into_iter().map(|(v, _)| v).collect()
+}
+
+fn date_column(
+    df: &DataFrame,
+    name: &str,
+    warnings: &mut BTreeMap<String, usize>,
+) -> Vec<Option<NaiveDate>> {
+    let col = strs(df, name);
+    let parsed: Vec<(Option<NaiveDate>, bool)> = col
+        .par_iter()
+        .map(|c| c.map_or((None, true), parse_date))
+        .collect();
+    let bad = parsed.iter().filter(|(_, ok)| !ok).count();
+    if bad > 0 {
+        warnings.insert(format!("{name}: unrecognised date, read as unknown"), bad);
+    }
+    parsed.into_iter().map(|(v, _)| v).collect()
+}
+
+/// Normalises every canonical column of `df` that the pipeline reads.
+pub fn normalise_frame(df: &DataFrame) -> Normalised {
+    let rows = df.height();
+    let mut warnings = BTreeMap::new();
+    let first_name = par_map(&strs(df, "first_name"), clean_name);
+    let last_name = par_map(&strs(df, "last_name"), clean_name);
+    let full_name = par_map(&strs(df, "full_name"), clean_name);
+    let (name_key, last_key): (Vec<_>, Vec<_>) = (0..rows)
+        .into_par_iter()
+        .map(|i| {
+            name_keys(
+                first_name[i].as_deref(),
+                last_name[i].as_deref(),
+                full_name[i].as_deref(),
+            )
+        })
+        .unzip();
+
+    let country = par_map(&strs(df, "country"), normalise_country);
+    let postcode_raw = strs(df, "postcode");
+    let postcode: Vec<Option<String>> = postcode_raw
+        .par_iter()
+        .zip(country.par_iter())
+        .map(|(p, c)| p.and_then(|p| normalise_postcode(p, c.as_deref())))
+        .collect();
+    let regions: Vec<&'static str> = (0..rows)
+        .into_par_iter()
+        .map(|i| default_region(country[i].as_deref(), postcode[i].as_deref()))
+        .collect();
+    let phones = |name: &str| -> Vec<Option<Phone>> {
+        strs(df, name)
+            .par_iter()
+            .zip(regions.par_iter())
+            .map(|(c, r)| c.and_then(|c| normalise_phone(c, r)))
+            .collect()
+    };
+    let phone = phones("phone");
+    let mobile = phones("mobile");
+    let fax = phones("fax");
+    let email = par_map(&strs(df, "email"), normalise_email);
+    let siret = par_map(&strs(df, "siret"), normalise_siret);
+    let siren_given = par_map(&strs(df, "siren"), normalise_siren);
+    // A valid SIRET carries its SIREN; use it when the SIREN column is empty.
+    let siren = siren_given
+        .into_iter()
+        .zip(&siret)
+        .map(|(s, t)| match (s, t) {
+            (Some(s), _) => Some(s),
+            (None, Some(t)) if t.valid => normalise_siren(super::siren_of_siret(&t.digits)),
+            _ => None,
+        })
+        .collect();
+    let line1 = strs(df, "address_line1");
+    let city = strs(df, "city");
+    let address_complete = (0..rows)
+        .map(|i| line1[i].is_some() && postcode[i].is_some() && city[i].is_some())
+        .collect();
+    let address_any = (0..rows)
+        .map(|i| line1[i].is_some() || postcode_raw[i].is_some() || city[i].is_some())
+        .collect();
+
+    let collected_at = date_column(df, "collected_at", &mut warnings);
+    let last_contact_at = date_column(df, "last_contact_at", &mut warnings);
+    let consent = CHANNELS.map(|ch| yes_no_column(df, consent_column(ch), &mut warnings));
+    let consent_at = CHANNELS.map(|ch| date_column(df, consent_date_column(ch), &mut warnings));
+    let consent_partners = yes_no_column(df, "consent_partners", &mut warnings);
+    let consent_proof = strs(df, "consent_proof")
+        .iter()
+        .map(Option::is_some)
+        .collect();
+
+    Normalised {
+        rows,
+        first_name,
+        last_name,
+        full_name,
+        name_key,
+        last_key,
+        email,
+        phone,
+        mobile,
+        fax,
+        postcode,
+        country,
+        siren,
+        siret,
+        address_complete,
+        address_any,
+        collected_at,
+        last_contact_at,
+        consent,
+        consent_at,
+        consent_partners,
+        consent_proof,
+        warnings,
+    }
+}
+
+/// Reads the client-only columns of a client frame.
+pub fn client_fields(df: &DataFrame, warnings: &mut BTreeMap<String, usize>) -> ClientFields {
+    let all = yes_no_column(df, "opposed_all", warnings);
+    let opposed = CHANNELS.map(|ch| {
+        yes_no_column(df, opposed_column(ch), warnings)
+            .into_iter()
+            .zip(&all)
+            .map(|(v, a)| v == YesNo::Yes || *a == YesNo::Yes)
+            .collect()
+    });
+    ClientFields {
+        client_id: strs(df, "client_id")
+            .into_iter()
+            .map(|s| s.map(str::to_owned))
+            .collect(),
+        relationship_end_at: date_column(df, "relationship_end_at", warnings),
+        last_purchase_at: date_column(df, "last_purchase_at", warnings),
+        contract_in_progress: yes_no_column(df, "contract_in_progress", warnings),
+        opposed,
+    }
+}
+
+fn name_keys(
+    first: Option<&str>,
+    last: Option<&str>,
+    full: Option<&str>,
+) -> (Option<String>, Option<String>) {
+    let nonempty = |s: String| Some(s).filter(|s| !s.is_empty());
+    match (first, last) {
+        (f, Some(l)) => {
+            let lk = fold_key(l);
+            let nk = match f {
+                Some(f) => format!("{} {}", fold_key(f), lk),
+                None => lk.clone(),
+            };
+            (nonempty(nk.trim().to_owned()), nonempty(lk))
+        }
+        (Some(f), None) => match full {
+            Some(full) => {
+                let k = fold_key(full);
+                let lk = k.rsplit(' ').next().unwrap_or("").to_owned();
+                (nonempty(k), nonempty(lk))
+            }
+            None => (nonempty(fold_key(f)), None),
+        },
+        (None, None) => match full {
+            Some(full) => {
+                let k = fold_key(full);
+                let lk = k.rsplit(' ').next().unwrap_or("").to_owned();
+                (nonempty(k), nonempty(lk))
+            }
+            None => (None, None),
+        },
+    }
+}

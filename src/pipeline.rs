@@ -1,0 +1,913 @@
+//! The whole run, stage after stage: import -> normalise -> link & dedupe
+//! -> rules -> outputs, then the conservation check. Each stage is a
+//! function of the previous stage's output and the validated [`Config`];
+//! this module only wires them and times them.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use polars::prelude::*;
+use serde_json::{json, Value};
+
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::ingest::mapping::{canonical_frame, map_headers, ColumnMap, Mapping, TableKind};
+use crate::ingest::{read_table, sha256_file, Table};
+use crate::link::suppression::{BloctelList, Suppression};
+use crate::link::{link, Links};
+use crate::manifest::Method;
+use crate::normalise::records::{client_fields, normalise_frame, strs, ClientFields, Normalised};
+use crate::normalise::YesNo;
+use crate::output::{mask, owned_string_column, string_column, Staging};
+use crate::progress::Progress;
+use crate::rules::{decide_all, pack_by_name, Context, Decision, Facts};
+use crate::schema::{Reason, CANONICAL_COLUMNS, CHANNELS, CLIENT_COLUMNS, REASONS};
+
+/// What the caller learns about a finished run.
+#[derive(Debug)]
+pub struct Outcome {
+    pub out: PathBuf,
+    pub rows: usize,
+    pub qualified: usize,
+    pub rejected: usize,
+    pub allowed_per_channel: Vec<(String, usize)>,
+    pub no_provenance: bool,
+    pub warnings: Vec<String>,
+}
+
+/// Run-to-run facts the core does not read itself (clock, host).
+pub struct RunMeta<'a> {
+    pub started_at: String,
+    pub host: String,
+    pub now: &'a dyn Fn() -> String,
+}
+
+struct Timer {
+    stages: Vec<(String, f64)>,
+    last: Instant,
+}
+
+impl Timer {
+    fn new() -> Timer {
+        Timer {
+            stages: Vec::new(),
+            last: Instant::now(),
+        }
+    }
+    fn lap(&mut self, name: &str) {
+        let now = Instant::now();
+        self.stages
+            .push((name.to_owned(), (now - self.last).as_secs_f64()));
+        self.last = now;
+    }
+}
+
+/// A client file read, normalised and ready to link.
+pub struct Clients {
+    pub path: PathBuf,
+    pub sha256: String,
+    pub rows: usize,
+    pub norm: Normalised,
+    pub fields: ClientFields,
+}
+
+fn load_clients(path: &std::path::Path, warnings: &mut BTreeMap<String, usize>) -> Result<Clients> {
+    let table = read_table(path, None)?;
+    if let Some(m) = table.malformed.first() {
+        // A client row we cannot read may carry an objection: fail.
+        return Err(Error::Cell {
+            path: path.to_owned(),
+            row: m.source_row,
+            column: String::new(),
+            message: m.message.clone(),
+        });
+    }
+    let map = map_headers(
+        &table.headers,
+        &Mapping::default(),
+        TableKind::Clients,
+        path,
+    )?;
+    let names: Vec<&str> = CANONICAL_COLUMNS
+        .iter()
+        .chain(CLIENT_COLUMNS)
+        .map(|(c, _)| *c)
+        .collect();
+    let df = canonical_frame(&table, &map, &names);
+    let norm = normalise_frame(&df);
+    let mut w = BTreeMap::new();
+    let fields = client_fields(&df, &mut w);
+    for (k, v) in w.into_iter().chain(norm.warnings.clone()) {
+        warnings.insert(format!("{}: {k}", path.display()), v);
+    }
+    let rows = table.rows();
+    Ok(Clients {
+        path: path.to_owned(),
+        sha256: table.sha256,
+        rows,
+        norm,
+        fields,
+    })
+}
+
+/// Runs the whole pipeline and writes the output folder.
+pub fn run(config: &Config, progress: Progress, meta: &RunMeta) -> Result<Outcome> {
+    let mut timer = Timer::new();
+    let pack = pack_by_name("fr").expect("the fr pack exists");
+
+    // --- Import ---------------------------------------------------------
+    let spin = progress.spinner("import");
+    spin.set_message(config.list.display().to_string());
+    let table = read_table(&config.list, config.sheet.as_deref())?;
+    let own_customers = config
+        .manifest
+        .as_ref()
+        .is_some_and(|m| m.method == Method::OwnCustomers);
+    let mapping = match &config.mapping {
+        Some(p) => Mapping::load(p)?,
+        None => Mapping::default(),
+    };
+    let kind = if own_customers {
+        TableKind::Clients
+    } else {
+        TableKind::List
+    };
+    let colmap = map_headers(&table.headers, &mapping, kind, &config.list)?;
+    let kept = kept_columns(&table, &colmap, config)?;
+    let mut names: Vec<&str> = CANONICAL_COLUMNS.iter().map(|(c, _)| *c).collect();
+    if own_customers {
+        names.extend(CLIENT_COLUMNS.iter().map(|(c, _)| *c));
+    }
+    let canon = canonical_frame(&table, &colmap, &names);
+    let n = table.rows();
+    spin.finish_and_clear();
+    timer.lap("import");
+
+    // --- Normalise --------------------------------------------------------
+    let bar = progress.stage("normalise", n as u64);
+    let norm = normalise_frame(&canon);
+    let mut warnings: BTreeMap<String, usize> = norm.warnings.clone();
+    let list_client = own_customers.then(|| client_fields(&canon, &mut warnings));
+    bar.finish_and_clear();
+    timer.lap("normalise");
+
+    // --- Reference files ----------------------------------------------------
+    let spin = progress.spinner("reference");
+    let clients = config
+        .clients
+        .as_deref()
+        .map(|p| load_clients(p, &mut warnings))
+        .transpose()?;
+    let mut suppression = Suppression::default();
+    for p in &config.opposition {
+        suppression.add_file(p)?;
+    }
+    let bloctel = config
+        .bloctel
+        .as_deref()
+        .map(BloctelList::load)
+        .transpose()?;
+    spin.finish_and_clear();
+    timer.lap("reference");
+
+    // --- Link & dedupe -------------------------------------------------------
+    let bar = progress.stage("link", n as u64);
+    let links = link(
+        &norm,
+        clients.as_ref().map(|c| (&c.norm, &c.fields)),
+        &suppression,
+    );
+    bar.finish_and_clear();
+    timer.lap("link");
+
+    // --- Rules ---------------------------------------------------------------
+    let bar = progress.stage("rules", n as u64);
+    let mut malformed = vec![false; n];
+    for m in &table.malformed {
+        malformed[m.source_row - 1] = true;
+    }
+    let job = strs(&canon, "job_title");
+    let company = strs(&canon, "company_name");
+    let ctx = Context {
+        config,
+        manifest: config.manifest.as_ref(),
+        bloctel: bloctel.as_ref(),
+    };
+    let decisions = decide_all(
+        pack.as_ref(),
+        &ctx,
+        |i| Facts {
+            row: i,
+            list: &norm,
+            list_client: list_client.as_ref(),
+            links: &links,
+            clients: clients.as_ref().map(|c| (&c.norm, &c.fields)),
+            malformed: malformed[i],
+            job_title: job[i],
+            company_name: company[i],
+        },
+        n,
+    );
+    bar.finish_and_clear();
+    timer.lap("rules");
+
+    // --- Outputs ---------------------------------------------------------
+    let bar = progress.spinner("write");
+    let prefix: String = table.sha256.chars().take(8).collect();
+    let record_ids: Vec<String> = (1..=n).map(|r| format!("{prefix}-{r}")).collect();
+    let qualified_rows: Vec<usize> = (0..n).filter(|&i| decisions[i].qualified()).collect();
+    let rejected_rows: Vec<usize> = (0..n).filter(|&i| !decisions[i].qualified()).collect();
+    conservation_check(n, &qualified_rows, &rejected_rows)?;
+
+    let mut staging = Staging::new(&config.out, config.excel)?;
+    let written = (|| -> Result<()> {
+        let vendor = config.manifest.as_ref().map(|m| m.vendor.as_str());
+        let kept_cells: Vec<(String, Vec<Option<&str>>)> = kept
+            .iter()
+            .map(|(name, i)| (name.clone(), table.column(*i).iter().collect()))
+            .collect();
+        let mut q = qualified_frame(
+            &canon,
+            &norm,
+            &decisions,
+            &record_ids,
+            &qualified_rows,
+            &kept_cells,
+            vendor,
+        )?;
+        staging.csv("qualified.csv", &mut q)?;
+        if config.parquet {
+            staging.parquet("qualified.parquet", &mut q)?;
+        }
+        drop(q);
+        let client_ids = clients.as_ref().map(|c| &c.fields.client_id);
+        let mut r = rejected_frame(
+            &norm,
+            &links,
+            &decisions,
+            &record_ids,
+            &rejected_rows,
+            client_ids,
+        )?;
+        staging.csv("rejected.csv", &mut r)?;
+        drop(r);
+        let mut d = decisions_frame(&decisions, &record_ids)?;
+        staging.csv("decisions.csv", &mut d)?;
+        drop(d);
+        let mut del = to_delete_frame(&decisions, &record_ids)?;
+        staging.csv("to_delete.csv", &mut del)?;
+        let mut fb = feedback_frame(&norm, &decisions, &record_ids, &rejected_rows)?;
+        staging.csv("vendor-feedback.csv", &mut fb)?;
+        Ok(())
+    })();
+    if let Err(e) = written {
+        staging.abandon();
+        return Err(e);
+    }
+    timer.lap("write");
+
+    let summary = summary_json(SummaryInput {
+        config,
+        table: &table,
+        colmap: &colmap,
+        kept: &kept,
+        decisions: &decisions,
+        links: &links,
+        clients: clients.as_ref(),
+        suppression: &suppression,
+        bloctel: bloctel.as_ref(),
+        warnings: &warnings,
+        pack_name: pack.name(),
+        pack_version: pack.version(),
+    })?;
+    let run_json = json!({
+        "tool": "qualify",
+        "version": env!("CARGO_PKG_VERSION"),
+        "started_at": meta.started_at,
+        "finished_at": (meta.now)(),
+        "host": meta.host,
+        "threads": rayon::current_num_threads(),
+        "rows": n,
+        "rows_per_second": n as f64 / timer.stages.iter().map(|s| s.1).sum::<f64>().max(1e-9),
+        "stages_seconds": timer.stages.iter().map(|(k, v)| (k.clone(), json!(v))).collect::<serde_json::Map<_, _>>(),
+        "cache_hits": 0,
+        "urls_fetched": [],
+    });
+    staging.json("run.json", &run_json)?;
+    // summary.json last: its presence means the folder is complete.
+    staging.json("summary.json", &summary)?;
+    staging.commit()?;
+    bar.finish_and_clear();
+
+    let allowed_per_channel = CHANNELS
+        .iter()
+        .map(|ch| {
+            (
+                ch.as_str().to_owned(),
+                decisions.iter().filter(|d| d.allowed(*ch)).count(),
+            )
+        })
+        .collect();
+    Ok(Outcome {
+        out: config.out.clone(),
+        rows: n,
+        qualified: qualified_rows.len(),
+        rejected: rejected_rows.len(),
+        allowed_per_channel,
+        no_provenance: config.manifest.is_none(),
+        warnings: summary["warnings"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|w| w.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default(),
+    })
+}
+
+/// Every input row must be in exactly one of qualified / rejected.
+pub fn conservation_check(rows: usize, qualified: &[usize], rejected: &[usize]) -> Result<()> {
+    let mut seen = vec![0u8; rows];
+    for &i in qualified.iter().chain(rejected) {
+        if i >= rows {
+            return Err(Error::Conservation(format!(
+                "row {} does not exist in the input",
+                i + 1
+            )));
+        }
+        seen[i] += 1;
+    }
+    if let Some(i) = seen.iter().position(|&c| c != 1) {
+        return Err(Error::Conservation(format!(
+            "input row {} appears {} times in qualified + rejected (expected once); {} rows read, {} qualified, {} rejected",
+            i + 1,
+            seen[i],
+            rows,
+            qualified.len(),
+            rejected.len()
+        )));
+    }
+    Ok(())
+}
+
+/// `keep_columns` must name unmapped vendor columns.
+fn kept_columns(table: &Table, map: &ColumnMap, config: &Config) -> Result<Vec<(String, usize)>> {
+    config
+        .keep_columns
+        .iter()
+        .map(|name| {
+            let idx = table.headers.iter().position(|h| h == name).ok_or_else(|| {
+                Error::config(
+                    config.list.clone(),
+                    format!("keep_columns names {name:?}, which is not a column of the list (columns: {})", table.headers.join(", ")),
+                )
+            })?;
+            if !map.unmapped.contains(name) {
+                return Err(Error::Usage(format!(
+                    "keep_columns: {name:?} is already mapped to a canonical column or deliberately not kept"
+                )));
+            }
+            Ok((name.clone(), idx))
+        })
+        .collect()
+}
+
+fn yes_no_str(v: YesNo) -> Option<&'static str> {
+    match v {
+        YesNo::Yes => Some("yes"),
+        YesNo::No => Some("no"),
+        YesNo::Unknown => None,
+    }
+}
+
+/// qualified.csv: canonical columns (normalised values), then the verdict.
+fn qualified_frame(
+    canon: &DataFrame,
+    norm: &Normalised,
+    decisions: &[Decision],
+    ids: &[String],
+    rows: &[usize],
+    kept: &[(String, Vec<Option<&str>>)],
+    vendor: Option<&str>,
+) -> Result<DataFrame> {
+    let mut cols: Vec<Column> = Vec::new();
+    cols.push(string_column(
+        "record_id",
+        rows.iter().map(|&i| Some(ids[i].as_str())),
+    ));
+    cols.push(Column::new(
+        "source_row".into(),
+        rows.iter().map(|&i| (i + 1) as u64).collect::<Vec<_>>(),
+    ));
+    let pick = |v: &[Option<String>]| -> Vec<Option<String>> {
+        rows.iter().map(|&i| v[i].clone()).collect()
+    };
+    let phone_out =
+        |v: &[Option<crate::normalise::Phone>], raw: &[Option<&str>]| -> Vec<Option<String>> {
+            rows.iter()
+                .map(|&i| {
+                    v[i].as_ref()
+                        .and_then(|p| p.e164.clone())
+                        .or(raw[i].map(str::to_owned))
+                })
+                .collect()
+        };
+    for (name, _) in CANONICAL_COLUMNS {
+        let raw = strs(canon, name);
+        let col = match *name {
+            "first_name" => pick(&norm.first_name),
+            "last_name" => pick(&norm.last_name),
+            "full_name" => pick(&norm.full_name),
+            "email" => rows
+                .iter()
+                .map(|&i| norm.email[i].as_ref().map(|e| e.address.clone()))
+                .collect(),
+            "phone" => phone_out(&norm.phone, &raw),
+            "mobile" => phone_out(&norm.mobile, &raw),
+            "fax" => phone_out(&norm.fax, &raw),
+            "postcode" => rows
+                .iter()
+                .map(|&i| norm.postcode[i].clone().or(raw[i].map(str::to_owned)))
+                .collect(),
+            "country" => rows
+                .iter()
+                .map(|&i| norm.country[i].clone().or(raw[i].map(str::to_owned)))
+                .collect(),
+            "siren" => rows
+                .iter()
+                .map(|&i| norm.siren[i].as_ref().map(|s| s.digits.clone()))
+                .collect(),
+            "siret" => rows
+                .iter()
+                .map(|&i| norm.siret[i].as_ref().map(|s| s.digits.clone()))
+                .collect(),
+            "collected_at" => rows
+                .iter()
+                .map(|&i| norm.collected_at[i].map(|d| d.to_string()))
+                .collect(),
+            "last_contact_at" => rows
+                .iter()
+                .map(|&i| norm.last_contact_at[i].map(|d| d.to_string()))
+                .collect(),
+            "consent_partners" => rows
+                .iter()
+                .map(|&i| yes_no_str(norm.consent_partners[i]).map(str::to_owned))
+                .collect(),
+            other => match CHANNELS
+                .iter()
+                .find(|ch| crate::schema::consent_column(**ch) == other)
+            {
+                Some(ch) => rows
+                    .iter()
+                    .map(|&i| yes_no_str(norm.consent[ch.index()][i]).map(str::to_owned))
+                    .collect(),
+                None => match CHANNELS
+                    .iter()
+                    .find(|ch| crate::schema::consent_date_column(**ch) == other)
+                {
+                    Some(ch) => rows
+                        .iter()
+                        .map(|&i| norm.consent_at[ch.index()][i].map(|d| d.to_string()))
+                        .collect(),
+                    None => rows.iter().map(|&i| raw[i].map(str::to_owned)).collect(),
+                },
+            },
+        };
+        cols.push(owned_string_column(name, col));
+    }
+    for (name, cells) in kept {
+        cols.push(string_column(name, rows.iter().map(|&i| cells[i])));
+    }
+    cols.push(string_column(
+        "audience",
+        rows.iter().map(|&i| Some(decisions[i].audience.as_str())),
+    ));
+    cols.push(string_column(
+        "audience_reason",
+        rows.iter().map(|&i| Some(decisions[i].audience_reason)),
+    ));
+    for ch in CHANNELS {
+        cols.push(Column::new(
+            format!("can_{}", ch.as_str()).into(),
+            rows.iter()
+                .map(|&i| decisions[i].allowed(ch))
+                .collect::<Vec<_>>(),
+        ));
+    }
+    cols.push(owned_string_column(
+        "contactable_until",
+        rows.iter()
+            .map(|&i| decisions[i].contactable_until.map(|d| d.to_string()))
+            .collect(),
+    ));
+    cols.push(string_column("vendor", rows.iter().map(|_| vendor)));
+    Ok(DataFrame::new(rows.len(), cols)?)
+}
+
+/// rejected.csv: who, why, matched ids, masked identity.
+fn rejected_frame(
+    norm: &Normalised,
+    links: &Links,
+    decisions: &[Decision],
+    ids: &[String],
+    rows: &[usize],
+    client_ids: Option<&Vec<Option<String>>>,
+) -> Result<DataFrame> {
+    let reasons: Vec<Option<String>> = rows
+        .iter()
+        .map(|&i| Some(decisions[i].all_reasons().codes()))
+        .collect();
+    let matched_record: Vec<Option<&str>> = rows
+        .iter()
+        .map(|&i| links.survivor_of[i].map(|s| ids[s].as_str()))
+        .collect();
+    let matched_client: Vec<Option<String>> = rows
+        .iter()
+        .map(|&i| {
+            links.client[i].map(|ci| {
+                client_ids
+                    .and_then(|c| c[ci].clone())
+                    .unwrap_or_else(|| format!("clients row {}", ci + 1))
+            })
+        })
+        .collect();
+    let email: Vec<Option<String>> = rows
+        .iter()
+        .map(|&i| norm.email[i].as_ref().map(|e| mask::email(&e.address)))
+        .collect();
+    let phone: Vec<Option<String>> = rows
+        .iter()
+        .map(|&i| {
+            [&norm.mobile[i], &norm.phone[i], &norm.fax[i]]
+                .into_iter()
+                .flatten()
+                .find_map(|p| p.e164.as_deref())
+                .map(mask::phone)
+        })
+        .collect();
+    let name: Vec<Option<String>> = rows
+        .iter()
+        .map(|&i| {
+            mask::name(
+                norm.first_name[i].as_deref(),
+                norm.last_name[i].as_deref(),
+                norm.full_name[i].as_deref(),
+            )
+        })
+        .collect();
+    let cols = vec![
+        string_column("record_id", rows.iter().map(|&i| Some(ids[i].as_str()))),
+        Column::new(
+            "source_row".into(),
+            rows.iter().map(|&i| (i + 1) as u64).collect::<Vec<_>>(),
+        ),
+        owned_string_column("reasons", reasons),
+        string_column("matched_record_id", matched_record.into_iter()),
+        owned_string_column("matched_client_id", matched_client),
+        owned_string_column("email_masked", email),
+        // Built by us from digits, `+`, `*` and spaces only: nothing a
+        // spreadsheet could run, and SPEC §9 shows it unescaped.
+        phone
+            .into_iter()
+            .collect::<StringChunked>()
+            .with_name("phone_masked".into())
+            .into_column(),
+        owned_string_column("name_masked", name),
+    ];
+    Ok(DataFrame::new(rows.len(), cols)?)
+}
+
+/// decisions.csv: exactly one row per record and channel.
+fn decisions_frame(decisions: &[Decision], ids: &[String]) -> Result<DataFrame> {
+    let total = decisions.len() * CHANNELS.len();
+    let mut rid = StringChunkedBuilder::new("record_id".into(), total);
+    let mut row = Vec::with_capacity(total);
+    let mut channel = StringChunkedBuilder::new("channel".into(), total);
+    let mut allowed = Vec::with_capacity(total);
+    let mut reason = StringChunkedBuilder::new("reason".into(), total);
+    for (i, d) in decisions.iter().enumerate() {
+        for ch in CHANNELS {
+            rid.append_value(&ids[i]);
+            row.push((i + 1) as u64);
+            channel.append_value(ch.as_str());
+            let r = d.denied[ch.index()];
+            allowed.push(r.is_empty());
+            if r.is_empty() {
+                reason.append_null();
+            } else {
+                reason.append_value(r.codes());
+            }
+        }
+    }
+    let cols = vec![
+        rid.finish().into_column(),
+        Column::new("source_row".into(), row),
+        channel.finish().into_column(),
+        Column::new("allowed".into(), allowed),
+        reason.finish().into_column(),
+    ];
+    Ok(DataFrame::new(total, cols)?)
+}
+
+/// to_delete.csv: records the buyer must purge rather than keep.
+fn to_delete_frame(decisions: &[Decision], ids: &[String]) -> Result<DataFrame> {
+    let rows: Vec<usize> = (0..decisions.len())
+        .filter(|&i| decisions[i].purge.is_some())
+        .collect();
+    let cols = vec![
+        string_column("record_id", rows.iter().map(|&i| Some(ids[i].as_str()))),
+        Column::new(
+            "source_row".into(),
+            rows.iter().map(|&i| (i + 1) as u64).collect::<Vec<_>>(),
+        ),
+        string_column(
+            "reason",
+            rows.iter().map(|&i| decisions[i].purge.map(Reason::code)),
+        ),
+    ];
+    Ok(DataFrame::new(rows.len(), cols)?)
+}
+
+/// vendor-feedback.csv: no personal data, only hashes and reasons.
+fn feedback_frame(
+    norm: &Normalised,
+    decisions: &[Decision],
+    ids: &[String],
+    rows: &[usize],
+) -> Result<DataFrame> {
+    use sha2::{Digest, Sha256};
+    let h = |s: &str| hex::encode(Sha256::digest(s.as_bytes()));
+    let email: Vec<Option<String>> = rows
+        .iter()
+        .map(|&i| {
+            norm.email[i]
+                .as_ref()
+                .filter(|e| e.class != crate::normalise::EmailClass::Invalid)
+                .map(|e| h(&e.key))
+        })
+        .collect();
+    let phone: Vec<Option<String>> = rows
+        .iter()
+        .map(|&i| {
+            [&norm.mobile[i], &norm.phone[i]]
+                .into_iter()
+                .flatten()
+                .find_map(|p| p.e164.as_deref())
+                .map(h)
+        })
+        .collect();
+    let cols = vec![
+        string_column("record_id", rows.iter().map(|&i| Some(ids[i].as_str()))),
+        Column::new(
+            "source_row".into(),
+            rows.iter().map(|&i| (i + 1) as u64).collect::<Vec<_>>(),
+        ),
+        owned_string_column("email_sha256", email),
+        owned_string_column("phone_sha256", phone),
+        owned_string_column(
+            "reasons",
+            rows.iter()
+                .map(|&i| Some(decisions[i].all_reasons().codes()))
+                .collect(),
+        ),
+    ];
+    Ok(DataFrame::new(rows.len(), cols)?)
+}
+
+struct SummaryInput<'a> {
+    config: &'a Config,
+    table: &'a Table,
+    colmap: &'a ColumnMap,
+    kept: &'a [(String, usize)],
+    decisions: &'a [Decision],
+    links: &'a Links,
+    clients: Option<&'a Clients>,
+    suppression: &'a Suppression,
+    bloctel: Option<&'a BloctelList>,
+    warnings: &'a BTreeMap<String, usize>,
+    pack_name: &'static str,
+    pack_version: &'static str,
+}
+
+/// summary.json: deterministic (same inputs, config and as-of date give the
+/// same bytes): no times, no host, keys in a fixed order.
+fn summary_json(s: SummaryInput) -> Result<Value> {
+    let c = s.config;
+    let d = s.decisions;
+    let n = d.len();
+    let has = |i: usize, r: Reason| d[i].all_reasons().contains(r);
+    let malformed = s.table.malformed.len();
+    let valid: Vec<usize> = (0..n).filter(|&i| !has(i, Reason::MalformedRow)).collect();
+    let unique: Vec<usize> = valid
+        .iter()
+        .copied()
+        .filter(|&i| !has(i, Reason::Duplicate))
+        .collect();
+    let not_clients: Vec<usize> = unique
+        .iter()
+        .copied()
+        .filter(|&i| !has(i, Reason::ExistingClient))
+        .collect();
+    let fresh: Vec<usize> = not_clients
+        .iter()
+        .copied()
+        .filter(|&i| !has(i, Reason::Stale) && !has(i, Reason::UnknownCollectionDate))
+        .collect();
+    let qualified = d.iter().filter(|x| x.qualified()).count();
+
+    let mut reasons = serde_json::Map::new();
+    for r in REASONS {
+        reasons.insert(
+            r.code().into(),
+            json!(d.iter().filter(|x| x.all_reasons().contains(*r)).count()),
+        );
+    }
+    let mut channels = serde_json::Map::new();
+    for ch in CHANNELS {
+        let mut per = serde_json::Map::new();
+        for r in REASONS {
+            let k = d
+                .iter()
+                .filter(|x| x.denied[ch.index()].contains(*r))
+                .count();
+            if k > 0 {
+                per.insert(r.code().into(), json!(k));
+            }
+        }
+        let allowed = d.iter().filter(|x| x.allowed(ch)).count();
+        let by_audience = |a: crate::rules::Audience| {
+            d.iter()
+                .filter(|x| x.allowed(ch) && x.audience == a)
+                .count()
+        };
+        channels.insert(
+            ch.as_str().into(),
+            json!({
+                "allowed": allowed,
+                "denied": n - allowed,
+                "allowed_b2b": by_audience(crate::rules::Audience::B2b),
+                "allowed_b2c": by_audience(crate::rules::Audience::B2c) + by_audience(crate::rules::Audience::Unknown),
+                "reasons": per,
+            }),
+        );
+    }
+    let audience = |a: crate::rules::Audience| d.iter().filter(|x| x.audience == a).count();
+
+    let mut warnings: Vec<String> = Vec::new();
+    if c.manifest.is_none() {
+        warnings.push(format!(
+            "no manifest for {} (looked for {}): every record is rejected no_provenance",
+            c.list.display(),
+            crate::config::sidecar_manifest(&c.list).display()
+        ));
+    }
+    if malformed > 0 {
+        warnings.push(format!(
+            "{malformed} malformed rows rejected (see malformed_rows)"
+        ));
+    }
+    if c.accept_generic_partners {
+        warnings.push(
+            "accept_generic_partners = true: consents naming only \"partners\" are accepted (open question before the CJEU, case C-317/25)".into(),
+        );
+    }
+    if c.buyer.is_none()
+        && c.manifest
+            .as_ref()
+            .is_some_and(|m| m.method.is_third_party())
+    {
+        warnings.push("no buyer configured: consent-based channels of this third-party list cannot be shown to cover the transfer".into());
+    }
+    if !s.colmap.unmapped.is_empty() {
+        warnings.push(format!(
+            "unmapped columns not carried to the outputs: {}",
+            s.colmap.unmapped.join(", ")
+        ));
+    }
+    for (k, v) in s.warnings {
+        warnings.push(format!("{k}: {v} rows"));
+    }
+
+    let mut inputs = serde_json::Map::new();
+    inputs.insert(
+        "list".into(),
+        json!({
+            "path": c.list.display().to_string(),
+            "sha256": s.table.sha256,
+            "format": s.table.info.format,
+            "encoding": s.table.info.encoding,
+            "delimiter": s.table.info.delimiter,
+            "sheet": s.table.info.sheet,
+            "rows": n,
+        }),
+    );
+    let file_entry = |p: &std::path::Path| -> Result<Value> {
+        Ok(json!({"path": p.display().to_string(), "sha256": sha256_file(p)?}))
+    };
+    inputs.insert(
+        "manifest".into(),
+        c.manifest_path
+            .as_deref()
+            .map(file_entry)
+            .transpose()?
+            .unwrap_or(Value::Null),
+    );
+    inputs.insert(
+        "mapping".into(),
+        c.mapping
+            .as_deref()
+            .map(file_entry)
+            .transpose()?
+            .unwrap_or(Value::Null),
+    );
+    inputs.insert(
+        "clients".into(),
+        s.clients
+            .map(|cl| json!({"path": cl.path.display().to_string(), "sha256": cl.sha256, "rows": cl.rows}))
+            .unwrap_or(Value::Null),
+    );
+    inputs.insert(
+        "opposition".into(),
+        Value::Array(
+            s.suppression
+                .files
+                .iter()
+                .map(
+                    |(p, h, e)| json!({"path": p.display().to_string(), "sha256": h, "entries": e}),
+                )
+                .collect(),
+        ),
+    );
+    inputs.insert(
+        "bloctel".into(),
+        s.bloctel
+            .map(|b| json!({"path": c.bloctel.as_ref().map(|p| p.display().to_string()), "sha256": b.sha256, "numbers": b.numbers.len(), "date": c.bloctel_date}))
+            .unwrap_or(Value::Null),
+    );
+
+    let malformed_rows: Vec<Value> = s
+        .table
+        .malformed
+        .iter()
+        .map(|m| json!({"source_row": m.source_row, "message": m.message}))
+        .collect();
+
+    Ok(json!({
+        "tool": "qualify",
+        "version": env!("CARGO_PKG_VERSION"),
+        "as_of": c.as_of.to_string(),
+        "rule_pack": {"name": s.pack_name, "version": s.pack_version},
+        "inputs": inputs,
+        "provenance": c.manifest.as_ref().map(|m| serde_json::to_value(m).expect("manifest serialises")),
+        "config": effective_config(c),
+        "columns": {
+            "mapped": s.colmap.pairs.iter().map(|(h, t)| json!({"header": h, "canonical": t})).collect::<Vec<_>>(),
+            "unmapped": s.colmap.unmapped,
+            "read_not_kept": s.colmap.ignored,
+            "kept": s.kept.iter().map(|(k, _)| k.clone()).collect::<Vec<_>>(),
+            "removed": Vec::<Value>::new(),
+        },
+        "counts": {
+            "rows_read": n,
+            "malformed": malformed,
+            "valid": valid.len(),
+            "unique": unique.len(),
+            "not_already_clients": not_clients.len(),
+            "fresh": fresh.len(),
+            "qualified": qualified,
+            "rejected": n - qualified,
+            "duplicate_clusters": s.links.clusters,
+            "matched_clients": s.links.client.iter().filter(|x| x.is_some()).count(),
+            "opposition_entries": s.suppression.entries,
+            "to_delete": d.iter().filter(|x| x.purge.is_some()).count(),
+        },
+        "audience": {"b2b": audience(crate::rules::Audience::B2b), "b2c": audience(crate::rules::Audience::B2c), "unknown": audience(crate::rules::Audience::Unknown)},
+        "reasons": reasons,
+        "channels": channels,
+        "malformed_rows": malformed_rows,
+        "warnings": warnings,
+    }))
+}
+
+/// The configuration that changes decisions (for the summary and certificate).
+pub fn effective_config(c: &Config) -> Value {
+    json!({
+        "as_of": c.as_of.to_string(),
+        "buyer": c.buyer,
+        "buyer_siren": c.buyer_siren,
+        "sector": c.sector,
+        "existing_clients": c.existing_clients,
+        "similar_products": c.similar_products,
+        "campaign_related_to_contract": c.campaign_related_to_contract,
+        "campaign_functions": c.campaign_functions,
+        "accept_generic_partners": c.accept_generic_partners,
+        "allow_scraped_b2b": c.allow_scraped_b2b,
+        "retention_years": c.retention_years,
+        "bloctel_date": c.bloctel_date,
+        "bloctel_mode": c.bloctel_mode,
+        "bloctel_max_age_days": c.bloctel_max_age_days,
+        "keep_columns": c.keep_columns,
+    })
+}

@@ -1,0 +1,55 @@
+//! Progress bars for the long stages (indicatif), with rows per second.
+//! Silent when asked (`--quiet`) or when stderr is not a terminal, so that
+//! a scheduler's log never fills with bar redraws.
+
+use std::io::IsTerminal;
+
+use indicatif::{ProgressBar, ProgressStyle};
+
+#[derive(Debug, Clone, Copy)]
+pub struct Progress {
+    enabled: bool,
+}
+
+impl Progress {
+    pub fn new(quiet: bool) -> Progress {
+        Progress {
+            enabled: !quiet && std::io::stderr().is_terminal(),
+        }
+    }
+    pub fn hidden() -> Progress {
+        Progress { enabled: false }
+    }
+
+    /// A bar for a stage over `len` rows.
+    pub fn stage(&self, name: &str, len: u64) -> ProgressBar {
+        if !self.enabled {
+            return ProgressBar::hidden();
+        }
+        let bar = ProgressBar::new(len);
+        bar.set_style(
+            ProgressStyle::with_template(
+                "{prefix:>10} [{bar:30}] {pos}/{len} rows ({per_sec}, {elapsed})",
+            )
+            .expect("static template")
+            .progress_chars("=> "),
+        );
+        bar.set_prefix(name.to_owned());
+        bar
+    }
+
+    /// A spinner for a stage whose size is not known in advance.
+    pub fn spinner(&self, name: &str) -> ProgressBar {
+        if !self.enabled {
+            return ProgressBar::hidden();
+        }
+        let bar = ProgressBar::new_spinner();
+        bar.set_style(
+            ProgressStyle::with_template("{prefix:>10} {spinner} {msg} ({elapsed})")
+                .expect("static template"),
+        );
+        bar.set_prefix(name.to_owned());
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
+        bar
+    }
+}

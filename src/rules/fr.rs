@@ -1,0 +1,482 @@
+//! The French rule pack (`fr`): SPEC §6–§7, sourced in
+//! `shared/research/law-rules.md` and documented rule by rule in
+//! `schemas/rules.md`. Effective dates are constants here and are compared
+//! with the run's as-of date, never with the clock.
+//!
+//! Sources of the main rules:
+//! - email / SMS opt-in, soft opt-in, B2B opt-out: CPCE art. L34-5; CNIL
+//!   "La prospection commerciale par courrier électronique / par SMS".
+//! - automated calls and fax: CPCE art. L34-5 (prior consent).
+//! - calls by a person: Code de la consommation art. L223-1 (Bloctel regime
+//!   until 2026-08-10); loi n° 2025-594 art. 13 III, new L223-1 (prior
+//!   consent from 2026-08-11, exception for a contract in progress).
+//! - banned sectors: loi n° 2025-594 (energy renovation, home adaptation,
+//!   from 2025-07-02).
+//! - transfer to partners: CNIL "transmettre des données à des partenaires"
+//!   (B2C), open question CJEU C-317/25.
+//! - freshness: CNIL référentiel "gestion des activités commerciales" (3
+//!   years from collection or last contact from the person).
+
+use chrono::{Months, NaiveDate};
+
+use super::{deny_all, Audience, Context, Decision, Facts, Reasons, RulePack};
+use crate::config::{BloctelMode, ExistingClients, Sector};
+use crate::manifest::{ManifestAudience, Method};
+use crate::normalise::records::ClientFields;
+use crate::normalise::{fold_key, EmailClass, Phone, PhoneKind, YesNo};
+use crate::schema::{Channel, Reason, CHANNELS};
+
+/// Loi n° 2025-594: consumer phone canvassing needs prior consent from this day.
+pub const PHONE_OPT_IN_FROM: NaiveDate = match NaiveDate::from_ymd_opt(2026, 8, 11) {
+    Some(d) => d,
+    None => panic!(),
+};
+/// Loi n° 2025-594: canvassing ban for energy renovation and home adaptation.
+pub const BANNED_SECTOR_FROM: NaiveDate = match NaiveDate::from_ymd_opt(2025, 7, 2) {
+    Some(d) => d,
+    None => panic!(),
+};
+
+pub struct FrancePack;
+
+/// How a channel may be used for this record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Regime {
+    /// Prior consent for the channel, with date and proof.
+    OptIn,
+    /// Informed at collection and not opposed.
+    OptOut,
+    /// Client soft opt-in (email/SMS): a purchase on record, similar products.
+    SoftOptIn,
+    /// Call within a contract in progress, related to it.
+    ContractException,
+}
+
+impl RulePack for FrancePack {
+    fn name(&self) -> &'static str {
+        "fr"
+    }
+    fn version(&self) -> &'static str {
+        "2026.11.23"
+    }
+
+    fn decide(&self, f: &Facts, ctx: &Context) -> Decision {
+        let mut denied = [Reasons::default(); 6];
+        if f.malformed {
+            deny_all(&mut denied, Reason::MalformedRow);
+            return Decision {
+                audience: Audience::Unknown,
+                audience_reason: "malformed_row",
+                denied,
+                contactable_until: None,
+                purge: None,
+            };
+        }
+        let cfg = ctx.config;
+        let n = f.list;
+        let i = f.row;
+        let as_of = cfg.as_of;
+        let (audience, audience_reason) = classify(f, ctx);
+        let consumer = audience != Audience::B2b;
+        let method = ctx.manifest.map(|m| m.method);
+
+        // --- Record level ---------------------------------------------------
+        if ctx.manifest.is_none() {
+            deny_all(&mut denied, Reason::NoProvenance);
+        }
+        if f.links.survivor_of[i].is_some() {
+            deny_all(&mut denied, Reason::Duplicate);
+        }
+        let client = ClientView::of(f, ctx);
+        if client.is_some()
+            && f.links.client[i].is_some()
+            && cfg.existing_clients == ExistingClients::Reject
+        {
+            deny_all(&mut denied, Reason::ExistingClient);
+        }
+        let scraped = method == Some(Method::Scraped);
+        let scraped_b2b_allowed = scraped && cfg.allow_scraped_b2b && audience == Audience::B2b;
+        if scraped && !scraped_b2b_allowed {
+            deny_all(&mut denied, Reason::ScrapedSource);
+        }
+
+        // Freshness: prospects by their own dates; clients by the relationship.
+        let mut purge = None;
+        let contactable_until = match &client {
+            Some(c) => c
+                .relationship_end
+                .and_then(|d| d.checked_add_months(Months::new(12 * cfg.retention_years))),
+            None => {
+                let reference = n.last_contact_at[i]
+                    .or(n.collected_at[i])
+                    .or(ctx.manifest.map(|m| m.collected_between[0]));
+                match reference {
+                    None => {
+                        deny_all(&mut denied, Reason::UnknownCollectionDate);
+                        None
+                    }
+                    Some(r) => {
+                        let until = r.checked_add_months(Months::new(12 * cfg.retention_years));
+                        if until.is_some_and(|u| as_of > u) {
+                            deny_all(&mut denied, Reason::Stale);
+                            purge = Some(Reason::Stale);
+                        }
+                        until
+                    }
+                }
+            }
+        };
+
+        // Transfer to partners: whenever the list comes from someone else.
+        let transfer = ctx.manifest.is_some_and(|m| is_transfer(m, cfg));
+        let partners_refused = transfer && f.links.cluster_partners_no[i];
+        if partners_refused {
+            deny_all(&mut denied, Reason::ConsentNotForPartners);
+            purge.get_or_insert(Reason::ConsentNotForPartners);
+        }
+        let partner_consent_ok = !transfer || partner_consent_covers_buyer(f, ctx);
+
+        // --- Channel level --------------------------------------------------
+        let contract_in_progress = client.as_ref().is_some_and(|c| c.contract_in_progress);
+        let email_consumer = match n.email[i].as_ref().map(|e| e.class) {
+            Some(EmailClass::Webmail) => true,
+            Some(EmailClass::Role) => false,
+            _ => consumer,
+        };
+        for ch in CHANNELS {
+            let d = &mut denied[ch.index()];
+            contact_data(f, ch, d);
+
+            let is_consumer = if ch == Channel::Email {
+                email_consumer
+            } else {
+                consumer
+            };
+            let regime = regime(ch, is_consumer, f, ctx, client.as_ref());
+            let no = f.links.cluster_no[i] & (1 << ch.index()) != 0;
+            match regime {
+                Regime::OptIn => {
+                    consent_checks(f, ch, ctx, d);
+                    if !partner_consent_ok {
+                        d.insert(Reason::ConsentNotForPartners);
+                    }
+                    if method == Some(Method::PublicDirectory) || scraped {
+                        d.insert(Reason::NoConsent);
+                    }
+                }
+                Regime::OptOut | Regime::SoftOptIn | Regime::ContractException => {
+                    if no {
+                        d.insert(Reason::NoConsent);
+                    }
+                }
+            }
+            if regime == Regime::OptOut
+                && !is_consumer
+                && matches!(ch, Channel::Email | Channel::Sms)
+                && !(ch == Channel::Email
+                    && n.email[i]
+                        .as_ref()
+                        .is_some_and(|e| e.class == EmailClass::Role))
+                && !job_relevant(f.job_title, &cfg.campaign_functions)
+            {
+                d.insert(Reason::NotB2bRelevant);
+            }
+            if f.links.opposed[i] & (1 << ch.index()) != 0 {
+                d.insert(Reason::Opposed);
+            }
+            if ch == Channel::Phone
+                && is_consumer
+                && regime == Regime::OptOut
+                && as_of < PHONE_OPT_IN_FROM
+            {
+                bloctel_checks(f, ctx, d);
+            }
+            if is_consumer
+                && matches!(
+                    ch,
+                    Channel::Phone | Channel::Autocall | Channel::Sms | Channel::Email
+                )
+                && matches!(
+                    cfg.sector,
+                    Sector::EnergyRenovation | Sector::HomeAdaptation
+                )
+                && as_of >= BANNED_SECTOR_FROM
+                && !contract_in_progress
+            {
+                d.insert(Reason::BannedSector);
+            }
+            if scraped && !scraped_b2b_allowed {
+                d.insert(Reason::ScrapedSource);
+            } else if scraped_b2b_allowed && regime != Regime::OptOut {
+                d.insert(Reason::ScrapedSource);
+            }
+        }
+
+        Decision {
+            audience,
+            audience_reason,
+            denied,
+            contactable_until,
+            purge,
+        }
+    }
+}
+
+/// SPEC §6: record signals first; the manifest's audience only when the
+/// record has none; unknown otherwise (and treated as B2C by the caller).
+pub fn classify(f: &Facts, ctx: &Context) -> (Audience, &'static str) {
+    let n = f.list;
+    let i = f.row;
+    if n.siret[i].as_ref().is_some_and(|s| s.valid) {
+        return (Audience::B2b, "siret");
+    }
+    if n.siren[i].as_ref().is_some_and(|s| s.valid) {
+        return (Audience::B2b, "siren");
+    }
+    if f.company_name.is_some() {
+        return (Audience::B2b, "company_name");
+    }
+    if f.job_title.is_some() {
+        return (Audience::B2b, "job_title");
+    }
+    match n.email[i].as_ref().map(|e| e.class) {
+        Some(EmailClass::Corporate) => return (Audience::B2b, "corporate_email"),
+        Some(EmailClass::Role) => return (Audience::B2b, "role_email"),
+        Some(EmailClass::Webmail) => return (Audience::B2c, "webmail_no_company"),
+        _ => {}
+    }
+    match ctx.manifest.map(|m| m.audience) {
+        Some(ManifestAudience::B2b) => (Audience::B2b, "manifest_b2b"),
+        Some(ManifestAudience::B2c) => (Audience::B2c, "manifest_b2c"),
+        _ => (Audience::Unknown, "no_signal"),
+    }
+}
+
+/// The client data that applies to this record, when client rules apply:
+/// a matched client whose relationship has not ended more than the
+/// retention window ago, or a list of the company's own customers.
+struct ClientView {
+    last_purchase: Option<NaiveDate>,
+    relationship_end: Option<NaiveDate>,
+    contract_in_progress: bool,
+}
+
+impl ClientView {
+    fn of(f: &Facts, ctx: &Context) -> Option<ClientView> {
+        let cfg = ctx.config;
+        let from = |cf: &ClientFields, ci: usize| ClientView {
+            last_purchase: cf.last_purchase_at[ci],
+            relationship_end: cf.relationship_end_at[ci],
+            contract_in_progress: cf.contract_in_progress[ci] == YesNo::Yes,
+        };
+        let view = match (f.links.client[f.row], f.clients) {
+            (Some(ci), Some((_, cf))) => Some(from(cf, ci)),
+            _ if ctx
+                .manifest
+                .is_some_and(|m| m.method == Method::OwnCustomers) =>
+            {
+                f.list_client.map(|cf| from(cf, f.row))
+            }
+            _ => None,
+        }?;
+        // SPEC §5: a relationship that ended more than the window ago is
+        // not a client relationship any more.
+        let ended_long_ago = view.relationship_end.is_some_and(|end| {
+            end.checked_add_months(Months::new(12 * cfg.retention_years))
+                .is_some_and(|u| cfg.as_of > u)
+        });
+        (!ended_long_ago).then_some(view)
+    }
+}
+
+fn regime(
+    ch: Channel,
+    consumer: bool,
+    f: &Facts,
+    ctx: &Context,
+    client: Option<&ClientView>,
+) -> Regime {
+    let cfg = ctx.config;
+    // Client rules apply when the record is judged as a client: kept clients
+    // and own-customer lists.
+    let judged_as_client = client.is_some()
+        && (cfg.existing_clients == ExistingClients::Keep
+            || ctx
+                .manifest
+                .is_some_and(|m| m.method == Method::OwnCustomers));
+    match ch {
+        Channel::Email | Channel::Sms => {
+            if !consumer {
+                Regime::OptOut
+            } else if judged_as_client
+                && cfg.similar_products
+                && client.is_some_and(|c| c.last_purchase.is_some())
+            {
+                Regime::SoftOptIn
+            } else {
+                Regime::OptIn
+            }
+        }
+        Channel::Autocall => Regime::OptIn,
+        Channel::Fax => {
+            // A company's general fax, no person named, is outside L34-5.
+            if !consumer && f.list.name_key[f.row].is_none() {
+                Regime::OptOut
+            } else {
+                Regime::OptIn
+            }
+        }
+        Channel::Phone => {
+            if !consumer {
+                Regime::OptOut
+            } else if judged_as_client
+                && cfg.campaign_related_to_contract
+                && client.is_some_and(|c| c.contract_in_progress)
+            {
+                Regime::ContractException
+            } else if cfg.as_of >= PHONE_OPT_IN_FROM {
+                Regime::OptIn
+            } else {
+                Regime::OptOut
+            }
+        }
+        Channel::Post => Regime::OptOut,
+    }
+}
+
+/// Valid contact data for the channel, or the reason there is none.
+fn contact_data(f: &Facts, ch: Channel, d: &mut Reasons) {
+    let n = f.list;
+    let i = f.row;
+    let numbers = |ps: &[&Option<Phone>], ok: &dyn Fn(PhoneKind) -> bool| {
+        let present: Vec<&Phone> = ps.iter().filter_map(|p| p.as_ref()).collect();
+        if present.iter().any(|p| p.e164.is_some() && ok(p.kind)) {
+            None
+        } else if present.iter().any(|p| p.kind == PhoneKind::Premium) {
+            Some(Reason::PhonePremium)
+        } else if present.iter().any(|p| p.kind == PhoneKind::Invalid) {
+            Some(Reason::PhoneInvalid)
+        } else {
+            Some(Reason::NoContactData)
+        }
+    };
+    let callable =
+        |k: PhoneKind| matches!(k, PhoneKind::Mobile | PhoneKind::Landline | PhoneKind::Voip);
+    let reason = match ch {
+        Channel::Email => match n.email[i].as_ref().map(|e| e.class) {
+            None => Some(Reason::NoContactData),
+            Some(EmailClass::Invalid) => Some(Reason::EmailInvalid),
+            Some(EmailClass::Disposable) => Some(Reason::EmailDisposable),
+            Some(_) => None,
+        },
+        // SMS needs a mobile; the number's type decides, not its column.
+        Channel::Sms => numbers(&[&n.mobile[i], &n.phone[i]], &|k| k == PhoneKind::Mobile),
+        Channel::Phone | Channel::Autocall => numbers(&[&n.phone[i], &n.mobile[i]], &callable),
+        Channel::Fax => numbers(&[&n.fax[i]], &callable),
+        Channel::Post => {
+            if n.address_complete[i] {
+                None
+            } else if n.address_any[i] {
+                Some(Reason::AddressIncomplete)
+            } else {
+                Some(Reason::NoContactData)
+            }
+        }
+    };
+    if let Some(r) = reason {
+        d.insert(r);
+    }
+}
+
+/// Opt-in checks: a `yes`, dated, with proof, dated inside the window.
+fn consent_checks(f: &Facts, ch: Channel, ctx: &Context, d: &mut Reasons) {
+    let n = f.list;
+    let i = f.row;
+    let said_no_somewhere = f.links.cluster_no[i] & (1 << ch.index()) != 0;
+    if n.consent[ch.index()][i] != YesNo::Yes || said_no_somewhere {
+        d.insert(Reason::NoConsent);
+        return;
+    }
+    let date = n.consent_at[ch.index()][i];
+    if date.is_none() || !n.consent_proof[i] {
+        d.insert(Reason::ConsentWithoutProof);
+    }
+    if let Some(date) = date {
+        let collected = n.collected_at[i];
+        if date > ctx.config.as_of || collected.is_some_and(|c| date < c) {
+            d.insert(Reason::ConsentInvalidDate);
+        }
+    }
+}
+
+/// The transfer rule applies when the list comes from someone other than
+/// the buyer. Without a configured buyer, a third-party list is a transfer
+/// to an unknown buyer (fail closed).
+fn is_transfer(m: &crate::manifest::Manifest, cfg: &crate::config::Config) -> bool {
+    match (&cfg.buyer, &cfg.buyer_siren, &m.vendor_siren) {
+        (_, Some(b), Some(v)) if digits(b) == digits(v) => false,
+        (Some(b), _, _) if fold_key(b) == fold_key(&m.vendor) => false,
+        (None, None, _) => m.method.is_third_party(),
+        _ => true,
+    }
+}
+
+fn digits(s: &str) -> String {
+    s.chars().filter(char::is_ascii_digit).collect()
+}
+
+/// Consent-based channels need `consent_partners = yes` and the buyer named
+/// in the manifest's partners (or `*` with `accept_generic_partners`).
+fn partner_consent_covers_buyer(f: &Facts, ctx: &Context) -> bool {
+    let Some(m) = ctx.manifest else { return false };
+    if f.list.consent_partners[f.row] != YesNo::Yes {
+        return false;
+    }
+    let Some(buyer) = &ctx.config.buyer else {
+        return false;
+    };
+    let buyer = fold_key(buyer);
+    m.partners.iter().any(|p| fold_key(p) == buyer)
+        || (m.generic_partners() && ctx.config.accept_generic_partners)
+}
+
+/// A B2B opt-out message must concern the person's job.
+fn job_relevant(job: Option<&str>, functions: &[String]) -> bool {
+    if functions.is_empty() {
+        return true;
+    }
+    let Some(job) = job else { return false };
+    let job = format!(" {} ", fold_key(job));
+    functions.iter().any(|w| {
+        let w = fold_key(w);
+        !w.is_empty() && job.contains(&format!(" {w}"))
+    })
+}
+
+fn bloctel_checks(f: &Facts, ctx: &Context, d: &mut Reasons) {
+    let cfg = ctx.config;
+    let fresh = match (ctx.bloctel, cfg.bloctel_date) {
+        (Some(_), Some(date)) => {
+            (cfg.as_of - date).num_days() <= i64::from(cfg.bloctel_max_age_days)
+                && date <= cfg.as_of
+        }
+        _ => false,
+    };
+    let Some(list) = ctx.bloctel.filter(|_| fresh) else {
+        d.insert(Reason::BloctelOutdated);
+        return;
+    };
+    let n = f.list;
+    let numbers: Vec<&str> = [&n.phone[f.row], &n.mobile[f.row]]
+        .into_iter()
+        .flatten()
+        .filter_map(|p| p.e164.as_deref())
+        .collect();
+    let hit = match cfg.bloctel_mode {
+        BloctelMode::Registered => numbers.iter().any(|e| list.numbers.contains(*e)),
+        BloctelMode::Cleaned => !numbers.iter().all(|e| list.numbers.contains(*e)),
+    };
+    if hit {
+        d.insert(Reason::Bloctel);
+    }
+}
