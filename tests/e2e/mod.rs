@@ -1,0 +1,5 @@
+mod cli;
+mod fixtures;
+mod formats;
+mod sample;
+pub mod util;
