@@ -32,7 +32,7 @@ pub enum Command {
     #[command(
         after_help = "Examples:\n  qualify run --config sample-data/qualify.toml\n  qualify run --list prospects.csv --out out/ --as-of 2026-11-23\n  qualify run --list vendor.xlsx --sheet Contacts --mapping vendor-mapping.toml --clients clients.csv \\\n      --opposition optout.csv --opposition hashed-md5.csv --buyer \"Maison Dupont SAS\" --out out/ --excel\n\nEvery flag can also be a key of the --config TOML file (snake_case); the command line wins,\nexcept --opposition, which adds to the config's lists. Without --manifest, <list stem>.manifest.toml\nbeside the list is used; with no manifest at all every record is rejected no_provenance."
     )]
-    Run(RunOptions),
+    Run(Box<RunOptions>),
     /// Show how a file would be read: format, encoding, delimiter, rows, column mapping, sample values.
     #[command(
         after_help = "Examples:\n  qualify inspect sample-data/prospects.csv\n  qualify inspect vendor.xlsx --sheet Contacts --mapping vendor-mapping.toml"

@@ -47,7 +47,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
             let today = chrono::Utc::now()
                 .with_timezone(&chrono_tz::Europe::Paris)
                 .date_naive();
-            let config = Config::resolve(opts, today)?;
+            let config = Config::resolve(*opts, today)?;
             let quiet = config.quiet;
             let now = || chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
             let meta = RunMeta {

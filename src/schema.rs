@@ -290,3 +290,28 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod doc_tests {
+    use super::*;
+
+    /// schemas/README.md is the user's copy of this catalogue: keep them equal.
+    #[test]
+    fn schemas_readme_documents_every_code_and_column() {
+        let doc = include_str!("../schemas/README.md");
+        for r in REASONS {
+            assert!(
+                doc.contains(&format!("| `{}` |", r.code())),
+                "{} undocumented",
+                r.code()
+            );
+        }
+        for (c, _) in CANONICAL_COLUMNS
+            .iter()
+            .chain(CLIENT_COLUMNS)
+            .chain(OPPOSITION_COLUMNS)
+        {
+            assert!(doc.contains(&format!("`{c}`")), "{c} undocumented");
+        }
+    }
+}

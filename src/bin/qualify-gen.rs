@@ -2016,6 +2016,8 @@ impl Gen {
                 if self.chance(0.5) {
                     row[col::ADDRESS].clear();
                 }
+                row[col::PHONE].clear();
+                row[col::MOBILE].clear();
                 if om.tel.is_some() {
                     write_num(&mut row[col::PHONE], &om.tel, style);
                 }
@@ -2196,9 +2198,9 @@ impl Gen {
             c[14].push_str(if self.chance(0.4) { "yes" } else { "no" });
             ""
         };
-        for i in 15..19 {
+        for objection in c[15..].iter_mut() {
             if self.chance(0.05) {
-                c[i].push_str("yes");
+                objection.push_str("yes");
             }
         }
         status
@@ -2977,8 +2979,11 @@ fn fixtures(out: &Path) -> Result<()> {
 /// First sheet, French headers; row 4's mobile is a number, dates of
 /// collection are date cells.
 fn write_fixture_xlsx(path: &Path) -> Result<()> {
-    use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+    use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook};
     let mut wb = Workbook::new();
+    // A fixed creation time, so the file is byte-identical on every run.
+    let created = ExcelDateTime::from_ymd(2026, 11, 23)?;
+    wb.set_properties(&DocProperties::new().set_creation_datetime(&created));
     let date_format = Format::new().set_num_format("dd/mm/yyyy");
     let ws = wb.add_worksheet();
     ws.set_name("Prospects")?;
@@ -3051,13 +3056,12 @@ fn write_fixture_json(out: &Path) -> Result<()> {
     for f in &FIXTURES {
         let mut full = Map::new();
         let mut sparse = Map::new();
-        for c in 1..COLS {
-            let v = f.cells[c];
+        for (name, v) in EN_HEADERS.iter().zip(f.cells).skip(1) {
             if v.is_empty() {
-                full.insert(EN_HEADERS[c].to_string(), Value::Null);
+                full.insert(name.to_string(), Value::Null);
             } else {
-                full.insert(EN_HEADERS[c].to_string(), Value::String(v.to_string()));
-                sparse.insert(EN_HEADERS[c].to_string(), Value::String(v.to_string()));
+                full.insert(name.to_string(), Value::String(v.to_string()));
+                sparse.insert(name.to_string(), Value::String(v.to_string()));
             }
         }
         array.push(Value::Object(full));

@@ -11,7 +11,8 @@
 //! matching key ([`name`]), ISO 3166-1 alpha-2 country and postcode
 //! ([`postal`]), SIREN/SIRET digits with their Luhn verdict ([`company`]), and
 //! yes/no/date cell values with a "recognised" flag for the run summary
-//! ([`values`]).
+//! ([`values`]). [`records`] applies these functions column by column to a
+//! whole canonical frame.
 //!
 //! **What it must never do:**
 //! - invent data: an empty cell is `None`/unknown, never a default "yes", a

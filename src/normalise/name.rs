@@ -49,7 +49,10 @@ fn is_invisible(c: char) -> bool {
 /// single space, no leading or trailing space. Empty when nothing is left.
 ///
 /// Exact choices, in order:
-/// 1. every character that is not a letter or a digit (punctuation,
+/// 0. the text is put in NFC, so a decomposed `e` + U+0301 is one letter;
+///    combining marks left over (no precomposed form) and zero-width
+///    characters are dropped, not turned into word breaks;
+/// 1. every other character that is not a letter or a digit (punctuation,
 ///    apostrophes, hyphens, symbols, emoji, `°`) becomes a word break. So
 ///    `D'Hôtel-Martin` gives `d hotel martin`, matching `D Hotel Martin` and
 ///    `d'hotel martin`, but not `Dhotel Martin` (gluing would instead merge

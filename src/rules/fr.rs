@@ -205,9 +205,9 @@ impl RulePack for FrancePack {
             {
                 d.insert(Reason::BannedSector);
             }
-            if scraped && !scraped_b2b_allowed {
-                d.insert(Reason::ScrapedSource);
-            } else if scraped_b2b_allowed && regime != Regime::OptOut {
+            // Scraped data: nobody was informed, so nothing is allowed, except
+            // (by configuration) the B2B opt-out channels of B2B records.
+            if scraped && (!scraped_b2b_allowed || regime != Regime::OptOut) {
                 d.insert(Reason::ScrapedSource);
             }
         }

@@ -2,11 +2,19 @@ use super::util::*;
 
 #[test]
 fn every_command_has_help_with_examples() {
-    for args in [vec!["--help"], vec!["run", "--help"], vec!["inspect", "--help"], vec!["schema", "--help"]] {
+    for args in [
+        vec!["--help"],
+        vec!["run", "--help"],
+        vec!["inspect", "--help"],
+        vec!["schema", "--help"],
+    ] {
         let o = run(&args);
         assert!(o.status.success(), "{args:?}");
         let text = String::from_utf8_lossy(&o.stdout);
-        assert!(text.contains("Examples:"), "{args:?} help has no Examples section");
+        assert!(
+            text.contains("Examples:"),
+            "{args:?} help has no Examples section"
+        );
     }
 }
 
@@ -34,7 +42,10 @@ fn usage_errors_exit_2() {
 
 #[test]
 fn inspect_shows_encoding_delimiter_and_mapping() {
-    let o = run(&["inspect", repo("tests/data/gen/small-cp1252.csv").to_str().unwrap()]);
+    let o = run(&[
+        "inspect",
+        repo("tests/data/gen/small-cp1252.csv").to_str().unwrap(),
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let text = String::from_utf8_lossy(&o.stdout);
     assert!(text.contains("windows-1252"), "{text}");

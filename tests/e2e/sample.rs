@@ -7,7 +7,14 @@ use super::util::*;
 fn sample_run_conserves_rows_and_finds_what_was_planted() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
-    let o = run(&["run", "--config", repo("sample-data/qualify.toml").to_str().unwrap(), "--out", out.to_str().unwrap(), "--quiet"]);
+    let o = run(&[
+        "run",
+        "--config",
+        repo("sample-data/qualify.toml").to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let truth = csv_rows(&repo("sample-data/truth.csv"));
     let rows = truth.len() - 1;
@@ -19,13 +26,32 @@ fn sample_run_conserves_rows_and_finds_what_was_planted() {
     assert_eq!(s["inputs"]["list"]["encoding"], "windows-1252");
     assert_eq!(s["inputs"]["list"]["delimiter"], ";");
     let q = s["counts"]["qualified"].as_u64().unwrap();
-    assert!(q > 0 && (q as usize) < rows, "some but not all records qualify: {q}");
+    assert!(
+        q > 0 && (q as usize) < rows,
+        "some but not all records qualify: {q}"
+    );
 
     // Planted exact duplicates are found.
-    let planted_dups = truth[1..].iter().filter(|r| r[2].contains("duplicate_of=")).count();
+    let planted_dups = truth[1..]
+        .iter()
+        .filter(|r| r[2].contains("duplicate_of="))
+        .count();
     let found = s["reasons"]["duplicate"].as_u64().unwrap() as usize;
-    assert!(found >= planted_dups * 9 / 10, "found {found} duplicates of {planted_dups} planted");
-    for code in ["existing_client", "opposed", "email_invalid", "phone_invalid", "stale", "no_consent"] {
-        assert!(s["reasons"][code].as_u64().unwrap() > 0, "sample exercises {code}");
+    assert!(
+        found >= planted_dups * 9 / 10,
+        "found {found} duplicates of {planted_dups} planted"
+    );
+    for code in [
+        "existing_client",
+        "opposed",
+        "email_invalid",
+        "phone_invalid",
+        "stale",
+        "no_consent",
+    ] {
+        assert!(
+            s["reasons"][code].as_u64().unwrap() > 0,
+            "sample exercises {code}"
+        );
     }
 }

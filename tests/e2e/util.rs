@@ -22,14 +22,22 @@ pub fn stderr(o: &Output) -> String {
 
 /// Rows of a CSV output as vectors of fields (header included).
 pub fn csv_rows(path: &Path) -> Vec<Vec<String>> {
-    let mut r = csv::ReaderBuilder::new().has_headers(false).from_path(path).expect("output CSV exists");
-    r.records().map(|rec| rec.unwrap().iter().map(str::to_owned).collect()).collect()
+    let mut r = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_path(path)
+        .expect("output CSV exists");
+    r.records()
+        .map(|rec| rec.unwrap().iter().map(str::to_owned).collect())
+        .collect()
 }
 
 /// The column `name` of a CSV output, header excluded.
 pub fn column(path: &Path, name: &str) -> Vec<String> {
     let rows = csv_rows(path);
-    let i = rows[0].iter().position(|h| h == name).unwrap_or_else(|| panic!("no column {name} in {}", path.display()));
+    let i = rows[0]
+        .iter()
+        .position(|h| h == name)
+        .unwrap_or_else(|| panic!("no column {name} in {}", path.display()));
     rows[1..].iter().map(|r| r[i].clone()).collect()
 }
 
@@ -42,9 +50,18 @@ pub fn assert_conserved(out: &Path, rows: usize) {
         .map(|s| s.parse().unwrap())
         .collect();
     seen.sort();
-    assert_eq!(seen, (1..=rows).collect::<Vec<_>>(), "conservation in {}", out.display());
+    assert_eq!(
+        seen,
+        (1..=rows).collect::<Vec<_>>(),
+        "conservation in {}",
+        out.display()
+    );
     let decisions = column(&out.join("decisions.csv"), "source_row");
-    assert_eq!(decisions.len(), rows * 6, "one decision per record and channel");
+    assert_eq!(
+        decisions.len(),
+        rows * 6,
+        "one decision per record and channel"
+    );
 }
 
 pub fn summary(out: &Path) -> serde_json::Value {
