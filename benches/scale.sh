@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Scale benchmark: generates an N-row list and an M-row client file with the
+# seeded generator, runs the full pipeline on them in release mode, and
+# prints wall time, rows/s and peak memory (GNU time's max RSS).
+#
+#   bash benches/scale.sh                 # 100k and 1M rows
+#   bash benches/scale.sh 100000 5000000  # any sizes (clients = list size)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/qualify-target}"
+if command -v mold >/dev/null 2>&1; then export RUSTFLAGS="${RUSTFLAGS:-} -C link-arg=-fuse-ld=mold"; fi
+cargo build --release --locked --bin qualify --bin qualify-gen >&2
+bin="$CARGO_TARGET_DIR/release"
+work="${SCALE_DIR:-$(mktemp -d)}"
+sizes=("$@")
+[ ${#sizes[@]} -gt 0 ] || sizes=(100000 1000000)
+
+printf '%-10s %-10s %10s %12s %12s %s\n' rows clients wall_s rows_per_s peak_MiB qualified
+for n in "${sizes[@]}"; do
+  d="$work/n$n"
+  if [ ! -f "$d/prospects.csv" ]; then
+    "$bin/qualify-gen" scale --rows "$n" --clients "$n" --seed 1 --out "$d" >/dev/null
+  fi
+  rm -rf "$d/out"
+  /usr/bin/time -f '%e %M' -o "$d/time.txt" "$bin/qualify" run --config "$d/qualify.toml" --out "$d/out" --quiet
+  read -r wall kb < "$d/time.txt"
+  q=$(python3 -c "import json;print(json.load(open('$d/out/summary.json'))['counts']['qualified'])")
+  python3 - "$n" "$wall" "$kb" "$q" <<'PY'
+import sys
+n, wall, kb, q = int(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+print(f"{n:<10} {n:<10} {wall:>10.2f} {n/wall:>12.0f} {kb/1024:>12.0f} {q}")
+PY
+  python3 -c "import json;r=json.load(open('$d/out/run.json'));print('   stages (s):', ', '.join(f'{k} {v:.2f}' for k,v in r['stages_seconds'].items()))"
+done
