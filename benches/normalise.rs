@@ -25,7 +25,12 @@ const EMAILS: &[&str] = &[
     "élodie@exemple.fr",
     "m.martin@orange.fr",
 ];
-const NAMES: &[&str] = &["Élodie D'Hôtel-Martin", "  JEAN   dupont ", "Œuvre Ærøskøbing", "Lefèvre"];
+const NAMES: &[&str] = &[
+    "Élodie D'Hôtel-Martin",
+    "  JEAN   dupont ",
+    "Œuvre Ærøskøbing",
+    "Lefèvre",
+];
 
 fn bench(c: &mut Criterion) {
     let mut g = c.benchmark_group("normalise");

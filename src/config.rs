@@ -164,6 +164,40 @@ pub struct Config {
 }
 
 impl Config {
+    /// A configuration with every default of SPEC §10, for library callers
+    /// and tests: no manifest, no reference files.
+    pub fn new(list: PathBuf, out: PathBuf, as_of: NaiveDate) -> Config {
+        Config {
+            list,
+            manifest_path: None,
+            manifest: None,
+            mapping: None,
+            sheet: None,
+            clients: None,
+            opposition: Vec::new(),
+            bloctel: None,
+            bloctel_date: None,
+            bloctel_mode: BloctelMode::default(),
+            bloctel_max_age_days: 30,
+            as_of,
+            buyer: None,
+            buyer_siren: None,
+            sector: Sector::default(),
+            existing_clients: ExistingClients::default(),
+            similar_products: false,
+            campaign_related_to_contract: false,
+            campaign_functions: Vec::new(),
+            accept_generic_partners: false,
+            allow_scraped_b2b: false,
+            retention_years: 3,
+            keep_columns: Vec::new(),
+            out,
+            parquet: false,
+            excel: false,
+            quiet: true,
+        }
+    }
+
     /// Merges the command line over the config file, applies defaults and
     /// validates. `today` is the caller's idea of today (the CLI passes the
     /// date in Europe/Paris); the core never asks the clock.

@@ -11,9 +11,11 @@
 pub mod cli;
 pub mod config;
 pub mod error;
+pub mod explain;
 pub mod ingest;
 pub mod link;
 pub mod manifest;
+pub mod minimise;
 pub mod normalise;
 pub mod output;
 pub mod pipeline;

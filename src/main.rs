@@ -29,8 +29,16 @@ fn main() -> ExitCode {
 
 fn dispatch(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Schema => {
-            print!("{}", schema_text());
+        Command::Schema { rules_markdown } => {
+            if rules_markdown {
+                print!("{}", qualify::cli::rules_markdown());
+            } else {
+                print!("{}", schema_text());
+            }
+            Ok(())
+        }
+        Command::Explain { out, record } => {
+            print!("{}", qualify::explain::explain(&out, &record)?);
             Ok(())
         }
         Command::Inspect {
@@ -51,6 +59,9 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
             let quiet = config.quiet;
             let now = || chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
             let meta = RunMeta {
+                cwd: std::env::current_dir()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default(),
                 started_at: now(),
                 host: host_name(),
                 now: &now,

@@ -38,6 +38,9 @@ pub struct Outcome {
 
 /// Run-to-run facts the core does not read itself (clock, host).
 pub struct RunMeta<'a> {
+    /// Working directory of the run: relative input paths in summary.json
+    /// are relative to it (`explain` needs it to replay the run).
+    pub cwd: String,
     pub started_at: String,
     pub host: String,
     pub now: &'a dyn Fn() -> String,
@@ -111,8 +114,29 @@ fn load_clients(path: &std::path::Path, warnings: &mut BTreeMap<String, usize>) 
     })
 }
 
-/// Runs the whole pipeline and writes the output folder.
-pub fn run(config: &Config, progress: Progress, meta: &RunMeta) -> Result<Outcome> {
+/// Everything the stages computed, before anything is written.
+pub struct Computed {
+    pub table: Table,
+    pub colmap: ColumnMap,
+    /// Columns removed by minimisation.
+    pub removed: Vec<crate::minimise::Removed>,
+    pub kept: Vec<(String, usize)>,
+    pub canon: DataFrame,
+    pub norm: Normalised,
+    pub list_client: Option<ClientFields>,
+    pub warnings: BTreeMap<String, usize>,
+    pub clients: Option<Clients>,
+    pub suppression: Suppression,
+    pub bloctel: Option<BloctelList>,
+    pub links: Links,
+    pub decisions: Vec<Decision>,
+    pub pack: Box<dyn crate::rules::RulePack>,
+    timer: Timer,
+}
+
+/// Runs every stage up to the decisions, writing nothing (used by `run`
+/// and by `explain`).
+pub fn compute(config: &Config, progress: Progress) -> Result<Computed> {
     let mut timer = Timer::new();
     let pack = pack_by_name("fr").expect("the fr pack exists");
 
@@ -134,7 +158,16 @@ pub fn run(config: &Config, progress: Progress, meta: &RunMeta) -> Result<Outcom
         TableKind::List
     };
     let colmap = map_headers(&table.headers, &mapping, kind, &config.list)?;
-    let kept = kept_columns(&table, &colmap, config)?;
+    let removed = crate::minimise::sensitive_columns(&table, &colmap);
+    let mut warnings: BTreeMap<String, usize> = BTreeMap::new();
+    let mut kept = kept_columns(&table, &colmap, config)?;
+    kept.retain(|(name, _)| {
+        let sensitive = removed.iter().any(|r| &r.column == name);
+        if sensitive {
+            warnings.insert(format!("keep_columns: {name:?} holds data prospection does not need (minimisation): not kept"), 1);
+        }
+        !sensitive
+    });
     let mut names: Vec<&str> = CANONICAL_COLUMNS.iter().map(|(c, _)| *c).collect();
     if own_customers {
         names.extend(CLIENT_COLUMNS.iter().map(|(c, _)| *c));
@@ -147,7 +180,7 @@ pub fn run(config: &Config, progress: Progress, meta: &RunMeta) -> Result<Outcom
     // --- Normalise --------------------------------------------------------
     let bar = progress.stage("normalise", n as u64);
     let norm = normalise_frame(&canon);
-    let mut warnings: BTreeMap<String, usize> = norm.warnings.clone();
+    warnings.extend(norm.warnings.clone());
     let list_client = own_customers.then(|| client_fields(&canon, &mut warnings));
     bar.finish_and_clear();
     timer.lap("normalise");
@@ -212,6 +245,46 @@ pub fn run(config: &Config, progress: Progress, meta: &RunMeta) -> Result<Outcom
     bar.finish_and_clear();
     timer.lap("rules");
 
+    Ok(Computed {
+        table,
+        colmap,
+        removed,
+        kept,
+        canon,
+        norm,
+        list_client,
+        warnings,
+        clients,
+        suppression,
+        bloctel,
+        links,
+        decisions,
+        pack,
+        timer,
+    })
+}
+
+/// Runs the whole pipeline and writes the output folder.
+pub fn run(config: &Config, progress: Progress, meta: &RunMeta) -> Result<Outcome> {
+    let Computed {
+        table,
+        colmap,
+        removed,
+        kept,
+        canon,
+        norm,
+        list_client: _,
+        warnings,
+        clients,
+        suppression,
+        bloctel,
+        links,
+        decisions,
+        pack,
+        mut timer,
+    } = compute(config, progress)?;
+    let n = table.rows();
+
     // --- Outputs ---------------------------------------------------------
     let bar = progress.spinner("write");
     let prefix: String = table.sha256.chars().take(8).collect();
@@ -271,6 +344,7 @@ pub fn run(config: &Config, progress: Progress, meta: &RunMeta) -> Result<Outcom
         config,
         table: &table,
         colmap: &colmap,
+        removed: &removed,
         kept: &kept,
         decisions: &decisions,
         links: &links,
@@ -287,6 +361,7 @@ pub fn run(config: &Config, progress: Progress, meta: &RunMeta) -> Result<Outcom
         "started_at": meta.started_at,
         "finished_at": (meta.now)(),
         "host": meta.host,
+        "cwd": meta.cwd,
         "threads": rayon::current_num_threads(),
         "rows": n,
         "rows_per_second": n as f64 / timer.stages.iter().map(|s| s.1).sum::<f64>().max(1e-9),
@@ -680,6 +755,7 @@ struct SummaryInput<'a> {
     config: &'a Config,
     table: &'a Table,
     colmap: &'a ColumnMap,
+    removed: &'a [crate::minimise::Removed],
     kept: &'a [(String, usize)],
     decisions: &'a [Decision],
     links: &'a Links,
@@ -780,6 +856,17 @@ fn summary_json(s: SummaryInput) -> Result<Value> {
     {
         warnings.push("no buyer configured: consent-based channels of this third-party list cannot be shown to cover the transfer".into());
     }
+    if !s.removed.is_empty() {
+        warnings.push(format!(
+            "{} columns removed by minimisation (GDPR art. 5(1)(c), 9, 10): {}",
+            s.removed.len(),
+            s.removed
+                .iter()
+                .map(|r| r.column.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
     if !s.colmap.unmapped.is_empty() {
         warnings.push(format!(
             "unmapped columns not carried to the outputs: {}",
@@ -867,7 +954,7 @@ fn summary_json(s: SummaryInput) -> Result<Value> {
             "unmapped": s.colmap.unmapped,
             "read_not_kept": s.colmap.ignored,
             "kept": s.kept.iter().map(|(k, _)| k.clone()).collect::<Vec<_>>(),
-            "removed": Vec::<Value>::new(),
+            "removed": s.removed,
         },
         "counts": {
             "rows_read": n,

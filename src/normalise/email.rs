@@ -168,8 +168,10 @@ fn ascii_domain(domain_lower: &str) -> Option<String> {
 }
 
 fn classify(local: &str, ascii: &str, registrable_ascii: &str) -> EmailClass {
-    // Disposable: the full domain, every parent down to the registrable
-    // domain (mailchecker's own rule), so `x.yopmail.com` is caught too.
+    // Disposable: the full domain and every parent down to the registrable
+    // domain, so `x.yopmail.com` is caught too. (mailchecker's own check
+    // goes up to the TLD; stopping at the registrable domain keeps a list
+    // entry that is itself a public suffix from flagging a whole zone.)
     let mut candidate = ascii;
     loop {
         if DISPOSABLE.contains(candidate) {

@@ -10,9 +10,12 @@
 //! - French habits: `0033`/`33` without `+`, a national number that lost its
 //!   leading 0 in a spreadsheet, and the French overseas numbering plans
 //!   (`0690...` is a Guadeloupe mobile, not an invalid French number);
-//! - a fast path for the metropolitan 10-digit national form, which is the
-//!   bulk of any French list and is ~50 times cheaper than a full parse. It
-//!   reproduces the library's FR metadata exactly; a test checks this.
+//! - a fast path for metropolitan numbers (national `0[1-79]` + 8 digits, or
+//!   `+33` + 9 digits), the bulk of any French list. A full parse, validation,
+//!   typing and E.164 formatting took about 6.7 µs per number in a release
+//!   build (on a loaded 2-core machine); the fast path is a few byte
+//!   comparisons and one allocation. It reproduces the library's FR metadata
+//!   exactly; `fast_path_matches_library` checks this.
 
 use std::str::FromStr;
 

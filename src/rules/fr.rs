@@ -19,7 +19,7 @@
 
 use chrono::{Months, NaiveDate};
 
-use super::{deny_all, Audience, Context, Decision, Facts, Reasons, RulePack};
+use super::{deny_all, Audience, Context, Decision, Facts, Reasons, RuleInfo, RulePack};
 use crate::config::{BloctelMode, ExistingClients, Sector};
 use crate::manifest::{ManifestAudience, Method};
 use crate::normalise::records::ClientFields;
@@ -37,7 +37,126 @@ pub const BANNED_SECTOR_FROM: NaiveDate = match NaiveDate::from_ymd_opt(2025, 7,
     None => panic!(),
 };
 
+/// The last day of the Bloctel (opt-out) regime for consumer calls.
+pub const PHONE_OPT_OUT_UNTIL: NaiveDate = match PHONE_OPT_IN_FROM.pred_opt() {
+    Some(d) => d,
+    None => panic!(),
+};
+
 pub struct FrancePack;
+
+const ALL: &[Channel] = &crate::schema::CHANNELS;
+const CONSENT_CHANNELS: &[Channel] = &[
+    Channel::Email,
+    Channel::Sms,
+    Channel::Phone,
+    Channel::Autocall,
+    Channel::Fax,
+];
+
+macro_rules! rule {
+    ($id:literal, $ch:expr, $who:literal, $from:expr, $until:expr, $rule:literal, $src:literal, [$($r:ident),*]) => {
+        RuleInfo {
+            id: $id,
+            channels: $ch,
+            applies_to: $who,
+            effective_from: $from,
+            effective_until: $until,
+            rule: $rule,
+            source: $src,
+            reasons: &[$(Reason::$r),*],
+        }
+    };
+}
+
+/// The rules of the pack, documented in `schemas/rules.md` (a unit test
+/// keeps the two in step).
+pub const RULES: &[RuleInfo] = &[
+    rule!("fr.readable", ALL, "every row", None, None,
+        "A row that cannot be read (ragged, a NUL byte, a cell over 1 MB, a value no cell can hold) is rejected, never guessed at.",
+        "SPEC §9", [MalformedRow]),
+    rule!("fr.provenance", ALL, "every record", None, None,
+        "A list must come with a manifest saying who collected the data, when, how and with what consent wording; without one, nothing can be shown to be lawful.",
+        "GDPR art. 5(2) (accountability) and art. 14; CNIL, \"Vente de fichiers clients : la CNIL rappelle les règles\"", [NoProvenance]),
+    rule!("fr.duplicate", ALL, "every record", None, None,
+        "One person is contacted once: duplicates inside the list are rejected in favour of one survivor, which inherits every objection and refusal of its cluster.",
+        "GDPR art. 5(1)(c)-(d) (minimisation, accuracy); SPEC §5", [Duplicate]),
+    rule!("fr.existing_client", ALL, "records matching the client file", None, None,
+        "With existing_clients = reject (default), a record that is already a client is not reached through a bought list; with keep, the client rules apply. A relationship ended more than the retention window ago is not a client relationship.",
+        "CNIL référentiel \"gestion des activités commerciales\" (2022); SPEC §5", [ExistingClient]),
+    rule!("fr.freshness", ALL, "prospects", None, None,
+        "A prospect may be kept and contacted for 3 years (retention_years) from the last contact coming from the person (a click, an order, a reply; not an email open), else from collection; older records are stale and must be deleted. No date at all: freshness cannot be shown.",
+        "CNIL référentiel \"gestion des activités commerciales\" (2022), retention of prospect data; CNIL SAN-2020-003 (Spartoo)", [Stale, UnknownCollectionDate]),
+    rule!("fr.scraped", ALL, "lists collected by scraping", None, None,
+        "Scraped data: nobody was informed at collection, so nobody may be contacted; allow_scraped_b2b = true allows the B2B opt-out channels of B2B records.",
+        "GDPR art. 14; CNIL guidance on B2B prospection", [ScrapedSource]),
+    rule!("fr.public_directory", CONSENT_CHANNELS, "lists from public directories", None, None,
+        "Public directories carry no consent: consent-based channels are denied; the opt-out ones follow their own rule.",
+        "CPCE art. L34-5; GDPR art. 14", [NoConsent]),
+    rule!("fr.partners", ALL, "lists bought, rented or received from a partner (vendor is not the buyer)", None, None,
+        "Consent-based channels need the person's consent to the transfer (consent_partners = yes) with the buyer named in the consent wording's partner list; a wording saying only \"partners\" is refused unless accept_generic_partners = true. A person who refused the transfer may not be contacted at all, and the record must be deleted.",
+        "CNIL, \"La prospection vers les particuliers (B2C) : quelles règles pour transmettre des données à des partenaires ?\"; CNIL SAN-2023-015 (Canal+); CJEU case C-317/25 (pending)", [ConsentNotForPartners]),
+    rule!("fr.consent_proof", CONSENT_CHANNELS, "opt-in channels", None, None,
+        "A recorded consent counts only with its date and a reference to its proof (form id and version, URL, log id).",
+        "GDPR art. 7(1) (the controller must be able to demonstrate consent); loi n° 2025-594 (burden of proof on the professional for calls)", [ConsentWithoutProof]),
+    rule!("fr.consent_date", CONSENT_CHANNELS, "opt-in channels", None, None,
+        "A consent dated after the as-of date, or before the record was collected, is not a valid consent.",
+        "GDPR art. 4(11) and 7", [ConsentInvalidDate]),
+    rule!("fr.opposition", ALL, "every record", None, None,
+        "An objection in any opposition list, or recorded in the client file, denies the channel it covers (or all), whatever the consent says.",
+        "GDPR art. 21(2)-(3); CPCE art. L34-5", [Opposed]),
+    rule!("fr.contact_data", ALL, "every record", None, None,
+        "A channel needs valid contact data of the right kind: a valid, non-disposable email; a mobile for SMS; a callable, non-premium number for calls; a complete postal address (street, postcode, city).",
+        "Data quality (GDPR art. 5(1)(d)); SPEC §7", [NoContactData, EmailInvalid, EmailDisposable, PhoneInvalid, PhonePremium, AddressIncomplete]),
+    rule!("fr.email.b2c_opt_in", &[Channel::Email], "consumers (and any personal webmail address)", None, None,
+        "Prior consent (opt-in) for email, with date and proof.",
+        "CPCE art. L34-5; CNIL, \"La prospection commerciale par courrier électronique\"", [NoConsent]),
+    rule!("fr.email.client_soft_opt_in", &[Channel::Email], "existing consumer clients", None, None,
+        "Soft opt-in: the address was collected at a sale (a purchase on record) and the campaign is for similar products (similar_products = true), with an easy opt-out.",
+        "CPCE art. L34-5 al. 4", []),
+    rule!("fr.email.b2b_opt_out", &[Channel::Email], "professionals at a work address", None, None,
+        "Opt-out: informed at collection and not opposed; the message must concern the person's job (campaign_functions).",
+        "CNIL deliberation of 17 Feb 2005; CNIL, \"La prospection commerciale par courrier électronique\"", [NotB2bRelevant]),
+    rule!("fr.email.generic_address", &[Channel::Email], "generic company addresses (contact@, info@...)", None, None,
+        "A generic company address is not a person's address: opt-out.",
+        "CNIL, \"La prospection commerciale par courrier électronique\"", []),
+    rule!("fr.sms.b2c_opt_in", &[Channel::Sms], "consumers", None, None,
+        "Prior consent (opt-in) for SMS, with date and proof.",
+        "CPCE art. L34-5; CNIL, \"La prospection commerciale par SMS/MMS\"", [NoConsent]),
+    rule!("fr.sms.client_soft_opt_in", &[Channel::Sms], "existing consumer clients", None, None,
+        "Soft opt-in, as for email.",
+        "CPCE art. L34-5 al. 4; CNIL, \"La prospection commerciale par SMS/MMS\"", []),
+    rule!("fr.sms.b2b_opt_out", &[Channel::Sms], "professionals", None, None,
+        "Opt-out, as for B2B email (job relevance included).",
+        "CNIL, \"La prospection commerciale par SMS/MMS\" (B2B: the email rule applied)", [NotB2bRelevant]),
+    rule!("fr.phone.b2c_bloctel", &[Channel::Phone], "consumers", None, Some(PHONE_OPT_OUT_UNTIL),
+        "Until 2026-08-10: opt-out; a number registered on Bloctel may not be called, and the list must have been checked against Bloctel within 30 days (bloctel_max_age_days).",
+        "Code de la consommation art. L223-1 (2020 version) and R223-6; pro.bloctel.gouv.fr FAQ", [NoConsent, Bloctel, BloctelOutdated]),
+    rule!("fr.phone.b2c_opt_in", &[Channel::Phone], "consumers", Some(PHONE_OPT_IN_FROM), None,
+        "From 2026-08-11: no call without prior consent (free, specific, informed, unambiguous, revocable), proven by the professional.",
+        "Loi n° 2025-594 of 30 June 2025, art. 13 III; new art. L223-1 Code de la consommation", [NoConsent]),
+    rule!("fr.phone.contract_in_progress", &[Channel::Phone], "existing consumer clients with a contract in progress", None, None,
+        "A call related to a contract in progress is allowed (campaign_related_to_contract = true).",
+        "Code de la consommation art. L223-1 (both versions)", []),
+    rule!("fr.phone.b2b_opt_out", &[Channel::Phone], "professionals", None, None,
+        "Opt-out; Bloctel covers consumers only.",
+        "Code de la consommation art. L223-1 (consumers only); CNIL, \"La prospection commerciale par téléphone\"", []),
+    rule!("fr.autocall.opt_in", &[Channel::Autocall], "everyone", None, None,
+        "Automated calling machines need prior consent, consumers and professionals alike.",
+        "CPCE art. L34-5", [NoConsent]),
+    rule!("fr.fax.opt_in", &[Channel::Fax], "consumers and named professionals", None, None,
+        "Fax needs prior consent.",
+        "CPCE art. L34-5", [NoConsent]),
+    rule!("fr.fax.company_opt_out", &[Channel::Fax], "a company's general fax (no person named)", None, None,
+        "A company's general fax is outside L34-5: opt-out.",
+        "CPCE art. L34-5 (natural persons)", []),
+    rule!("fr.post.opt_out", &[Channel::Post], "everyone", None, None,
+        "Postal mail: opt-out (informed at collection, able to object simply and free of charge).",
+        "CNIL, \"La prospection commerciale par courrier postal\"", [NoConsent]),
+    rule!("fr.banned_sector", &[Channel::Email, Channel::Sms, Channel::Phone, Channel::Autocall], "consumers, campaigns for energy renovation or home adaptation", Some(BANNED_SECTOR_FROM), None,
+        "Canvassing by phone, SMS, email or automated call for energy renovation or home adaptation is banned, even with consent, unless a contract is in progress.",
+        "Loi n° 2025-594 of 30 June 2025 (Code de la consommation art. L223-1)", [BannedSector]),
+];
 
 /// How a channel may be used for this record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,6 +178,9 @@ impl RulePack for FrancePack {
     fn version(&self) -> &'static str {
         "2026.11.23"
     }
+    fn rules(&self) -> &'static [RuleInfo] {
+        RULES
+    }
 
     fn decide(&self, f: &Facts, ctx: &Context) -> Decision {
         let mut denied = [Reasons::default(); 6];
@@ -70,6 +192,7 @@ impl RulePack for FrancePack {
                 denied,
                 contactable_until: None,
                 purge: None,
+                basis: ["fr.readable"; 6],
             };
         }
         let cfg = ctx.config;
@@ -143,6 +266,10 @@ impl RulePack for FrancePack {
             Some(EmailClass::Role) => false,
             _ => consumer,
         };
+        let generic_email = n.email[i]
+            .as_ref()
+            .is_some_and(|e| e.class == EmailClass::Role);
+        let mut basis = [""; 6];
         for ch in CHANNELS {
             let d = &mut denied[ch.index()];
             contact_data(f, ch, d);
@@ -153,6 +280,7 @@ impl RulePack for FrancePack {
                 consumer
             };
             let regime = regime(ch, is_consumer, f, ctx, client.as_ref());
+            basis[ch.index()] = basis_rule(ch, regime, is_consumer, generic_email, as_of);
             let no = f.links.cluster_no[i] & (1 << ch.index()) != 0;
             match regime {
                 Regime::OptIn => {
@@ -218,7 +346,35 @@ impl RulePack for FrancePack {
             denied,
             contactable_until,
             purge,
+            basis,
         }
+    }
+}
+
+/// The id of the rule (in [`RULES`]) that set a channel's regime.
+fn basis_rule(
+    ch: Channel,
+    regime: Regime,
+    consumer: bool,
+    generic_email: bool,
+    as_of: NaiveDate,
+) -> &'static str {
+    match (ch, regime) {
+        (Channel::Email, Regime::OptOut) if generic_email => "fr.email.generic_address",
+        (Channel::Email, Regime::OptOut) => "fr.email.b2b_opt_out",
+        (Channel::Email, Regime::SoftOptIn) => "fr.email.client_soft_opt_in",
+        (Channel::Email, _) => "fr.email.b2c_opt_in",
+        (Channel::Sms, Regime::OptOut) => "fr.sms.b2b_opt_out",
+        (Channel::Sms, Regime::SoftOptIn) => "fr.sms.client_soft_opt_in",
+        (Channel::Sms, _) => "fr.sms.b2c_opt_in",
+        (Channel::Phone, Regime::ContractException) => "fr.phone.contract_in_progress",
+        (Channel::Phone, _) if !consumer => "fr.phone.b2b_opt_out",
+        (Channel::Phone, _) if as_of >= PHONE_OPT_IN_FROM => "fr.phone.b2c_opt_in",
+        (Channel::Phone, _) => "fr.phone.b2c_bloctel",
+        (Channel::Autocall, _) => "fr.autocall.opt_in",
+        (Channel::Fax, Regime::OptOut) => "fr.fax.company_opt_out",
+        (Channel::Fax, _) => "fr.fax.opt_in",
+        (Channel::Post, _) => "fr.post.opt_out",
     }
 }
 
@@ -480,3 +636,7 @@ fn bloctel_checks(f: &Facts, ctx: &Context, d: &mut Reasons) {
         d.insert(Reason::Bloctel);
     }
 }
+
+#[cfg(test)]
+#[path = "fr_tests.rs"]
+mod tests;

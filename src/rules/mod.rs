@@ -18,7 +18,7 @@ use crate::link::suppression::BloctelList;
 use crate::link::Links;
 use crate::manifest::Manifest;
 use crate::normalise::records::{ClientFields, Normalised};
-use crate::schema::{Reason, CHANNELS, REASONS};
+use crate::schema::{Channel, Reason, CHANNELS, REASONS};
 
 /// A set of reasons as a bit mask over the catalogue; iterating it yields
 /// reasons in catalogue order, which is the order outputs use.
@@ -86,6 +86,9 @@ pub struct Decision {
     pub contactable_until: Option<NaiveDate>,
     /// Set when the buyer must purge the record (stale, transfer refused).
     pub purge: Option<Reason>,
+    /// Per channel, the id of the rule that set the channel's regime (see
+    /// [`RulePack::rules`]); `explain` prints it with its source.
+    pub basis: [&'static str; 6],
 }
 
 impl Decision {
@@ -123,10 +126,38 @@ pub struct Facts<'a> {
     pub company_name: Option<&'a str>,
 }
 
+/// One documented rule of a pack: what it checks, where, from when, and
+/// the law or guidance it comes from. `schemas/rules.md`, `qualify schema`
+/// and `qualify explain` print these.
+#[derive(Debug, Clone, Copy)]
+pub struct RuleInfo {
+    pub id: &'static str,
+    /// Channels it governs ("all" for record-level rules).
+    pub channels: &'static [Channel],
+    /// Who it applies to, in words.
+    pub applies_to: &'static str,
+    pub effective_from: Option<NaiveDate>,
+    /// Last day it applies (inclusive).
+    pub effective_until: Option<NaiveDate>,
+    pub rule: &'static str,
+    pub source: &'static str,
+    /// Reason codes it can produce.
+    pub reasons: &'static [Reason],
+}
+
+impl RuleInfo {
+    pub fn in_force(&self, day: NaiveDate) -> bool {
+        self.effective_from.is_none_or(|f| day >= f)
+            && self.effective_until.is_none_or(|u| day <= u)
+    }
+}
+
 /// A country's rules.
 pub trait RulePack: Sync {
     fn name(&self) -> &'static str;
     fn version(&self) -> &'static str;
+    /// The documented rules of the pack.
+    fn rules(&self) -> &'static [RuleInfo];
     fn decide(&self, facts: &Facts, ctx: &Context) -> Decision;
 }
 

@@ -1,0 +1,156 @@
+//! `qualify explain`: for one record of a finished run, each channel's
+//! decision, the rule that set the channel's regime and the rule behind
+//! every reason, with the article or CNIL source of each.
+//!
+//! The run folder keeps only the verdicts, so explain replays the run: it
+//! rebuilds the configuration from `summary.json` (paths resolved against
+//! the run's working directory recorded in `run.json`), refuses if the list
+//! no longer has the SHA-256 recorded, recomputes the decisions without
+//! writing anything, and prints the one record. It never changes the folder.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use crate::config::{Config, RunOptions};
+use crate::error::{Error, Result};
+use crate::pipeline::compute;
+use crate::progress::Progress;
+use crate::rules::RuleInfo;
+use crate::schema::CHANNELS;
+
+fn read_json(path: &Path) -> Result<Value> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    serde_json::from_str(&text).map_err(|e| Error::input(path, format!("invalid JSON: {e}")))
+}
+
+/// Rebuilds the run's configuration from its output folder.
+pub fn config_of_run(out: &Path) -> Result<Config> {
+    let summary_path = out.join("summary.json");
+    let summary = read_json(&summary_path)?;
+    let run = read_json(&out.join("run.json")).unwrap_or(Value::Null);
+    let cwd = run["cwd"].as_str().map(PathBuf::from).unwrap_or_default();
+    let resolve = |v: &Value| v.as_str().map(|p| cwd.join(p));
+    let bad = |what: &str| {
+        Error::input(
+            &summary_path,
+            format!("not a qualify summary: missing {what}"),
+        )
+    };
+
+    let mut opts: RunOptions = serde_json::from_value(summary["config"].clone())
+        .map_err(|e| Error::input(&summary_path, format!("config: {e}")))?;
+    let inputs = &summary["inputs"];
+    opts.list = Some(resolve(&inputs["list"]["path"]).ok_or_else(|| bad("inputs.list.path"))?);
+    opts.sheet = inputs["list"]["sheet"].as_str().map(str::to_owned);
+    opts.manifest = resolve(&inputs["manifest"]["path"]);
+    opts.mapping = resolve(&inputs["mapping"]["path"]);
+    opts.clients = resolve(&inputs["clients"]["path"]);
+    opts.bloctel = resolve(&inputs["bloctel"]["path"]);
+    opts.opposition = inputs["opposition"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|o| resolve(&o["path"])).collect())
+        .unwrap_or_default();
+    opts.out = Some(out.to_owned());
+    opts.quiet = Some(true);
+    let as_of = opts.as_of.ok_or_else(|| bad("config.as_of"))?;
+    let config = Config::resolve(opts, as_of)?;
+    if config.manifest.is_none() && !inputs["manifest"].is_null() {
+        return Err(Error::input(
+            &summary_path,
+            "the run's manifest can no longer be found",
+        ));
+    }
+    let recorded = inputs["list"]["sha256"].as_str().unwrap_or_default();
+    let now = crate::ingest::sha256_file(&config.list)?;
+    if now != recorded {
+        return Err(Error::input(
+            &config.list,
+            format!("the list changed since the run (SHA-256 {now}, the run read {recorded}): explain would not describe that run"),
+        ));
+    }
+    Ok(config)
+}
+
+/// The text `qualify explain` prints.
+pub fn explain(out: &Path, record_id: &str) -> Result<String> {
+    let config = config_of_run(out)?;
+    let c = compute(&config, Progress::hidden())?;
+    let prefix: String = c.table.sha256.chars().take(8).collect();
+    let row = record_id
+        .strip_prefix(&format!("{prefix}-"))
+        .and_then(|r| r.parse::<usize>().ok())
+        .filter(|&r| r >= 1 && r <= c.table.rows())
+        .ok_or_else(|| {
+            Error::Usage(format!(
+                "no record {record_id:?} in this run (ids are {prefix}-1 to {prefix}-{})",
+                c.table.rows()
+            ))
+        })?;
+    let i = row - 1;
+    let d = &c.decisions[i];
+    let rules = c.pack.rules();
+    let find = |id: &str| rules.iter().find(|r| r.id == id);
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
+        "record {record_id} (source row {row} of {}), as of {}, rule pack {} {}",
+        config.list.display(),
+        config.as_of,
+        c.pack.name(),
+        c.pack.version()
+    );
+    let _ = writeln!(
+        o,
+        "audience: {} ({})",
+        d.audience.as_str(),
+        d.audience_reason
+    );
+    if let Some(s) = c.links.survivor_of[i] {
+        let key = c.links.duplicate_key[i].map_or("?", |k| k.as_str());
+        let _ = writeln!(o, "duplicate of {prefix}-{} (matched on {key})", s + 1);
+    }
+    if let (Some(ci), Some(cl)) = (c.links.client[i], c.clients.as_ref()) {
+        let id = cl.fields.client_id[ci]
+            .clone()
+            .unwrap_or_else(|| format!("clients row {}", ci + 1));
+        let key = c.links.client_key[i].map_or("?", |k| k.as_str());
+        let _ = writeln!(o, "matches client {id} (on {key})");
+    }
+    if let Some(u) = d.contactable_until {
+        let _ = writeln!(o, "contactable until: {u}");
+    }
+    if let Some(p) = d.purge {
+        let _ = writeln!(o, "to delete: {}", p.code());
+    }
+    for ch in CHANNELS {
+        let reasons = d.denied[ch.index()];
+        let verdict = if reasons.is_empty() {
+            "ALLOWED"
+        } else {
+            "denied"
+        };
+        let _ = writeln!(o, "\n{:<9} {verdict}", ch.as_str());
+        if let Some(r) = find(d.basis[ch.index()]) {
+            let _ = writeln!(o, "  regime  {}: {}", r.id, r.rule);
+            let _ = writeln!(o, "          source: {}", r.source);
+        }
+        for reason in reasons.iter() {
+            let _ = writeln!(o, "  - {}: {}", reason.code(), reason.meaning());
+            let rule: Option<&RuleInfo> = find(d.basis[ch.index()])
+                .filter(|r| r.reasons.contains(&reason))
+                .or_else(|| {
+                    rules.iter().find(|r| {
+                        r.reasons.contains(&reason)
+                            && r.channels.contains(&ch)
+                            && r.in_force(config.as_of)
+                    })
+                });
+            if let Some(r) = rule {
+                let _ = writeln!(o, "      rule {} ({})", r.id, r.source);
+            }
+        }
+    }
+    Ok(o)
+}
