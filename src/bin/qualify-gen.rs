@@ -55,6 +55,9 @@ use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use sha2::{Digest, Sha256};
 
+#[path = "qualify-gen/scenarios.rs"]
+mod scenarios;
+
 // ---------------------------------------------------------------------------
 // Command line
 // ---------------------------------------------------------------------------
@@ -117,6 +120,20 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// More run set-ups around the demo list (run `sample` first), so that the sample shows
+    /// every reason code: a summer run with Bloctel and a banned sector, a run with an old
+    /// Bloctel file, a scraped list with bad rows, a list without a manifest.
+    #[command(
+        after_help = "Examples:\n  qualify-gen scenarios --sample sample-data\n  qualify run --config sample-data/scenarios/summer.toml"
+    )]
+    Scenarios {
+        /// Seed of the random generator (which consumers are on the Bloctel file).
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// The folder `sample` wrote; the scenarios go to its `scenarios/` subfolder.
+        #[arg(long, default_value = "sample-data")]
+        sample: PathBuf,
+    },
     /// The ten hand-picked prospects as XLSX, Parquet, JSON, NDJSON and Windows-1252 CSV.
     #[command(after_help = "Examples:\n  qualify-gen fixtures --out tests/data/gen")]
     Fixtures {
@@ -142,6 +159,7 @@ fn main() -> Result<()> {
             out,
         } => scale(seed, &out, rows, clients),
         Command::Fixtures { out } => fixtures(&out),
+        Command::Scenarios { seed, sample } => scenarios::scenarios(seed, &sample),
     }
 }
 
