@@ -185,15 +185,18 @@ fn classify(local: &str, ascii: &str, registrable_ascii: &str) -> EmailClass {
             None => break,
         }
     }
+    // Webmail before role: `contact@gmail.com` is one person's mailbox at a
+    // consumer provider, not a company's generic address, and reading it as
+    // a role address would put a consumer under the B2B opt-out rule.
+    if WEBMAIL.contains(ascii) || WEBMAIL.contains(registrable_ascii) {
+        return EmailClass::Webmail;
+    }
     // Role: `contact+salon2026@` is still the contact mailbox, so the
     // sub-address tag is dropped before the lookup.
     let local_lower = local.to_lowercase();
     let base = local_lower.split('+').next().unwrap_or_default();
     if ROLE.contains(base) {
         return EmailClass::Role;
-    }
-    if WEBMAIL.contains(ascii) || WEBMAIL.contains(registrable_ascii) {
-        return EmailClass::Webmail;
     }
     EmailClass::Corporate
 }
@@ -422,8 +425,9 @@ mod tests {
         ] {
             assert_eq!(class(raw), EmailClass::Role, "{raw}");
         }
-        // Role beats webmail.
-        assert_eq!(class("contact@gmail.com"), EmailClass::Role);
+        // Webmail beats role: a mailbox at a consumer provider is a person's,
+        // and the consumer rules are the stricter reading.
+        assert_eq!(class("contact@gmail.com"), EmailClass::Webmail);
         assert_eq!(class("jean.dupont@acme.fr"), EmailClass::Corporate);
         assert_eq!(class("contact.jean@acme.fr"), EmailClass::Corporate);
     }
