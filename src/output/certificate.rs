@@ -204,10 +204,12 @@ fn read_key_file(path: &Path, header: &str) -> Result<[u8; 32]> {
     let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
     let first = lines.next().unwrap_or("");
     if first != header {
-        let hint = if first == SECRET_HEADER || first == PUBLIC_HEADER {
-            format!(" (this is a {first:?} file)")
-        } else {
-            String::new()
+        let hint = match first {
+            SECRET_HEADER => {
+                ": this is a secret key file; give the public one (and keep this one private)"
+            }
+            PUBLIC_HEADER => ": this is a public key file; signing needs the secret one",
+            _ => "",
         };
         return Err(Error::input(
             path,

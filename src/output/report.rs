@@ -692,7 +692,7 @@ mod tests {
             "as_of": "2026-03-01",
             "rule_pack": {"name": "fr", "version": "2026.11.23"},
             "inputs": {
-                "list": {"path": "/home/me/secret/<b>list</b>.csv", "sha256": "ab".repeat(32), "rows": 1200},
+                "list": {"path": "/home/me/secret/<i>list.csv", "sha256": "ab".repeat(32), "rows": 1200},
                 "manifest": null, "mapping": null, "clients": null, "opposition": [],
                 "bloctel": {"path": "data/bloctel.csv", "sha256": "cd".repeat(32), "numbers": 10}
             },
@@ -734,7 +734,7 @@ mod tests {
         assert!(!html.contains("<script>"), "vendor text must be escaped");
         assert!(html.contains("Acme &lt;script&gt;"));
         assert!(!html.contains("/home/me"), "no absolute path in the report");
-        assert!(html.contains("&lt;b&gt;list&lt;/b&gt;.csv"));
+        assert!(html.contains("&lt;i&gt;list.csv"));
     }
 
     #[test]

@@ -54,7 +54,11 @@ fn browser_or_skip(test: &str) -> Option<PathBuf> {
             panic!("{test}: QUALIFY_REQUIRE_BROWSER is set but no chromium was found (install it: apt-get install -y chromium, or set QUALIFY_CHROMIUM)")
         }
         None => {
-            eprintln!(
+            // Straight to the stderr handle: the test harness captures
+            // eprintln! of passing tests, and this must be seen.
+            use std::io::Write as _;
+            let _ = writeln!(
+                std::io::stderr(),
                 "\n########################################################################\n\
                  # SKIPPED {test}: no chromium on this machine.\n\
                  # The report is NOT checked in a browser. Install chromium (Debian:\n\
