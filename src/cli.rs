@@ -1,5 +1,5 @@
 //! Command-line surface: clap definitions and the three subcommands'
-//! front ends. `run` turns its flags into a [`Config`] once and hands it to
+//! front ends (`keygen` and `verify` live in `output::certificate`). `run` turns its flags into a [`Config`] once and hands it to
 //! the pipeline; `inspect` and `schema` only read and print.
 
 use std::fmt::Write as _;
@@ -19,7 +19,7 @@ use crate::schema::{CANONICAL_COLUMNS, CLIENT_COLUMNS, OPPOSITION_COLUMNS, REASO
     name = "qualify",
     version,
     about = "Vets a prospect list before anyone contacts the people in it: per channel, on the run's date, under GDPR and French direct-marketing law.",
-    after_help = "Examples:\n  qualify run --config sample-data/qualify.toml\n  qualify run --list prospects.csv --clients clients.csv --opposition optout.csv --out out/\n  qualify inspect prospects.csv\n  qualify schema\n\nExit codes: 0 success; 1 bad input or config; 2 usage error; 3 conservation check failed."
+    after_help = "Examples:\n  qualify run --config sample-data/qualify.toml\n  qualify run --list prospects.csv --clients clients.csv --opposition optout.csv --out out/\n  qualify inspect prospects.csv\n  qualify schema\n  qualify verify --certificate out/certificate.json --public-key vendor.pub\n\nExit codes: 0 success; 1 bad input or config; 2 usage error; 3 conservation check failed;\n4 verification failed."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -61,6 +61,33 @@ pub enum Command {
         /// The record_id (as in qualified.csv / rejected.csv / decisions.csv).
         #[arg(long, value_name = "ID")]
         record: String,
+    },
+    /// Make an ed25519 key pair for signing certificates (`run --sign-key`).
+    #[command(
+        after_help = "Examples:\n  qualify keygen --secret-key vendor.key --public-key vendor.pub\n\nKeep vendor.key secret (it is written readable by you only); publish vendor.pub so that\nbuyers can run `qualify verify --public-key vendor.pub`. Existing files are never overwritten."
+    )]
+    Keygen {
+        /// Where to write the secret key.
+        #[arg(long, value_name = "FILE")]
+        secret_key: PathBuf,
+        /// Where to write the public key.
+        #[arg(long, value_name = "FILE")]
+        public_key: PathBuf,
+    },
+    /// Check a certificate.json: its signature, and that the files present still have their certified SHA-256.
+    #[command(
+        after_help = "Examples:\n  qualify verify --certificate out/certificate.json\n  qualify verify --certificate delivery/certificate.json --public-key vendor.pub --dir delivery\n\nFiles are looked up by name in --dir (default: the certificate's folder); absent files are\nlisted and not checked. Exit 0 when every check passed, 4 when one failed (each failure is named)."
+    )]
+    Verify {
+        /// The certificate to check.
+        #[arg(long, value_name = "FILE")]
+        certificate: PathBuf,
+        /// The vendor's public key (from `qualify keygen`): checks who signed.
+        #[arg(long, value_name = "FILE")]
+        public_key: Option<PathBuf>,
+        /// Folder holding the certified files [default: the certificate's folder].
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
     },
     /// Print the canonical columns and the reason codes, one line of meaning each.
     #[command(

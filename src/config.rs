@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::manifest::Manifest;
+use crate::output::i18n::Lang;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum, Default)]
 #[serde(rename_all = "snake_case")]
@@ -127,6 +128,18 @@ pub struct RunOptions {
     /// No progress bars, no report on stderr.
     #[arg(long, num_args = 0..=1, default_missing_value = "true", value_name = "BOOL")]
     pub quiet: Option<bool>,
+    /// Language of report.html, processing-record.* and notice.txt [default: fr].
+    #[arg(long, value_enum)]
+    pub lang: Option<Lang>,
+    /// Sign certificate.json with this ed25519 secret key (made by `qualify keygen`).
+    #[arg(long, value_name = "FILE")]
+    pub sign_key: Option<PathBuf>,
+    /// Where people exercise their rights (address or email), for notice.txt and the processing record.
+    #[arg(long, value_name = "TEXT")]
+    pub controller_contact: Option<String>,
+    /// Recipients of the data (comma-separated), for notice.txt and the processing record.
+    #[arg(long, value_delimiter = ',', value_name = "NAMES")]
+    pub recipients: Option<Vec<String>>,
 }
 
 /// The validated configuration every stage reads.
@@ -161,6 +174,12 @@ pub struct Config {
     pub excel: bool,
     #[serde(skip)]
     pub quiet: bool,
+    pub lang: Lang,
+    /// Secret key that signs certificate.json; never written to an output.
+    #[serde(skip)]
+    pub sign_key: Option<PathBuf>,
+    pub controller_contact: Option<String>,
+    pub recipients: Vec<String>,
 }
 
 impl Config {
@@ -195,6 +214,10 @@ impl Config {
             parquet: false,
             excel: false,
             quiet: true,
+            lang: Lang::default(),
+            sign_key: None,
+            controller_contact: None,
+            recipients: Vec::new(),
         }
     }
 
@@ -235,6 +258,7 @@ impl Config {
             cli.mapping.as_ref().or(file.mapping.as_ref()),
             cli.clients.as_ref().or(file.clients.as_ref()),
             cli.bloctel.as_ref().or(file.bloctel.as_ref()),
+            cli.sign_key.as_ref().or(file.sign_key.as_ref()),
         ]
         .into_iter()
         .flatten()
@@ -307,6 +331,20 @@ impl Config {
             parquet: cli.parquet.or(file.parquet).unwrap_or(false),
             excel: cli.excel.or(file.excel).unwrap_or(false),
             quiet: cli.quiet.or(file.quiet).unwrap_or(false),
+            lang: cli.lang.or(file.lang).unwrap_or_default(),
+            sign_key: cli.sign_key.or(file.sign_key),
+            controller_contact: cli
+                .controller_contact
+                .or(file.controller_contact)
+                .filter(|s| !s.trim().is_empty()),
+            recipients: cli
+                .recipients
+                .or(file.recipients)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|s| s.trim().to_owned())
+                .filter(|s| !s.is_empty())
+                .collect(),
         })
     }
 }
@@ -337,6 +375,7 @@ fn load_file_config(path: &Path) -> Result<RunOptions> {
     rel(&mut opts.clients);
     rel(&mut opts.bloctel);
     rel(&mut opts.out);
+    rel(&mut opts.sign_key);
     for p in &mut opts.opposition {
         *p = base.join(&*p);
     }

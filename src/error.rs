@@ -34,6 +34,9 @@ pub enum Error {
     /// The run lost or duplicated a row: a bug, never silently accepted.
     #[error("conservation check failed: {0}")]
     Conservation(String),
+    /// `qualify verify` found a file or a certificate that does not match.
+    #[error("verification failed: {0}")]
+    Verification(String),
     #[error("polars: {0}")]
     Polars(#[from] polars::error::PolarsError),
 }
@@ -59,10 +62,11 @@ impl Error {
     }
 
     /// Exit codes, documented in the README: 1 bad input or config, 2 usage,
-    /// 3 conservation check failed.
+    /// 3 conservation check failed, 4 verification failed.
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Conservation(_) => 3,
+            Error::Verification(_) => 4,
             Error::Usage(_) => 2,
             _ => 1,
         }

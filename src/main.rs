@@ -1,6 +1,6 @@
 //! The `qualify` binary: parses the command line, resolves the
 //! configuration (this is the only place that reads the clock and the
-//! host), runs, and maps errors to the documented exit codes.
+//! host, and the only one that draws random bytes, for `keygen`), runs, and maps errors to the documented exit codes.
 
 use std::process::ExitCode;
 
@@ -35,6 +35,45 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
             } else {
                 print!("{}", schema_text());
             }
+            Ok(())
+        }
+        Command::Keygen {
+            secret_key,
+            public_key,
+        } => {
+            // The one place randomness enters: the secret key's 32 bytes
+            // come from the operating system's generator.
+            let mut seed = [0u8; 32];
+            rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut seed);
+            let public = qualify::output::certificate::keygen(&secret_key, &public_key, seed)?;
+            eprintln!(
+                "qualify: key pair written: secret {} (keep it private), public {} (publish it)\n  public key: {}",
+                secret_key.display(),
+                public_key.display(),
+                base64::Engine::encode(
+                    &base64::engine::general_purpose::STANDARD,
+                    public.as_bytes()
+                )
+            );
+            Ok(())
+        }
+        Command::Verify {
+            certificate,
+            public_key,
+            dir,
+        } => {
+            let dir = dir.unwrap_or_else(|| {
+                certificate
+                    .parent()
+                    .filter(|p| !p.as_os_str().is_empty())
+                    .map(Into::into)
+                    .unwrap_or_else(|| ".".into())
+            });
+            let v =
+                qualify::output::certificate::verify(&certificate, public_key.as_deref(), &dir)?;
+            print!("{v}");
+            v.into_result()?;
+            println!("certificate verified: {}", certificate.display());
             Ok(())
         }
         Command::Explain { out, record } => {

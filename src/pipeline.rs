@@ -266,6 +266,12 @@ pub fn compute(config: &Config, progress: Progress) -> Result<Computed> {
 
 /// Runs the whole pipeline and writes the output folder.
 pub fn run(config: &Config, progress: Progress, meta: &RunMeta) -> Result<Outcome> {
+    // A bad key file fails before the work, not after it.
+    let sign_key = config
+        .sign_key
+        .as_deref()
+        .map(crate::output::certificate::load_signing_key)
+        .transpose()?;
     let Computed {
         table,
         colmap,
@@ -369,9 +375,40 @@ pub fn run(config: &Config, progress: Progress, meta: &RunMeta) -> Result<Outcom
         "cache_hits": 0,
         "urls_fetched": [],
     });
+    // The files for people and buyers, then the certificate over every
+    // deterministic output (summary.json included, from its bytes: it is
+    // staged last). run.json varies between runs and is not covered.
+    let summary_bytes = crate::output::json_bytes(&summary);
+    let documents = (|| -> Result<()> {
+        use crate::output::{certificate, register, report};
+        let examples = report::examples(&norm, &decisions, &record_ids, &rejected_rows);
+        let html = report::render(&summary, &examples, config.lang);
+        staging.bytes("report.html", html.as_bytes())?;
+        let record = register::record_json(&summary, config, sign_key.is_some());
+        staging.bytes(
+            "processing-record.md",
+            register::record_markdown(&record, config.lang).as_bytes(),
+        )?;
+        staging.json("processing-record.json", &record)?;
+        staging.bytes("notice.txt", register::notice(&summary, config).as_bytes())?;
+        let mut hashes = certificate::hash_staged(&staging.staged())?;
+        hashes.push((
+            "summary.json".into(),
+            certificate::sha256_hex(&summary_bytes),
+        ));
+        let mut cert = certificate::build(&summary, &hashes);
+        if let Some(k) = &sign_key {
+            certificate::sign(&mut cert, k);
+        }
+        staging.json("certificate.json", &cert)
+    })();
+    if let Err(e) = documents {
+        staging.abandon();
+        return Err(e);
+    }
     staging.json("run.json", &run_json)?;
     // summary.json last: its presence means the folder is complete.
-    staging.json("summary.json", &summary)?;
+    staging.bytes("summary.json", &summary_bytes)?;
     staging.commit()?;
     bar.finish_and_clear();
 
@@ -714,14 +751,12 @@ fn feedback_frame(
 ) -> Result<DataFrame> {
     use sha2::{Digest, Sha256};
     let h = |s: &str| hex::encode(Sha256::digest(s.as_bytes()));
+    // Invalid addresses are hashed too (their key is the trimmed,
+    // lowercased cell, the suppression-list form of SPEC §3): the vendor
+    // needs them most, to find the records whose address failed.
     let email: Vec<Option<String>> = rows
         .iter()
-        .map(|&i| {
-            norm.email[i]
-                .as_ref()
-                .filter(|e| e.class != crate::normalise::EmailClass::Invalid)
-                .map(|e| h(&e.key))
-        })
+        .map(|&i| norm.email[i].as_ref().map(|e| h(&e.key)))
         .collect();
     let phone: Vec<Option<String>> = rows
         .iter()

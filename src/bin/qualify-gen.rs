@@ -1200,6 +1200,8 @@ fn config_text(out: &str) -> String {
          allow_scraped_b2b = false\n\
          retention_years = 3\n\
          keep_columns = []\n\
+         controller_contact = \"Menuiseries Bellerive SAS, délégué à la protection des données, dpo@bellerive.example.fr\"\n\
+         recipients = [\"Menuiseries Bellerive SAS (service commercial)\"]\n\
          out = {}\n",
         toml_str(BUYER),
         toml_str(out),

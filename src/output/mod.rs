@@ -2,14 +2,21 @@
 //! metadata. Out: the run folder of SPEC §9 — `qualified.csv`,
 //! `rejected.csv`, `decisions.csv`, `to_delete.csv`, `vendor-feedback.csv`,
 //! `summary.json` (deterministic), `run.json` (what varies), and
-//! `qualified.parquet` with `--parquet`.
+//! `qualified.parquet` with `--parquet`; and the files for people and
+//! buyers: `report.html` ([`report`], labels in [`i18n`]),
+//! `processing-record.md`/`.json` and `notice.txt` ([`register`]),
+//! `certificate.json` ([`certificate`]).
 //!
 //! Every file is written under a temporary name and renamed once all of
 //! them are complete, `summary.json` last, so an interrupted run never
 //! leaves a folder that looks whole. Cells a spreadsheet would execute are
 //! neutralised here ([`neutralise`]); nothing else in the pipeline escapes.
 
+pub mod certificate;
+pub mod i18n;
 pub mod mask;
+pub mod register;
+pub mod report;
 
 use std::borrow::Cow;
 use std::fs::File;
@@ -70,10 +77,28 @@ impl Staging {
     }
 
     pub fn json(&mut self, name: &str, value: &serde_json::Value) -> Result<()> {
+        self.bytes(name, &json_bytes(value))
+    }
+
+    /// Stages a file whose bytes are already made (report, certificate).
+    pub fn bytes(&mut self, name: &str, data: &[u8]) -> Result<()> {
         let path = self.temp_path(name);
-        let mut text = serde_json::to_string_pretty(value).expect("JSON values serialise");
-        text.push('\n');
-        std::fs::write(&path, text).map_err(|e| Error::io(&path, e))
+        std::fs::write(&path, data).map_err(|e| Error::io(&path, e))
+    }
+
+    /// The files staged so far: (final file name, temporary path), in
+    /// staging order. The certificate hashes them before they are renamed.
+    pub fn staged(&self) -> Vec<(String, PathBuf)> {
+        self.staged
+            .iter()
+            .map(|(tmp, fin)| {
+                let name = fin
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                (name, tmp.clone())
+            })
+            .collect()
     }
 
     /// Renames every staged file into place, in the order they were staged.
@@ -92,6 +117,13 @@ impl Staging {
             let _ = std::fs::remove_file(tmp);
         }
     }
+}
+
+/// The bytes [`Staging::json`] writes: pretty JSON and a final newline.
+pub fn json_bytes(value: &serde_json::Value) -> Vec<u8> {
+    let mut text = serde_json::to_string_pretty(value).expect("JSON values serialise");
+    text.push('\n');
+    text.into_bytes()
 }
 
 /// SPEC §9: a cell starting with `=`, `@`, tab or CR, or with `+`/`-`

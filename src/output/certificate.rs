@@ -1,0 +1,687 @@
+//! `certificate.json`, the file a list vendor hands to a buyer, and
+//! `qualify verify`, which the buyer runs on it.
+//!
+//! In (writing): the run's summary value and the SHA-256 of every
+//! deterministic output staged in the run folder; optionally an ed25519
+//! secret key. Out: the certificate — SHA-256 of every input and output
+//! file (by file name, never by path), rule pack and version,
+//! decision-relevant config, as-of date, counts per stage, reason and
+//! channel, tool version, the statements the run must make (generic
+//! partners accepted), and, with a key, an ed25519 signature.
+//!
+//! In (verifying): a certificate, a folder and optionally the vendor's
+//! public key. Out: one line per check and a verdict that names each check
+//! that failed.
+//!
+//! What a signature covers: the **canonical serialisation** of the
+//! certificate object without its `signature` member — JSON with the keys
+//! of every object sorted by their UTF-8 bytes, no whitespace outside
+//! strings, strings escaped as serde_json writes them, numbers as integers
+//! (the certificate holds no floats) — see [`canonical`]. The signature is
+//! ed25519 (RFC 8032, deterministic: the same key and body always give the
+//! same signature, so a signed certificate is still a deterministic output).
+//! Unsigned, a certificate only detects accidental changes to the files;
+//! signed and checked against the vendor's published public key, it also
+//! detects any change to the certificate itself.
+//!
+//! Key files are two lines of text: a header line, then the standard base64
+//! (with padding) of the 32-byte key:
+//! ```text
+//! qualify ed25519 secret key
+//! 9b0c...base64...=
+//! ```
+//! and `qualify ed25519 public key` for the public half.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use base64::Engine as _;
+use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+
+use crate::error::{Error, Result};
+
+/// The `format` member: bumped if the meaning of a field ever changes.
+pub const FORMAT: &str = "qualify-certificate/1";
+pub const SECRET_HEADER: &str = "qualify ed25519 secret key";
+pub const PUBLIC_HEADER: &str = "qualify ed25519 public key";
+
+const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
+
+/// SHA-256 of bytes, lowercase hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+fn sha256_path(path: &Path) -> Result<String> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    Ok(sha256_hex(&bytes))
+}
+
+/// SHA-256 of files staged for the run folder: (final file name, temporary
+/// path) in, (name, hash) out.
+pub fn hash_staged(files: &[(String, PathBuf)]) -> Result<Vec<(String, String)>> {
+    files
+        .iter()
+        .map(|(name, tmp)| Ok((name.clone(), sha256_path(tmp)?)))
+        .collect()
+}
+
+fn file_name(path: &str) -> String {
+    path.rsplit(['/', '\\']).next().unwrap_or(path).to_owned()
+}
+
+/// The certificate body (unsigned) for a run: inputs are read from the
+/// summary (which hashed them while reading), `outputs` are the hashes of
+/// the deterministic outputs, in the order they were written.
+pub fn build(summary: &Value, outputs: &[(String, String)]) -> Value {
+    let mut files = Vec::new();
+    let inputs = &summary["inputs"];
+    for key in ["list", "manifest", "mapping", "clients"] {
+        let e = &inputs[key];
+        if e.is_object() {
+            files.push(json!({
+                "role": format!("input/{key}"),
+                "name": file_name(e["path"].as_str().unwrap_or("")),
+                "sha256": e["sha256"],
+            }));
+        }
+    }
+    for e in inputs["opposition"].as_array().into_iter().flatten() {
+        files.push(json!({
+            "role": "input/opposition",
+            "name": file_name(e["path"].as_str().unwrap_or("")),
+            "sha256": e["sha256"],
+        }));
+    }
+    if inputs["bloctel"].is_object() {
+        let e = &inputs["bloctel"];
+        files.push(json!({
+            "role": "input/bloctel",
+            "name": file_name(e["path"].as_str().unwrap_or("")),
+            "sha256": e["sha256"],
+        }));
+    }
+    for (name, sha) in outputs {
+        files.push(json!({"role": "output", "name": name, "sha256": sha}));
+    }
+    let mut statements = Vec::new();
+    if summary["config"]["accept_generic_partners"].as_bool() == Some(true) {
+        statements.push(json!(
+            "accept_generic_partners = true: consents naming only \"partners\" were accepted (open question before the CJEU, case C-317/25)"
+        ));
+    }
+    if summary["provenance"].is_null() {
+        statements.push(json!(
+            "no manifest: every record was rejected no_provenance"
+        ));
+    }
+    let prov = &summary["provenance"];
+    let provenance = if prov.is_null() {
+        Value::Null
+    } else {
+        json!({
+            "vendor": prov["vendor"],
+            "vendor_siren": prov["vendor_siren"],
+            "method": prov["method"],
+            "collected_from": prov["collected_from"],
+            "collected_between": prov["collected_between"],
+            "partners": prov["partners"],
+        })
+    };
+    json!({
+        "format": FORMAT,
+        "tool": summary["tool"],
+        "version": summary["version"],
+        "rule_pack": summary["rule_pack"],
+        "as_of": summary["as_of"],
+        "config": summary["config"],
+        "provenance": provenance,
+        "counts": summary["counts"],
+        "audience": summary["audience"],
+        "reasons": summary["reasons"],
+        "channels": summary["channels"],
+        "statements": statements,
+        "files": files,
+    })
+}
+
+/// The canonical serialisation a signature covers (see the module doc).
+pub fn canonical(v: &Value) -> Vec<u8> {
+    let mut out = String::new();
+    write_canonical(v, &mut out);
+    out.into_bytes()
+}
+
+fn write_canonical(v: &Value, out: &mut String) {
+    match v {
+        Value::Object(map) => {
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
+            out.push('{');
+            for (k, key) in keys.iter().enumerate() {
+                if k > 0 {
+                    out.push(',');
+                }
+                out.push_str(&serde_json::to_string(key).expect("strings serialise"));
+                out.push(':');
+                write_canonical(&map[key.as_str()], out);
+            }
+            out.push('}');
+        }
+        Value::Array(items) => {
+            out.push('[');
+            for (k, item) in items.iter().enumerate() {
+                if k > 0 {
+                    out.push(',');
+                }
+                write_canonical(item, out);
+            }
+            out.push(']');
+        }
+        other => out.push_str(&serde_json::to_string(other).expect("scalars serialise")),
+    }
+}
+
+/// Adds the `signature` member: ed25519 over [`canonical`] of the body.
+pub fn sign(body: &mut Value, key: &SigningKey) {
+    if let Value::Object(map) = body {
+        map.remove("signature");
+    }
+    let sig = key.sign(&canonical(body));
+    body["signature"] = json!({
+        "algorithm": "ed25519",
+        "public_key": B64.encode(key.verifying_key().as_bytes()),
+        "value": B64.encode(sig.to_bytes()),
+    });
+}
+
+// --- Keys ------------------------------------------------------------------
+
+fn read_key_file(path: &Path, header: &str) -> Result<[u8; 32]> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
+    let first = lines.next().unwrap_or("");
+    if first != header {
+        let hint = match first {
+            SECRET_HEADER => {
+                ": this is a secret key file; give the public one (and keep this one private)"
+            }
+            PUBLIC_HEADER => ": this is a public key file; signing needs the secret one",
+            _ => "",
+        };
+        return Err(Error::input(
+            path,
+            format!("row 1: expected the header line {header:?}, found {first:?}{hint}"),
+        ));
+    }
+    let b64 = lines
+        .next()
+        .ok_or_else(|| Error::input(path, "row 2: the base64 key is missing"))?;
+    let bytes = B64
+        .decode(b64)
+        .map_err(|e| Error::input(path, format!("row 2: not base64: {e}")))?;
+    bytes.try_into().map_err(|b: Vec<u8>| {
+        Error::input(
+            path,
+            format!("row 2: an ed25519 key has 32 bytes, this one {}", b.len()),
+        )
+    })
+}
+
+pub fn load_signing_key(path: &Path) -> Result<SigningKey> {
+    Ok(SigningKey::from_bytes(&read_key_file(path, SECRET_HEADER)?))
+}
+
+pub fn load_verifying_key(path: &Path) -> Result<VerifyingKey> {
+    let bytes = read_key_file(path, PUBLIC_HEADER)?;
+    VerifyingKey::from_bytes(&bytes)
+        .map_err(|e| Error::input(path, format!("row 2: not an ed25519 public key: {e}")))
+}
+
+/// The two key files' text for a key.
+pub fn key_files_text(key: &SigningKey) -> (String, String) {
+    (
+        format!("{SECRET_HEADER}\n{}\n", B64.encode(key.to_bytes())),
+        format!(
+            "{PUBLIC_HEADER}\n{}\n",
+            B64.encode(key.verifying_key().as_bytes())
+        ),
+    )
+}
+
+/// `qualify keygen`: makes the key pair of a 32-byte secret `seed` (the
+/// binary draws it from the operating system's generator; the library
+/// never asks for randomness itself) and writes both files, refusing to
+/// overwrite either. The secret file is readable by its owner only.
+pub fn keygen(secret: &Path, public: &Path, seed: [u8; 32]) -> Result<VerifyingKey> {
+    for p in [secret, public] {
+        if p.exists() {
+            return Err(Error::input(p, "already exists: not overwritten"));
+        }
+    }
+    let key = SigningKey::from_bytes(&seed);
+    let (s, p) = key_files_text(&key);
+    write_new(secret, s.as_bytes(), true)?;
+    write_new(public, p.as_bytes(), false)?;
+    Ok(key.verifying_key())
+}
+
+fn write_new(path: &Path, bytes: &[u8], private: bool) -> Result<()> {
+    use std::io::Write as _;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    if private {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        opts.mode(0o600);
+    }
+    #[cfg(not(unix))]
+    let _ = private;
+    let mut f = opts.open(path).map_err(|e| Error::io(path, e))?;
+    f.write_all(bytes).map_err(|e| Error::io(path, e))
+}
+
+// --- Verification ----------------------------------------------------------
+
+/// The result of one check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Status {
+    Ok,
+    Failed,
+    /// Not checked (a file absent from the folder), not a failure.
+    Skipped,
+    /// Passed, with a caveat the reader must know.
+    Note,
+}
+
+#[derive(Debug, Clone)]
+pub struct Check {
+    pub status: Status,
+    pub what: String,
+    pub detail: String,
+}
+
+/// Everything `qualify verify` found.
+#[derive(Debug, Clone, Default)]
+pub struct Verification {
+    pub checks: Vec<Check>,
+}
+
+impl Verification {
+    pub fn failures(&self) -> Vec<&Check> {
+        self.checks
+            .iter()
+            .filter(|c| c.status == Status::Failed)
+            .collect()
+    }
+    fn push(&mut self, status: Status, what: impl Into<String>, detail: impl Into<String>) {
+        self.checks.push(Check {
+            status,
+            what: what.into(),
+            detail: detail.into(),
+        });
+    }
+    /// The error the binary exits with when a check failed.
+    pub fn into_result(self) -> Result<Verification> {
+        let failed = self.failures();
+        if failed.is_empty() {
+            return Ok(self);
+        }
+        let list: Vec<String> = failed
+            .iter()
+            .map(|c| format!("{}: {}", c.what, c.detail))
+            .collect();
+        Err(Error::Verification(format!(
+            "{} check(s) failed: {}",
+            failed.len(),
+            list.join("; ")
+        )))
+    }
+}
+
+impl fmt::Display for Verification {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for c in &self.checks {
+            let tag = match c.status {
+                Status::Ok => "ok     ",
+                Status::Failed => "FAILED ",
+                Status::Skipped => "absent ",
+                Status::Note => "note   ",
+            };
+            writeln!(f, "{tag} {}: {}", c.what, c.detail)?;
+        }
+        Ok(())
+    }
+}
+
+/// `qualify verify`: checks the signature (when the certificate is signed,
+/// or when a public key is given) and that every covered file present in
+/// `dir` still has its certified SHA-256.
+pub fn verify(cert_path: &Path, public_key: Option<&Path>, dir: &Path) -> Result<Verification> {
+    let text = std::fs::read_to_string(cert_path).map_err(|e| Error::io(cert_path, e))?;
+    let mut v = Verification::default();
+    let mut cert: Value = match serde_json::from_str(&text) {
+        Ok(c) => c,
+        Err(e) => {
+            v.push(
+                Status::Failed,
+                "certificate",
+                format!(
+                    "{} is not valid JSON (line {}, column {}): it was damaged or edited",
+                    cert_path.display(),
+                    e.line(),
+                    e.column()
+                ),
+            );
+            return Ok(v);
+        }
+    };
+    if cert["format"] != FORMAT {
+        v.push(
+            Status::Failed,
+            "certificate",
+            format!(
+                "format is {}, expected {FORMAT:?}: not a qualify certificate, or an unsupported version",
+                cert["format"]
+            ),
+        );
+        return Ok(v);
+    }
+    let signature = cert
+        .as_object_mut()
+        .and_then(|m| m.remove("signature"))
+        .filter(|s| !s.is_null());
+    check_signature(&mut v, &cert, signature.as_ref(), public_key);
+
+    let files = cert["files"].as_array().cloned().unwrap_or_default();
+    let mut checked = 0;
+    for f in &files {
+        let name = f["name"].as_str().unwrap_or("");
+        let role = f["role"].as_str().unwrap_or("");
+        let expected = f["sha256"].as_str().unwrap_or("");
+        let what = format!("{name} ({role})");
+        if name.is_empty() || name.contains(['/', '\\']) || name == ".." {
+            v.push(
+                Status::Failed,
+                what,
+                "the certificate names no plain file name here",
+            );
+            continue;
+        }
+        let path = dir.join(name);
+        if !path.is_file() {
+            v.push(
+                Status::Skipped,
+                what,
+                format!("not in {}: not checked", dir.display()),
+            );
+            continue;
+        }
+        checked += 1;
+        let actual = sha256_path(&path)?;
+        if actual == expected {
+            v.push(Status::Ok, what, "SHA-256 matches");
+        } else {
+            v.push(
+                Status::Failed,
+                what,
+                format!(
+                    "{} changed: SHA-256 is {actual}, the certificate says {expected}",
+                    path.display()
+                ),
+            );
+        }
+    }
+    if checked == 0 {
+        v.push(
+            Status::Failed,
+            "files",
+            format!(
+                "none of the {} certified files is in {}: nothing was checked",
+                files.len(),
+                dir.display()
+            ),
+        );
+    }
+    Ok(v)
+}
+
+fn check_signature(
+    v: &mut Verification,
+    body: &Value,
+    signature: Option<&Value>,
+    public_key: Option<&Path>,
+) {
+    let given = match public_key.map(|p| (p, load_verifying_key(p))) {
+        Some((_, Err(e))) => {
+            v.push(Status::Failed, "public key", format!("{e}"));
+            return;
+        }
+        Some((p, Ok(k))) => Some((p, k)),
+        None => None,
+    };
+    let Some(sig) = signature else {
+        match given {
+            Some((p, _)) => v.push(
+                Status::Failed,
+                "signature",
+                format!(
+                    "the certificate is not signed, but a public key was given ({}): it may have been replaced by an unsigned one",
+                    p.display()
+                ),
+            ),
+            None => v.push(
+                Status::Note,
+                "signature",
+                "the certificate is not signed: the checks below detect accidental changes only",
+            ),
+        }
+        return;
+    };
+    if sig["algorithm"] != "ed25519" {
+        v.push(
+            Status::Failed,
+            "signature",
+            format!("unsupported algorithm {}", sig["algorithm"]),
+        );
+        return;
+    }
+    let embedded = sig["public_key"]
+        .as_str()
+        .and_then(|s| B64.decode(s).ok())
+        .and_then(|b| <[u8; 32]>::try_from(b).ok())
+        .and_then(|b| VerifyingKey::from_bytes(&b).ok());
+    let value = sig["value"]
+        .as_str()
+        .and_then(|s| B64.decode(s).ok())
+        .and_then(|b| <[u8; 64]>::try_from(b).ok())
+        .map(|b| Signature::from_bytes(&b));
+    let Some(value) = value else {
+        v.push(
+            Status::Failed,
+            "signature",
+            "signature.value is not a base64 ed25519 signature (64 bytes)",
+        );
+        return;
+    };
+    let key = match (&given, embedded) {
+        (Some((p, k)), Some(e)) if *k != e => {
+            v.push(
+                Status::Failed,
+                "signature",
+                format!(
+                    "signed with another key than {} (the certificate names key {})",
+                    p.display(),
+                    B64.encode(e.as_bytes())
+                ),
+            );
+            return;
+        }
+        (Some((_, k)), _) => *k,
+        (None, Some(e)) => e,
+        (None, None) => {
+            v.push(
+                Status::Failed,
+                "signature",
+                "signature.public_key is not a base64 ed25519 public key; give --public-key",
+            );
+            return;
+        }
+    };
+    if key.verify(&canonical(body), &value).is_err() {
+        v.push(
+            Status::Failed,
+            "signature",
+            "does not match the certificate's content: certificate.json was changed after it was signed",
+        );
+        return;
+    }
+    match given {
+        Some((p, _)) => v.push(
+            Status::Ok,
+            "signature",
+            format!("valid ed25519 signature by the key in {}", p.display()),
+        ),
+        None => v.push(
+            Status::Note,
+            "signature",
+            format!(
+                "valid for the key inside the certificate ({}); give --public-key with the vendor's published key to check who signed",
+                B64.encode(key.as_bytes())
+            ),
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    fn key(seed: u8) -> SigningKey {
+        SigningKey::from_bytes(&[seed; 32])
+    }
+
+    #[test]
+    fn canonical_sorts_keys_at_every_level_and_drops_whitespace() {
+        let v = json!({"b": 1, "a": {"z": [true, null, "é\""], "y": "x"}});
+        assert_eq!(
+            String::from_utf8(canonical(&v)).unwrap(),
+            r#"{"a":{"y":"x","z":[true,null,"é\""]},"b":1}"#
+        );
+        // Member order in the file does not change what is signed.
+        let w: Value =
+            serde_json::from_str(r#"{"a":{"z":[true,null,"é\""],"y":"x"},"b":1}"#).unwrap();
+        assert_eq!(canonical(&v), canonical(&w));
+    }
+
+    #[test]
+    fn signing_is_deterministic_and_covers_the_body() {
+        let k = key(1);
+        let mut a = json!({"format": FORMAT, "counts": {"qualified": 3}});
+        let mut b = a.clone();
+        sign(&mut a, &k);
+        sign(&mut b, &k);
+        assert_eq!(a, b);
+        let sig = a["signature"]["value"].as_str().unwrap();
+        let sig = Signature::from_bytes(&B64.decode(sig).unwrap().try_into().unwrap());
+        let mut body = a.clone();
+        body.as_object_mut().unwrap().remove("signature");
+        assert!(k.verifying_key().verify(&canonical(&body), &sig).is_ok());
+        body["counts"]["qualified"] = json!(4);
+        assert!(k.verifying_key().verify(&canonical(&body), &sig).is_err());
+    }
+
+    #[test]
+    fn key_files_round_trip_and_name_the_wrong_kind() {
+        let dir = tempfile::tempdir().unwrap();
+        let (s, p) = (dir.path().join("k.key"), dir.path().join("k.pub"));
+        let public = keygen(&s, &p, [7; 32]).unwrap();
+        assert_eq!(load_verifying_key(&p).unwrap(), public);
+        assert_eq!(load_signing_key(&s).unwrap().verifying_key(), public);
+        let e = load_verifying_key(&s).unwrap_err().to_string();
+        assert!(e.contains("k.key") && e.contains("secret key file"), "{e}");
+        let e = keygen(&s, &p, [8; 32]).unwrap_err();
+        assert!(e.to_string().contains("already exists"), "{e}");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            let mode = std::fs::metadata(&s).unwrap().permissions().mode();
+            assert_eq!(mode & 0o077, 0, "secret key readable by others: {mode:o}");
+        }
+    }
+
+    fn run_folder(sign_with: Option<&SigningKey>) -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("qualified.csv"), "a,b\n1,2\n").unwrap();
+        std::fs::write(dir.path().join("list.csv"), "x\n").unwrap();
+        let summary = json!({
+            "tool": "qualify", "version": "0.1.0", "as_of": "2026-01-01",
+            "rule_pack": {"name": "fr", "version": "1"},
+            "inputs": {"list": {"path": "/abs/list.csv", "sha256": sha256_hex(b"x\n")}, "opposition": []},
+            "config": {}, "provenance": null, "counts": {}, "reasons": {}, "channels": {}
+        });
+        let mut cert = build(
+            &summary,
+            &[("qualified.csv".into(), sha256_hex(b"a,b\n1,2\n"))],
+        );
+        if let Some(k) = sign_with {
+            sign(&mut cert, k);
+        }
+        let path = dir.path().join("certificate.json");
+        std::fs::write(&path, serde_json::to_string_pretty(&cert).unwrap()).unwrap();
+        (dir, path)
+    }
+
+    #[test]
+    fn verify_names_the_changed_file() {
+        let (dir, cert) = run_folder(None);
+        let ok = verify(&cert, None, dir.path()).unwrap();
+        assert!(ok.failures().is_empty(), "{ok}");
+        assert!(ok
+            .to_string()
+            .contains("list.csv (input/list): SHA-256 matches"));
+        std::fs::write(dir.path().join("qualified.csv"), "a,b\n1,3\n").unwrap();
+        let bad = verify(&cert, None, dir.path()).unwrap();
+        let f = bad.failures();
+        assert_eq!(f.len(), 1, "{bad}");
+        assert!(f[0].what.starts_with("qualified.csv"), "{bad}");
+    }
+
+    #[test]
+    fn verify_detects_an_edited_certificate_and_another_key() {
+        let k = key(2);
+        let (dir, cert) = run_folder(Some(&k));
+        let pubfile = dir.path().join("v.pub");
+        std::fs::write(&pubfile, key_files_text(&k).1).unwrap();
+        let ok = verify(&cert, Some(&pubfile), dir.path()).unwrap();
+        assert!(ok.failures().is_empty(), "{ok}");
+
+        let other = dir.path().join("other.pub");
+        std::fs::write(&other, key_files_text(&key(3)).1).unwrap();
+        let bad = verify(&cert, Some(&other), dir.path()).unwrap();
+        assert!(bad.to_string().contains("signed with another key"), "{bad}");
+
+        let text = std::fs::read_to_string(&cert).unwrap();
+        std::fs::write(&cert, text.replace("2026-01-01", "2026-01-02")).unwrap();
+        let bad = verify(&cert, Some(&pubfile), dir.path()).unwrap();
+        assert!(
+            bad.to_string().contains("changed after it was signed"),
+            "{bad}"
+        );
+        // Without the public key the edit is still caught (the embedded key
+        // no longer matches the content).
+        let bad = verify(&cert, None, dir.path()).unwrap();
+        assert_eq!(bad.failures().len(), 1, "{bad}");
+    }
+
+    #[test]
+    fn an_unsigned_certificate_fails_when_a_key_is_expected() {
+        let (dir, cert) = run_folder(None);
+        let pubfile = dir.path().join("v.pub");
+        std::fs::write(&pubfile, key_files_text(&key(4)).1).unwrap();
+        let bad = verify(&cert, Some(&pubfile), dir.path()).unwrap();
+        assert!(bad.to_string().contains("not signed"), "{bad}");
+        assert!(bad.into_result().is_err());
+    }
+}

@@ -1,0 +1,782 @@
+//! `report.html`: the run for people who would rather look than read a CSV.
+//! In: the run's `summary.json` value (so every number in the page is the
+//! number in the summary), a few masked examples of rejected records and
+//! the language. Out: one self-contained HTML page — inline CSS, charts
+//! drawn here as inline SVG, no script, no font, no image, no link to the
+//! network — that opens in any browser and prints on A4.
+//!
+//! The page carries a Content-Security-Policy that forbids every external
+//! resource, so if a later change ever pulls in a CDN stylesheet or a remote
+//! image, the browser refuses it and reports it on its console, which the
+//! browser test treats as a failure.
+//!
+//! Determinism: the page holds no time, no host and no path beyond the
+//! inputs' file names, so a replayed run writes the same bytes. Every text
+//! that comes from an input (vendor, file names, headers, masked values) is
+//! HTML-escaped: a list is untrusted data.
+
+use std::fmt::Write as _;
+
+use serde_json::Value;
+
+use crate::normalise::records::Normalised;
+use crate::output::i18n::{self, Lang, L};
+use crate::output::mask;
+use crate::rules::Decision;
+use crate::schema::{Level, Reason, CHANNELS, REASONS};
+
+/// A rejected record shown in the report, identities already masked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Example {
+    pub record_id: String,
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub reasons: Vec<Reason>,
+}
+
+/// How many examples the report shows at most.
+pub const MAX_EXAMPLES: usize = 12;
+
+/// One rejected record per main reason (its first in catalogue order), in
+/// `source_row` order, so the table shows the variety of problems rather
+/// than twelve duplicates. `rows` are the rejected rows (0-based).
+pub fn examples(
+    norm: &Normalised,
+    decisions: &[Decision],
+    ids: &[String],
+    rows: &[usize],
+) -> Vec<Example> {
+    let mut seen: Vec<Reason> = Vec::new();
+    let mut out = Vec::new();
+    for &i in rows {
+        let reasons: Vec<Reason> = decisions[i].all_reasons().iter().collect();
+        let Some(&main) = reasons.first() else {
+            continue;
+        };
+        if seen.contains(&main) {
+            continue;
+        }
+        seen.push(main);
+        out.push(Example {
+            record_id: ids[i].clone(),
+            name: mask::name(
+                norm.first_name[i].as_deref(),
+                norm.last_name[i].as_deref(),
+                norm.full_name[i].as_deref(),
+            ),
+            email: norm.email[i].as_ref().map(|e| mask::email(&e.address)),
+            phone: [&norm.mobile[i], &norm.phone[i], &norm.fax[i]]
+                .into_iter()
+                .flatten()
+                .find_map(|p| p.e164.as_deref())
+                .map(mask::phone),
+            reasons,
+        });
+        if out.len() == MAX_EXAMPLES {
+            break;
+        }
+    }
+    out
+}
+
+/// The funnel of SPEC §9, as (summary.json `counts` key, label).
+pub const FUNNEL: [(&str, L); 6] = [
+    ("rows_read", L::FunnelRead),
+    ("valid", L::FunnelValid),
+    ("unique", L::FunnelUnique),
+    ("not_already_clients", L::FunnelNotClients),
+    ("fresh", L::FunnelFresh),
+    ("qualified", L::FunnelContactable),
+];
+
+/// HTML-escapes text for element content and attribute values.
+pub fn esc(s: &str) -> String {
+    let mut o = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => o.push_str("&amp;"),
+            '<' => o.push_str("&lt;"),
+            '>' => o.push_str("&gt;"),
+            '"' => o.push_str("&quot;"),
+            '\'' => o.push_str("&#39;"),
+            c => o.push(c),
+        }
+    }
+    o
+}
+
+/// The last component of a path as written in summary.json: the report
+/// names files, never where they sat on the machine that ran.
+pub fn file_name(path: &str) -> &str {
+    path.rsplit(['/', '\\']).next().unwrap_or(path)
+}
+
+fn u(v: &Value) -> u64 {
+    v.as_u64().unwrap_or(0)
+}
+
+fn s(v: &Value) -> &str {
+    v.as_str().unwrap_or("")
+}
+
+const CSS: &str = r#"
+:root{--ink:#1d2733;--muted:#5b6673;--line:#d9dee4;--ok:#1f7a4d;--ko:#b3261e;--b2b:#2b5d9b;--b2c:#c77d12;--bar:#3a7d6c;--bg:#f6f7f9}
+*{box-sizing:border-box}
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;color:var(--ink);margin:0;background:var(--bg);line-height:1.45}
+main{max-width:1100px;margin:0 auto;padding:24px 32px 48px;background:#fff}
+h1{font-size:1.7rem;margin:0 0 4px}
+h2{font-size:1.2rem;margin:28px 0 8px;padding-bottom:4px;border-bottom:2px solid var(--line)}
+p.lead,p.note{color:var(--muted);margin:4px 0 12px}
+table{border-collapse:collapse;width:100%;font-size:.92rem;margin:8px 0}
+th,td{text-align:left;padding:5px 8px;border-bottom:1px solid var(--line);vertical-align:top}
+th{background:#eef1f4;font-weight:600}
+td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.85em;background:#eef1f4;padding:0 3px;border-radius:3px}
+dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:4px 16px;margin:8px 0}
+dl.facts dt{font-weight:600;color:var(--muted)}
+dl.facts dd{margin:0}
+svg{width:100%;height:auto;display:block}
+svg text{font-family:inherit;font-size:13px;fill:var(--ink)}
+svg .lbl{fill:var(--muted)}
+ul.warn li{margin:4px 0}
+ul.warn li.strong{color:var(--ko);font-weight:600}
+footer{margin-top:32px;color:var(--muted);font-size:.85rem}
+.k{display:inline-block;width:10px;height:10px;margin-right:4px;border-radius:2px}
+@media print{body{background:#fff}main{max-width:none;padding:0}h2{break-after:avoid}table,svg,section{break-inside:avoid}*{-webkit-print-color-adjust:exact;print-color-adjust:exact}}
+@page{size:A4;margin:14mm}
+"#;
+
+/// Renders `report.html` from the summary and the examples.
+pub fn render(summary: &Value, examples: &[Example], lang: Lang) -> String {
+    let t = |l: L| l.get(lang);
+    let counts = &summary["counts"];
+    let list_name = file_name(s(&summary["inputs"]["list"]["path"])).to_owned();
+    let mut h = String::with_capacity(64 * 1024);
+    let _ = write!(
+        h,
+        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <title>{} — {}</title>\n<style>{}</style>\n</head>\n<body>\n<main>\n",
+        lang.tag(),
+        esc(t(L::ReportTitle)),
+        esc(&list_name),
+        CSS
+    );
+
+    // --- Header and inputs ---------------------------------------------------
+    let prov = &summary["provenance"];
+    let _ = write!(
+        h,
+        "<header>\n<h1>{} — <code>{}</code></h1>\n<p class=\"lead\">{}</p>\n</header>\n",
+        esc(t(L::ReportTitle)),
+        esc(&list_name),
+        esc(t(L::ReportIntro))
+    );
+    h.push_str("<section id=\"inputs\">\n");
+    let _ = writeln!(h, "<h2>{}</h2>", esc(t(L::Inputs)));
+    h.push_str("<dl class=\"facts\">\n");
+    let fact = |h: &mut String, k: L, v: &str, key: &str| {
+        let _ = writeln!(
+            h,
+            "<dt>{}</dt><dd data-fact=\"{key}\">{}</dd>",
+            esc(t(k)),
+            esc(v)
+        );
+    };
+    if prov.is_null() {
+        fact(&mut h, L::Vendor, t(L::NoManifest), "vendor");
+    } else {
+        let vendor = match prov["vendor_siren"].as_str() {
+            Some(siren) => format!("{} (SIREN {siren})", s(&prov["vendor"])),
+            None => s(&prov["vendor"]).to_owned(),
+        };
+        fact(&mut h, L::Vendor, &vendor, "vendor");
+        fact(
+            &mut h,
+            L::Method,
+            i18n::method(s(&prov["method"]), lang),
+            "method",
+        );
+        fact(
+            &mut h,
+            L::CollectedFrom,
+            s(&prov["collected_from"]),
+            "collected_from",
+        );
+        let period = format!(
+            "{} {} {} {}",
+            t(L::From),
+            s(&prov["collected_between"][0]),
+            t(L::To),
+            s(&prov["collected_between"][1])
+        );
+        fact(&mut h, L::CollectionPeriod, &period, "collection_period");
+    }
+    fact(&mut h, L::AsOf, s(&summary["as_of"]), "as_of");
+    let pack = format!(
+        "{} {}",
+        s(&summary["rule_pack"]["name"]),
+        s(&summary["rule_pack"]["version"])
+    );
+    fact(&mut h, L::RulePack, &pack, "rule_pack");
+    let buyer = summary["config"]["buyer"].as_str().unwrap_or(t(L::NotSet));
+    fact(&mut h, L::Buyer, buyer, "buyer");
+    h.push_str("</dl>\n");
+    let _ = writeln!(
+        h,
+        "<table>\n<thead><tr><th>{}</th><th>{}</th><th class=\"num\">{}</th><th>SHA-256</th></tr></thead>\n<tbody>",
+        esc(t(L::Role)),
+        esc(t(L::File)),
+        esc(t(L::Rows))
+    );
+    for (role, entry) in input_files(summary) {
+        let rows = entry["rows"]
+            .as_u64()
+            .or(entry["entries"].as_u64())
+            .or(entry["numbers"].as_u64())
+            .map(|n| lang.int(n))
+            .unwrap_or_default();
+        let sha = s(&entry["sha256"]);
+        let _ = writeln!(
+            h,
+            "<tr><td>{}</td><td><code>{}</code></td><td class=\"num\">{}</td><td><code title=\"{}\">{}…</code></td></tr>",
+            esc(t(role)),
+            esc(file_name(s(&entry["path"]))),
+            rows,
+            esc(sha),
+            esc(&sha.chars().take(16).collect::<String>())
+        );
+    }
+    h.push_str("</tbody>\n</table>\n</section>\n");
+
+    // --- Funnel ----------------------------------------------------------------
+    let read = u(&counts["rows_read"]);
+    h.push_str("<section id=\"funnel\">\n");
+    let _ = writeln!(
+        h,
+        "<h2>{}</h2>\n<p class=\"note\">{}</p>",
+        esc(t(L::Funnel)),
+        esc(t(L::FunnelIntro))
+    );
+    let bars: Vec<(String, u64)> = FUNNEL
+        .iter()
+        .map(|(k, l)| (t(*l).to_owned(), u(&counts[*k])))
+        .collect();
+    h.push_str(&bar_chart(&bars, read, "var(--bar)", lang));
+    let _ = writeln!(
+        h,
+        "<table>\n<thead><tr><th>{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th></tr></thead>\n<tbody>",
+        esc(t(L::Step)),
+        esc(t(L::Records)),
+        esc(t(L::ShareOfRead))
+    );
+    for (key, label) in FUNNEL {
+        let n = u(&counts[key]);
+        let _ = writeln!(
+            h,
+            "<tr><td>{}</td><td class=\"num\" data-funnel=\"{key}\">{}</td><td class=\"num\">{}</td></tr>",
+            esc(t(label)),
+            lang.int(n),
+            lang.percent(n, read)
+        );
+    }
+    h.push_str("</tbody>\n</table>\n</section>\n");
+
+    // --- Channels and audience ----------------------------------------------
+    h.push_str("<section id=\"channels\">\n");
+    let _ = writeln!(
+        h,
+        "<h2>{}</h2>\n<p class=\"note\">{}</p>",
+        esc(t(L::Channels)),
+        esc(t(L::ChannelsIntro))
+    );
+    let _ = writeln!(
+        h,
+        "<table>\n<thead><tr><th>{}</th><th class=\"num\">{}</th><th class=\"num\"><span class=\"k\" style=\"background:var(--b2b)\"></span>B2B</th><th class=\"num\"><span class=\"k\" style=\"background:var(--b2c)\"></span>B2C</th><th class=\"num\">{}</th></tr></thead>\n<tbody>",
+        esc(t(L::Channel)),
+        esc(t(L::Contactable)),
+        esc(t(L::Denied))
+    );
+    let mut stacked = Vec::new();
+    for ch in CHANNELS {
+        let c = &summary["channels"][ch.as_str()];
+        let (b2b, b2c) = (u(&c["allowed_b2b"]), u(&c["allowed_b2c"]));
+        let _ = writeln!(
+            h,
+            "<tr><td>{}</td><td class=\"num\" data-channel=\"{}\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+            esc(i18n::channel(ch, lang)),
+            ch.as_str(),
+            lang.int(u(&c["allowed"])),
+            lang.int(b2b),
+            lang.int(b2c),
+            lang.int(u(&c["denied"]))
+        );
+        // The chart keeps the name before any explanation in brackets.
+        let short = i18n::channel(ch, lang).split(" (").next().unwrap_or("");
+        stacked.push((short.to_owned(), b2b, b2c));
+    }
+    h.push_str("</tbody>\n</table>\n");
+    h.push_str(&stacked_chart(&stacked, read, lang));
+    h.push_str("</section>\n");
+
+    h.push_str("<section id=\"audience\">\n");
+    let _ = writeln!(
+        h,
+        "<h2>{}</h2>\n<p class=\"note\">{}</p>",
+        esc(t(L::Audience)),
+        esc(t(L::AudienceIntro))
+    );
+    let _ = writeln!(
+        h,
+        "<table>\n<thead><tr><th>{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th></tr></thead>\n<tbody>",
+        esc(t(L::Audience)),
+        esc(t(L::Records)),
+        esc(t(L::ShareOfRead))
+    );
+    for a in ["b2b", "b2c", "unknown"] {
+        let n = u(&summary["audience"][a]);
+        let _ = writeln!(
+            h,
+            "<tr><td>{}</td><td class=\"num\" data-audience=\"{a}\">{}</td><td class=\"num\">{}</td></tr>",
+            esc(i18n::audience(a, lang)),
+            lang.int(n),
+            lang.percent(n, read)
+        );
+    }
+    h.push_str("</tbody>\n</table>\n</section>\n");
+
+    // --- Rejection reasons ----------------------------------------------------
+    h.push_str("<section id=\"reasons\">\n");
+    let _ = writeln!(
+        h,
+        "<h2>{}</h2>\n<p class=\"note\">{}</p>",
+        esc(t(L::Rejections)),
+        esc(t(L::RejectionsIntro))
+    );
+    let present: Vec<(Reason, u64)> = REASONS
+        .iter()
+        .map(|r| (*r, u(&summary["reasons"][r.code()])))
+        .filter(|(_, n)| *n > 0)
+        .collect();
+    if present.is_empty() {
+        let _ = writeln!(h, "<p>{}</p>", esc(t(L::NoRejection)));
+    } else {
+        let bars: Vec<(String, u64)> = present
+            .iter()
+            .map(|(r, n)| (r.code().to_owned(), *n))
+            .collect();
+        h.push_str(&bar_chart(&bars, read, "var(--ko)", lang));
+        let _ = writeln!(
+            h,
+            "<table>\n<thead><tr><th>{}</th><th>{}</th><th>{}</th><th class=\"num\">{}</th></tr></thead>\n<tbody>",
+            esc(t(L::Code)),
+            esc(t(L::Meaning)),
+            esc(t(L::Level)),
+            esc(t(L::Records))
+        );
+        for (r, n) in &present {
+            let level = match r.level() {
+                Level::Record => t(L::LevelRecord),
+                Level::Channel => t(L::LevelChannel),
+            };
+            let _ = writeln!(
+                h,
+                "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td class=\"num\" data-reason=\"{}\">{}</td></tr>",
+                r.code(),
+                esc(i18n::reason(*r, lang)),
+                esc(level),
+                r.code(),
+                lang.int(*n)
+            );
+        }
+        h.push_str("</tbody>\n</table>\n");
+    }
+    h.push_str("</section>\n");
+
+    // --- Minimisation ---------------------------------------------------------
+    h.push_str("<section id=\"minimisation\">\n");
+    let _ = writeln!(
+        h,
+        "<h2>{}</h2>\n<p class=\"note\">{}</p>",
+        esc(t(L::Minimisation)),
+        esc(t(L::MinimisationIntro))
+    );
+    let removed = summary["columns"]["removed"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    if removed.is_empty() {
+        let _ = writeln!(h, "<p>{}</p>", esc(t(L::NoRemoved)));
+    } else {
+        let _ = writeln!(
+            h,
+            "<table>\n<thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead>\n<tbody>",
+            esc(t(L::Column)),
+            esc(t(L::Category)),
+            esc(t(L::Why))
+        );
+        for r in &removed {
+            let _ = writeln!(
+                h,
+                "<tr><td><code>{}</code></td><td>{}</td><td>{}</td></tr>",
+                esc(s(&r["column"])),
+                esc(i18n::category(s(&r["category"]), lang)),
+                esc(s(&r["reason"]))
+            );
+        }
+        h.push_str("</tbody>\n</table>\n");
+    }
+    h.push_str("</section>\n");
+
+    // --- Warnings ---------------------------------------------------------------
+    h.push_str("<section id=\"warnings\">\n");
+    let _ = writeln!(h, "<h2>{}</h2>", esc(t(L::Warnings)));
+    let warnings = warnings(summary, lang);
+    if warnings.is_empty() {
+        let _ = writeln!(h, "<p>{}</p>", esc(t(L::NoWarning)));
+    } else {
+        h.push_str("<ul class=\"warn\">\n");
+        for (strong, w) in &warnings {
+            let _ = writeln!(
+                h,
+                "<li{}>{}</li>",
+                if *strong { " class=\"strong\"" } else { "" },
+                esc(w)
+            );
+        }
+        h.push_str("</ul>\n");
+    }
+    let run_messages = summary["warnings"].as_array().cloned().unwrap_or_default();
+    if !run_messages.is_empty() {
+        let _ = writeln!(h, "<p class=\"note\">{}</p>\n<ul>", esc(t(L::RunMessages)));
+        for m in &run_messages {
+            let _ = writeln!(h, "<li><code>{}</code></li>", esc(s(m)));
+        }
+        h.push_str("</ul>\n");
+    }
+    h.push_str("</section>\n");
+
+    // --- Examples -----------------------------------------------------------------
+    h.push_str("<section id=\"examples\">\n");
+    let _ = writeln!(
+        h,
+        "<h2>{}</h2>\n<p class=\"note\">{}</p>",
+        esc(t(L::Examples)),
+        esc(t(L::ExamplesIntro))
+    );
+    if examples.is_empty() {
+        let _ = writeln!(h, "<p>{}</p>", esc(t(L::NoRejection)));
+    } else {
+        let _ = writeln!(
+            h,
+            "<table>\n<thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead>\n<tbody>",
+            esc(t(L::RecordId)),
+            esc(t(L::Name)),
+            esc(t(L::Email)),
+            esc(t(L::Phone)),
+            esc(t(L::Reasons))
+        );
+        for e in examples {
+            let reasons: Vec<String> = e
+                .reasons
+                .iter()
+                .map(|r| {
+                    format!(
+                        "<code title=\"{}\">{}</code>",
+                        esc(i18n::reason(*r, lang)),
+                        r.code()
+                    )
+                })
+                .collect();
+            let _ = writeln!(
+                h,
+                "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                esc(&e.record_id),
+                esc(e.name.as_deref().unwrap_or("")),
+                esc(e.email.as_deref().unwrap_or("")),
+                esc(e.phone.as_deref().unwrap_or("")),
+                reasons.join(" ")
+            );
+        }
+        h.push_str("</tbody>\n</table>\n");
+    }
+    h.push_str("</section>\n");
+
+    let _ = write!(
+        h,
+        "<footer>\n<p>{} {}.</p>\n<p>{} qualify {} — {} {}.</p>\n</footer>\n</main>\n</body>\n</html>\n",
+        esc(t(L::AsOf)),
+        esc(s(&summary["as_of"])),
+        esc(t(L::GeneratedBy)),
+        esc(s(&summary["version"])),
+        esc(&pack),
+        esc(t(L::Certificate)),
+    );
+    h
+}
+
+/// The inputs of the run in summary.json, with their role label.
+fn input_files(summary: &Value) -> Vec<(L, &Value)> {
+    let i = &summary["inputs"];
+    let mut v = Vec::new();
+    for (key, role) in [
+        ("list", L::RoleList),
+        ("manifest", L::RoleManifest),
+        ("mapping", L::RoleMapping),
+        ("clients", L::RoleClients),
+    ] {
+        if i[key].is_object() {
+            v.push((role, &i[key]));
+        }
+    }
+    for o in i["opposition"].as_array().into_iter().flatten() {
+        v.push((L::RoleOpposition, o));
+    }
+    if i["bloctel"].is_object() {
+        v.push((L::RoleBloctel, &i["bloctel"]));
+    }
+    v
+}
+
+/// The warnings a reader must see, in their language: (strong, text).
+fn warnings(summary: &Value, lang: Lang) -> Vec<(bool, String)> {
+    let t = |l: L| l.get(lang);
+    let c = &summary["config"];
+    let mut w = Vec::new();
+    if summary["provenance"].is_null() {
+        w.push((true, t(L::WarnNoManifest).to_owned()));
+    }
+    if c["accept_generic_partners"].as_bool() == Some(true) {
+        w.push((true, t(L::WarnGenericPartners).to_owned()));
+    }
+    let third_party = matches!(
+        summary["provenance"]["method"].as_str(),
+        Some("purchased" | "rented" | "partner")
+    );
+    if third_party && c["buyer"].is_null() {
+        w.push((true, t(L::WarnNoBuyer).to_owned()));
+    }
+    // Bloctel matters only while consumer calls are opt-out (before the
+    // loi 2025-594 switch date); after it, say why Bloctel is absent.
+    let as_of = chrono::NaiveDate::parse_from_str(s(&summary["as_of"]), "%Y-%m-%d").ok();
+    let switch = chrono::NaiveDate::from_ymd_opt(2026, 8, 11).expect("valid date");
+    match as_of {
+        Some(d) if d >= switch => w.push((false, t(L::WarnPhoneConsent).to_owned())),
+        Some(d) => {
+            let bloctel_date = c["bloctel_date"]
+                .as_str()
+                .and_then(|b| chrono::NaiveDate::parse_from_str(b, "%Y-%m-%d").ok());
+            let max = c["bloctel_max_age_days"].as_i64().unwrap_or(30);
+            match (summary["inputs"]["bloctel"].is_object(), bloctel_date) {
+                (true, Some(b)) => {
+                    let age = (d - b).num_days();
+                    w.push((age > max, format!("{} {age}", t(L::WarnBloctelAge))));
+                    if age > max {
+                        w.push((true, t(L::WarnBloctelTooOld).to_owned()));
+                    }
+                }
+                (true, None) => w.push((true, t(L::WarnBloctelTooOld).to_owned())),
+                (false, _) => w.push((true, t(L::WarnBloctelMissing).to_owned())),
+            }
+        }
+        None => {}
+    }
+    let removed: Vec<&str> = summary["columns"]["removed"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|r| s(&r["column"]))
+        .collect();
+    if !removed.is_empty() {
+        w.push((
+            false,
+            format!("{} {}", t(L::WarnRemoved), removed.join(", ")),
+        ));
+    }
+    let malformed = u(&summary["counts"]["malformed"]);
+    if malformed > 0 {
+        w.push((
+            true,
+            format!("{} {}", t(L::WarnMalformed), lang.int(malformed)),
+        ));
+    }
+    w
+}
+
+/// Horizontal bars, one per (label, value), scaled to `whole`.
+fn bar_chart(bars: &[(String, u64)], whole: u64, colour: &str, lang: Lang) -> String {
+    let (label_w, bar_w, row_h) = (300.0, 560.0, 26.0);
+    let height = bars.len() as f64 * row_h + 8.0;
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
+        "<svg viewBox=\"0 0 {} {height}\" role=\"img\" xmlns=\"http://www.w3.org/2000/svg\">",
+        label_w + bar_w + 120.0
+    );
+    for (k, (label, v)) in bars.iter().enumerate() {
+        let y = k as f64 * row_h + 4.0;
+        let w = if whole == 0 {
+            0.0
+        } else {
+            bar_w * *v as f64 / whole as f64
+        };
+        let _ = writeln!(
+            o,
+            "<text class=\"lbl\" x=\"{:.0}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>\
+             <rect x=\"{label_w}\" y=\"{y:.1}\" width=\"{w:.1}\" height=\"{:.1}\" rx=\"3\" style=\"fill:{colour}\"/>\
+             <text x=\"{:.1}\" y=\"{:.1}\">{}</text>",
+            label_w - 8.0,
+            y + 17.0,
+            esc(label),
+            row_h - 8.0,
+            label_w + w + 6.0,
+            y + 17.0,
+            lang.int(*v)
+        );
+    }
+    o.push_str("</svg>\n");
+    o
+}
+
+/// Per channel, B2B and B2C contactable records side by side in one bar.
+fn stacked_chart(rows: &[(String, u64, u64)], whole: u64, lang: Lang) -> String {
+    let (label_w, bar_w, row_h) = (300.0, 560.0, 26.0);
+    let height = rows.len() as f64 * row_h + 8.0;
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
+        "<svg viewBox=\"0 0 {} {height}\" role=\"img\" xmlns=\"http://www.w3.org/2000/svg\">",
+        label_w + bar_w + 120.0
+    );
+    for (k, (label, b2b, b2c)) in rows.iter().enumerate() {
+        let y = k as f64 * row_h + 4.0;
+        let scale = |v: u64| {
+            if whole == 0 {
+                0.0
+            } else {
+                bar_w * v as f64 / whole as f64
+            }
+        };
+        let (w1, w2) = (scale(*b2b), scale(*b2c));
+        let _ = writeln!(
+            o,
+            "<text class=\"lbl\" x=\"{:.0}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>\
+             <rect x=\"{label_w}\" y=\"{y:.1}\" width=\"{w1:.1}\" height=\"{:.1}\" style=\"fill:var(--b2b)\"/>\
+             <rect x=\"{:.1}\" y=\"{y:.1}\" width=\"{w2:.1}\" height=\"{:.1}\" style=\"fill:var(--b2c)\"/>\
+             <text x=\"{:.1}\" y=\"{:.1}\">{}</text>",
+            label_w - 8.0,
+            y + 17.0,
+            esc(label),
+            row_h - 8.0,
+            label_w + w1,
+            row_h - 8.0,
+            label_w + w1 + w2 + 6.0,
+            y + 17.0,
+            lang.int(b2b + b2c)
+        );
+    }
+    o.push_str("</svg>\n");
+    o
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn summary() -> Value {
+        json!({
+            "version": "0.1.0",
+            "as_of": "2026-03-01",
+            "rule_pack": {"name": "fr", "version": "2026.11.23"},
+            "inputs": {
+                "list": {"path": "/home/me/secret/<i>list.csv", "sha256": "ab".repeat(32), "rows": 1200},
+                "manifest": null, "mapping": null, "clients": null, "opposition": [],
+                "bloctel": {"path": "data/bloctel.csv", "sha256": "cd".repeat(32), "numbers": 10}
+            },
+            "provenance": {"vendor": "Acme <script>alert(1)</script>", "method": "rented",
+                "collected_from": "https://x.example", "collected_between": ["2025-01-01", "2025-12-31"]},
+            "config": {"buyer": null, "accept_generic_partners": true, "bloctel_date": "2026-01-01", "bloctel_max_age_days": 30},
+            "columns": {"removed": [{"column": "Santé", "category": "health", "reason": "header"}]},
+            "counts": {"rows_read": 1200, "malformed": 2, "valid": 1198, "unique": 1100, "not_already_clients": 1000, "fresh": 900, "qualified": 700},
+            "audience": {"b2b": 500, "b2c": 600, "unknown": 100},
+            "reasons": {"duplicate": 98, "opposed": 3},
+            "channels": {"email": {"allowed": 650, "denied": 550, "allowed_b2b": 400, "allowed_b2c": 250}},
+            "warnings": ["consent_sms: unrecognised yes/no value, read as unknown: 12 rows"]
+        })
+    }
+
+    #[test]
+    fn funnel_numbers_are_the_summary_s() {
+        let html = render(&summary(), &[], Lang::En);
+        for (key, n) in [
+            ("rows_read", "1,200"),
+            ("valid", "1,198"),
+            ("unique", "1,100"),
+            ("not_already_clients", "1,000"),
+            ("fresh", "900"),
+            ("qualified", "700"),
+        ] {
+            assert!(
+                html.contains(&format!("data-funnel=\"{key}\">{n}</td>")),
+                "{key}"
+            );
+        }
+        assert!(html.contains("data-channel=\"email\">650</td>"));
+        assert!(html.contains("data-reason=\"duplicate\">98</td>"));
+    }
+
+    #[test]
+    fn input_text_is_escaped_and_paths_are_reduced_to_names() {
+        let html = render(&summary(), &[], Lang::Fr);
+        assert!(!html.contains("<script>"), "vendor text must be escaped");
+        assert!(html.contains("Acme &lt;script&gt;"));
+        assert!(!html.contains("/home/me"), "no absolute path in the report");
+        assert!(html.contains("&lt;i&gt;list.csv"));
+    }
+
+    #[test]
+    fn warnings_state_generic_partners_missing_buyer_and_bloctel_age() {
+        let html = render(&summary(), &[], Lang::En);
+        assert!(html.contains("C-317/25"));
+        assert!(html.contains("No buyer configured"));
+        // 2026-01-01 to 2026-03-01 is 59 days, over the 30 allowed.
+        assert!(html.contains("(days): 59"), "{html}");
+        assert!(html.contains("too old"));
+        assert!(html.contains("Santé") && html.contains("Columns removed"));
+    }
+
+    #[test]
+    fn french_is_the_default_and_every_label_comes_from_the_table() {
+        let fr = render(&summary(), &[], Lang::default());
+        assert!(fr.starts_with("<!DOCTYPE html>\n<html lang=\"fr\">"));
+        assert!(fr.contains("Entonnoir") && fr.contains("1\u{202f}200"));
+        let en = render(&summary(), &[], Lang::En);
+        assert!(en.contains("<html lang=\"en\">") && en.contains("Funnel"));
+        assert!(!en.contains("Entonnoir"));
+    }
+
+    #[test]
+    fn the_page_is_self_contained() {
+        let html = render(&summary(), &[], Lang::En);
+        assert!(html.contains("default-src 'none'"));
+        for bad in ["<script", "<link", "src=\"http", "href=\"http", "url("] {
+            assert!(!html.contains(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn examples_show_one_record_per_main_reason() {
+        let ex = Example {
+            record_id: "ab-3".into(),
+            name: Some("J. D***".into()),
+            email: Some("j***@gmail.com".into()),
+            phone: None,
+            reasons: vec![Reason::Duplicate, Reason::Opposed],
+        };
+        let html = render(&summary(), &[ex], Lang::Fr);
+        assert!(html.contains("<code>ab-3</code></td><td>J. D***</td><td>j***@gmail.com</td>"));
+    }
+}
