@@ -58,8 +58,9 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
             let mut config = Config::resolve(*opts, today)?;
             let quiet = config.quiet;
             remote_environment(&mut config)?;
-            let fetched = qualify::fetch::sources::resolve_sources(&mut config, Progress::new(quiet))
-                .context("cannot read a remote source")?;
+            let fetched =
+                qualify::fetch::sources::resolve_sources(&mut config, Progress::new(quiet))
+                    .context("cannot read a remote source")?;
             let now = || chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
             let meta = RunMeta {
                 cwd: std::env::current_dir()
@@ -124,7 +125,10 @@ fn remote_environment(config: &mut Config) -> anyhow::Result<()> {
                 "auth_token_env names the environment variable {var}, which is not set"
             ))
         })?;
-        remote.state.credential = Some(qualify::fetch::Credential::new(&remote.auth_header, &token)?);
+        remote.state.credential = Some(qualify::fetch::Credential::new(
+            &remote.auth_header,
+            &token,
+        )?);
     }
     remote.state.now_unix = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)

@@ -381,6 +381,7 @@ pub fn run(config: &Config, progress: Progress, meta: &RunMeta) -> Result<Outcom
         "stages_seconds": timer.stages.iter().map(|(k, v)| (k.clone(), json!(v))).collect::<serde_json::Map<_, _>>(),
         "cache_hits": meta.fetched.iter().filter(|f| f.from_cache).count() + companies.report.run.cache_hits,
         "urls_fetched": meta.fetched,
+        "cache_dir": config.remote.cache_dir,
         "company_lookups": companies.report.source.as_ref().map(|_| &companies.report.run),
     });
     staging.json("run.json", &run_json)?;
@@ -852,7 +853,9 @@ fn summary_json(s: SummaryInput) -> Result<Value> {
         let looked = if crate::fetch::is_url(&list) {
             crate::fetch::sources::sidecar_url(&list)
         } else {
-            crate::config::sidecar_manifest(&c.list).display().to_string()
+            crate::config::sidecar_manifest(&c.list)
+                .display()
+                .to_string()
         };
         warnings.push(format!(
             "no manifest for {list} (looked for {looked}): every record is rejected no_provenance"

@@ -175,14 +175,23 @@ impl Client {
                         if status.is_success() {
                             match r.json::<Value>().await {
                                 Ok(v) => Ok(v),
-                                Err(e) => Err((true, None, format!("unreadable answer: {}", crate::fetch::chain(&e)))),
+                                Err(e) => Err((
+                                    true,
+                                    None,
+                                    format!("unreadable answer: {}", crate::fetch::chain(&e)),
+                                )),
                             }
                         } else if status == reqwest::StatusCode::TOO_MANY_REQUESTS {
                             self.limited.fetch_add(1, Ordering::Relaxed);
                             // Without Retry-After, back off as for a 5xx,
                             // but for every task (see below).
-                            let backoff = self.backoff.as_secs_f64() * f64::from(2u32.saturating_pow(attempt));
-                            Err((true, Some(retry_after.unwrap_or(backoff)), format!("HTTP {status}")))
+                            let backoff = self.backoff.as_secs_f64()
+                                * f64::from(2u32.saturating_pow(attempt));
+                            Err((
+                                true,
+                                Some(retry_after.unwrap_or(backoff)),
+                                format!("HTTP {status}"),
+                            ))
                         } else {
                             Err((status.is_server_error(), None, format!("HTTP {status}")))
                         }

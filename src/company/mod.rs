@@ -98,7 +98,11 @@ fn siren_of(norm: &Normalised, i: usize) -> Option<&str> {
 }
 
 /// Runs the configured check over every record.
-pub fn check_records(config: &Config, norm: &Normalised, progress: Progress) -> Result<CompanyCheck> {
+pub fn check_records(
+    config: &Config,
+    norm: &Normalised,
+    progress: Progress,
+) -> Result<CompanyCheck> {
     let n = norm.siren.len();
     let remote = &config.remote;
     let Some(settings) = remote.company.as_ref() else {

@@ -46,10 +46,7 @@ pub fn lookup(path: &Path, sirens: &[String]) -> Result<BTreeMap<String, Company
         .collect_schema()
         .map_err(|e| Error::input(path, format!("cannot read the SIRENE file: {e}")))?;
     if schema.get("siren").is_none() {
-        return Err(Error::input(
-            path,
-            "the SIRENE file has no `siren` column",
-        ));
+        return Err(Error::input(path, "the SIRENE file has no `siren` column"));
     }
     let Some(state) = STATE_COLUMNS.iter().find(|c| schema.get(c).is_some()) else {
         return Err(Error::input(
@@ -144,6 +141,9 @@ mod tests {
         let p = dir.path().join("stock.csv");
         std::fs::write(&p, "siren,denomination\n552081317,X\n").unwrap();
         let e = lookup(&p, &["552081317".to_owned()]).unwrap_err();
-        assert!(e.to_string().contains("etatAdministratifUniteLegale"), "{e}");
+        assert!(
+            e.to_string().contains("etatAdministratifUniteLegale"),
+            "{e}"
+        );
     }
 }

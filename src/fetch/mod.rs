@@ -197,7 +197,8 @@ pub fn client(opts: &FetchOptions) -> Result<reqwest::Client> {
         }
         let first_host = attempt.previous().first().and_then(|u| u.host_str());
         if custom_header && first_host != attempt.url().host_str() {
-            return attempt.error("redirect to another host refused: it would carry the credential");
+            return attempt
+                .error("redirect to another host refused: it would carry the credential");
         }
         attempt.follow()
     });
@@ -243,9 +244,7 @@ pub(crate) fn transport(e: &reqwest::Error, timeout: Duration) -> (bool, String)
 }
 
 fn header_str(h: &reqwest::header::HeaderMap, name: reqwest::header::HeaderName) -> Option<String> {
-    h.get(name)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned)
+    h.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned)
 }
 
 fn read_meta(dir: &Path) -> Option<(CacheMeta, PathBuf)> {
@@ -338,7 +337,10 @@ pub async fn fetch_async(
             continue;
         }
         if !status.is_success() {
-            return Err(Failure::new(Some(status.as_u16()), format!("HTTP {status}")));
+            return Err(Failure::new(
+                Some(status.as_u16()),
+                format!("HTTP {status}"),
+            ));
         }
         let announced = resp.content_length();
         if let Some(len) = announced.filter(|&l| l > opts.max_bytes) {

@@ -160,7 +160,9 @@ impl RemoteConfig {
                 .or(file.company_concurrency)
                 .unwrap_or(4);
             if concurrency == 0 {
-                return Err(Error::Usage("company_concurrency must be at least 1".into()));
+                return Err(Error::Usage(
+                    "company_concurrency must be at least 1".into(),
+                ));
             }
             Some(CompanySettings {
                 api_url: api_url.trim_end_matches('/').to_owned(),
@@ -185,7 +187,9 @@ impl RemoteConfig {
             offline: cli.offline.or(file.offline).unwrap_or(false),
             fetch_timeout: positive(
                 "fetch_timeout",
-                cli.fetch_timeout.or(file.fetch_timeout).unwrap_or(d.fetch_timeout),
+                cli.fetch_timeout
+                    .or(file.fetch_timeout)
+                    .unwrap_or(d.fetch_timeout),
             )?,
             connect_timeout: positive(
                 "connect_timeout",
@@ -228,9 +232,10 @@ impl RemoteConfig {
     /// Options for fetching sources. The binary always sets a cache folder;
     /// a library caller with URL inputs must set one too.
     pub fn fetch_options(&self) -> Result<FetchOptions> {
-        let cache_dir = self.cache_dir.clone().ok_or_else(|| {
-            Error::Usage("URL inputs need a cache folder (--cache-dir)".into())
-        })?;
+        let cache_dir = self
+            .cache_dir
+            .clone()
+            .ok_or_else(|| Error::Usage("URL inputs need a cache folder (--cache-dir)".into()))?;
         Ok(FetchOptions {
             cache_dir,
             offline: self.offline,

@@ -73,7 +73,10 @@ async fn last_modified_is_sent_back_too() {
     Mock::given(method("GET"))
         // wiremock's `header` splits values at commas, which an HTTP date has.
         .and(|r: &wiremock::Request| {
-            r.headers.get("if-modified-since").and_then(|v| v.to_str().ok()) == Some(LM)
+            r.headers
+                .get("if-modified-since")
+                .and_then(|v| v.to_str().ok())
+                == Some(LM)
         })
         .respond_with(ResponseTemplate::new(304))
         .expect(1)
@@ -144,9 +147,12 @@ async fn a_404_is_not_retried() {
         .mount(&server)
         .await;
     let dir = tempfile::tempdir().unwrap();
-    let e = get(&format!("{}/missing.csv", server.uri()), &options(dir.path()))
-        .await
-        .unwrap_err();
+    let e = get(
+        &format!("{}/missing.csv", server.uri()),
+        &options(dir.path()),
+    )
+    .await
+    .unwrap_err();
     assert_eq!(e.status, Some(404));
     assert!(e.message.contains("404 Not Found"), "{}", e.message);
 }
@@ -204,9 +210,7 @@ async fn a_redirect_is_followed_and_recorded() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
         .and(path("/old/list.csv"))
-        .respond_with(
-            ResponseTemplate::new(302).insert_header("Location", "/new/list-2026.csv"),
-        )
+        .respond_with(ResponseTemplate::new(302).insert_header("Location", "/new/list-2026.csv"))
         .mount(&server)
         .await;
     Mock::given(method("GET"))
@@ -215,9 +219,12 @@ async fn a_redirect_is_followed_and_recorded() {
         .mount(&server)
         .await;
     let dir = tempfile::tempdir().unwrap();
-    let f = get(&format!("{}/old/list.csv", server.uri()), &options(dir.path()))
-        .await
-        .unwrap();
+    let f = get(
+        &format!("{}/old/list.csv", server.uri()),
+        &options(dir.path()),
+    )
+    .await
+    .unwrap();
     assert_eq!(f.status, Some(200));
     assert_eq!(
         f.final_url.as_deref(),
@@ -309,9 +316,8 @@ fn truncating_server() -> String {
             let Ok(mut s) = stream else { continue };
             let mut buf = [0u8; 4096];
             let _ = s.read(&mut buf);
-            let _ = s.write_all(
-                b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\nConnection: close\r\n\r\n",
-            );
+            let _ =
+                s.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\nConnection: close\r\n\r\n");
             let _ = s.write_all(&[b'a'; 40]);
             let _ = s.flush();
         }

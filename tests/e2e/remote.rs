@@ -15,7 +15,10 @@ const TOKEN: &str = "tok-7f3a9-do-not-print";
 const TOKEN_VAR: &str = "QUALIFY_E2E_REMOTE_TOKEN";
 
 /// Runs the binary from the repository root, off the async runtime.
-async fn qualify(args: Vec<String>, env: Vec<(&'static str, &'static str)>) -> std::process::Output {
+async fn qualify(
+    args: Vec<String>,
+    env: Vec<(&'static str, &'static str)>,
+) -> std::process::Output {
     tokio::task::spawn_blocking(move || {
         let mut c = bin();
         c.current_dir(repo("")).args(&args);
@@ -40,7 +43,10 @@ fn run_json(out: &Path) -> Value {
 /// answers 304 to a revalidation.
 async fn serve(server: &MockServer, url_path: &str, file: &str, full: u64, revalidated: u64) {
     let body = std::fs::read(repo(file)).unwrap();
-    let etag = format!("\"{}\"", &qualify::ingest::sha256_file(&repo(file)).unwrap()[..16]);
+    let etag = format!(
+        "\"{}\"",
+        &qualify::ingest::sha256_file(&repo(file)).unwrap()[..16]
+    );
     let auth = format!("Bearer {TOKEN}");
     Mock::given(method("GET"))
         .and(path(url_path))
@@ -98,19 +104,60 @@ async fn urls_give_the_outputs_of_local_files_then_the_cache_serves_them() {
     let server = MockServer::start().await;
     // Each file: downloaded once (first run), revalidated once (second
     // run); the third run is --offline and asks nothing.
-    serve(&server, "/exports/scenario.csv", "tests/data/scenario.csv", 1, 1).await;
-    serve(&server, "/exports/scenario.manifest.toml", "tests/data/scenario.manifest.toml", 1, 1).await;
-    serve(&server, "/crm/clients.csv", "tests/data/scenario-clients.csv", 1, 1).await;
-    serve(&server, "/optout/opposition.csv", "tests/data/scenario-opposition.csv", 1, 1).await;
+    serve(
+        &server,
+        "/exports/scenario.csv",
+        "tests/data/scenario.csv",
+        1,
+        1,
+    )
+    .await;
+    serve(
+        &server,
+        "/exports/scenario.manifest.toml",
+        "tests/data/scenario.manifest.toml",
+        1,
+        1,
+    )
+    .await;
+    serve(
+        &server,
+        "/crm/clients.csv",
+        "tests/data/scenario-clients.csv",
+        1,
+        1,
+    )
+    .await;
+    serve(
+        &server,
+        "/optout/opposition.csv",
+        "tests/data/scenario-opposition.csv",
+        1,
+        1,
+    )
+    .await;
     let base = server.uri();
     let dir = tempfile::tempdir().unwrap();
     let cache = dir.path().join("cache");
     let common = [
-        "--as-of", "2026-11-23", "--buyer", "Maison Dupont SAS", "--quiet",
+        "--as-of",
+        "2026-11-23",
+        "--buyer",
+        "Maison Dupont SAS",
+        "--quiet",
     ];
 
     let local = dir.path().join("local");
-    let mut args = s(&["run", "--list", "tests/data/scenario.csv", "--clients", "tests/data/scenario-clients.csv", "--opposition", "tests/data/scenario-opposition.csv", "--out"]);
+    let mut args = s(&[
+        "run",
+        "--list",
+        "tests/data/scenario.csv",
+        "--clients",
+        "tests/data/scenario-clients.csv",
+        "--opposition",
+        "tests/data/scenario-opposition.csv",
+        "--out",
+    ]);
     args.push(local.display().to_string());
     args.extend(s(&common));
     let o = qualify(args, vec![]).await;
@@ -146,14 +193,38 @@ async fn urls_give_the_outputs_of_local_files_then_the_cache_serves_them() {
     }
     let (sl, sr) = (summary(&local), summary(&first));
     assert_eq!(without_paths(sl.clone()), without_paths(sr.clone()));
-    assert_eq!(sr["inputs"]["list"]["path"], format!("{base}/exports/scenario.csv"));
-    assert_eq!(sr["inputs"]["manifest"]["path"], format!("{base}/exports/scenario.manifest.toml"));
-    assert_eq!(sr["inputs"]["list"]["sha256"], sl["inputs"]["list"]["sha256"]);
+    assert_eq!(
+        sr["inputs"]["list"]["path"],
+        format!("{base}/exports/scenario.csv")
+    );
+    assert_eq!(
+        sr["inputs"]["manifest"]["path"],
+        format!("{base}/exports/scenario.manifest.toml")
+    );
+    assert_eq!(
+        sr["inputs"]["list"]["sha256"],
+        sl["inputs"]["list"]["sha256"]
+    );
     let rj = run_json(&first);
     let fetched = rj["urls_fetched"].as_array().unwrap();
     assert_eq!(fetched.len(), 4, "{rj}");
-    assert!(fetched.iter().all(|f| f["status"] == 200 && f["from_cache"] == false), "{rj}");
+    assert!(
+        fetched
+            .iter()
+            .all(|f| f["status"] == 200 && f["from_cache"] == false),
+        "{rj}"
+    );
     assert_eq!(rj["cache_hits"], 0);
+
+    // explain replays the URL run from the cache.
+    let id = column(&first.join("decisions.csv"), "record_id")[0].clone();
+    let o = qualify(
+        s(&["explain", "--out", first.to_str().unwrap(), "--record", &id]),
+        vec![],
+    )
+    .await;
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains(&id));
 
     // Second run: the server says 304 for each, the cache serves them.
     let second = dir.path().join("second");
@@ -162,7 +233,12 @@ async fn urls_give_the_outputs_of_local_files_then_the_cache_serves_them() {
     let rj = run_json(&second);
     let fetched = rj["urls_fetched"].as_array().unwrap();
     assert_eq!(fetched.len(), 4, "{rj}");
-    assert!(fetched.iter().all(|f| f["status"] == 304 && f["from_cache"] == true), "{rj}");
+    assert!(
+        fetched
+            .iter()
+            .all(|f| f["status"] == 304 && f["from_cache"] == true),
+        "{rj}"
+    );
     assert_eq!(rj["cache_hits"], 4);
     for f in DETERMINISTIC.iter().chain(&["summary.json"]) {
         assert_eq!(
@@ -176,8 +252,15 @@ async fn urls_give_the_outputs_of_local_files_then_the_cache_serves_them() {
     let third = dir.path().join("third");
     let o = qualify(remote_args(&third, &["--offline"]), env.clone()).await;
     assert!(o.status.success(), "{}", stderr(&o));
-    assert_eq!(std::fs::read(first.join("decisions.csv")).unwrap(), std::fs::read(third.join("decisions.csv")).unwrap());
-    assert!(run_json(&third)["urls_fetched"].as_array().unwrap().iter().all(|f| f["status"].is_null()));
+    assert_eq!(
+        std::fs::read(first.join("decisions.csv")).unwrap(),
+        std::fs::read(third.join("decisions.csv")).unwrap()
+    );
+    assert!(run_json(&third)["urls_fetched"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|f| f["status"].is_null()));
 
     // The token went to the server and nowhere else.
     for d in [&first, &second, &third, &cache] {
@@ -200,7 +283,14 @@ async fn an_unreachable_source_fails_naming_it_unless_optional() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("{}/optout/opposition.csv", server.uri());
     let args = |out: &str, extra: &[&str]| {
-        let mut a = s(&["run", "--config", "tests/data/scenario.toml", "--opposition", &url, "--cache-dir"]);
+        let mut a = s(&[
+            "run",
+            "--config",
+            "tests/data/scenario.toml",
+            "--opposition",
+            &url,
+            "--cache-dir",
+        ]);
         a.push(dir.path().join("cache").display().to_string());
         a.push("--out".into());
         a.push(dir.path().join(out).display().to_string());
@@ -221,10 +311,17 @@ async fn an_unreachable_source_fails_naming_it_unless_optional() {
     assert_conserved(&out, 10);
     let reasons = column(&out.join("rejected.csv"), "reasons");
     assert_eq!(reasons.len(), 10, "every record fails closed");
-    assert!(reasons.iter().all(|r| r.contains("source_unavailable")), "{reasons:?}");
+    assert!(
+        reasons.iter().all(|r| r.contains("source_unavailable")),
+        "{reasons:?}"
+    );
     let sm = summary(&out);
     assert_eq!(sm["unavailable_sources"][0]["url"], url.as_str());
-    assert!(sm["warnings"].as_array().unwrap().iter().any(|w| w.as_str().unwrap().contains("fails closed")));
+    assert!(sm["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|w| w.as_str().unwrap().contains("fails closed")));
 }
 
 /// A list of four B2B records (SIRENs: active, ceased, unknown; one SIRET
@@ -262,7 +359,12 @@ async fn the_company_check_marks_ceased_and_unknown_companies_by_api_and_by_file
     // Shapes of the public documentation of /search (trimmed).
     mount_company(&server, "552081317", json!({"results": [{"siren": "552081317", "nom_complet": "MAISON DUPONT SAS", "etat_administratif": "A", "siege": {"siret": "55208131700018", "etat_administratif": "A"}, "matching_etablissements": []}], "total_results": 1, "page": 1, "per_page": 5, "total_pages": 1})).await;
     mount_company(&server, "732829320", json!({"results": [{"siren": "732829320", "nom_complet": "ACME DATA SARL", "etat_administratif": "C", "siege": {"siret": "73282932000009", "etat_administratif": "F"}, "matching_etablissements": []}], "total_results": 1, "page": 1, "per_page": 5, "total_pages": 1})).await;
-    mount_company(&server, "123456782", json!({"results": [], "total_results": 0, "page": 1, "per_page": 5, "total_pages": 0})).await;
+    mount_company(
+        &server,
+        "123456782",
+        json!({"results": [], "total_results": 0, "page": 1, "per_page": 5, "total_pages": 0}),
+    )
+    .await;
     let dir = tempfile::tempdir().unwrap();
     let list = company_list(dir.path());
     let cache = dir.path().join("cache");
@@ -276,7 +378,11 @@ async fn the_company_check_marks_ceased_and_unknown_companies_by_api_and_by_file
         a.extend(extra);
         a
     };
-    let api = vec!["--check-companies".to_owned(), "--company-api-url".to_owned(), server.uri()];
+    let api = vec![
+        "--check-companies".to_owned(),
+        "--company-api-url".to_owned(),
+        server.uri(),
+    ];
 
     let o = qualify(run("api", api.clone()), vec![]).await;
     assert!(o.status.success(), "{}", stderr(&o));
@@ -293,17 +399,38 @@ async fn the_company_check_marks_ceased_and_unknown_companies_by_api_and_by_file
     // Active company: a professional, B2B phone is opt-out.
     assert!(phone_of(1).ends_with(",phone,true,"), "{}", phone_of(1));
     // Ceased: the whole record is rejected.
-    assert!(phone_of(2).ends_with(",phone,false,company_closed"), "{}", phone_of(2));
+    assert!(
+        phone_of(2).ends_with(",phone,false,company_closed"),
+        "{}",
+        phone_of(2)
+    );
     // Unknown: no B2B signal left, so consumer rules (consent for calls
     // since 2026-08-11), and the dropped signal is said.
-    assert!(phone_of(3).contains(",phone,false,no_consent;") && phone_of(3).ends_with(";company_unknown"), "{}", phone_of(3));
+    assert!(
+        phone_of(3).contains(",phone,false,no_consent;")
+            && phone_of(3).ends_with(";company_unknown"),
+        "{}",
+        phone_of(3)
+    );
     // The SIRET's company is the active one.
     assert!(phone_of(4).ends_with(",phone,true,"), "{}", phone_of(4));
     let rejected = column(&out.join("rejected.csv"), "reasons");
-    assert!(rejected.iter().any(|r| r.starts_with("company_closed")), "{rejected:?}");
+    assert!(
+        rejected.iter().any(|r| r.starts_with("company_closed")),
+        "{rejected:?}"
+    );
     let sm = summary(&out);
     let cc = &sm["company_check"];
-    assert_eq!((cc["companies"].as_u64(), cc["active"].as_u64(), cc["closed"].as_u64(), cc["unknown"].as_u64()), (Some(3), Some(1), Some(1), Some(1)), "{cc}");
+    assert_eq!(
+        (
+            cc["companies"].as_u64(),
+            cc["active"].as_u64(),
+            cc["closed"].as_u64(),
+            cc["unknown"].as_u64()
+        ),
+        (Some(3), Some(1), Some(1), Some(1)),
+        "{cc}"
+    );
     assert_eq!(sm["reasons"]["company_closed"], 1);
     assert_eq!(run_json(&out)["company_lookups"]["queried"], 3);
 
@@ -312,11 +439,24 @@ async fn the_company_check_marks_ceased_and_unknown_companies_by_api_and_by_file
     assert!(o.status.success(), "{}", stderr(&o));
     let again = dir.path().join("api-again");
     assert_eq!(run_json(&again)["company_lookups"]["cache_hits"], 3);
-    assert_eq!(std::fs::read(out.join("decisions.csv")).unwrap(), std::fs::read(again.join("decisions.csv")).unwrap());
+    assert_eq!(
+        std::fs::read(out.join("decisions.csv")).unwrap(),
+        std::fs::read(again.join("decisions.csv")).unwrap()
+    );
     server.verify().await;
 
     // The offline path over the SIRENE stock extract decides the same.
-    let o = qualify(run("file", s(&["--sirene-file", "tests/data/sirene/StockUniteLegale-extract.csv"])), vec![]).await;
+    let o = qualify(
+        run(
+            "file",
+            s(&[
+                "--sirene-file",
+                "tests/data/sirene/StockUniteLegale-extract.csv",
+            ]),
+        ),
+        vec![],
+    )
+    .await;
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(
         std::fs::read(out.join("decisions.csv")).unwrap(),
@@ -335,7 +475,19 @@ async fn a_dead_company_api_fails_the_run_unless_optional_then_b2b_records_fail_
     let run = |out: &str, extra: &[&str]| {
         let mut a = s(&["run", "--list"]);
         a.push(list.display().to_string());
-        a.extend(s(&["--as-of", "2026-11-23", "--quiet", "--check-companies", "--fetch-retries", "0", "--connect-timeout", "0.5", "--company-api-url", &dead, "--cache-dir"]));
+        a.extend(s(&[
+            "--as-of",
+            "2026-11-23",
+            "--quiet",
+            "--check-companies",
+            "--fetch-retries",
+            "0",
+            "--connect-timeout",
+            "0.5",
+            "--company-api-url",
+            &dead,
+            "--cache-dir",
+        ]));
         a.push(dir.path().join("cache").display().to_string());
         a.push("--out".into());
         a.push(dir.path().join(out).display().to_string());
@@ -344,7 +496,11 @@ async fn a_dead_company_api_fails_the_run_unless_optional_then_b2b_records_fail_
     };
     let o = qualify(run("strict", &[]), vec![]).await;
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
-    assert!(stderr(&o).contains(&dead) && stderr(&o).contains("cannot connect"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(&dead) && stderr(&o).contains("cannot connect"),
+        "{}",
+        stderr(&o)
+    );
 
     let o = qualify(run("lenient", &["--optional", "companies"]), vec![]).await;
     assert!(o.status.success(), "{}", stderr(&o));
@@ -353,7 +509,10 @@ async fn a_dead_company_api_fails_the_run_unless_optional_then_b2b_records_fail_
     let rows = column(&out.join("rejected.csv"), "source_row");
     let reasons = column(&out.join("rejected.csv"), "reasons");
     for row in ["1", "2", "3", "4"] {
-        let i = rows.iter().position(|r| r == row).unwrap_or_else(|| panic!("row {row} not rejected"));
+        let i = rows
+            .iter()
+            .position(|r| r == row)
+            .unwrap_or_else(|| panic!("row {row} not rejected"));
         assert!(reasons[i].contains("source_unavailable"), "{}", reasons[i]);
     }
 }

@@ -134,24 +134,39 @@ async fn looks_up_each_company_then_answers_from_the_cache_until_the_ttl() {
     let s = settings(&server.uri(), 50.0);
     let day = 86_400;
 
-    let first = lookup_all_async(&sirens, &s, &remote(Some(cache.path()), 1_000 * day), Progress::hidden())
-        .await
-        .unwrap();
+    let first = lookup_all_async(
+        &sirens,
+        &s,
+        &remote(Some(cache.path()), 1_000 * day),
+        Progress::hidden(),
+    )
+    .await
+    .unwrap();
     let m = as_map(&first);
     assert_eq!(m["552081317"], CompanyStatus::Active);
     assert_eq!(m["732829320"], CompanyStatus::Closed);
     assert_eq!(m["123456782"], CompanyStatus::Unknown);
     assert_eq!((first.stats.queried, first.stats.cache_hits), (3, 0));
 
-    let next_day = lookup_all_async(&sirens, &s, &remote(Some(cache.path()), 1_001 * day), Progress::hidden())
-        .await
-        .unwrap();
+    let next_day = lookup_all_async(
+        &sirens,
+        &s,
+        &remote(Some(cache.path()), 1_001 * day),
+        Progress::hidden(),
+    )
+    .await
+    .unwrap();
     assert_eq!(as_map(&next_day), m);
     assert_eq!((next_day.stats.queried, next_day.stats.cache_hits), (0, 3));
 
-    let later = lookup_all_async(&sirens, &s, &remote(Some(cache.path()), 1_031 * day), Progress::hidden())
-        .await
-        .unwrap();
+    let later = lookup_all_async(
+        &sirens,
+        &s,
+        &remote(Some(cache.path()), 1_031 * day),
+        Progress::hidden(),
+    )
+    .await
+    .unwrap();
     assert_eq!(as_map(&later), m);
     assert_eq!(later.stats.queried, 3);
 }
@@ -209,11 +224,19 @@ async fn a_5xx_is_retried_and_a_dead_api_is_an_error_per_company() {
     };
     let mut r = remote(None, 0);
     r.fetch_retries = 1;
-    let out = lookup_all_async(&["552081317".to_owned()], &settings(&dead, 50.0), &r, Progress::hidden())
-        .await
-        .unwrap();
+    let out = lookup_all_async(
+        &["552081317".to_owned()],
+        &settings(&dead, 50.0),
+        &r,
+        Progress::hidden(),
+    )
+    .await
+    .unwrap();
     let err = out.results[0].1.as_ref().unwrap_err();
-    assert!(err.contains("cannot connect") && err.contains("2 attempts"), "{err}");
+    assert!(
+        err.contains("cannot connect") && err.contains("2 attempts"),
+        "{err}"
+    );
 }
 
 #[tokio::test]
@@ -227,9 +250,14 @@ async fn the_rate_limit_spaces_requests() {
     let sirens: Vec<String> = (0..8).map(|i| format!("00000000{i}")).collect();
     let started = Instant::now();
     // 20 per second: 8 requests need at least 7 intervals of 50 ms.
-    let out = lookup_all_async(&sirens, &settings(&server.uri(), 20.0), &remote(None, 0), Progress::hidden())
-        .await
-        .unwrap();
+    let out = lookup_all_async(
+        &sirens,
+        &settings(&server.uri(), 20.0),
+        &remote(None, 0),
+        Progress::hidden(),
+    )
+    .await
+    .unwrap();
     let took = started.elapsed();
     assert_eq!(out.stats.queried, 8);
     assert!(took >= Duration::from_millis(350), "{took:?}");
@@ -241,9 +269,14 @@ async fn offline_uses_the_cache_whatever_its_age_and_nothing_else() {
     mount(&server, "552081317", active("552081317"), 1).await;
     let cache = tempfile::tempdir().unwrap();
     let s = settings(&server.uri(), 50.0);
-    lookup_all_async(&["552081317".to_owned()], &s, &remote(Some(cache.path()), 0), Progress::hidden())
-        .await
-        .unwrap();
+    lookup_all_async(
+        &["552081317".to_owned()],
+        &s,
+        &remote(Some(cache.path()), 0),
+        Progress::hidden(),
+    )
+    .await
+    .unwrap();
     let mut r = remote(Some(cache.path()), 400 * 86_400);
     r.offline = true;
     let out = lookup_all_async(
