@@ -140,6 +140,53 @@ pub struct RunOptions {
     /// Recipients of the data (comma-separated), for notice.txt and the processing record.
     #[arg(long, value_delimiter = ',', value_name = "NAMES")]
     pub recipients: Option<Vec<String>>,
+    // --- Remote sources and company check (src/fetch, src/company) ---------
+    /// Cache folder for URL inputs and company look-ups [default: $XDG_CACHE_HOME/qualify, else ~/.cache/qualify].
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+    /// Use only the cache: no network access at all.
+    #[arg(long, num_args = 0..=1, default_missing_value = "true", value_name = "BOOL")]
+    pub offline: Option<bool>,
+    /// Total time allowed for one download, in seconds [default: 300].
+    #[arg(long, value_name = "SECONDS")]
+    pub fetch_timeout: Option<f64>,
+    /// Time allowed to connect, in seconds [default: 10].
+    #[arg(long, value_name = "SECONDS")]
+    pub connect_timeout: Option<f64>,
+    /// Retries after a 5xx answer or a connection failure [default: 3].
+    #[arg(long, value_name = "N")]
+    pub fetch_retries: Option<u32>,
+    /// Largest download accepted, in bytes [default: 4 GiB].
+    #[arg(long, value_name = "BYTES")]
+    pub max_download_bytes: Option<u64>,
+    /// Name of the environment variable holding the token sent to URL sources.
+    #[arg(long, value_name = "VAR")]
+    pub auth_token_env: Option<String>,
+    /// Header carrying the token [default: Authorization, as `Bearer <token>`].
+    #[arg(long, value_name = "HEADER")]
+    pub auth_header: Option<String>,
+    /// Sources that may be unavailable (clients, opposition, bloctel, companies, or a URL):
+    /// the decisions they inform then fail closed.
+    #[arg(long, value_delimiter = ',', value_name = "SOURCES")]
+    pub optional: Option<Vec<String>>,
+    /// Check each SIREN/SIRET against the company directory (closed or unknown companies).
+    #[arg(long, num_args = 0..=1, default_missing_value = "true", value_name = "BOOL")]
+    pub check_companies: Option<bool>,
+    /// Base URL of the company directory API [default: https://recherche-entreprises.api.gouv.fr].
+    #[arg(long, value_name = "URL")]
+    pub company_api_url: Option<String>,
+    /// Company look-ups per second [default: 7, the API's published limit].
+    #[arg(long, value_name = "PER_SECOND")]
+    pub company_rate_limit: Option<f64>,
+    /// Company look-ups in flight at once [default: 4].
+    #[arg(long, value_name = "N")]
+    pub company_concurrency: Option<usize>,
+    /// How long a company look-up stays valid in the cache, in days [default: 30].
+    #[arg(long, value_name = "DAYS")]
+    pub company_cache_ttl_days: Option<u32>,
+    /// Offline company check: a local copy of the SIRENE stock file (Parquet or CSV).
+    #[arg(long, value_name = "FILE")]
+    pub sirene_file: Option<PathBuf>,
 }
 
 /// The validated configuration every stage reads.
@@ -180,6 +227,8 @@ pub struct Config {
     pub sign_key: Option<PathBuf>,
     pub controller_contact: Option<String>,
     pub recipients: Vec<String>,
+    /// URL sources, cache and company check (see [`crate::fetch::sources`]).
+    pub remote: crate::fetch::sources::RemoteConfig,
 }
 
 impl Config {
@@ -218,6 +267,7 @@ impl Config {
             sign_key: None,
             controller_contact: None,
             recipients: Vec::new(),
+            remote: Default::default(),
         }
     }
 
@@ -229,6 +279,7 @@ impl Config {
             Some(path) => load_file_config(path)?,
             None => RunOptions::default(),
         };
+        let remote = crate::fetch::sources::RemoteConfig::resolve(&cli, &file)?;
         let mut opposition = file.opposition.clone();
         opposition.extend(cli.opposition.iter().cloned());
 
@@ -238,21 +289,30 @@ impl Config {
         let out = cli.out.or(file.out).ok_or_else(|| {
             Error::Usage("no output folder given: use --out DIR or `out = ...` in --config".into())
         })?;
-        if !list.exists() {
+        // URL inputs are fetched later (crate::fetch::sources), with the
+        // sidecar manifest of a URL list.
+        let remote_list = crate::fetch::path_is_url(&list);
+        if !remote_list && !list.exists() {
             return Err(Error::input(&list, "file not found"));
         }
 
         let explicit_manifest = cli.manifest.or(file.manifest);
         let manifest_path = match explicit_manifest {
+            Some(p) if crate::fetch::path_is_url(&p) => Some(p),
             Some(p) => {
                 if !p.exists() {
                     return Err(Error::input(&p, "manifest file not found"));
                 }
                 Some(p)
             }
+            None if remote_list => None,
             None => Some(sidecar_manifest(&list)).filter(|p| p.exists()),
         };
-        let manifest = manifest_path.as_deref().map(Manifest::load).transpose()?;
+        let manifest = manifest_path
+            .as_deref()
+            .filter(|p| !crate::fetch::path_is_url(p))
+            .map(Manifest::load)
+            .transpose()?;
 
         for p in [
             cli.mapping.as_ref().or(file.mapping.as_ref()),
@@ -264,7 +324,7 @@ impl Config {
         .flatten()
         .chain(opposition.iter())
         {
-            if !p.exists() {
+            if !crate::fetch::path_is_url(p) && !p.exists() {
                 return Err(Error::input(p, "file not found"));
             }
         }
@@ -345,6 +405,7 @@ impl Config {
                 .map(|s| s.trim().to_owned())
                 .filter(|s| !s.is_empty())
                 .collect(),
+            remote,
         })
     }
 }
@@ -364,8 +425,9 @@ fn load_file_config(path: &Path) -> Result<RunOptions> {
         .map_err(|e| Error::config(path, format!("invalid config: {}", e.message())))?;
     // Paths in the config are relative to the config file (SPEC §10).
     let base = path.parent().unwrap_or(Path::new(""));
+    // URLs stay as they are.
     let rel = |p: &mut Option<PathBuf>| {
-        if let Some(x) = p.as_mut() {
+        if let Some(x) = p.as_mut().filter(|x| !crate::fetch::path_is_url(x)) {
             *x = base.join(&*x);
         }
     };
@@ -376,8 +438,12 @@ fn load_file_config(path: &Path) -> Result<RunOptions> {
     rel(&mut opts.bloctel);
     rel(&mut opts.out);
     rel(&mut opts.sign_key);
+    rel(&mut opts.cache_dir);
+    rel(&mut opts.sirene_file);
     for p in &mut opts.opposition {
-        *p = base.join(&*p);
+        if !crate::fetch::path_is_url(p) {
+            *p = base.join(&*p);
+        }
     }
     Ok(opts)
 }

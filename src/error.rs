@@ -37,6 +37,10 @@ pub enum Error {
     /// `qualify verify` found a file or a certificate that does not match.
     #[error("verification failed: {0}")]
     Verification(String),
+    /// A remote source (or the company directory) that could not be read.
+    /// Never carries a credential: only the URL and the cause.
+    #[error("{url}: {message}")]
+    Fetch { url: String, message: String },
     #[error("polars: {0}")]
     Polars(#[from] polars::error::PolarsError),
 }
@@ -51,6 +55,12 @@ impl Error {
     pub fn config(path: impl Into<PathBuf>, message: impl Into<String>) -> Self {
         Error::Config {
             path: path.into(),
+            message: message.into(),
+        }
+    }
+    pub fn fetch(url: impl Into<String>, message: impl Into<String>) -> Self {
+        Error::Fetch {
+            url: url.into(),
             message: message.into(),
         }
     }

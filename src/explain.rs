@@ -31,7 +31,16 @@ pub fn config_of_run(out: &Path) -> Result<Config> {
     let summary = read_json(&summary_path)?;
     let run = read_json(&out.join("run.json")).unwrap_or(Value::Null);
     let cwd = run["cwd"].as_str().map(PathBuf::from).unwrap_or_default();
-    let resolve = |v: &Value| v.as_str().map(|p| cwd.join(p));
+    // URL inputs stay URLs: they are read back from the run's cache below.
+    let resolve = |v: &Value| {
+        v.as_str().map(|p| {
+            if crate::fetch::is_url(p) {
+                PathBuf::from(p)
+            } else {
+                cwd.join(p)
+            }
+        })
+    };
     let bad = |what: &str| {
         Error::input(
             &summary_path,
@@ -55,7 +64,19 @@ pub fn config_of_run(out: &Path) -> Result<Config> {
     opts.out = Some(out.to_owned());
     opts.quiet = Some(true);
     let as_of = opts.as_of.ok_or_else(|| bad("config.as_of"))?;
-    let config = Config::resolve(opts, as_of)?;
+    // Remote sources and company answers come from the run's cache, offline:
+    // explain replays what the run read, it does not ask again.
+    if let Some(api) = summary["company_check"]["source"]
+        .as_str()
+        .and_then(|s| s.strip_prefix("api "))
+    {
+        opts.check_companies = Some(true);
+        opts.company_api_url = Some(api.to_owned());
+    }
+    opts.offline = Some(true);
+    opts.cache_dir = run["cache_dir"].as_str().map(PathBuf::from);
+    let mut config = Config::resolve(opts, as_of)?;
+    crate::fetch::sources::resolve_sources(&mut config, Progress::hidden())?;
     if config.manifest.is_none() && !inputs["manifest"].is_null() {
         return Err(Error::input(
             &summary_path,
@@ -96,7 +117,7 @@ pub fn explain(out: &Path, record_id: &str) -> Result<String> {
     let _ = writeln!(
         o,
         "record {record_id} (source row {row} of {}), as of {}, rule pack {} {}",
-        config.list.display(),
+        config.remote.source_name(&config.list),
         config.as_of,
         c.pack.name(),
         c.pack.version()

@@ -9,9 +9,11 @@
 //! validated configuration every stage reads.
 
 pub mod cli;
+pub mod company;
 pub mod config;
 pub mod error;
 pub mod explain;
+pub mod fetch;
 pub mod ingest;
 pub mod link;
 pub mod manifest;

@@ -94,8 +94,12 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
             let today = chrono::Utc::now()
                 .with_timezone(&chrono_tz::Europe::Paris)
                 .date_naive();
-            let config = Config::resolve(*opts, today)?;
+            let mut config = Config::resolve(*opts, today)?;
             let quiet = config.quiet;
+            remote_environment(&mut config)?;
+            let fetched =
+                qualify::fetch::sources::resolve_sources(&mut config, Progress::new(quiet))
+                    .context("cannot read a remote source")?;
             let now = || chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
             let meta = RunMeta {
                 cwd: std::env::current_dir()
@@ -104,6 +108,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
                 started_at: now(),
                 host: host_name(),
                 now: &now,
+                fetched,
             };
             let outcome = run(&config, Progress::new(quiet), &meta)
                 .with_context(|| format!("run on {} failed", config.list.display()))?;
@@ -135,6 +140,40 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// What the remote side needs from the environment and the clock, which
+/// only the binary reads: the cache folder's default, the token's value
+/// (from the variable the config names), and the time for the company
+/// cache's time-to-live.
+fn remote_environment(config: &mut Config) -> anyhow::Result<()> {
+    let remote = &mut config.remote;
+    if remote.cache_dir.is_none() {
+        let xdg = std::env::var_os("XDG_CACHE_HOME").filter(|v| !v.is_empty());
+        let base = match xdg {
+            Some(x) => std::path::PathBuf::from(x),
+            None => std::env::var_os("HOME")
+                .map(|h| std::path::PathBuf::from(h).join(".cache"))
+                .unwrap_or_else(std::env::temp_dir),
+        };
+        remote.cache_dir = Some(base.join("qualify"));
+    }
+    if let Some(var) = &remote.auth_token_env {
+        let token = std::env::var(var).map_err(|_| {
+            qualify::Error::Usage(format!(
+                "auth_token_env names the environment variable {var}, which is not set"
+            ))
+        })?;
+        remote.state.credential = Some(qualify::fetch::Credential::new(
+            &remote.auth_header,
+            &token,
+        )?);
+    }
+    remote.state.now_unix = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    Ok(())
 }
 
 fn host_name() -> String {

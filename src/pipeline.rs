@@ -44,6 +44,8 @@ pub struct RunMeta<'a> {
     pub started_at: String,
     pub host: String,
     pub now: &'a dyn Fn() -> String,
+    /// URL inputs fetched before the run (see [`crate::fetch::sources`]).
+    pub fetched: Vec<crate::fetch::Fetched>,
 }
 
 struct Timer {
@@ -131,6 +133,7 @@ pub struct Computed {
     pub links: Links,
     pub decisions: Vec<Decision>,
     pub pack: Box<dyn crate::rules::RulePack>,
+    pub companies: crate::company::CompanyCheck,
     timer: Timer,
 }
 
@@ -204,6 +207,12 @@ pub fn compute(config: &Config, progress: Progress) -> Result<Computed> {
     spin.finish_and_clear();
     timer.lap("reference");
 
+    // --- Company check (SPEC §6) ----------------------------------------------
+    let companies = crate::company::check_records(config, &norm, progress)?;
+    if companies.report.source.is_some() {
+        timer.lap("companies");
+    }
+
     // --- Link & dedupe -------------------------------------------------------
     let bar = progress.stage("link", n as u64);
     let links = link(
@@ -239,6 +248,7 @@ pub fn compute(config: &Config, progress: Progress) -> Result<Computed> {
             malformed: malformed[i],
             job_title: job[i],
             company_name: company[i],
+            company: companies.status(i),
         },
         n,
     );
@@ -260,6 +270,7 @@ pub fn compute(config: &Config, progress: Progress) -> Result<Computed> {
         links,
         decisions,
         pack,
+        companies,
         timer,
     })
 }
@@ -287,6 +298,7 @@ pub fn run(config: &Config, progress: Progress, meta: &RunMeta) -> Result<Outcom
         links,
         decisions,
         pack,
+        companies,
         mut timer,
     } = compute(config, progress)?;
     let n = table.rows();
@@ -360,6 +372,7 @@ pub fn run(config: &Config, progress: Progress, meta: &RunMeta) -> Result<Outcom
         warnings: &warnings,
         pack_name: pack.name(),
         pack_version: pack.version(),
+        companies: &companies.report,
     })?;
     let run_json = json!({
         "tool": "qualify",
@@ -372,8 +385,10 @@ pub fn run(config: &Config, progress: Progress, meta: &RunMeta) -> Result<Outcom
         "rows": n,
         "rows_per_second": n as f64 / timer.stages.iter().map(|s| s.1).sum::<f64>().max(1e-9),
         "stages_seconds": timer.stages.iter().map(|(k, v)| (k.clone(), json!(v))).collect::<serde_json::Map<_, _>>(),
-        "cache_hits": 0,
-        "urls_fetched": [],
+        "cache_hits": meta.fetched.iter().filter(|f| f.from_cache).count() + companies.report.run.cache_hits,
+        "urls_fetched": meta.fetched,
+        "cache_dir": config.remote.cache_dir,
+        "company_lookups": companies.report.source.as_ref().map(|_| &companies.report.run),
     });
     // The files for people and buyers, then the certificate over every
     // deterministic output (summary.json included, from its bytes: it is
@@ -800,6 +815,7 @@ struct SummaryInput<'a> {
     warnings: &'a BTreeMap<String, usize>,
     pack_name: &'static str,
     pack_version: &'static str,
+    companies: &'a crate::company::CompanyReport,
 }
 
 /// summary.json: deterministic (same inputs, config and as-of date give the
@@ -868,10 +884,16 @@ fn summary_json(s: SummaryInput) -> Result<Value> {
 
     let mut warnings: Vec<String> = Vec::new();
     if c.manifest.is_none() {
+        let list = c.remote.source_name(&c.list);
+        let looked = if crate::fetch::is_url(&list) {
+            crate::fetch::sources::sidecar_url(&list)
+        } else {
+            crate::config::sidecar_manifest(&c.list)
+                .display()
+                .to_string()
+        };
         warnings.push(format!(
-            "no manifest for {} (looked for {}): every record is rejected no_provenance",
-            c.list.display(),
-            crate::config::sidecar_manifest(&c.list).display()
+            "no manifest for {list} (looked for {looked}): every record is rejected no_provenance"
         ));
     }
     if malformed > 0 {
@@ -911,12 +933,32 @@ fn summary_json(s: SummaryInput) -> Result<Value> {
     for (k, v) in s.warnings {
         warnings.push(format!("{k}: {v} rows"));
     }
+    for u in &c.remote.state.unavailable {
+        warnings.push(format!(
+            "optional {} source {} could not be read ({}): {}",
+            u.source,
+            u.url,
+            u.cause,
+            match u.source.as_str() {
+                "bloctel" => "consumer calls fail closed (bloctel_outdated)",
+                "companies" => "every record with a SIREN/SIRET fails closed (source_unavailable)",
+                _ => "every record fails closed (source_unavailable)",
+            }
+        ));
+    }
+    if s.companies.unavailable > 0 && !c.remote.companies_unavailable() {
+        warnings.push(format!(
+            "{} companies could not be checked: their records fail closed (source_unavailable); first causes: {}",
+            s.companies.unavailable,
+            s.companies.unavailable_causes.join("; ")
+        ));
+    }
 
     let mut inputs = serde_json::Map::new();
     inputs.insert(
         "list".into(),
         json!({
-            "path": c.list.display().to_string(),
+            "path": c.remote.source_name(&c.list),
             "sha256": s.table.sha256,
             "format": s.table.info.format,
             "encoding": s.table.info.encoding,
@@ -926,7 +968,7 @@ fn summary_json(s: SummaryInput) -> Result<Value> {
         }),
     );
     let file_entry = |p: &std::path::Path| -> Result<Value> {
-        Ok(json!({"path": p.display().to_string(), "sha256": sha256_file(p)?}))
+        Ok(json!({"path": c.remote.source_name(p), "sha256": sha256_file(p)?}))
     };
     inputs.insert(
         "manifest".into(),
@@ -947,7 +989,7 @@ fn summary_json(s: SummaryInput) -> Result<Value> {
     inputs.insert(
         "clients".into(),
         s.clients
-            .map(|cl| json!({"path": cl.path.display().to_string(), "sha256": cl.sha256, "rows": cl.rows}))
+            .map(|cl| json!({"path": c.remote.source_name(&cl.path), "sha256": cl.sha256, "rows": cl.rows}))
             .unwrap_or(Value::Null),
     );
     inputs.insert(
@@ -957,7 +999,7 @@ fn summary_json(s: SummaryInput) -> Result<Value> {
                 .files
                 .iter()
                 .map(
-                    |(p, h, e)| json!({"path": p.display().to_string(), "sha256": h, "entries": e}),
+                    |(p, h, e)| json!({"path": c.remote.source_name(p), "sha256": h, "entries": e}),
                 )
                 .collect(),
         ),
@@ -965,7 +1007,7 @@ fn summary_json(s: SummaryInput) -> Result<Value> {
     inputs.insert(
         "bloctel".into(),
         s.bloctel
-            .map(|b| json!({"path": c.bloctel.as_ref().map(|p| p.display().to_string()), "sha256": b.sha256, "numbers": b.numbers.len(), "date": c.bloctel_date}))
+            .map(|b| json!({"path": c.bloctel.as_ref().map(|p| c.remote.source_name(p)), "sha256": b.sha256, "numbers": b.numbers.len(), "date": c.bloctel_date}))
             .unwrap_or(Value::Null),
     );
 
@@ -976,7 +1018,7 @@ fn summary_json(s: SummaryInput) -> Result<Value> {
         .map(|m| json!({"source_row": m.source_row, "message": m.message}))
         .collect();
 
-    Ok(json!({
+    let mut summary = json!({
         "tool": "qualify",
         "version": env!("CARGO_PKG_VERSION"),
         "as_of": c.as_of.to_string(),
@@ -1010,7 +1052,19 @@ fn summary_json(s: SummaryInput) -> Result<Value> {
         "channels": channels,
         "malformed_rows": malformed_rows,
         "warnings": warnings,
-    }))
+    });
+    // Only when used, so that runs without them keep their summary as it was.
+    let obj = summary.as_object_mut().expect("an object");
+    if s.companies.source.is_some() {
+        obj.insert("company_check".into(), json!(s.companies));
+    }
+    if !c.remote.state.unavailable.is_empty() {
+        obj.insert(
+            "unavailable_sources".into(),
+            json!(c.remote.state.unavailable),
+        );
+    }
+    Ok(summary)
 }
 
 /// The configuration that changes decisions (for the summary and certificate).

@@ -52,4 +52,39 @@ impl Progress {
         bar.enable_steady_tick(std::time::Duration::from_millis(120));
         bar
     }
+
+    /// A bar for a download, in bytes (a spinner-like bar when the size is
+    /// not announced).
+    pub fn bytes(&self, name: &str, len: Option<u64>) -> ProgressBar {
+        if !self.enabled {
+            return ProgressBar::hidden();
+        }
+        let bar = ProgressBar::new(len.unwrap_or(0));
+        bar.set_style(
+            ProgressStyle::with_template(
+                "{prefix:>10} [{bar:30}] {bytes}/{total_bytes} ({bytes_per_sec}, {elapsed})",
+            )
+            .expect("static template")
+            .progress_chars("=> "),
+        );
+        bar.set_prefix(name.to_owned());
+        bar
+    }
+
+    /// A bar over `len` items of a kind (`companies`), with items per second.
+    pub fn items(&self, name: &str, len: u64, unit: &str) -> ProgressBar {
+        if !self.enabled {
+            return ProgressBar::hidden();
+        }
+        let bar = ProgressBar::new(len);
+        bar.set_style(
+            ProgressStyle::with_template(&format!(
+                "{{prefix:>10}} [{{bar:30}}] {{pos}}/{{len}} {unit} ({{per_sec}}, {{elapsed}})"
+            ))
+            .expect("static template")
+            .progress_chars("=> "),
+        );
+        bar.set_prefix(name.to_owned());
+        bar
+    }
 }

@@ -222,6 +222,7 @@ reasons! {
     MalformedRow = "malformed_row", Record, "the row could not be read (ragged, NUL byte, cell over 1 MB or not representable)";
     ScrapedSource = "scraped_source", Record, "the data was scraped: nobody was informed at collection";
     CompanyClosed = "company_closed", Record, "the company has ceased activity";
+    SourceUnavailable = "source_unavailable", Record, "an optional source (client file, opposition list, company check) could not be read: the decision fails closed";
     NoContactData = "no_contact_data", Channel, "no contact data usable on this channel";
     NoConsent = "no_consent", Channel, "no recorded prior consent (opt-in) for this channel, or the person said no";
     ConsentWithoutProof = "consent_without_proof", Channel, "a consent is recorded but without its date or its proof";
@@ -237,6 +238,7 @@ reasons! {
     PhonePremium = "phone_premium", Channel, "the number is a premium-rate or special number";
     AddressIncomplete = "address_incomplete", Channel, "the postal address is incomplete (street, postcode and city needed)";
     NotB2bRelevant = "not_b2b_relevant", Channel, "B2B opt-out needs the message to concern the person's job; the job title matches none of the campaign's functions";
+    CompanyUnknown = "company_unknown", Channel, "the record's SIREN/SIRET is not in the company directory: its B2B signal was dropped (written beside the reasons that deny the channel)";
 }
 
 impl fmt::Display for Reason {

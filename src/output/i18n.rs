@@ -322,6 +322,7 @@ pub fn reason(r: Reason, lang: Lang) -> &'static str {
         Reason::MalformedRow => "la ligne n'a pas pu être lue (nombre de champs incorrect, octet NUL, cellule de plus de 1 Mo ou illisible)",
         Reason::ScrapedSource => "les données ont été aspirées (scraping) : personne n'a été informé lors de la collecte",
         Reason::CompanyClosed => "l'entreprise a cessé son activité",
+        Reason::SourceUnavailable => "une source facultative (fichier clients, liste d'opposition, vérification des entreprises) n'a pas pu être lue : la décision échoue fermée",
         Reason::NoContactData => "aucune coordonnée utilisable sur ce canal",
         Reason::NoConsent => "aucun consentement préalable (opt-in) enregistré pour ce canal, ou la personne a dit non",
         Reason::ConsentWithoutProof => "un consentement est enregistré mais sans sa date ou sans sa preuve",
@@ -337,6 +338,7 @@ pub fn reason(r: Reason, lang: Lang) -> &'static str {
         Reason::PhonePremium => "le numéro est surtaxé ou spécial",
         Reason::AddressIncomplete => "l'adresse postale est incomplète (rue, code postal et ville nécessaires)",
         Reason::NotB2bRelevant => "en B2B sans consentement, le message doit concerner la fonction de la personne ; sa fonction ne correspond à aucune de celles de la campagne",
+        Reason::CompanyUnknown => "le SIREN/SIRET est introuvable dans le répertoire des entreprises : l'indice B2B a été écarté",
     }
 }
 

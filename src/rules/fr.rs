@@ -20,6 +20,7 @@
 use chrono::{Months, NaiveDate};
 
 use super::{deny_all, Audience, Context, Decision, Facts, Reasons, RuleInfo, RulePack};
+use crate::company::CompanyStatus;
 use crate::config::{BloctelMode, ExistingClients, Sector};
 use crate::manifest::{ManifestAudience, Method};
 use crate::normalise::records::ClientFields;
@@ -153,6 +154,12 @@ pub const RULES: &[RuleInfo] = &[
     rule!("fr.post.opt_out", &[Channel::Post], "everyone", None, None,
         "Postal mail: opt-out (informed at collection, able to object simply and free of charge).",
         "CNIL, \"La prospection commerciale par courrier postal\"", [NoConsent]),
+    rule!("fr.company", ALL, "records with a valid SIREN or SIRET, when the company check runs", None, None,
+        "A company that has ceased activity (etat_administratif C) is not a professional to reach: the record is rejected. A SIREN the company directory does not know is not a B2B signal: the record is judged on its other signals, usually as a consumer.",
+        "SPEC §6; CNIL guidance on B2B prospection (the opt-out regime is for professionals at work)", [CompanyClosed, CompanyUnknown]),
+    rule!("fr.source_unavailable", ALL, "every record, when an optional source could not be read", None, None,
+        "When a client file, an opposition list or the company check the run was configured with could not be read, nobody can show the record is not opposed, not a client, or a live company: every channel fails closed.",
+        "GDPR art. 21(3) (an objection must be honoured); SPEC §3", [SourceUnavailable]),
     rule!("fr.banned_sector", &[Channel::Email, Channel::Sms, Channel::Phone, Channel::Autocall], "consumers, campaigns for energy renovation or home adaptation", Some(BANNED_SECTOR_FROM), None,
         "Canvassing by phone, SMS, email or automated call for energy renovation or home adaptation is banned, even with consent, unless a contract is in progress.",
         "Loi n° 2025-594 of 30 June 2025 (Code de la consommation art. L223-1)", [BannedSector]),
@@ -221,6 +228,14 @@ impl RulePack for FrancePack {
         let scraped_b2b_allowed = scraped && cfg.allow_scraped_b2b && audience == Audience::B2b;
         if scraped && !scraped_b2b_allowed {
             deny_all(&mut denied, Reason::ScrapedSource);
+        }
+        match f.company {
+            CompanyStatus::Closed => deny_all(&mut denied, Reason::CompanyClosed),
+            CompanyStatus::Unavailable => deny_all(&mut denied, Reason::SourceUnavailable),
+            _ => {}
+        }
+        if cfg.remote.fails_closed() {
+            deny_all(&mut denied, Reason::SourceUnavailable);
         }
 
         // Freshness: prospects by their own dates; clients by the relationship.
@@ -340,6 +355,14 @@ impl RulePack for FrancePack {
             }
         }
 
+        // The dropped signal explains the stricter regime wherever a
+        // channel ends up denied.
+        if f.company == CompanyStatus::Unknown {
+            for d in denied.iter_mut().filter(|d| !d.is_empty()) {
+                d.insert(Reason::CompanyUnknown);
+            }
+        }
+
         Decision {
             audience,
             audience_reason,
@@ -383,10 +406,12 @@ fn basis_rule(
 pub fn classify(f: &Facts, ctx: &Context) -> (Audience, &'static str) {
     let n = f.list;
     let i = f.row;
-    if n.siret[i].as_ref().is_some_and(|s| s.valid) {
+    // A SIREN the company directory does not know is no signal (SPEC §6).
+    let id_signal = f.company != CompanyStatus::Unknown;
+    if id_signal && n.siret[i].as_ref().is_some_and(|s| s.valid) {
         return (Audience::B2b, "siret");
     }
-    if n.siren[i].as_ref().is_some_and(|s| s.valid) {
+    if id_signal && n.siren[i].as_ref().is_some_and(|s| s.valid) {
         return (Audience::B2b, "siren");
     }
     if f.company_name.is_some() {

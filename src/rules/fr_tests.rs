@@ -173,6 +173,7 @@ fn decide(rec: &[(&str, &str)], w: &World) -> Decision {
         malformed: false,
         job_title: get("job_title"),
         company_name: get("company_name"),
+        company: Default::default(),
     };
     FrancePack.decide(&facts, &ctx)
 }

@@ -124,6 +124,8 @@ pub struct Facts<'a> {
     pub malformed: bool,
     pub job_title: Option<&'a str>,
     pub company_name: Option<&'a str>,
+    /// What the company check found (not checked by default).
+    pub company: crate::company::CompanyStatus,
 }
 
 /// One documented rule of a pack: what it checks, where, from when, and

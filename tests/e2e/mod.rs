@@ -2,6 +2,7 @@ mod certificate;
 mod cli;
 mod fixtures;
 mod formats;
+mod remote;
 mod report;
 mod sample;
 pub mod util;

@@ -1,0 +1,182 @@
+//! Company check (`--check-companies`). In: the normalised records (their
+//! valid SIREN, or the SIREN of their valid SIRET) and the validated
+//! [`crate::fetch::sources::RemoteConfig`]. Out: a [`CompanyStatus`] per
+//! record and a [`CompanyReport`] for summary.json and run.json.
+//!
+//! Each distinct company is looked up once, either in the state's company
+//! directory API ([`api`]: bounded concurrency, rate limit, 429 backoff,
+//! retries, an on-disk cache with a time-to-live) or, offline, in a local
+//! copy of the SIRENE stock file joined in polars ([`sirene`]).
+//!
+//! What the rules make of it (SPEC §6): a closed company rejects the record
+//! `company_closed`; a SIREN the directory does not know drops that B2B
+//! signal and records `company_unknown`; a company that could not be checked
+//! (an `optional` source that failed) fails closed, `source_unavailable`.
+//! Nothing here reads the environment or the clock: the cache's "now" is
+//! [`crate::fetch::sources::RemoteState::now_unix`], set by the binary.
+
+pub mod api;
+pub mod sirene;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::normalise::records::Normalised;
+use crate::normalise::siren_of_siret;
+use crate::progress::Progress;
+
+/// What the company directory says about a record's company.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CompanyStatus {
+    /// No check asked, or no valid SIREN/SIRET on the record.
+    #[default]
+    NotChecked,
+    /// `etat_administratif` = A.
+    Active,
+    /// `etat_administratif` = C: the company has ceased activity.
+    Closed,
+    /// The directory does not know this SIREN.
+    Unknown,
+    /// The check could not be made (optional source unavailable).
+    Unavailable,
+}
+
+/// Counts for the reports. The counts are deterministic for the same
+/// answers; `run` holds what varies between runs (run.json only).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct CompanyReport {
+    /// `api` (with its URL) or `sirene_file`; `None` when not checked.
+    pub source: Option<String>,
+    pub companies: usize,
+    pub active: usize,
+    pub closed: usize,
+    pub unknown: usize,
+    pub unavailable: usize,
+    /// Why companies could not be checked (first causes).
+    pub unavailable_causes: Vec<String>,
+    #[serde(skip)]
+    pub run: RunStats,
+}
+
+/// Run-to-run facts about the look-ups (run.json).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct RunStats {
+    pub queried: usize,
+    pub cache_hits: usize,
+    pub retries: usize,
+    pub rate_limited: usize,
+    pub seconds: f64,
+}
+
+/// The check's result for a whole list.
+#[derive(Debug, Clone, Default)]
+pub struct CompanyCheck {
+    pub per_row: Vec<CompanyStatus>,
+    pub report: CompanyReport,
+}
+
+impl CompanyCheck {
+    pub fn status(&self, row: usize) -> CompanyStatus {
+        self.per_row.get(row).copied().unwrap_or_default()
+    }
+}
+
+/// The SIREN a record's company check uses: its own when valid, else the
+/// one inside its valid SIRET.
+fn siren_of(norm: &Normalised, i: usize) -> Option<&str> {
+    if let Some(s) = norm.siren[i].as_ref().filter(|s| s.valid) {
+        return Some(s.digits.as_str());
+    }
+    norm.siret[i]
+        .as_ref()
+        .filter(|s| s.valid)
+        .map(|s| siren_of_siret(&s.digits))
+}
+
+/// Runs the configured check over every record.
+pub fn check_records(
+    config: &Config,
+    norm: &Normalised,
+    progress: Progress,
+) -> Result<CompanyCheck> {
+    let n = norm.siren.len();
+    let remote = &config.remote;
+    let Some(settings) = remote.company.as_ref() else {
+        return Ok(CompanyCheck {
+            per_row: vec![CompanyStatus::NotChecked; n],
+            report: CompanyReport::default(),
+        });
+    };
+    let started = std::time::Instant::now();
+    let distinct: BTreeSet<&str> = (0..n).filter_map(|i| siren_of(norm, i)).collect();
+    let sirens: Vec<String> = distinct.iter().map(|s| (*s).to_owned()).collect();
+    let mut report = CompanyReport {
+        companies: sirens.len(),
+        ..Default::default()
+    };
+    let statuses: BTreeMap<String, CompanyStatus> = if remote.companies_unavailable() {
+        report.source = Some("sirene_file".into());
+        report.unavailable_causes = remote
+            .state
+            .unavailable
+            .iter()
+            .filter(|u| u.source == "companies")
+            .map(|u| format!("{}: {}", u.url, u.cause))
+            .collect();
+        sirens
+            .iter()
+            .map(|s| (s.clone(), CompanyStatus::Unavailable))
+            .collect()
+    } else if let Some(file) = &settings.sirene_file {
+        report.source = Some("sirene_file".into());
+        sirene::lookup(file, &sirens)?
+    } else {
+        report.source = Some(format!("api {}", settings.api_url));
+        let out = api::lookup_all(&sirens, settings, remote, progress)?;
+        report.run = out.stats;
+        let optional = remote.is_optional("companies", &settings.api_url);
+        let mut statuses = BTreeMap::new();
+        for (siren, r) in out.results {
+            match r {
+                Ok(st) => {
+                    statuses.insert(siren, st);
+                }
+                Err(cause) if optional => {
+                    if report.unavailable_causes.len() < 5 {
+                        report.unavailable_causes.push(format!("{siren}: {cause}"));
+                    }
+                    statuses.insert(siren, CompanyStatus::Unavailable);
+                }
+                Err(cause) => {
+                    return Err(Error::fetch(
+                        api::search_url(&settings.api_url, &siren),
+                        format!("company check failed: {cause} (add \"companies\" to `optional` to fail closed instead)"),
+                    ));
+                }
+            }
+        }
+        statuses
+    };
+    for st in statuses.values() {
+        match st {
+            CompanyStatus::Active => report.active += 1,
+            CompanyStatus::Closed => report.closed += 1,
+            CompanyStatus::Unknown => report.unknown += 1,
+            CompanyStatus::Unavailable => report.unavailable += 1,
+            CompanyStatus::NotChecked => {}
+        }
+    }
+    report.run.seconds = started.elapsed().as_secs_f64();
+    let per_row = (0..n)
+        .map(|i| {
+            siren_of(norm, i)
+                .and_then(|s| statuses.get(s).copied())
+                .unwrap_or_default()
+        })
+        .collect();
+    Ok(CompanyCheck { per_row, report })
+}

@@ -1,0 +1,506 @@
+//! Remote inputs over HTTP(S). In: a URL and [`FetchOptions`] (timeouts,
+//! retries, size limit, cache folder, and the *value* of a credential that
+//! the binary read from the environment). Out: a local file in the cache
+//! folder holding exactly the bytes the server sent, and a [`Fetched`]
+//! record (URL, HTTP status, whether the cache served it) for run.json.
+//! [`sources`] applies this to every input of a [`crate::config::Config`].
+//!
+//! What it does: connect and total timeouts; retries with exponential
+//! backoff on 5xx answers and connection-level failures only (a 4xx is the
+//! server's considered answer, asking again changes nothing); a maximum
+//! size checked on `Content-Length` and again while streaming; a body that
+//! ends before its announced length is a failure, never a short file; the
+//! body streams to `<name>.part` and is renamed when complete, so an
+//! interrupted download never looks like a cached one; ETag /
+//! Last-Modified revalidation so an unchanged file is not downloaded twice;
+//! `offline` answers from the cache only.
+//!
+//! What it must never do: read the environment or the clock, or write the
+//! credential anywhere (not in the cache metadata, not in an error message,
+//! not in `Debug` output).
+
+pub mod sources;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use tokio::io::AsyncWriteExt;
+
+use crate::error::{Error, Result};
+use crate::progress::Progress;
+
+/// Whether an input names a URL rather than a local file.
+pub fn is_url(s: &str) -> bool {
+    let l = s.get(..8).unwrap_or(s).to_ascii_lowercase();
+    l.starts_with("http://") || l.starts_with("https://")
+}
+
+/// [`is_url`] for paths (inputs travel as `PathBuf` through the config).
+pub fn path_is_url(p: &Path) -> bool {
+    p.to_str().is_some_and(is_url)
+}
+
+/// A header to send with every source request. Its value never appears in
+/// `Debug` output, logs or files.
+#[derive(Clone)]
+pub struct Credential {
+    header: reqwest::header::HeaderName,
+    value: reqwest::header::HeaderValue,
+}
+
+impl Credential {
+    /// `header` = `Authorization` sends `Bearer <token>`; any other header
+    /// name sends the token as it is (e.g. `X-Api-Key`).
+    pub fn new(header: &str, token: &str) -> Result<Credential> {
+        let name = reqwest::header::HeaderName::from_bytes(header.trim().as_bytes())
+            .map_err(|_| Error::Usage(format!("auth_header {header:?} is not a header name")))?;
+        let raw = if name == reqwest::header::AUTHORIZATION {
+            format!("Bearer {}", token.trim())
+        } else {
+            token.trim().to_owned()
+        };
+        let mut value = reqwest::header::HeaderValue::from_str(&raw).map_err(|_| {
+            Error::Usage("the auth token holds characters a header cannot carry".into())
+        })?;
+        value.set_sensitive(true);
+        Ok(Credential {
+            header: name,
+            value,
+        })
+    }
+    fn is_authorization(&self) -> bool {
+        self.header == reqwest::header::AUTHORIZATION
+    }
+}
+
+impl fmt::Debug for Credential {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Credential({}: <redacted>)", self.header)
+    }
+}
+
+/// How to fetch. Built from the config by [`sources`].
+#[derive(Debug, Clone)]
+pub struct FetchOptions {
+    pub cache_dir: PathBuf,
+    pub offline: bool,
+    pub connect_timeout: Duration,
+    /// Whole request, body included.
+    pub timeout: Duration,
+    /// Extra attempts after the first, on 5xx and connection failures.
+    pub retries: u32,
+    /// First backoff; doubled at each retry.
+    pub backoff: Duration,
+    pub max_bytes: u64,
+    pub credential: Option<Credential>,
+}
+
+/// What run.json records about one fetched URL.
+#[derive(Debug, Clone, Serialize)]
+pub struct Fetched {
+    pub url: String,
+    /// Where the bytes are (in the cache folder).
+    #[serde(skip)]
+    pub path: PathBuf,
+    /// The last HTTP status (200, 304); `None` when `--offline` answered
+    /// from the cache without asking.
+    pub status: Option<u16>,
+    pub from_cache: bool,
+    /// Set when the server redirected.
+    pub final_url: Option<String>,
+    pub bytes: u64,
+    pub attempts: u32,
+}
+
+/// Cache metadata beside a cached body. No credential in here.
+#[derive(Debug, Serialize, Deserialize)]
+struct CacheMeta {
+    url: String,
+    file: String,
+    etag: Option<String>,
+    last_modified: Option<String>,
+    bytes: u64,
+}
+
+/// A failed fetch: the HTTP status when there was one (404 matters to the
+/// sidecar-manifest lookup) and a cause without any credential in it.
+#[derive(Debug)]
+pub struct Failure {
+    pub status: Option<u16>,
+    pub message: String,
+}
+
+impl Failure {
+    fn new(status: Option<u16>, message: impl Into<String>) -> Failure {
+        Failure {
+            status,
+            message: message.into(),
+        }
+    }
+    pub fn into_error(self, url: &str) -> Error {
+        Error::fetch(url, self.message)
+    }
+}
+
+/// The cache entry of a URL: `<cache>/http/<hash of the URL>/`. The body
+/// keeps the URL's file name, because the importer tells formats apart by
+/// extension.
+pub fn cache_entry(cache_dir: &Path, url: &str) -> PathBuf {
+    let key = hex::encode(Sha256::digest(url.as_bytes()));
+    cache_dir.join("http").join(&key[..24])
+}
+
+/// The last path segment of a URL, made safe as a file name.
+pub fn file_name_of(url: &str) -> String {
+    let no_query = url.split(['?', '#']).next().unwrap_or(url);
+    let after_host = no_query
+        .split_once("://")
+        .map(|(_, r)| r)
+        .unwrap_or(no_query);
+    let seg = after_host
+        .split_once('/')
+        .map(|(_, p)| p.rsplit('/').next().unwrap_or(""))
+        .unwrap_or("");
+    let safe: String = seg
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if safe.is_empty() || safe.starts_with('.') {
+        format!("body{safe}")
+    } else {
+        safe
+    }
+}
+
+/// An HTTP client for sources: timeouts, and a redirect policy that keeps
+/// credentials on their host (reqwest already drops `Authorization` on a
+/// cross-host redirect; a custom header would be forwarded, so such a
+/// redirect is refused instead).
+pub fn client(opts: &FetchOptions) -> Result<reqwest::Client> {
+    let custom_header = opts
+        .credential
+        .as_ref()
+        .is_some_and(|c| !c.is_authorization());
+    let policy = reqwest::redirect::Policy::custom(move |attempt| {
+        if attempt.previous().len() >= 5 {
+            return attempt.error("more than 5 redirects");
+        }
+        let first_host = attempt.previous().first().and_then(|u| u.host_str());
+        if custom_header && first_host != attempt.url().host_str() {
+            return attempt
+                .error("redirect to another host refused: it would carry the credential");
+        }
+        attempt.follow()
+    });
+    reqwest::Client::builder()
+        .connect_timeout(opts.connect_timeout)
+        .timeout(opts.timeout)
+        .redirect(policy)
+        .user_agent(concat!("qualify/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| Error::Usage(format!("cannot build the HTTP client: {}", chain(&e))))
+}
+
+/// An error and its causes on one line (reqwest's top-level message alone
+/// says little: "error sending request").
+pub(crate) fn chain(e: &dyn std::error::Error) -> String {
+    let mut s = e.to_string();
+    let mut cur = e.source();
+    while let Some(c) = cur {
+        let t = c.to_string();
+        if !s.contains(&t) {
+            s.push_str(": ");
+            s.push_str(&t);
+        }
+        cur = c.source();
+    }
+    s
+}
+
+/// Describes a transport error; says whether asking again may help.
+pub(crate) fn transport(e: &reqwest::Error, timeout: Duration) -> (bool, String) {
+    if e.is_timeout() {
+        (
+            true,
+            format!("timed out after {:.1} s", timeout.as_secs_f64()),
+        )
+    } else if e.is_redirect() {
+        (false, format!("redirect refused: {}", chain(e)))
+    } else if e.is_connect() {
+        (true, format!("cannot connect: {}", chain(e)))
+    } else {
+        (e.is_request() || e.is_body(), chain(e))
+    }
+}
+
+fn header_str(h: &reqwest::header::HeaderMap, name: reqwest::header::HeaderName) -> Option<String> {
+    h.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned)
+}
+
+fn read_meta(dir: &Path) -> Option<(CacheMeta, PathBuf)> {
+    let text = std::fs::read_to_string(dir.join("meta.json")).ok()?;
+    let meta: CacheMeta = serde_json::from_str(&text).ok()?;
+    let body = dir.join(&meta.file);
+    body.is_file().then_some((meta, body))
+}
+
+/// Fetches `url` into the cache. Async core of [`Fetcher::fetch`].
+pub async fn fetch_async(
+    client: &reqwest::Client,
+    url: &str,
+    opts: &FetchOptions,
+    progress: Progress,
+) -> std::result::Result<Fetched, Failure> {
+    let dir = cache_entry(&opts.cache_dir, url);
+    let cached = read_meta(&dir).filter(|(m, _)| m.url == url);
+    if opts.offline {
+        return match cached {
+            Some((m, body)) => Ok(Fetched {
+                url: url.to_owned(),
+                path: body,
+                status: None,
+                from_cache: true,
+                final_url: None,
+                bytes: m.bytes,
+                attempts: 0,
+            }),
+            None => Err(Failure::new(
+                None,
+                format!(
+                    "--offline and not in the cache ({})",
+                    opts.cache_dir.display()
+                ),
+            )),
+        };
+    }
+    tokio::fs::create_dir_all(&dir)
+        .await
+        .map_err(|e| Failure::new(None, format!("cache {}: {e}", dir.display())))?;
+
+    let mut last = String::new();
+    let mut attempts = 0;
+    for attempt in 0..=opts.retries {
+        if attempt > 0 {
+            tokio::time::sleep(opts.backoff * 2u32.saturating_pow(attempt - 1)).await;
+        }
+        attempts += 1;
+        let mut req = client.get(url);
+        if let Some(c) = &opts.credential {
+            req = req.header(c.header.clone(), c.value.clone());
+        }
+        if let Some((m, _)) = &cached {
+            if let Some(e) = &m.etag {
+                req = req.header(reqwest::header::IF_NONE_MATCH, e);
+            }
+            if let Some(l) = &m.last_modified {
+                req = req.header(reqwest::header::IF_MODIFIED_SINCE, l);
+            }
+        }
+        let resp = match req.send().await {
+            Ok(r) => r,
+            Err(e) => {
+                let (retry, msg) = transport(&e, opts.timeout);
+                last = msg;
+                if retry {
+                    continue;
+                }
+                return Err(Failure::new(None, last));
+            }
+        };
+        let status = resp.status();
+        let final_url = (resp.url().as_str() != url).then(|| resp.url().to_string());
+        if status == reqwest::StatusCode::NOT_MODIFIED {
+            if let Some((m, body)) = &cached {
+                return Ok(Fetched {
+                    url: url.to_owned(),
+                    path: body.clone(),
+                    status: Some(304),
+                    from_cache: true,
+                    final_url,
+                    bytes: m.bytes,
+                    attempts,
+                });
+            }
+        }
+        if status.is_server_error() {
+            last = format!("HTTP {status}");
+            continue;
+        }
+        if !status.is_success() {
+            return Err(Failure::new(
+                Some(status.as_u16()),
+                format!("HTTP {status}"),
+            ));
+        }
+        let announced = resp.content_length();
+        if let Some(len) = announced.filter(|&l| l > opts.max_bytes) {
+            return Err(Failure::new(
+                Some(status.as_u16()),
+                format!(
+                    "the body is {len} bytes, over the limit of {} bytes (max_download_bytes)",
+                    opts.max_bytes
+                ),
+            ));
+        }
+        let etag = header_str(resp.headers(), reqwest::header::ETAG);
+        let last_modified = header_str(resp.headers(), reqwest::header::LAST_MODIFIED);
+        let file = file_name_of(final_url.as_deref().unwrap_or(url));
+        let part = dir.join(format!("{file}.part"));
+        match stream_body(resp, &part, opts.max_bytes, announced, progress, url).await {
+            Ok(bytes) => {
+                let body = dir.join(&file);
+                let meta = CacheMeta {
+                    url: url.to_owned(),
+                    file: file.clone(),
+                    etag,
+                    last_modified,
+                    bytes,
+                };
+                let write = async {
+                    tokio::fs::rename(&part, &body).await?;
+                    let json = serde_json::to_vec_pretty(&meta).expect("meta serialises");
+                    tokio::fs::write(dir.join("meta.json"), json).await
+                };
+                write
+                    .await
+                    .map_err(|e| Failure::new(None, format!("cache {}: {e}", dir.display())))?;
+                return Ok(Fetched {
+                    url: url.to_owned(),
+                    path: body,
+                    status: Some(status.as_u16()),
+                    from_cache: false,
+                    final_url,
+                    bytes,
+                    attempts,
+                });
+            }
+            Err((retry, msg)) => {
+                let _ = tokio::fs::remove_file(&part).await;
+                last = msg;
+                if !retry {
+                    return Err(Failure::new(Some(status.as_u16()), last));
+                }
+            }
+        }
+    }
+    Err(Failure::new(
+        None,
+        format!(
+            "{last} ({attempts} attempt{})",
+            if attempts == 1 { "" } else { "s" }
+        ),
+    ))
+}
+
+/// Streams a body to `part`; `Err((retry, message))` on failure.
+async fn stream_body(
+    resp: reqwest::Response,
+    part: &Path,
+    max: u64,
+    announced: Option<u64>,
+    progress: Progress,
+    url: &str,
+) -> std::result::Result<u64, (bool, String)> {
+    let io = |e: std::io::Error| (false, format!("cache {}: {e}", part.display()));
+    let mut out = tokio::fs::File::create(part).await.map_err(io)?;
+    let bar = progress.bytes(&file_name_of(url), announced);
+    let mut n: u64 = 0;
+    let mut stream = resp.bytes_stream();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|e| {
+            (
+                true,
+                format!("the connection broke after {n} bytes: {}", chain(&e)),
+            )
+        })?;
+        n += chunk.len() as u64;
+        if n > max {
+            bar.finish_and_clear();
+            return Err((
+                false,
+                format!("the body is over the limit of {max} bytes (max_download_bytes)"),
+            ));
+        }
+        out.write_all(&chunk).await.map_err(io)?;
+        bar.set_position(n);
+    }
+    bar.finish_and_clear();
+    out.flush().await.map_err(io)?;
+    out.sync_all().await.map_err(io)?;
+    if let Some(len) = announced.filter(|&l| l != n) {
+        return Err((
+            true,
+            format!("truncated body: {n} of the {len} bytes announced"),
+        ));
+    }
+    Ok(n)
+}
+
+/// A blocking front end: the pipeline is synchronous, so the fetcher owns a
+/// small tokio runtime and blocks on it.
+pub struct Fetcher {
+    rt: tokio::runtime::Runtime,
+    client: reqwest::Client,
+    opts: FetchOptions,
+    progress: Progress,
+}
+
+impl Fetcher {
+    pub fn new(opts: FetchOptions, progress: Progress) -> Result<Fetcher> {
+        let rt = runtime()?;
+        // reqwest's client must be built where a runtime is reachable.
+        let client = {
+            let _g = rt.enter();
+            client(&opts)?
+        };
+        Ok(Fetcher {
+            rt,
+            client,
+            opts,
+            progress,
+        })
+    }
+
+    pub fn fetch(&self, url: &str) -> Result<Fetched> {
+        self.try_fetch(url).map_err(|f| f.into_error(url))
+    }
+
+    pub fn try_fetch(&self, url: &str) -> std::result::Result<Fetched, Failure> {
+        self.rt
+            .block_on(fetch_async(&self.client, url, &self.opts, self.progress))
+    }
+
+    /// Like [`Fetcher::fetch`], but a 404 (or, offline, an uncached URL)
+    /// is `None`: for optional companions such as the sidecar manifest.
+    pub fn fetch_if_exists(&self, url: &str) -> Result<Option<Fetched>> {
+        match self.try_fetch(url) {
+            Ok(f) => Ok(Some(f)),
+            Err(f) if f.status == Some(404) || (self.opts.offline && f.status.is_none()) => {
+                Ok(None)
+            }
+            Err(f) => Err(f.into_error(url)),
+        }
+    }
+}
+
+/// The runtime the blocking front ends use: two workers, enough for I/O.
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Usage(format!("cannot start the I/O runtime: {e}")))
+}
+
+#[cfg(test)]
+mod tests;
