@@ -1,5 +1,6 @@
 mod certificate;
 mod cli;
+mod coverage;
 mod fixtures;
 mod formats;
 mod remote;

@@ -12,6 +12,8 @@
 //! | `august.toml` | as of 2026-08-10 with a Bloctel file from June (`bloctel_outdated`) |
 //! | `scraped.csv` + manifest + `scraped.toml` | the first rows of the list, said to be scraped (`scraped_source`), with ragged and NUL-byte rows (`malformed_row`) |
 //! | `unsourced.csv` + `unsourced.toml` | the same rows and no manifest at all (`no_provenance`, `unknown_collection_date`) |
+//! | `companies.toml` + `sirene.csv` | the offline company check against an extract of the SIRENE stock file in INSEE's columns: most of the list's companies active, some ceased (`company_closed`), some missing (`company_unknown`) |
+//! | `unreachable.toml` | an opposition list at a URL that cannot be read (offline, not in any cache), marked optional: every record fails closed (`source_unavailable`) |
 //!
 //! Deterministic: the output depends only on the seed and the sample files.
 
@@ -26,6 +28,10 @@ use rand::{Rng, SeedableRng};
 const SMALL_LIST_ROWS: usize = 60;
 /// Share of the consumers' numbers put on the Bloctel file.
 const BLOCTEL_SHARE: f64 = 0.15;
+/// Shares of the list's companies written as ceased, and left out, in the
+/// SIRENE extract.
+const CEASED_SHARE: f64 = 0.08;
+const MISSING_SHARE: f64 = 0.05;
 
 pub fn scenarios(seed: u64, sample: &Path) -> Result<()> {
     let dir = sample.join("scenarios");
@@ -67,6 +73,62 @@ pub fn scenarios(seed: u64, sample: &Path) -> Result<()> {
             "august",
             "as_of = \"2026-08-10\"\nbloctel = \"bloctel.csv\"\nbloctel_date = \"2026-06-15\"\n",
         ),
+    )?;
+
+    // --- SIRENE extract: one row per distinct SIREN of the list's SIRETs,
+    // in the order first seen.
+    let mut sirene = String::from(
+        "siren,statutDiffusionUniteLegale,dateCreationUniteLegale,denominationUniteLegale,etatAdministratifUniteLegale\n",
+    );
+    let (siret_col, company_col) = (col("SIRET"), col("Société"));
+    let mut seen = std::collections::HashSet::new();
+    let (mut ceased, mut missing) = (0, 0);
+    for row in &rows {
+        let Some(c) = siret_col else { break };
+        let digits: String = row[c].chars().filter(char::is_ascii_digit).collect();
+        if digits.len() != 14 || !seen.insert(digits[..9].to_owned()) {
+            continue;
+        }
+        let draw: f64 = rng.gen();
+        if draw < MISSING_SHARE {
+            missing += 1;
+            continue;
+        }
+        let state = if draw < MISSING_SHARE + CEASED_SHARE {
+            ceased += 1;
+            "C"
+        } else {
+            "A"
+        };
+        let name = company_col
+            .map(|c| row[c].to_uppercase())
+            .unwrap_or_default();
+        sirene.push_str(&csv_line(&[
+            digits[..9].to_owned(),
+            "O".into(),
+            "2005-01-01".into(),
+            name,
+            state.into(),
+        ]));
+    }
+    fs::write(dir.join("sirene.csv"), sirene)?;
+    fs::write(
+        dir.join("companies.toml"),
+        config(
+            "companies",
+            "as_of = \"2026-11-23\"\nsirene_file = \"sirene.csv\"\n",
+        ),
+    )?;
+    fs::write(
+        dir.join("unreachable.toml"),
+        "# Run configuration (SPEC §10); paths are relative to this file.\n\
+         # The second opposition list is at a URL no cache holds and the run is offline:\n\
+         # marked optional, it fails closed instead of failing the run.\n\
+         list = \"../prospects.csv\"\nmanifest = \"../prospects.manifest.toml\"\n\
+         clients = \"../clients.csv\"\n\
+         opposition = [\"../opposition.csv\", \"http://127.0.0.1:9/optout.csv\"]\n\
+         optional = [\"opposition\"]\noffline = true\n\
+         as_of = \"2026-11-23\"\nbuyer = \"Menuiseries Bellerive SAS\"\nout = \"../../out/unreachable\"\n",
     )?;
 
     // --- Small lists: UTF-8, `,`, the vendor's headers, with bad rows.
@@ -118,7 +180,8 @@ pub fn scenarios(seed: u64, sample: &Path) -> Result<()> {
         )?;
     }
     eprintln!(
-        "wrote {}: summer.toml, august.toml, bloctel.csv ({listed} numbers), scraped.*, unsourced.*",
+        "wrote {}: summer.toml, august.toml, bloctel.csv ({listed} numbers), scraped.*, unsourced.*, \
+         companies.toml, sirene.csv ({ceased} ceased, {missing} left out), unreachable.toml",
         dir.display()
     );
     Ok(())
