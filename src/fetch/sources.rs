@@ -426,6 +426,58 @@ mod tests {
     }
 
     #[test]
+    fn urls_in_a_config_file_stay_urls_and_are_not_looked_for_on_disk() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("local.csv"), "email\n").unwrap();
+        let cfg = dir.path().join("q.toml");
+        std::fs::write(
+            &cfg,
+            "list = \"https://h.example/x/list.csv\"\nclients = \"http://h.example/c.csv\"\nopposition = [\"https://h.example/o.csv\", \"local.csv\"]\nout = \"out\"\nauth_token_env = \"NIGHTLY_TOKEN\"\noptional = [\"opposition\"]\n",
+        )
+        .unwrap();
+        let cli = RunOptions {
+            config: Some(cfg),
+            ..Default::default()
+        };
+        let c = Config::resolve(cli, chrono::NaiveDate::from_ymd_opt(2026, 1, 2).unwrap()).unwrap();
+        assert_eq!(c.list, PathBuf::from("https://h.example/x/list.csv"));
+        assert_eq!(c.clients, Some(PathBuf::from("http://h.example/c.csv")));
+        assert_eq!(
+            c.opposition,
+            vec![
+                PathBuf::from("https://h.example/o.csv"),
+                dir.path().join("local.csv")
+            ]
+        );
+        // The sidecar of a URL list is fetched later, not guessed on disk.
+        assert!(c.manifest_path.is_none() && c.manifest.is_none());
+        assert_eq!(c.remote.auth_token_env.as_deref(), Some("NIGHTLY_TOKEN"));
+        assert!(c
+            .remote
+            .is_optional("opposition", "https://h.example/o.csv"));
+        // Without a cache folder, URL inputs cannot be fetched: said plainly.
+        let mut c = c;
+        let e = resolve_sources(&mut c, Progress::hidden()).unwrap_err();
+        assert!(e.to_string().contains("--cache-dir"), "{e}");
+    }
+
+    #[test]
+    fn local_inputs_need_no_fetcher_and_no_cache() {
+        let dir = tempfile::tempdir().unwrap();
+        let list = dir.path().join("l.csv");
+        std::fs::write(&list, "email\n").unwrap();
+        let mut c = Config::new(
+            list.clone(),
+            dir.path().join("out"),
+            chrono::NaiveDate::from_ymd_opt(2026, 1, 2).unwrap(),
+        );
+        assert!(resolve_sources(&mut c, Progress::hidden())
+            .unwrap()
+            .is_empty());
+        assert_eq!(c.remote.source_name(&list), list.display().to_string());
+    }
+
+    #[test]
     fn a_sirene_file_turns_the_company_check_on() {
         let dir = tempfile::tempdir().unwrap();
         let f = dir.path().join("stock.csv");
