@@ -299,7 +299,7 @@ pub fn run(config: &Config, progress: Progress, meta: &RunMeta) -> Result<Outcom
         pack,
         companies,
         mut timer,
-    } = compute(config, progress)?;
+    } = compute(config, progress).map_err(|e| config.remote.name_error(e))?;
     let n = table.rows();
 
     // --- Outputs ---------------------------------------------------------

@@ -261,6 +261,38 @@ impl RemoteConfig {
             .any(|u| u.source == "clients" || u.source == "opposition")
     }
 
+    /// An error about a fetched file names its URL, not its place in the
+    /// cache (row and column stay as they are).
+    pub fn name_error(&self, e: Error) -> Error {
+        let url = |p: &PathBuf| self.state.origins.get(p).map(PathBuf::from);
+        match e {
+            Error::Io { path, source } => Error::Io {
+                path: url(&path).unwrap_or(path),
+                source,
+            },
+            Error::Input { path, message } => Error::Input {
+                path: url(&path).unwrap_or(path),
+                message,
+            },
+            Error::Config { path, message } => Error::Config {
+                path: url(&path).unwrap_or(path),
+                message,
+            },
+            Error::Cell {
+                path,
+                row,
+                column,
+                message,
+            } => Error::Cell {
+                path: url(&path).unwrap_or(path),
+                row,
+                column,
+                message,
+            },
+            other => other,
+        }
+    }
+
     /// How outputs name an input: its URL when it was fetched, else its path.
     pub fn source_name(&self, p: &Path) -> String {
         self.state
@@ -336,7 +368,7 @@ pub fn resolve_sources(config: &mut Config, progress: Progress) -> Result<Vec<Fe
     }
     if config.manifest.is_none() {
         if let Some(p) = &config.manifest_path {
-            config.manifest = Some(Manifest::load(p)?);
+            config.manifest = Some(Manifest::load(p).map_err(|e| config.remote.name_error(e))?);
         }
     }
     if let Some(url) = config.mapping.as_deref().and_then(url_of) {

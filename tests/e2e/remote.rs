@@ -305,6 +305,37 @@ async fn an_unreachable_source_fails_naming_it_unless_optional() {
     assert!(err.contains(&url) && err.contains("404"), "{err}");
     assert!(!dir.path().join("strict").join("summary.json").exists());
 
+    // A file that arrives but cannot be read is named by its URL.
+    Mock::given(method("GET"))
+        .and(path("/optout/bad.csv"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_string("email,channel\nx@example.fr,pigeon\n"),
+        )
+        .mount(&server)
+        .await;
+    let bad = format!("{}/optout/bad.csv", server.uri());
+    let mut a = s(&[
+        "run",
+        "--config",
+        "tests/data/scenario.toml",
+        "--opposition",
+        &bad,
+        "--cache-dir",
+    ]);
+    a.push(dir.path().join("cache").display().to_string());
+    a.extend(s(&[
+        "--out",
+        dir.path().join("bad").to_str().unwrap(),
+        "--quiet",
+    ]));
+    let o = qualify(a, vec![]).await;
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(&format!("{bad}: row 1")),
+        "{}",
+        stderr(&o)
+    );
+
     let o = qualify(args("lenient", &["--optional", "opposition"]), vec![]).await;
     assert!(o.status.success(), "{}", stderr(&o));
     let out = dir.path().join("lenient");
