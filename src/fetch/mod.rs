@@ -355,7 +355,9 @@ pub async fn fetch_async(
         let etag = header_str(resp.headers(), reqwest::header::ETAG);
         let last_modified = header_str(resp.headers(), reqwest::header::LAST_MODIFIED);
         let file = file_name_of(final_url.as_deref().unwrap_or(url));
-        let part = dir.join(format!("{file}.part"));
+        // A name of its own: two runs fetching the same URL at once must
+        // not write into each other's file.
+        let part = dir.join(format!("{file}.{:016x}.part", rand::random::<u64>()));
         match stream_body(resp, &part, opts.max_bytes, announced, progress, url).await {
             Ok(bytes) => {
                 let body = dir.join(&file);
@@ -366,10 +368,19 @@ pub async fn fetch_async(
                     last_modified,
                     bytes,
                 };
+                // Old metadata goes first: a crash before the new one is
+                // written leaves no ETag describing the wrong body, only a
+                // full download next time.
                 let write = async {
+                    match tokio::fs::remove_file(dir.join("meta.json")).await {
+                        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
+                        _ => {}
+                    }
                     tokio::fs::rename(&part, &body).await?;
                     let json = serde_json::to_vec_pretty(&meta).expect("meta serialises");
-                    tokio::fs::write(dir.join("meta.json"), json).await
+                    let tmp = dir.join(format!("meta.json.{:016x}.part", rand::random::<u64>()));
+                    tokio::fs::write(&tmp, json).await?;
+                    tokio::fs::rename(&tmp, dir.join("meta.json")).await
                 };
                 write
                     .await

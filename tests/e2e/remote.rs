@@ -336,6 +336,41 @@ async fn an_unreachable_source_fails_naming_it_unless_optional() {
         stderr(&o)
     );
 
+    // An optional Bloctel file that is not there: consumer calls fail
+    // closed as without a Bloctel file, and the summary says why.
+    let bloctel = format!("{}/bloctel/missing.csv", server.uri());
+    let o = qualify(
+        args(
+            "no-bloctel",
+            &[
+                "--optional",
+                "opposition,bloctel",
+                "--bloctel",
+                &bloctel,
+                "--bloctel-date",
+                "2026-11-20",
+                "--as-of",
+                "2026-07-01",
+            ],
+        ),
+        vec![],
+    )
+    .await;
+    assert!(o.status.success(), "{}", stderr(&o));
+    let sm = summary(&dir.path().join("no-bloctel"));
+    let sources: Vec<&str> = sm["unavailable_sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["source"].as_str().unwrap())
+        .collect();
+    assert_eq!(sources, ["opposition", "bloctel"]);
+    assert!(
+        sm["reasons"]["bloctel_outdated"].as_u64().unwrap() > 0,
+        "{}",
+        sm["reasons"]
+    );
+
     let o = qualify(args("lenient", &["--optional", "opposition"]), vec![]).await;
     assert!(o.status.success(), "{}", stderr(&o));
     let out = dir.path().join("lenient");
