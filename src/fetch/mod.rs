@@ -195,8 +195,17 @@ pub fn client(opts: &FetchOptions) -> Result<reqwest::Client> {
         if attempt.previous().len() >= 5 {
             return attempt.error("more than 5 redirects");
         }
-        let first_host = attempt.previous().first().and_then(|u| u.host_str());
-        if custom_header && first_host != attempt.url().host_str() {
+        // Host and port, as reqwest compares them when it drops
+        // `Authorization`.
+        let first = attempt
+            .previous()
+            .first()
+            .map(|u| (u.host_str().map(str::to_owned), u.port_or_known_default()));
+        let next = (
+            attempt.url().host_str().map(str::to_owned),
+            attempt.url().port_or_known_default(),
+        );
+        if custom_header && first.as_ref() != Some(&next) {
             return attempt
                 .error("redirect to another host refused: it would carry the credential");
         }
