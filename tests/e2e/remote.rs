@@ -500,6 +500,23 @@ async fn the_company_check_marks_ceased_and_unknown_companies_by_api_and_by_file
     assert_eq!(sm["reasons"]["company_closed"], 1);
     assert_eq!(run_json(&out)["company_lookups"]["queried"], 3);
 
+    // explain replays the company answers from the run's cache.
+    let id = column(&out.join("rejected.csv"), "record_id")
+        .into_iter()
+        .find(|r| r.ends_with("-2"))
+        .unwrap();
+    let o = qualify(
+        s(&["explain", "--out", out.to_str().unwrap(), "--record", &id]),
+        vec![],
+    )
+    .await;
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(
+        text.contains("company_closed") && text.contains("fr.company"),
+        "{text}"
+    );
+
     // Again: answered from the cache (each mock expects one request only).
     let o = qualify(run("api-again", api.clone()), vec![]).await;
     assert!(o.status.success(), "{}", stderr(&o));
