@@ -49,7 +49,8 @@ pub enum CompanyStatus {
 /// answers; `run` holds what varies between runs (run.json only).
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct CompanyReport {
-    /// `api` (with its URL) or `sirene_file`; `None` when not checked.
+    /// `api <URL>` or `sirene_file <path or URL>` (`explain` replays the
+    /// check from it); `None` when not checked.
     pub source: Option<String>,
     pub companies: usize,
     pub active: usize,
@@ -132,7 +133,7 @@ pub fn check_records(
             .map(|s| (s.clone(), CompanyStatus::Unavailable))
             .collect()
     } else if let Some(file) = &settings.sirene_file {
-        report.source = Some("sirene_file".into());
+        report.source = Some(format!("sirene_file {}", remote.source_name(file)));
         sirene::lookup(file, &sirens)?
     } else {
         report.source = Some(format!("api {}", settings.api_url));

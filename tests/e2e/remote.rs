@@ -541,10 +541,18 @@ async fn the_company_check_marks_ceased_and_unknown_companies_by_api_and_by_file
     )
     .await;
     assert!(o.status.success(), "{}", stderr(&o));
+    let file = dir.path().join("file");
     assert_eq!(
         std::fs::read(out.join("decisions.csv")).unwrap(),
-        std::fs::read(dir.path().join("file").join("decisions.csv")).unwrap()
+        std::fs::read(file.join("decisions.csv")).unwrap()
     );
+    let o = qualify(
+        s(&["explain", "--out", file.to_str().unwrap(), "--record", &id]),
+        vec![],
+    )
+    .await;
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("company_closed"));
 }
 
 #[tokio::test(flavor = "multi_thread")]
