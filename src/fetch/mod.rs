@@ -58,10 +58,15 @@ impl Credential {
     pub fn new(header: &str, token: &str) -> Result<Credential> {
         let name = reqwest::header::HeaderName::from_bytes(header.trim().as_bytes())
             .map_err(|_| Error::Usage(format!("auth_header {header:?} is not a header name")))?;
-        let raw = if name == reqwest::header::AUTHORIZATION {
-            format!("Bearer {}", token.trim())
+        let token = token.trim();
+        // A variable that already holds "Bearer ..." is taken as it is.
+        let has_scheme = token
+            .get(..7)
+            .is_some_and(|p| p.eq_ignore_ascii_case("bearer "));
+        let raw = if name == reqwest::header::AUTHORIZATION && !has_scheme {
+            format!("Bearer {token}")
         } else {
-            token.trim().to_owned()
+            token.to_owned()
         };
         let mut value = reqwest::header::HeaderValue::from_str(&raw).map_err(|_| {
             Error::Usage("the auth token holds characters a header cannot carry".into())

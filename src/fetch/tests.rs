@@ -391,6 +391,16 @@ async fn a_truncated_body_fails_and_leaves_no_cached_file() {
 }
 
 #[test]
+fn a_bearer_credential_is_formed_once_and_never_printed() {
+    let a = Credential::new("Authorization", " abc ").unwrap();
+    let b = Credential::new("Authorization", "Bearer abc").unwrap();
+    assert_eq!(a.value, b.value);
+    assert_eq!(a.value.to_str().unwrap(), "Bearer abc");
+    assert!(!format!("{a:?}").contains("abc"));
+    assert!(Credential::new("bad header", "x").is_err());
+}
+
+#[test]
 fn file_names_keep_the_extension_the_importer_needs() {
     assert_eq!(file_name_of("https://h/a/b/list.xlsx?x=1"), "list.xlsx");
     assert_eq!(file_name_of("https://h/"), "body");
