@@ -162,7 +162,7 @@ pub struct RunOptions {
     /// Name of the environment variable holding the token sent to URL sources.
     #[arg(long, value_name = "VAR")]
     pub auth_token_env: Option<String>,
-    /// Header carrying the token [default: Authorization, as `Bearer <token>`].
+    /// Header carrying the token [default: Authorization, sent as "Bearer TOKEN"].
     #[arg(long, value_name = "HEADER")]
     pub auth_header: Option<String>,
     /// Sources that may be unavailable (clients, opposition, bloctel, companies, or a URL):

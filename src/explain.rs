@@ -66,12 +66,13 @@ pub fn config_of_run(out: &Path) -> Result<Config> {
     let as_of = opts.as_of.ok_or_else(|| bad("config.as_of"))?;
     // Remote sources and company answers come from the run's cache, offline:
     // explain replays what the run read, it does not ask again.
-    if let Some(api) = summary["company_check"]["source"]
-        .as_str()
-        .and_then(|s| s.strip_prefix("api "))
-    {
+    let company_source = summary["company_check"]["source"].as_str().unwrap_or("");
+    if let Some(api) = company_source.strip_prefix("api ") {
         opts.check_companies = Some(true);
         opts.company_api_url = Some(api.to_owned());
+    }
+    if let Some(file) = company_source.strip_prefix("sirene_file ") {
+        opts.sirene_file = resolve(&Value::from(file));
     }
     opts.offline = Some(true);
     opts.cache_dir = run["cache_dir"].as_str().map(PathBuf::from);

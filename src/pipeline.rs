@@ -77,7 +77,12 @@ pub struct Clients {
     pub fields: ClientFields,
 }
 
-fn load_clients(path: &std::path::Path, warnings: &mut BTreeMap<String, usize>) -> Result<Clients> {
+/// `name` is how the summary names the file (its URL when fetched).
+fn load_clients(
+    path: &std::path::Path,
+    name: &str,
+    warnings: &mut BTreeMap<String, usize>,
+) -> Result<Clients> {
     let table = read_table(path, None)?;
     if let Some(m) = table.malformed.first() {
         // A client row we cannot read may carry an objection: fail.
@@ -104,7 +109,7 @@ fn load_clients(path: &std::path::Path, warnings: &mut BTreeMap<String, usize>) 
     let mut w = BTreeMap::new();
     let fields = client_fields(&df, &mut w);
     for (k, v) in w.into_iter().chain(norm.warnings.clone()) {
-        warnings.insert(format!("{}: {k}", path.display()), v);
+        warnings.insert(format!("{name}: {k}"), v);
     }
     let rows = table.rows();
     Ok(Clients {
@@ -193,7 +198,7 @@ pub fn compute(config: &Config, progress: Progress) -> Result<Computed> {
     let clients = config
         .clients
         .as_deref()
-        .map(|p| load_clients(p, &mut warnings))
+        .map(|p| load_clients(p, &config.remote.source_name(p), &mut warnings))
         .transpose()?;
     let mut suppression = Suppression::default();
     for p in &config.opposition {
@@ -300,7 +305,7 @@ pub fn run(config: &Config, progress: Progress, meta: &RunMeta) -> Result<Outcom
         pack,
         companies,
         mut timer,
-    } = compute(config, progress)?;
+    } = compute(config, progress).map_err(|e| config.remote.name_error(e))?;
     let n = table.rows();
 
     // --- Outputs ---------------------------------------------------------

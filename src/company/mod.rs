@@ -49,7 +49,8 @@ pub enum CompanyStatus {
 /// answers; `run` holds what varies between runs (run.json only).
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct CompanyReport {
-    /// `api` (with its URL) or `sirene_file`; `None` when not checked.
+    /// `api <URL>` or `sirene_file <path or URL>` (`explain` replays the
+    /// check from it); `None` when not checked.
     pub source: Option<String>,
     pub companies: usize,
     pub active: usize,
@@ -132,7 +133,7 @@ pub fn check_records(
             .map(|s| (s.clone(), CompanyStatus::Unavailable))
             .collect()
     } else if let Some(file) = &settings.sirene_file {
-        report.source = Some("sirene_file".into());
+        report.source = Some(format!("sirene_file {}", remote.source_name(file)));
         sirene::lookup(file, &sirens)?
     } else {
         report.source = Some(format!("api {}", settings.api_url));
@@ -179,4 +180,87 @@ pub fn check_records(
         })
         .collect();
     Ok(CompanyCheck { per_row, report })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::{Path, PathBuf};
+
+    use polars::prelude::*;
+
+    use super::*;
+    use crate::normalise::records::normalise_frame;
+
+    fn config_with(sirene: Option<PathBuf>) -> Config {
+        let mut c = Config::new(
+            PathBuf::from("l.csv"),
+            PathBuf::from("out"),
+            chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
+        );
+        c.remote.company = Some(crate::fetch::sources::CompanySettings {
+            api_url: "http://127.0.0.1:9".into(),
+            rate_limit: 7.0,
+            concurrency: 1,
+            cache_ttl_days: 30,
+            sirene_file: sirene,
+        });
+        c
+    }
+
+    fn records() -> Normalised {
+        let df = df!(
+            "siren" => [Some("552 081 317"), None, Some("123456789"), Some("123456782"), None],
+            "siret" => [None, Some("732 829 320 00009"), None, None, None],
+        )
+        .unwrap();
+        normalise_frame(&df)
+    }
+
+    #[test]
+    fn each_record_gets_its_company_state_by_siren_or_siret() {
+        let fixture = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/data/sirene/StockUniteLegale-extract.csv");
+        let c = config_with(Some(fixture));
+        let got = check_records(&c, &records(), Progress::hidden()).unwrap();
+        assert_eq!(
+            got.per_row,
+            [
+                CompanyStatus::Active,
+                // The SIRET's SIREN.
+                CompanyStatus::Closed,
+                // Not a valid SIREN (checksum): nothing to check.
+                CompanyStatus::NotChecked,
+                CompanyStatus::Unknown,
+                CompanyStatus::NotChecked,
+            ]
+        );
+        let r = &got.report;
+        assert_eq!((r.companies, r.active, r.closed, r.unknown), (3, 1, 1, 1));
+    }
+
+    #[test]
+    fn no_check_configured_means_not_checked() {
+        let mut c = config_with(None);
+        c.remote.company = None;
+        let got = check_records(&c, &records(), Progress::hidden()).unwrap();
+        assert!(got.per_row.iter().all(|s| *s == CompanyStatus::NotChecked));
+        assert!(got.report.source.is_none());
+    }
+
+    #[test]
+    fn a_company_source_that_could_not_be_fetched_fails_every_company_closed() {
+        let mut c = config_with(None);
+        c.remote
+            .state
+            .unavailable
+            .push(crate::fetch::sources::Unavailable {
+                source: "companies".into(),
+                url: "https://h/stock.parquet".into(),
+                cause: "HTTP 503".into(),
+            });
+        let got = check_records(&c, &records(), Progress::hidden()).unwrap();
+        assert_eq!(got.status(0), CompanyStatus::Unavailable);
+        assert_eq!(got.status(2), CompanyStatus::NotChecked);
+        assert_eq!(got.report.unavailable, 3);
+    }
 }

@@ -58,10 +58,15 @@ impl Credential {
     pub fn new(header: &str, token: &str) -> Result<Credential> {
         let name = reqwest::header::HeaderName::from_bytes(header.trim().as_bytes())
             .map_err(|_| Error::Usage(format!("auth_header {header:?} is not a header name")))?;
-        let raw = if name == reqwest::header::AUTHORIZATION {
-            format!("Bearer {}", token.trim())
+        let token = token.trim();
+        // A variable that already holds "Bearer ..." is taken as it is.
+        let has_scheme = token
+            .get(..7)
+            .is_some_and(|p| p.eq_ignore_ascii_case("bearer "));
+        let raw = if name == reqwest::header::AUTHORIZATION && !has_scheme {
+            format!("Bearer {token}")
         } else {
-            token.trim().to_owned()
+            token.to_owned()
         };
         let mut value = reqwest::header::HeaderValue::from_str(&raw).map_err(|_| {
             Error::Usage("the auth token holds characters a header cannot carry".into())
@@ -195,8 +200,17 @@ pub fn client(opts: &FetchOptions) -> Result<reqwest::Client> {
         if attempt.previous().len() >= 5 {
             return attempt.error("more than 5 redirects");
         }
-        let first_host = attempt.previous().first().and_then(|u| u.host_str());
-        if custom_header && first_host != attempt.url().host_str() {
+        // Host and port, as reqwest compares them when it drops
+        // `Authorization`.
+        let first = attempt
+            .previous()
+            .first()
+            .map(|u| (u.host_str().map(str::to_owned), u.port_or_known_default()));
+        let next = (
+            attempt.url().host_str().map(str::to_owned),
+            attempt.url().port_or_known_default(),
+        );
+        if custom_header && first.as_ref() != Some(&next) {
             return attempt
                 .error("redirect to another host refused: it would carry the credential");
         }
@@ -355,7 +369,9 @@ pub async fn fetch_async(
         let etag = header_str(resp.headers(), reqwest::header::ETAG);
         let last_modified = header_str(resp.headers(), reqwest::header::LAST_MODIFIED);
         let file = file_name_of(final_url.as_deref().unwrap_or(url));
-        let part = dir.join(format!("{file}.part"));
+        // A name of its own: two runs fetching the same URL at once must
+        // not write into each other's file.
+        let part = dir.join(format!("{file}.{:016x}.part", rand::random::<u64>()));
         match stream_body(resp, &part, opts.max_bytes, announced, progress, url).await {
             Ok(bytes) => {
                 let body = dir.join(&file);
@@ -366,10 +382,19 @@ pub async fn fetch_async(
                     last_modified,
                     bytes,
                 };
+                // Old metadata goes first: a crash before the new one is
+                // written leaves no ETag describing the wrong body, only a
+                // full download next time.
                 let write = async {
+                    match tokio::fs::remove_file(dir.join("meta.json")).await {
+                        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
+                        _ => {}
+                    }
                     tokio::fs::rename(&part, &body).await?;
                     let json = serde_json::to_vec_pretty(&meta).expect("meta serialises");
-                    tokio::fs::write(dir.join("meta.json"), json).await
+                    let tmp = dir.join(format!("meta.json.{:016x}.part", rand::random::<u64>()));
+                    tokio::fs::write(&tmp, json).await?;
+                    tokio::fs::rename(&tmp, dir.join("meta.json")).await
                 };
                 write
                     .await

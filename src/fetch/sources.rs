@@ -261,6 +261,38 @@ impl RemoteConfig {
             .any(|u| u.source == "clients" || u.source == "opposition")
     }
 
+    /// An error about a fetched file names its URL, not its place in the
+    /// cache (row and column stay as they are).
+    pub fn name_error(&self, e: Error) -> Error {
+        let url = |p: &PathBuf| self.state.origins.get(p).map(PathBuf::from);
+        match e {
+            Error::Io { path, source } => Error::Io {
+                path: url(&path).unwrap_or(path),
+                source,
+            },
+            Error::Input { path, message } => Error::Input {
+                path: url(&path).unwrap_or(path),
+                message,
+            },
+            Error::Config { path, message } => Error::Config {
+                path: url(&path).unwrap_or(path),
+                message,
+            },
+            Error::Cell {
+                path,
+                row,
+                column,
+                message,
+            } => Error::Cell {
+                path: url(&path).unwrap_or(path),
+                row,
+                column,
+                message,
+            },
+            other => other,
+        }
+    }
+
     /// How outputs name an input: its URL when it was fetched, else its path.
     pub fn source_name(&self, p: &Path) -> String {
         self.state
@@ -336,7 +368,7 @@ pub fn resolve_sources(config: &mut Config, progress: Progress) -> Result<Vec<Fe
     }
     if config.manifest.is_none() {
         if let Some(p) = &config.manifest_path {
-            config.manifest = Some(Manifest::load(p)?);
+            config.manifest = Some(Manifest::load(p).map_err(|e| config.remote.name_error(e))?);
         }
     }
     if let Some(url) = config.mapping.as_deref().and_then(url_of) {
@@ -423,6 +455,58 @@ mod tests {
         };
         let e = RemoteConfig::resolve(&bad, &RunOptions::default()).unwrap_err();
         assert!(e.to_string().contains("\"client\""), "{e}");
+    }
+
+    #[test]
+    fn urls_in_a_config_file_stay_urls_and_are_not_looked_for_on_disk() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("local.csv"), "email\n").unwrap();
+        let cfg = dir.path().join("q.toml");
+        std::fs::write(
+            &cfg,
+            "list = \"https://h.example/x/list.csv\"\nclients = \"http://h.example/c.csv\"\nopposition = [\"https://h.example/o.csv\", \"local.csv\"]\nout = \"out\"\nauth_token_env = \"NIGHTLY_TOKEN\"\noptional = [\"opposition\"]\n",
+        )
+        .unwrap();
+        let cli = RunOptions {
+            config: Some(cfg),
+            ..Default::default()
+        };
+        let c = Config::resolve(cli, chrono::NaiveDate::from_ymd_opt(2026, 1, 2).unwrap()).unwrap();
+        assert_eq!(c.list, PathBuf::from("https://h.example/x/list.csv"));
+        assert_eq!(c.clients, Some(PathBuf::from("http://h.example/c.csv")));
+        assert_eq!(
+            c.opposition,
+            vec![
+                PathBuf::from("https://h.example/o.csv"),
+                dir.path().join("local.csv")
+            ]
+        );
+        // The sidecar of a URL list is fetched later, not guessed on disk.
+        assert!(c.manifest_path.is_none() && c.manifest.is_none());
+        assert_eq!(c.remote.auth_token_env.as_deref(), Some("NIGHTLY_TOKEN"));
+        assert!(c
+            .remote
+            .is_optional("opposition", "https://h.example/o.csv"));
+        // Without a cache folder, URL inputs cannot be fetched: said plainly.
+        let mut c = c;
+        let e = resolve_sources(&mut c, Progress::hidden()).unwrap_err();
+        assert!(e.to_string().contains("--cache-dir"), "{e}");
+    }
+
+    #[test]
+    fn local_inputs_need_no_fetcher_and_no_cache() {
+        let dir = tempfile::tempdir().unwrap();
+        let list = dir.path().join("l.csv");
+        std::fs::write(&list, "email\n").unwrap();
+        let mut c = Config::new(
+            list.clone(),
+            dir.path().join("out"),
+            chrono::NaiveDate::from_ymd_opt(2026, 1, 2).unwrap(),
+        );
+        assert!(resolve_sources(&mut c, Progress::hidden())
+            .unwrap()
+            .is_empty());
+        assert_eq!(c.remote.source_name(&list), list.display().to_string());
     }
 
     #[test]

@@ -286,6 +286,56 @@ async fn a_custom_header_carries_the_raw_token() {
         .unwrap();
 }
 
+/// Server `a` redirects to server `b` (another origin); `b` answers 500 to
+/// any request that carries a credential.
+async fn cross_origin_pair() -> (MockServer, MockServer, String) {
+    let (a, b) = (MockServer::start().await, MockServer::start().await);
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(302)
+                .insert_header("Location", format!("{}/l.csv", b.uri()).as_str()),
+        )
+        .mount(&a)
+        .await;
+    Mock::given(method("GET"))
+        .and(|r: &wiremock::Request| {
+            r.headers.contains_key("authorization") || r.headers.contains_key("x-api-key")
+        })
+        .respond_with(ResponseTemplate::new(500))
+        .with_priority(1)
+        .mount(&b)
+        .await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_string(CSV))
+        .mount(&b)
+        .await;
+    let url = format!("{}/l.csv", a.uri());
+    (a, b, url)
+}
+
+#[tokio::test]
+async fn a_bearer_token_is_not_carried_to_another_origin() {
+    let (_a, _b, url) = cross_origin_pair().await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut opts = options(dir.path());
+    opts.retries = 0;
+    opts.credential = Some(Credential::new("Authorization", "s3cret").unwrap());
+    let f = get(&url, &opts).await.unwrap();
+    assert_eq!(f.status, Some(200));
+}
+
+#[tokio::test]
+async fn a_custom_header_refuses_a_redirect_to_another_origin() {
+    let (_a, _b, url) = cross_origin_pair().await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut opts = options(dir.path());
+    opts.retries = 0;
+    opts.credential = Some(Credential::new("X-Api-Key", "s3cret").unwrap());
+    let e = get(&url, &opts).await.unwrap_err();
+    assert!(e.message.contains("redirect"), "{}", e.message);
+    assert!(!e.message.contains("s3cret"), "{}", e.message);
+}
+
 #[tokio::test]
 async fn offline_answers_from_the_cache_only() {
     let server = MockServer::start().await;
@@ -336,8 +386,18 @@ async fn a_truncated_body_fails_and_leaves_no_cached_file() {
         e.message
     );
     let entry = cache_entry(dir.path(), &url);
-    assert!(!entry.join("cut.csv").exists());
-    assert!(!entry.join("cut.csv.part").exists());
+    let left: Vec<_> = std::fs::read_dir(&entry).unwrap().flatten().collect();
+    assert!(left.is_empty(), "{left:?}");
+}
+
+#[test]
+fn a_bearer_credential_is_formed_once_and_never_printed() {
+    let a = Credential::new("Authorization", " abc ").unwrap();
+    let b = Credential::new("Authorization", "Bearer abc").unwrap();
+    assert_eq!(a.value, b.value);
+    assert_eq!(a.value.to_str().unwrap(), "Bearer abc");
+    assert!(!format!("{a:?}").contains("abc"));
+    assert!(Credential::new("bad header", "x").is_err());
 }
 
 #[test]

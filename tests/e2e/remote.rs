@@ -305,6 +305,72 @@ async fn an_unreachable_source_fails_naming_it_unless_optional() {
     assert!(err.contains(&url) && err.contains("404"), "{err}");
     assert!(!dir.path().join("strict").join("summary.json").exists());
 
+    // A file that arrives but cannot be read is named by its URL.
+    Mock::given(method("GET"))
+        .and(path("/optout/bad.csv"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_string("email,channel\nx@example.fr,pigeon\n"),
+        )
+        .mount(&server)
+        .await;
+    let bad = format!("{}/optout/bad.csv", server.uri());
+    let mut a = s(&[
+        "run",
+        "--config",
+        "tests/data/scenario.toml",
+        "--opposition",
+        &bad,
+        "--cache-dir",
+    ]);
+    a.push(dir.path().join("cache").display().to_string());
+    a.extend(s(&[
+        "--out",
+        dir.path().join("bad").to_str().unwrap(),
+        "--quiet",
+    ]));
+    let o = qualify(a, vec![]).await;
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(&format!("{bad}: row 1")),
+        "{}",
+        stderr(&o)
+    );
+
+    // An optional Bloctel file that is not there: consumer calls fail
+    // closed as without a Bloctel file, and the summary says why.
+    let bloctel = format!("{}/bloctel/missing.csv", server.uri());
+    let o = qualify(
+        args(
+            "no-bloctel",
+            &[
+                "--optional",
+                "opposition,bloctel",
+                "--bloctel",
+                &bloctel,
+                "--bloctel-date",
+                "2026-11-20",
+                "--as-of",
+                "2026-07-01",
+            ],
+        ),
+        vec![],
+    )
+    .await;
+    assert!(o.status.success(), "{}", stderr(&o));
+    let sm = summary(&dir.path().join("no-bloctel"));
+    let sources: Vec<&str> = sm["unavailable_sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["source"].as_str().unwrap())
+        .collect();
+    assert_eq!(sources, ["opposition", "bloctel"]);
+    assert!(
+        sm["reasons"]["bloctel_outdated"].as_u64().unwrap() > 0,
+        "{}",
+        sm["reasons"]
+    );
+
     let o = qualify(args("lenient", &["--optional", "opposition"]), vec![]).await;
     assert!(o.status.success(), "{}", stderr(&o));
     let out = dir.path().join("lenient");
@@ -434,6 +500,23 @@ async fn the_company_check_marks_ceased_and_unknown_companies_by_api_and_by_file
     assert_eq!(sm["reasons"]["company_closed"], 1);
     assert_eq!(run_json(&out)["company_lookups"]["queried"], 3);
 
+    // explain replays the company answers from the run's cache.
+    let id = column(&out.join("rejected.csv"), "record_id")
+        .into_iter()
+        .find(|r| r.ends_with("-2"))
+        .unwrap();
+    let o = qualify(
+        s(&["explain", "--out", out.to_str().unwrap(), "--record", &id]),
+        vec![],
+    )
+    .await;
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(
+        text.contains("company_closed") && text.contains("fr.company"),
+        "{text}"
+    );
+
     // Again: answered from the cache (each mock expects one request only).
     let o = qualify(run("api-again", api.clone()), vec![]).await;
     assert!(o.status.success(), "{}", stderr(&o));
@@ -458,10 +541,18 @@ async fn the_company_check_marks_ceased_and_unknown_companies_by_api_and_by_file
     )
     .await;
     assert!(o.status.success(), "{}", stderr(&o));
+    let file = dir.path().join("file");
     assert_eq!(
         std::fs::read(out.join("decisions.csv")).unwrap(),
-        std::fs::read(dir.path().join("file").join("decisions.csv")).unwrap()
+        std::fs::read(file.join("decisions.csv")).unwrap()
     );
+    let o = qualify(
+        s(&["explain", "--out", file.to_str().unwrap(), "--record", &id]),
+        vec![],
+    )
+    .await;
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("company_closed"));
 }
 
 #[tokio::test(flavor = "multi_thread")]
