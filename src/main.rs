@@ -123,6 +123,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
                     .map(|(c, k)| format!("{c} {k}"))
                     .collect();
                 eprintln!("  contactable per channel: {}", per.join(", "));
+                eprintln!("  report: {}", outcome.out.join("report.html").display());
                 if outcome.no_provenance {
                     eprintln!(
                         "  warning: no manifest found: every record was rejected no_provenance"

@@ -225,6 +225,8 @@ labels! {
     NoticeSource => "D'où viennent vos données", "Where your data came from";
     NoticeSourceValue => "Vos coordonnées nous ont été fournies par", "Your contact details were provided to us by";
     NoticeCollected => "qui les a collectées via", "which collected them through";
+    RecordSourceCollected => "collectée via", "collected through";
+    UnknownShort => "inconnu", "unknown";
     NoticeBetween => "entre le", "between";
     NoticeAnd => "et le", "and";
     NoticeData => "Données utilisées", "Data used";
