@@ -423,7 +423,11 @@ pub fn render(summary: &Value, examples: &[Example], lang: Lang) -> String {
                 "<tr><td><code>{}</code></td><td>{}</td><td>{}</td></tr>",
                 esc(s(&r["column"])),
                 esc(i18n::category(s(&r["category"]), lang)),
-                esc(s(&r["reason"]))
+                esc(&i18n::removal_reason(
+                    s(&r["reason"]),
+                    s(&r["category"]),
+                    lang
+                ))
             );
         }
         h.push_str("</tbody>\n</table>\n");
