@@ -1,6 +1,7 @@
 //! The `qualify` binary: parses the command line, resolves the
 //! configuration (this is the only place that reads the clock and the
-//! host, and the only one that draws random bytes, for `keygen`), runs, and maps errors to the documented exit codes.
+//! host, and the only one that draws random bytes, for `keygen`), runs,
+//! and maps errors to the documented exit codes.
 
 use std::process::ExitCode;
 
