@@ -112,6 +112,10 @@ labels! {
     Method => "Mode de collecte", "Collection method";
     CollectedFrom => "Lieu de collecte", "Collected from";
     CollectionPeriod => "Période de collecte", "Collection period";
+    ConsentWording => "Texte du consentement", "Consent wording";
+    PartnersNamed => "Partenaires nommés", "Partners named";
+    GenericPartners => "« partenaires » sans les nommer", "\"partners\" without naming them";
+    NoPartners => "aucun", "none";
     AsOf => "Date d'effet", "As-of date";
     RulePack => "Règles appliquées", "Rule pack";
     Buyer => "Acheteur (qui contactera)", "Buyer (who will make contact)";
