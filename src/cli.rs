@@ -1,6 +1,7 @@
-//! Command-line surface: clap definitions and the three subcommands'
-//! front ends (`keygen` and `verify` live in `output::certificate`). `run` turns its flags into a [`Config`] once and hands it to
-//! the pipeline; `inspect` and `schema` only read and print.
+//! Command-line surface: clap definitions and the subcommands' front
+//! ends. `run` turns its flags into a [`Config`] once and hands it to the
+//! pipeline; `inspect` and `schema` only read and print; `keygen` and
+//! `verify` are in [`crate::output::certificate`].
 
 use std::fmt::Write as _;
 use std::path::PathBuf;

@@ -497,6 +497,41 @@ mod tests {
     }
 
     #[test]
+    fn report_keys_resolve_and_the_sign_key_is_relative_to_the_config() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "l.csv", "email\n");
+        write(dir.path(), "v.key", "x");
+        let cfg = write(
+            dir.path(),
+            "q.toml",
+            "list = \"l.csv\"\nout = \"out\"\nlang = \"en\"\nsign_key = \"v.key\"\nrecipients = [\" Sales \", \"\"]\ncontroller_contact = \"dpo@x.example\"\n",
+        );
+        let day = NaiveDate::from_ymd_opt(2026, 1, 2).unwrap();
+        let cli = RunOptions {
+            config: Some(cfg),
+            ..Default::default()
+        };
+        let c = Config::resolve(cli, day).unwrap();
+        assert_eq!(c.lang, Lang::En);
+        assert_eq!(c.sign_key, Some(dir.path().join("v.key")));
+        assert_eq!(c.recipients, vec!["Sales".to_owned()]);
+        assert_eq!(c.controller_contact.as_deref(), Some("dpo@x.example"));
+
+        let cfg = write(
+            dir.path(),
+            "q2.toml",
+            "list = \"l.csv\"\nout = \"out\"\nsign_key = \"nope.key\"\n",
+        );
+        let cli = RunOptions {
+            config: Some(cfg),
+            ..Default::default()
+        };
+        let e = Config::resolve(cli, day).unwrap_err().to_string();
+        assert!(e.contains("nope.key"), "{e}");
+        assert_eq!(Config::new("l".into(), "o".into(), day).lang, Lang::Fr);
+    }
+
+    #[test]
     fn sidecar_manifest_sits_beside_the_list() {
         assert_eq!(
             sidecar_manifest(Path::new("a/b/list.csv")),

@@ -1,6 +1,7 @@
 //! The `qualify` binary: parses the command line, resolves the
 //! configuration (this is the only place that reads the clock and the
-//! host, and the only one that draws random bytes, for `keygen`), runs, and maps errors to the documented exit codes.
+//! host, and the only one that draws random bytes, for `keygen`), runs,
+//! and maps errors to the documented exit codes.
 
 use std::process::ExitCode;
 
@@ -128,6 +129,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
                     .map(|(c, k)| format!("{c} {k}"))
                     .collect();
                 eprintln!("  contactable per channel: {}", per.join(", "));
+                eprintln!("  report: {}", outcome.out.join("report.html").display());
                 if outcome.no_provenance {
                     eprintln!(
                         "  warning: no manifest found: every record was rejected no_provenance"

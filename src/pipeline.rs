@@ -379,22 +379,7 @@ pub fn run(config: &Config, progress: Progress, meta: &RunMeta) -> Result<Outcom
         pack_version: pack.version(),
         companies: &companies.report,
     })?;
-    let run_json = json!({
-        "tool": "qualify",
-        "version": env!("CARGO_PKG_VERSION"),
-        "started_at": meta.started_at,
-        "finished_at": (meta.now)(),
-        "host": meta.host,
-        "cwd": meta.cwd,
-        "threads": rayon::current_num_threads(),
-        "rows": n,
-        "rows_per_second": n as f64 / timer.stages.iter().map(|s| s.1).sum::<f64>().max(1e-9),
-        "stages_seconds": timer.stages.iter().map(|(k, v)| (k.clone(), json!(v))).collect::<serde_json::Map<_, _>>(),
-        "cache_hits": meta.fetched.iter().filter(|f| f.from_cache).count() + companies.report.run.cache_hits,
-        "urls_fetched": meta.fetched,
-        "cache_dir": config.remote.cache_dir,
-        "company_lookups": companies.report.source.as_ref().map(|_| &companies.report.run),
-    });
+    timer.lap("summary");
     // The files for people and buyers, then the certificate over every
     // deterministic output (summary.json included, from its bytes: it is
     // staged last). run.json varies between runs and is not covered.
@@ -426,6 +411,24 @@ pub fn run(config: &Config, progress: Progress, meta: &RunMeta) -> Result<Outcom
         staging.abandon();
         return Err(e);
     }
+    timer.lap("documents");
+
+    let run_json = json!({
+        "tool": "qualify",
+        "version": env!("CARGO_PKG_VERSION"),
+        "started_at": meta.started_at,
+        "finished_at": (meta.now)(),
+        "host": meta.host,
+        "cwd": meta.cwd,
+        "threads": rayon::current_num_threads(),
+        "rows": n,
+        "rows_per_second": n as f64 / timer.stages.iter().map(|s| s.1).sum::<f64>().max(1e-9),
+        "stages_seconds": timer.stages.iter().map(|(k, v)| (k.clone(), json!(v))).collect::<serde_json::Map<_, _>>(),
+        "cache_hits": meta.fetched.iter().filter(|f| f.from_cache).count() + companies.report.run.cache_hits,
+        "urls_fetched": meta.fetched,
+        "cache_dir": config.remote.cache_dir,
+        "company_lookups": companies.report.source.as_ref().map(|_| &companies.report.run),
+    });
     staging.json("run.json", &run_json)?;
     // summary.json last: its presence means the folder is complete.
     staging.bytes("summary.json", &summary_bytes)?;

@@ -676,6 +676,22 @@ mod tests {
     }
 
     #[test]
+    fn generic_partner_consent_is_stated_and_paths_become_names() {
+        let summary = json!({
+            "inputs": {"list": {"path": "/srv/drop/list.csv", "sha256": "ab"},
+                "opposition": [{"path": "C:\\lists\\optout.csv", "sha256": "cd"}]},
+            "config": {"accept_generic_partners": true},
+            "provenance": {"vendor": "V"},
+        });
+        let c = build(&summary, &[]);
+        assert!(c["statements"][0].as_str().unwrap().contains("C-317/25"));
+        assert_eq!(c["files"][0]["name"], "list.csv");
+        assert_eq!(c["files"][1]["name"], "optout.csv");
+        assert_eq!(c["files"][1]["role"], "input/opposition");
+        assert!(!c.to_string().contains("/srv"));
+    }
+
+    #[test]
     fn an_unsigned_certificate_fails_when_a_key_is_expected() {
         let (dir, cert) = run_folder(None);
         let pubfile = dir.path().join("v.pub");

@@ -112,6 +112,10 @@ labels! {
     Method => "Mode de collecte", "Collection method";
     CollectedFrom => "Lieu de collecte", "Collected from";
     CollectionPeriod => "Période de collecte", "Collection period";
+    ConsentWording => "Texte du consentement", "Consent wording";
+    PartnersNamed => "Partenaires nommés", "Partners named";
+    GenericPartners => "« partenaires » sans les nommer", "\"partners\" without naming them";
+    NoPartners => "aucun", "none";
     AsOf => "Date d'effet", "As-of date";
     RulePack => "Règles appliquées", "Rule pack";
     Buyer => "Acheteur (qui contactera)", "Buyer (who will make contact)";
@@ -225,6 +229,8 @@ labels! {
     NoticeSource => "D'où viennent vos données", "Where your data came from";
     NoticeSourceValue => "Vos coordonnées nous ont été fournies par", "Your contact details were provided to us by";
     NoticeCollected => "qui les a collectées via", "which collected them through";
+    RecordSourceCollected => "collectée via", "collected through";
+    UnknownShort => "inconnu", "unknown";
     NoticeBetween => "entre le", "between";
     NoticeAnd => "et le", "and";
     NoticeData => "Données utilisées", "Data used";
@@ -290,6 +296,37 @@ pub fn category(code: &str, lang: Lang) -> &str {
         Lang::Fr => fr,
         Lang::En => code,
     }
+}
+
+/// Why minimisation removed a column (`Removed::reason` of `minimise.rs`,
+/// written in English there) in the report's language. The three forms
+/// minimise.rs writes are recognised; anything else is shown as it is.
+pub fn removal_reason(reason: &str, category_code: &str, lang: Lang) -> String {
+    if lang == Lang::En {
+        return reason.to_owned();
+    }
+    if let Some(rest) = reason.strip_prefix("header names ") {
+        let basis = rest
+            .rsplit_once(" (")
+            .map(|(_, b)| b.trim_end_matches(')'))
+            .unwrap_or("");
+        let basis = basis.replace("GDPR", "RGPD");
+        return format!(
+            "l'en-tête désigne des données de la catégorie « {} » ({basis})",
+            category(category_code, lang)
+        );
+    }
+    if let Some(rest) = reason.strip_prefix("row ") {
+        if let Some((row, what)) = rest.split_once(" holds ") {
+            let what = match what {
+                "a NIR with a valid key" => "un NIR dont la clé est valide",
+                "an IBAN with a valid checksum" => "un IBAN dont la clé de contrôle est valide",
+                _ => return reason.to_owned(),
+            };
+            return format!("la ligne {row} contient {what}");
+        }
+    }
+    reason.to_owned()
 }
 
 /// The collection method of a manifest (`purchased`, ...) for people.
@@ -386,6 +423,44 @@ mod tests {
             }
         }
         assert!(found >= 10, "found {found} categories in minimise.rs");
+    }
+
+    #[test]
+    fn removal_reasons_are_translated_in_every_form_minimise_writes() {
+        // The forms below are the ones minimise.rs formats; if it changes
+        // them, this test points here.
+        let src = include_str!("../minimise.rs");
+        for form in [
+            "\"header names {} data ({basis})\"",
+            "\"row {} holds a NIR with a valid key\"",
+            "\"row {} holds an IBAN with a valid checksum\"",
+        ] {
+            assert!(src.contains(form), "minimise.rs no longer writes {form}");
+        }
+        assert_eq!(
+            removal_reason("header names health data (GDPR art. 9)", "health", Lang::Fr),
+            "l'en-tête désigne des données de la catégorie « santé » (RGPD art. 9)"
+        );
+        assert_eq!(
+            removal_reason("row 3 holds a NIR with a valid key", "nir", Lang::Fr),
+            "la ligne 3 contient un NIR dont la clé est valide"
+        );
+        assert_eq!(
+            removal_reason(
+                "row 12 holds an IBAN with a valid checksum",
+                "bank_details",
+                Lang::Fr
+            ),
+            "la ligne 12 contient un IBAN dont la clé de contrôle est valide"
+        );
+        assert_eq!(
+            removal_reason("something new", "x", Lang::Fr),
+            "something new"
+        );
+        assert_eq!(
+            removal_reason("row 3 holds a NIR with a valid key", "nir", Lang::En),
+            "row 3 holds a NIR with a valid key"
+        );
     }
 
     #[test]

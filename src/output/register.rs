@@ -134,8 +134,9 @@ fn controller(config: &Config, lang: Lang) -> String {
 }
 
 /// One sentence naming the source precisely: vendor, SIREN, where, how and
-/// when the data was collected.
-fn source_sentence(summary: &Value, lang: Lang) -> String {
+/// when the data was collected; addressed to the person for the notice,
+/// neutral for the register.
+fn source_sentence(summary: &Value, lang: Lang, for_notice: bool) -> String {
     let p = &summary["provenance"];
     if p.is_null() {
         return format!("{} {}", L::NoManifest.get(lang), todo(lang));
@@ -144,10 +145,17 @@ fn source_sentence(summary: &Value, lang: Lang) -> String {
         Some(s) => format!("{} (SIREN {s})", p["vendor"].as_str().unwrap_or("")),
         None => p["vendor"].as_str().unwrap_or("").to_owned(),
     };
+    let (lead, collected) = if for_notice {
+        (
+            format!("{} ", L::NoticeSourceValue.get(lang)),
+            L::NoticeCollected.get(lang),
+        )
+    } else {
+        (String::new(), L::RecordSourceCollected.get(lang))
+    };
     format!(
-        "{} {vendor}, {} {} ({}), {} {} {} {}.",
-        L::NoticeSourceValue.get(lang),
-        L::NoticeCollected.get(lang),
+        "{lead}{vendor}, {} {} ({}), {} {} {} {}.",
+        collected,
         p["collected_from"].as_str().unwrap_or(""),
         i18n::method(p["method"].as_str().unwrap_or(""), lang),
         L::NoticeBetween.get(lang),
@@ -194,6 +202,7 @@ pub fn record_json(summary: &Value, config: &Config, signed: bool) -> Value {
         "data_subjects": t(L::RecordSubjectsValue),
         "data_subjects_counts": {
             "qualified": summary["counts"]["qualified"],
+            "rows_read": summary["counts"]["rows_read"],
             "b2b": summary["audience"]["b2b"],
             "b2c": summary["audience"]["b2c"],
             "unknown": summary["audience"]["unknown"],
@@ -205,7 +214,7 @@ pub fn record_json(summary: &Value, config: &Config, signed: bool) -> Value {
             "method": p["method"],
             "collected_from": p["collected_from"],
             "collected_between": p["collected_between"],
-            "description": source_sentence(summary, lang),
+            "description": source_sentence(summary, lang, false),
         }]) },
         "recipients": if config.recipients.is_empty() { json!([todo(lang)]) } else { json!(config.recipients) },
         "transfers_outside_eu": t(L::RecordTransfersValue),
@@ -244,12 +253,16 @@ pub fn record_markdown(record: &Value, lang: Lang) -> String {
         &mut o,
         L::RecordSubjects,
         &format!(
-            "{} ({} {}, B2B {}, B2C {}, ? {})",
+            "{}{}{} {} / {} {} (B2B {}, B2C {}, {} {})",
             v("data_subjects"),
+            sep(lang),
             lang.int(c["qualified"].as_u64().unwrap_or(0)),
             t(L::Contactable).to_lowercase(),
+            lang.int(c["rows_read"].as_u64().unwrap_or(0)),
+            t(L::FunnelRead).to_lowercase(),
             lang.int(c["b2b"].as_u64().unwrap_or(0)),
             lang.int(c["b2c"].as_u64().unwrap_or(0)),
+            t(L::UnknownShort),
             lang.int(c["unknown"].as_u64().unwrap_or(0)),
         ),
     );
@@ -322,7 +335,7 @@ pub fn notice(summary: &Value, config: &Config) -> String {
         o,
         "{}{sep}{}",
         t(L::NoticeSource),
-        source_sentence(summary, lang)
+        source_sentence(summary, lang, true)
     );
     let _ = writeln!(
         o,
@@ -363,7 +376,7 @@ mod tests {
             "config": {"retention_years": 3},
             "columns": {"mapped": [{"canonical": "email"}, {"canonical": "last_name"}, {"canonical": "consent_email"}],
                 "kept": [], "removed": [{"column": "Santé"}]},
-            "counts": {"qualified": 10}, "audience": {"b2b": 4, "b2c": 5, "unknown": 1}
+            "counts": {"qualified": 10, "rows_read": 12}, "audience": {"b2b": 4, "b2c": 5, "unknown": 1}
         })
     }
 
@@ -417,5 +430,17 @@ mod tests {
         assert!(md.starts_with("# Record of processing activities entry"));
         assert!(md.contains("| **Controller** | Menuiseries Bellerive SAS |"));
         assert!(md.contains("3 years from the person's last contact"));
+        // Audience counts are of the rows read, and say so.
+        assert!(
+            md.contains(": 10 contactable / 12 rows read (B2B 4, B2C 5, unknown 1)"),
+            "{md}"
+        );
+        // The register describes the source; it does not address the person.
+        assert!(
+            md.contains(
+                "- Data Horizon SARL (SIREN 814527339), collected through https://jeux.example.fr"
+            ),
+            "{md}"
+        );
     }
 }

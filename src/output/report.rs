@@ -213,6 +213,31 @@ pub fn render(summary: &Value, examples: &[Example], lang: Lang) -> String {
             s(&prov["collected_between"][1])
         );
         fact(&mut h, L::CollectionPeriod, &period, "collection_period");
+        fact(
+            &mut h,
+            L::ConsentWording,
+            s(&prov["consent_wording"]),
+            "consent_wording",
+        );
+        let partners: Vec<&str> = prov["partners"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .map(|p| {
+                if p.trim() == "*" {
+                    t(L::GenericPartners)
+                } else {
+                    p
+                }
+            })
+            .collect();
+        let partners = if partners.is_empty() {
+            t(L::NoPartners).to_owned()
+        } else {
+            partners.join(", ")
+        };
+        fact(&mut h, L::PartnersNamed, &partners, "partners");
     }
     fact(&mut h, L::AsOf, s(&summary["as_of"]), "as_of");
     let pack = format!(
@@ -423,7 +448,11 @@ pub fn render(summary: &Value, examples: &[Example], lang: Lang) -> String {
                 "<tr><td><code>{}</code></td><td>{}</td><td>{}</td></tr>",
                 esc(s(&r["column"])),
                 esc(i18n::category(s(&r["category"]), lang)),
-                esc(s(&r["reason"]))
+                esc(&i18n::removal_reason(
+                    s(&r["reason"]),
+                    s(&r["category"]),
+                    lang
+                ))
             );
         }
         h.push_str("</tbody>\n</table>\n");
@@ -697,6 +726,7 @@ mod tests {
                 "bloctel": {"path": "data/bloctel.csv", "sha256": "cd".repeat(32), "numbers": 10}
             },
             "provenance": {"vendor": "Acme <script>alert(1)</script>", "method": "rented",
+                "consent_wording": "J'accepte les offres des partenaires", "partners": ["*"],
                 "collected_from": "https://x.example", "collected_between": ["2025-01-01", "2025-12-31"]},
             "config": {"buyer": null, "accept_generic_partners": true, "bloctel_date": "2026-01-01", "bloctel_max_age_days": 30},
             "columns": {"removed": [{"column": "Santé", "category": "health", "reason": "header"}]},
@@ -746,6 +776,11 @@ mod tests {
         assert!(html.contains("(days): 59"), "{html}");
         assert!(html.contains("too old"));
         assert!(html.contains("Santé") && html.contains("Columns removed"));
+        assert!(
+            html.contains("data-fact=\"partners\">&quot;partners&quot; without naming them"),
+            "{html}"
+        );
+        assert!(html.contains("J&#39;accepte les offres des partenaires"));
     }
 
     #[test]
