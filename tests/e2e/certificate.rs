@@ -7,18 +7,7 @@ use std::process::Output;
 use super::util::*;
 
 fn sample_run(out: &Path, extra: &[&str]) {
-    let config = repo("sample-data/qualify.toml");
-    let mut args = vec![
-        "run",
-        "--config",
-        config.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--quiet",
-    ];
-    args.extend_from_slice(extra);
-    let o = run(&args);
-    assert!(o.status.success(), "{}", stderr(&o));
+    run_config("sample-data/qualify.toml", out, extra);
 }
 
 fn verify(cert: &Path, extra: &[&str]) -> Output {

@@ -14,18 +14,7 @@ use super::util::*;
 /// The sample run into `dir/out`, with extra flags.
 fn sample_run(dir: &Path, extra: &[&str]) -> PathBuf {
     let out = dir.join("out");
-    let config = repo("sample-data/qualify.toml");
-    let mut args = vec![
-        "run",
-        "--config",
-        config.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--quiet",
-    ];
-    args.extend_from_slice(extra);
-    let o = run(&args);
-    assert!(o.status.success(), "{}", stderr(&o));
+    run_config("sample-data/qualify.toml", &out, extra);
     out
 }
 

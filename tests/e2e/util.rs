@@ -77,3 +77,20 @@ pub fn write_manifest(list: &Path) {
     )
     .unwrap();
 }
+
+/// `qualify run --config <repo-relative config> --out <out> --quiet <extra>`,
+/// which must succeed.
+pub fn run_config(config: &str, out: &Path, extra: &[&str]) {
+    let config = repo(config);
+    let mut args = vec![
+        "run",
+        "--config",
+        config.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+    ];
+    args.extend_from_slice(extra);
+    let o = run(&args);
+    assert!(o.status.success(), "{}: {}", config.display(), stderr(&o));
+}
