@@ -210,6 +210,7 @@ pub fn compute(config: &Config, progress: Progress) -> Result<Computed> {
         &norm,
         clients.as_ref().map(|c| (&c.norm, &c.fields)),
         &suppression,
+        &config.fuzzy,
     );
     bar.finish_and_clear();
     timer.lap("link");
@@ -996,5 +997,6 @@ pub fn effective_config(c: &Config) -> Value {
         "bloctel_mode": c.bloctel_mode,
         "bloctel_max_age_days": c.bloctel_max_age_days,
         "keep_columns": c.keep_columns,
+        "fuzzy": c.fuzzy,
     })
 }

@@ -8,11 +8,14 @@
 //! address such as `contact@` only together with the name), a mobile number,
 //! a landline only together with the last name (a household or a company
 //! switchboard is shared), a SIRET only together with the name (a SIRET is an
-//! establishment, not a person). Fuzzy matching is a later stage that adds
-//! candidate pairs to the same union-find.
+//! establishment, not a person). Fuzzy matching ([`fuzzy`]) then adds
+//! scored pairs to the same union-find and links the rows no key matched
+//! to the client file.
 //!
 //! This stage decides nothing about contactability; it never drops a row.
 
+pub mod fuzzy;
+pub mod phonetic;
 pub mod suppression;
 
 use std::collections::HashMap;
@@ -36,6 +39,8 @@ pub enum KeyKind {
     Phone,
     Siret,
     NameAddress,
+    /// A scored fuzzy match (names, address, partial identifiers).
+    Fuzzy,
 }
 
 impl KeyKind {
@@ -45,6 +50,7 @@ impl KeyKind {
             KeyKind::Phone => "phone",
             KeyKind::Siret => "siret",
             KeyKind::NameAddress => "name_postcode",
+            KeyKind::Fuzzy => "fuzzy",
         }
     }
 }
@@ -81,7 +87,7 @@ pub fn record_keys(n: &Normalised, i: usize) -> Vec<(KeyKind, String)> {
 }
 
 /// Union-find with path halving and union by size.
-struct UnionFind {
+pub(crate) struct UnionFind {
     parent: Vec<u32>,
     size: Vec<u32>,
 }
@@ -133,6 +139,8 @@ pub struct Links {
     pub cluster_partners_no: Vec<bool>,
     /// Number of clusters with more than one record.
     pub clusters: usize,
+    /// Scored fuzzy pairs (for matches.csv and the summary).
+    pub fuzzy: fuzzy::FuzzyLinks,
 }
 
 /// Links the list: dedupe inside it, match the client file, apply the
@@ -141,6 +149,7 @@ pub fn link(
     list: &Normalised,
     clients: Option<(&Normalised, &ClientFields)>,
     suppression: &Suppression,
+    fuzzy_settings: &fuzzy::FuzzySettings,
 ) -> Links {
     let n = list.rows;
     let keys: Vec<Vec<(KeyKind, String)>> = (0..n)
@@ -190,6 +199,30 @@ pub fn link(
             {
                 client[i] = Some(ci);
                 client_key[i] = Some(kind);
+                opposed[i] |= client_objections(cf, ci);
+            }
+        }
+    }
+
+    // Fuzzy matching, on what the exact keys left apart.
+    let (fuzzy_links, fuzzy_client) = fuzzy::link_fuzzy(
+        fuzzy_settings,
+        list,
+        clients.map(|(cn, _)| cn),
+        &mut uf,
+        &client,
+    );
+    for p in &fuzzy_links.pairs {
+        if p.kind == fuzzy::PairKind::Duplicate && p.decision == fuzzy::Decision::Match {
+            via[p.row].get_or_insert(KeyKind::Fuzzy);
+            via[p.other].get_or_insert(KeyKind::Fuzzy);
+        }
+    }
+    if let Some((_, cf)) = clients {
+        for (i, ci) in fuzzy_client.into_iter().enumerate() {
+            if let Some(ci) = ci {
+                client[i] = Some(ci);
+                client_key[i] = Some(KeyKind::Fuzzy);
                 opposed[i] |= client_objections(cf, ci);
             }
         }
@@ -260,6 +293,7 @@ pub fn link(
         cluster_no,
         cluster_partners_no,
         clusters,
+        fuzzy: fuzzy_links,
     }
 }
 
