@@ -326,6 +326,9 @@ pub fn run(config: &Config, progress: Progress, meta: &RunMeta) -> Result<Outcom
         )?;
         staging.csv("rejected.csv", &mut r)?;
         drop(r);
+        let mut m = crate::output::matches::matches_frame(&links.fuzzy, &record_ids, client_ids)?;
+        staging.csv("matches.csv", &mut m)?;
+        drop(m);
         let mut d = decisions_frame(&decisions, &record_ids)?;
         staging.csv("decisions.csv", &mut d)?;
         drop(d);
@@ -341,7 +344,7 @@ pub fn run(config: &Config, progress: Progress, meta: &RunMeta) -> Result<Outcom
     }
     timer.lap("write");
 
-    let summary = summary_json(SummaryInput {
+    let mut summary = summary_json(SummaryInput {
         config,
         table: &table,
         colmap: &colmap,
@@ -356,6 +359,11 @@ pub fn run(config: &Config, progress: Progress, meta: &RunMeta) -> Result<Outcom
         pack_name: pack.name(),
         pack_version: pack.version(),
     })?;
+    summary["fuzzy"] = crate::output::matches::summary(
+        &links.fuzzy,
+        &record_ids,
+        clients.as_ref().map(|c| &c.fields.client_id),
+    );
     let run_json = json!({
         "tool": "qualify",
         "version": env!("CARGO_PKG_VERSION"),

@@ -10,6 +10,7 @@
 //! neutralised here ([`neutralise`]); nothing else in the pipeline escapes.
 
 pub mod mask;
+pub mod matches;
 
 use std::borrow::Cow;
 use std::fs::File;
