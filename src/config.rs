@@ -133,6 +133,9 @@ pub struct RunOptions {
     /// Fuzzy score from which two records are the same person [default: 9].
     #[arg(long, value_name = "SCORE")]
     pub fuzzy_match_threshold: Option<f32>,
+    /// Fuzzy score from which a list record is the client [default: 8].
+    #[arg(long, value_name = "SCORE")]
+    pub fuzzy_client_threshold: Option<f32>,
     /// Fuzzy score from which a pair is listed for review in matches.csv [default: 5].
     #[arg(long, value_name = "SCORE")]
     pub fuzzy_review_threshold: Option<f32>,
@@ -345,6 +348,10 @@ fn fuzzy_settings(
             .fuzzy_match_threshold
             .or(file.fuzzy_match_threshold)
             .unwrap_or(d.match_threshold),
+        client_threshold: cli
+            .fuzzy_client_threshold
+            .or(file.fuzzy_client_threshold)
+            .unwrap_or(d.client_threshold),
         review_threshold: cli
             .fuzzy_review_threshold
             .or(file.fuzzy_review_threshold)
@@ -359,10 +366,10 @@ fn fuzzy_settings(
             .unwrap_or(d.max_cluster),
         weights: file.fuzzy_weights.clone().unwrap_or(d.weights),
     };
-    if !(s.review_threshold <= s.match_threshold) {
+    if !(s.review_threshold <= s.match_threshold && s.review_threshold <= s.client_threshold) {
         return Err(Error::Usage(format!(
-            "fuzzy_review_threshold ({}) must not be above fuzzy_match_threshold ({})",
-            s.review_threshold, s.match_threshold
+            "fuzzy_review_threshold ({}) must not be above fuzzy_match_threshold ({}) or fuzzy_client_threshold ({})",
+            s.review_threshold, s.match_threshold, s.client_threshold
         )));
     }
     if s.max_block < 2 || s.max_cluster < 2 {

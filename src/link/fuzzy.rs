@@ -29,14 +29,18 @@ use crate::normalise::{fold_key, EmailClass, PhoneKind};
 pub use score::{Level, Levels, Weights};
 
 /// Thresholds and weights (config keys `fuzzy`, `fuzzy_match_threshold`,
-/// `fuzzy_review_threshold`, `fuzzy_max_block`, `fuzzy_max_cluster`,
+/// `fuzzy_client_threshold`, `fuzzy_review_threshold`, `fuzzy_max_block`, `fuzzy_max_cluster`,
 /// `fuzzy_weights`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FuzzySettings {
     pub enabled: bool,
     /// A pair scoring at least this is the same person.
     pub match_threshold: f32,
-    /// A pair scoring at least this (and below `match_threshold`) is listed
+    /// A list row and a client scoring at least this are the same person.
+    /// Lower than `match_threshold` on purpose: missing a client (who may
+    /// have objected) is worse than rejecting one prospect as a client.
+    pub client_threshold: f32,
+    /// A pair scoring at least this (and below the match threshold) is listed
     /// for review, not merged.
     pub review_threshold: f32,
     /// Blocks with more records than this are skipped (see [`block`]).
@@ -53,6 +57,7 @@ impl Default for FuzzySettings {
         FuzzySettings {
             enabled: true,
             match_threshold: 9.0,
+            client_threshold: 8.0,
             review_threshold: 5.0,
             max_block: 200,
             max_cluster: 8,
@@ -382,11 +387,11 @@ pub(crate) fn link_fuzzy(
         let group = &scored[start..end];
         let best = group
             .iter()
-            .filter(|x| x.2 >= settings.match_threshold)
+            .filter(|x| x.2 >= settings.client_threshold)
             .max_by(|a, b| a.2.total_cmp(&b.2).then(b.1.cmp(&a.1)))
             .map(|x| x.1);
         for &(i, j, s, lv) in group {
-            let decision = if s < settings.match_threshold {
+            let decision = if s < settings.client_threshold {
                 Decision::Review
             } else if Some(j) == best {
                 Decision::Match
@@ -436,6 +441,8 @@ pub(crate) fn link_within(
 ) -> Vec<ScoredPair> {
     scored.sort_by(|a, b| b.2.total_cmp(&a.2).then((a.0, a.1).cmp(&(b.0, b.1))));
     let mut first_of: HashMap<usize, usize> = HashMap::new();
+    // Members of the clusters a fuzzy link touched, by root.
+    let mut members: HashMap<usize, Vec<usize>> = HashMap::new();
     // The lowest row of each multi-record cluster, by root (a singleton is
     // its own first record).
     fn first(uf: &mut UnionFind, first_of: &mut HashMap<usize, usize>, x: usize) -> usize {
@@ -459,8 +466,11 @@ pub(crate) fn link_within(
                     || uf.size[rj] == 1
                     || score::score(&settings.weights, &people[fi], &people[fj]).0
                         >= settings.review_threshold;
-                if anchors_agree {
+                if anchors_agree && !first_names_conflict(uf, &mut members, i, j, people) {
+                    let mut joined = members.remove(&ri).unwrap_or_else(|| vec![i]);
+                    joined.extend(members.remove(&rj).unwrap_or_else(|| vec![j]));
                     uf.union(i, j);
+                    members.insert(uf.find(i), joined);
                     let r = uf.find(i);
                     let lowest = fi.min(fj);
                     first_of.insert(r, lowest);
@@ -480,6 +490,35 @@ pub(crate) fn link_within(
         });
     }
     out
+}
+
+/// Whether joining the clusters of `i` and `j` would put two clearly
+/// different first names in one cluster (straight or swapped, initials
+/// allowed). A household shares a last name, an address and a landline;
+/// a record without a first name would otherwise chain its members.
+/// Exact-key clusters the fuzzy stage has not touched yet are seen only
+/// through `i` and `j` themselves.
+fn first_names_conflict(
+    uf: &mut UnionFind,
+    members: &mut HashMap<usize, Vec<usize>>,
+    i: usize,
+    j: usize,
+    people: &[Person],
+) -> bool {
+    let (ri, rj) = (uf.find(i), uf.find(j));
+    let a = members.get(&ri).cloned().unwrap_or_else(|| vec![i]);
+    let b = members.get(&rj).cloned().unwrap_or_else(|| vec![j]);
+    a.iter().any(|&x| {
+        b.iter().any(|&y| {
+            let (p, q) = (&people[x], &people[y]);
+            let straight = score::name_level(&p.first, &q.first) == Level::Differ;
+            let swapped = score::name_level(&p.first, &q.last) != Level::Differ
+                && score::name_level(&p.last, &q.first) != Level::Differ
+                && !p.first.is_empty()
+                && !q.last.is_empty();
+            straight && !swapped
+        })
+    })
 }
 
 #[cfg(test)]
@@ -535,6 +574,22 @@ mod tests {
         assert_eq!(bad.decision, Decision::RefusedChain);
         assert_eq!(uf.find(0), uf.find(1));
         assert_ne!(uf.find(1), uf.find(2));
+    }
+
+    #[test]
+    fn a_record_without_first_name_does_not_join_two_relatives() {
+        let s = FuzzySettings::default();
+        let people = vec![
+            person_from_parts("Hélène", "Riy", "218 chemin Greac", "73670", "", "", &[]),
+            person_from_parts("", "Riy", "218 ch Greac", "73670", "", "", &[]),
+            person_from_parts("Noémie", "Riy", "218 chemin Greac", "73670", "", "", &[]),
+        ];
+        let mut uf = uf_for(3);
+        let lv = Levels::default();
+        let out = link_within(&s, &people, &mut uf, vec![(0, 1, 11.0, lv), (1, 2, 10.5, lv)]);
+        assert_eq!(out[0].decision, Decision::Match);
+        assert_eq!(out[1].decision, Decision::RefusedChain);
+        assert_ne!(uf.find(0), uf.find(2));
     }
 
     #[test]
