@@ -85,6 +85,11 @@ pub struct Person {
     pub postcode: String,
     pub city: String,
     pub siren: String,
+    /// Term-frequency adjustments (log2) of this record's first and last
+    /// name: positive for a rare name, negative for a common one; 0 until
+    /// [`term_frequencies`] runs.
+    pub first_tf: f32,
+    pub last_tf: f32,
 }
 
 /// Street types as vendors abbreviate them, to their full form.
@@ -251,6 +256,49 @@ pub fn people(n: &Normalised) -> Vec<Person> {
         .collect()
 }
 
+/// Sets every record's term-frequency adjustments from the frequencies of
+/// first and last names over both files (Fellegi-Sunter with term
+/// frequencies, as Splink and fastLink do): agreeing on a name shared by a
+/// fraction `u_v` of records is worth `log2(u_avg / u_v)` more than agreeing
+/// on an average name, where `u_avg` is the chance that two random records
+/// share a name. Capped at `cap` either way, so one very rare or very
+/// common name cannot decide alone.
+pub fn term_frequencies(sides: &mut [&mut [Person]], cap: f32) {
+    for role in [true, false] {
+        let name = |p: &Person| if role { p.first.clone() } else { p.last.clone() };
+        let mut counts: HashMap<String, u32> = HashMap::new();
+        let mut total = 0u64;
+        for side in sides.iter() {
+            for p in side.iter() {
+                let v = name(p);
+                if !v.is_empty() {
+                    *counts.entry(v).or_default() += 1;
+                    total += 1;
+                }
+            }
+        }
+        if total == 0 {
+            continue;
+        }
+        let n = total as f64;
+        let u_avg: f64 = counts.values().map(|&c| (c as f64 / n).powi(2)).sum();
+        for side in sides.iter_mut() {
+            side.par_iter_mut().for_each(|p| {
+                let v = if role { &p.first } else { &p.last };
+                let Some(&c) = counts.get(v.as_str()) else {
+                    return;
+                };
+                let adj = ((u_avg / (c as f64 / n)).log2() as f32).clamp(-cap, cap);
+                if role {
+                    p.first_tf = adj;
+                } else {
+                    p.last_tf = adj;
+                }
+            });
+        }
+    }
+}
+
 /// What was decided about a scored pair.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -351,8 +399,11 @@ pub(crate) fn link_fuzzy(
     if !settings.enabled {
         return (FuzzyLinks::default(), fuzzy_client);
     }
-    let lp = people(list);
-    let cp = clients.map(people).unwrap_or_default();
+    let mut lp = people(list);
+    let mut cp = clients.map(people).unwrap_or_default();
+    if settings.weights.tf_cap > 0.0 {
+        term_frequencies(&mut [&mut lp, &mut cp], settings.weights.tf_cap);
+    }
     let cand = block::candidates(&lp, &cp, settings.max_block);
     let mut stats = FuzzyStats {
         candidate_pairs_within: cand.within.len(),

@@ -1,5 +1,6 @@
 mod cli;
 mod fixtures;
 mod formats;
+mod fuzzy;
 mod sample;
 pub mod util;

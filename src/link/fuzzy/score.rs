@@ -138,6 +138,9 @@ pub struct Weights {
     pub city_differ: f32,
     pub siren_exact: f32,
     pub siren_differ: f32,
+    /// Largest term-frequency adjustment of an exact name agreement, either
+    /// way (0 turns term frequencies off).
+    pub tf_cap: f32,
 }
 
 impl Default for Weights {
@@ -167,6 +170,7 @@ impl Default for Weights {
             city_differ: -1.0,
             siren_exact: 1.0,
             siren_differ: -1.0,
+            tf_cap: 2.0,
         }
     }
 }
@@ -244,12 +248,22 @@ pub fn score(w: &Weights, a: &Person, b: &Person) -> (f32, Levels) {
     let mut s = 0.0f32;
 
     // Names, straight and swapped.
+    // An exact agreement on a name counts more when the name is rare; the
+    // adjustment is that of the value agreed on (b's, equal to a's).
+    let tf = |l: Level, adj: f32| if l == Level::Exact { adj } else { 0.0 };
     let (f1, l1) = (name_level(&a.first, &b.first), name_level(&a.last, &b.last));
-    let straight = name_weight(w, f1, true) + name_weight(w, l1, false);
+    let straight = name_weight(w, f1, true)
+        + name_weight(w, l1, false)
+        + tf(f1, b.first_tf)
+        + tf(l1, b.last_tf);
     let mut names = (straight, f1, l1, false);
     if a.first != a.last && !a.first.is_empty() && !b.first.is_empty() {
         let (f2, l2) = (name_level(&a.first, &b.last), name_level(&a.last, &b.first));
-        let swapped = name_weight(w, f2, true) + name_weight(w, l2, false) + w.names_swapped;
+        let swapped = name_weight(w, f2, true)
+            + name_weight(w, l2, false)
+            + w.names_swapped
+            + tf(f2, b.last_tf)
+            + tf(l2, b.first_tf);
         if swapped > straight {
             names = (swapped, f2, l2, true);
         }
