@@ -119,6 +119,32 @@ fn client_accuracy(links: &Links, entity: &[u32], client_entity: &[u32]) -> Prf 
     prf(predicted, true_pairs, correct)
 }
 
+fn print_misses(list: &Normalised, entity: &[u32], k: usize) {
+    use qualify::link::fuzzy::{people, score::score};
+    let settings = FuzzySettings::default();
+    let links = link(list, None, &Suppression::default(), &settings);
+    let p = people(list);
+    let cluster: Vec<usize> = (0..list.rows).map(|i| links.survivor_of[i].unwrap_or(i)).collect();
+    let mut first_of: HashMap<u32, usize> = HashMap::new();
+    let mut shown = 0;
+    for i in 0..list.rows {
+        let j = *first_of.entry(entity[i]).or_insert(i);
+        if j != i && cluster[i] != cluster[j] && shown < k {
+            shown += 1;
+            let (s, lv) = score(&settings.weights, &p[j], &p[i]);
+            println!(
+                "miss {}-{} score {s:.1} agreed [{}] disagreed [{}]\n  {:?}\n  {:?}",
+                j + 1,
+                i + 1,
+                lv.agreed(),
+                lv.disagreed(),
+                (&p[j].first, &p[j].last, &p[j].email, &p[j].mobile, &p[j].street_no, &p[j].street, &p[j].postcode),
+                (&p[i].first, &p[i].last, &p[i].email, &p[i].mobile, &p[i].street_no, &p[i].street, &p[i].postcode),
+            );
+        }
+    }
+}
+
 fn entity_number(s: &str) -> u32 {
     s.trim_start_matches('E').parse().expect("entity id E<digits>")
 }
@@ -133,6 +159,12 @@ fn main() {
             std::process::exit(2);
         });
     let only_fuzzy = std::env::args().any(|a| a == "--fuzzy-only");
+    // `--misses N`: print N true duplicate pairs the matcher left apart,
+    // with their score and levels (for tuning, not for the report).
+    let misses: Option<usize> = std::env::args()
+        .skip_while(|a| a != "--misses")
+        .nth(1)
+        .and_then(|n| n.parse().ok());
 
     let t = Instant::now();
     let (list, _, _) = load(&dir.join("prospects.csv"), TableKind::List);
@@ -211,6 +243,9 @@ fn main() {
             name.into(),
             serde_json::json!({"dedupe": d, "client": c, "link_seconds": link_s, "stats": st}),
         );
+    }
+    if let Some(k) = misses {
+        print_misses(&list, &entity, k);
     }
     println!("RESULT {}", serde_json::Value::Object(results));
 }

@@ -326,7 +326,12 @@ pub fn run(config: &Config, progress: Progress, meta: &RunMeta) -> Result<Outcom
         )?;
         staging.csv("rejected.csv", &mut r)?;
         drop(r);
-        let mut m = crate::output::matches::matches_frame(&links.fuzzy, &record_ids, client_ids)?;
+        let mut m = crate::output::matches::matches_frame(
+            &links.fuzzy,
+            &record_ids,
+            client_ids,
+            &suppression.postal_sources,
+        )?;
         staging.csv("matches.csv", &mut m)?;
         drop(m);
         let mut d = decisions_frame(&decisions, &record_ids)?;
@@ -363,6 +368,7 @@ pub fn run(config: &Config, progress: Progress, meta: &RunMeta) -> Result<Outcom
         &links.fuzzy,
         &record_ids,
         clients.as_ref().map(|c| &c.fields.client_id),
+        &suppression.postal_sources,
     );
     let run_json = json!({
         "tool": "qualify",

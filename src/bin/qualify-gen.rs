@@ -3513,17 +3513,29 @@ fn linkage(
     push_csv_record(&mut buf, &LINKAGE_HEADERS, ',', "\n");
     writeln!(truth, "source_row,entity_id")?;
     let mut next_entity = 1u32;
+    // Records per person so far: a person is on a list at most
+    // MAX_RECORDS times (picking earlier records uniformly would otherwise
+    // give the first people dozens of copies).
+    const MAX_RECORDS: u8 = 5;
+    let mut records_of: Vec<u8> = vec![0];
     for row in 1..=rows {
-        let p = if !people.is_empty() && g.rng.gen_bool(dup_rate) {
+        let pick = (!people.is_empty() && g.rng.gen_bool(dup_rate))
+            .then(|| g.rng.gen_range(0..people.len()))
+            .filter(|&k| records_of[people[k].entity as usize] < MAX_RECORDS);
+        let p = if let Some(k) = pick {
             // A duplicate of an earlier record of someone (noise on noise:
             // copies of copies, as lists bought from several vendors are).
-            let o = people[g.rng.gen_range(0..people.len())].clone();
+            let o = people[k].clone();
             g.noisy_copy(&o, &people)
         } else {
             let p = g.new_person(next_entity, &people);
             next_entity += 1;
             p
         };
+        if records_of.len() <= p.entity as usize {
+            records_of.resize(p.entity as usize + 1, 0);
+        }
+        records_of[p.entity as usize] += 1;
         let cells = g.cells(&p);
         push_csv_record(&mut buf, &cells, ',', "\n");
         writeln!(truth, "{row},E{:08}", p.entity)?;

@@ -332,6 +332,9 @@ impl Decision {
 pub enum PairKind {
     Duplicate,
     Client,
+    /// A list row against a postal objection (an opposition entry with a
+    /// name and an address).
+    Opposition,
 }
 
 /// One scored pair at or above the review threshold.
@@ -355,6 +358,7 @@ pub struct FuzzyStats {
     pub skipped_blocks: usize,
     pub duplicate_links: usize,
     pub client_links: usize,
+    pub opposition_links: usize,
     pub review_pairs: usize,
     pub refused_chain: usize,
 }
@@ -386,18 +390,21 @@ fn score_pairs(
 /// Links the list inside itself and to the client file. `uf` holds the
 /// exact-key clusters; fuzzy duplicates are joined into it. `exact_client`
 /// is the client each row already matched exactly (those rows are not
-/// linked again). Returns the client each row matched fuzzily.
+/// linked again); `postal` the opposition entries that carry a name.
+/// Returns the client each row matched fuzzily and the channels postal
+/// objections matched fuzzily deny.
 pub(crate) fn link_fuzzy(
     settings: &FuzzySettings,
     list: &Normalised,
     clients: Option<&Normalised>,
     uf: &mut UnionFind,
     exact_client: &[Option<usize>],
-) -> (FuzzyLinks, Vec<Option<usize>>) {
+    postal: &[(Person, super::ChannelMask)],
+) -> (FuzzyLinks, Vec<Option<usize>>, Vec<super::ChannelMask>) {
     let n = list.rows;
     let mut fuzzy_client = vec![None; n];
     if !settings.enabled {
-        return (FuzzyLinks::default(), fuzzy_client);
+        return (FuzzyLinks::default(), fuzzy_client, vec![0; n]);
     }
     let mut lp = people(list);
     let mut cp = clients.map(people).unwrap_or_default();
@@ -464,6 +471,31 @@ pub(crate) fn link_fuzzy(
         start = end;
     }
 
+    // Postal objections: every entry at or above the client threshold
+    // binds the row (fail closed: no "best" among objections).
+    let mut opposed = vec![0; n];
+    if !postal.is_empty() {
+        let op: Vec<Person> = postal.iter().map(|(p, _)| p.clone()).collect();
+        let cand = block::candidates(&lp, &op, settings.max_block);
+        stats.candidate_pairs_across += cand.across.len();
+        for (i, j, s, lv) in score_pairs(w, settings.review_threshold, &lp, &op, &cand.across) {
+            let decision = if s >= settings.client_threshold {
+                opposed[i as usize] |= postal[j as usize].1;
+                Decision::Match
+            } else {
+                Decision::Review
+            };
+            pairs.push(ScoredPair {
+                kind: PairKind::Opposition,
+                row: i as usize,
+                other: j as usize,
+                score: s,
+                levels: lv,
+                decision,
+            });
+        }
+    }
+
     pairs.sort_by(|a, b| {
         (a.row, a.kind as u8, a.other).cmp(&(b.row, b.kind as u8, b.other))
     });
@@ -471,12 +503,13 @@ pub(crate) fn link_fuzzy(
         match (p.kind, p.decision) {
             (PairKind::Duplicate, Decision::Match) => stats.duplicate_links += 1,
             (PairKind::Client, Decision::Match) => stats.client_links += 1,
+            (PairKind::Opposition, Decision::Match) => stats.opposition_links += 1,
             (_, Decision::Review) => stats.review_pairs += 1,
             (_, Decision::RefusedChain) => stats.refused_chain += 1,
             _ => {}
         }
     }
-    (FuzzyLinks { pairs, stats }, fuzzy_client)
+    (FuzzyLinks { pairs, stats }, fuzzy_client, opposed)
 }
 
 /// Joins the matching pairs strongest first, with the chaining guard: a

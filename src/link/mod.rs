@@ -208,13 +208,17 @@ pub fn link(
     }
 
     // Fuzzy matching, on what the exact keys left apart.
-    let (fuzzy_links, fuzzy_client) = fuzzy::link_fuzzy(
+    let (fuzzy_links, fuzzy_client, fuzzy_opposed) = fuzzy::link_fuzzy(
         fuzzy_settings,
         list,
         clients.map(|(cn, _)| cn),
         &mut uf,
         &client,
+        &suppression.postal_people,
     );
+    for (o, f) in opposed.iter_mut().zip(fuzzy_opposed) {
+        *o |= f;
+    }
     for p in &fuzzy_links.pairs {
         if p.kind == fuzzy::PairKind::Duplicate && p.decision == fuzzy::Decision::Match {
             via[p.row].get_or_insert(KeyKind::Fuzzy);

@@ -1,6 +1,6 @@
 //! `matches.csv` and the summary's borderline list. In: the fuzzy stage's
 //! scored pairs ([`crate::link::fuzzy::FuzzyLinks`]), the record ids and
-//! the client ids. Out: one row per scored pair at or above the review
+//! the client ids and the opposition entries' `file:row`. Out: one row per scored pair at or above the review
 //! threshold (score, the fields that agreed and disagreed, the decision),
 //! so a person can check a merge; and the pairs between the two thresholds
 //! as JSON for summary.json. Rows in list-row order, then duplicates before
@@ -23,14 +23,17 @@ fn client_label(client_ids: Option<&Vec<Option<String>>>, ci: usize) -> String {
         .unwrap_or_else(|| format!("clients row {}", ci + 1))
 }
 
+/// (matched_record_id, matched_client_id, matched_opposition) of a pair.
 fn other_ids(
     p: &ScoredPair,
     ids: &[String],
     client_ids: Option<&Vec<Option<String>>>,
-) -> (Option<String>, Option<String>) {
+    opposition: &[String],
+) -> (Option<String>, Option<String>, Option<String>) {
     match p.kind {
-        PairKind::Duplicate => (Some(ids[p.other].clone()), None),
-        PairKind::Client => (None, Some(client_label(client_ids, p.other))),
+        PairKind::Duplicate => (Some(ids[p.other].clone()), None, None),
+        PairKind::Client => (None, Some(client_label(client_ids, p.other)), None),
+        PairKind::Opposition => (None, None, opposition.get(p.other).cloned()),
     }
 }
 
@@ -39,13 +42,22 @@ pub fn matches_frame(
     fuzzy: &FuzzyLinks,
     ids: &[String],
     client_ids: Option<&Vec<Option<String>>>,
+    opposition: &[String],
 ) -> Result<DataFrame> {
     let pairs = &fuzzy.pairs;
-    let (matched_record, matched_client): (Vec<_>, Vec<_>) =
-        pairs.iter().map(|p| other_ids(p, ids, client_ids)).unzip();
+    let mut matched_record = Vec::with_capacity(pairs.len());
+    let mut matched_client = Vec::with_capacity(pairs.len());
+    let mut matched_opposition = Vec::with_capacity(pairs.len());
+    for p in pairs {
+        let (r, c, o) = other_ids(p, ids, client_ids, opposition);
+        matched_record.push(r);
+        matched_client.push(c);
+        matched_opposition.push(o);
+    }
     let kind = |p: &ScoredPair| match p.kind {
         PairKind::Duplicate => "duplicate",
         PairKind::Client => "client",
+        PairKind::Opposition => "opposition",
     };
     let cols = vec![
         string_column("record_id", pairs.iter().map(|p| Some(ids[p.row].as_str()))),
@@ -56,6 +68,7 @@ pub fn matches_frame(
         string_column("kind", pairs.iter().map(|p| Some(kind(p)))),
         owned_string_column("matched_record_id", matched_record),
         owned_string_column("matched_client_id", matched_client),
+        owned_string_column("matched_opposition", matched_opposition),
         owned_string_column(
             "score",
             pairs.iter().map(|p| Some(format!("{:.2}", p.score))).collect(),
@@ -78,6 +91,7 @@ pub fn summary(
     fuzzy: &FuzzyLinks,
     ids: &[String],
     client_ids: Option<&Vec<Option<String>>>,
+    opposition: &[String],
 ) -> Value {
     let borderline: Vec<Value> = fuzzy
         .pairs
@@ -85,11 +99,12 @@ pub fn summary(
         .filter(|p| p.decision == Decision::Review)
         .take(SUMMARY_BORDERLINE_MAX)
         .map(|p| {
-            let (r, c) = other_ids(p, ids, client_ids);
+            let (r, c, o) = other_ids(p, ids, client_ids, opposition);
             json!({
                 "record_id": ids[p.row],
                 "matched_record_id": r,
                 "matched_client_id": c,
+                "matched_opposition": o,
                 "score": (f64::from(p.score) * 100.0).round() / 100.0,
                 "agreed": p.levels.agreed(),
                 "disagreed": p.levels.disagreed(),

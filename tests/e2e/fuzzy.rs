@@ -63,6 +63,13 @@ Jehan,Dupond,,,+33612345678,,,,{consent}\n"
 C1,Marc,Girrard,,,5 rue de la Gare,35000,Rennes,yes\n\
 C2,Paul,Martin,,,,33000,Bordeaux,\n",
     );
+    // A postal objection with a misspelt name and "bd" for boulevard.
+    let opposition = write(
+        dir.path(),
+        "opposition.csv",
+        "first_name,last_name,address_line1,postcode,city,channel\n\
+Helene,Lefebvre,3 bd Voltaire,75011,Paris,post\n",
+    );
     let out = dir.path().join("out");
     let o = run(&[
         "run",
@@ -70,6 +77,8 @@ C2,Paul,Martin,,,,33000,Bordeaux,\n",
         list.to_str().unwrap(),
         "--clients",
         clients.to_str().unwrap(),
+        "--opposition",
+        opposition.to_str().unwrap(),
         "--as-of",
         "2026-11-23",
         "--out",
@@ -107,6 +116,18 @@ C2,Paul,Martin,,,,33000,Bordeaux,\n",
     // Same name, other town, nothing else in common: not the client.
     assert!(rej.get(&8).is_none_or(|r| r.2.is_empty()), "{:?}", rej.get(&8));
 
+    // The objection binds Hélène Lefèvre (both records) on post only.
+    let decisions = csv_rows(&out.join("decisions.csv"));
+    for row in ["5", "6"] {
+        let post = decisions
+            .iter()
+            .find(|d| d[1] == row && d[2] == "post")
+            .unwrap();
+        assert!(post[4].contains("opposed"), "row {row}: {post:?}");
+    }
+    let email5 = decisions.iter().find(|d| d[1] == "5" && d[2] == "email").unwrap();
+    assert!(!email5[4].contains("opposed"), "{email5:?}");
+
     // matches.csv explains each fuzzy link.
     let m = csv_rows(&out.join("matches.csv"));
     assert_eq!(
@@ -117,6 +138,7 @@ C2,Paul,Martin,,,,33000,Bordeaux,\n",
             "kind",
             "matched_record_id",
             "matched_client_id",
+            "matched_opposition",
             "score",
             "decision",
             "agreed",
@@ -128,15 +150,18 @@ C2,Paul,Martin,,,,33000,Bordeaux,\n",
         .find(|r| r[1] == "2" && r[3] == id(1))
         .or_else(|| m.iter().find(|r| r[1] == "1" && r[3] == id(2)))
         .expect("pair 1-2 in matches.csv");
-    assert_eq!(swapped[6], "match");
-    assert!(swapped[7].contains("names_swapped"), "{swapped:?}");
-    assert!(swapped[7].contains("street"), "{swapped:?}");
+    assert_eq!(swapped[7], "match");
+    assert!(swapped[8].contains("names_swapped"), "{swapped:?}");
+    assert!(swapped[8].contains("street"), "{swapped:?}");
     let client = m.iter().find(|r| r[1] == "7" && r[4] == "C1").unwrap();
     assert_eq!(client[2], "client");
-    assert!(client[7].contains("last_name~close") && client[7].contains("street"));
+    let objection = m.iter().find(|r| r[2] == "opposition").expect("objection pair");
+    assert!(objection[5].ends_with("opposition.csv:1"), "{objection:?}");
+    assert_eq!(objection[7], "match");
+    assert!(client[8].contains("last_name~close") && client[8].contains("street"));
 
     let s = summary(&out);
-    let review = m[1..].iter().filter(|r| r[6] == "review").count();
+    let review = m[1..].iter().filter(|r| r[7] == "review").count();
     assert_eq!(s["fuzzy"]["borderline_pairs"], review);
     assert_eq!(s["config"]["fuzzy"]["match_threshold"], 9.0);
 }
@@ -193,7 +218,7 @@ fn sample_fuzzy_links_agree_with_the_ground_truth() {
     let row_of = |id: &str| id.rsplit('-').next().unwrap().parse::<usize>().unwrap();
     let (mut dups, mut clients, mut wrong) = (0, 0, Vec::new());
     for r in &m[1..] {
-        if r[6] != "match" {
+        if r[7] != "match" {
             continue;
         }
         let a: usize = r[1].parse().unwrap();
