@@ -37,8 +37,8 @@ fn load(path: &Path, kind: TableKind) -> (Normalised, Option<ClientFields>, Vec<
         .collect();
     let df = canonical_frame(&table, &map, &names);
     let norm = normalise_frame(&df);
-    let fields = matches!(kind, TableKind::Clients)
-        .then(|| client_fields(&df, &mut Default::default()));
+    let fields =
+        matches!(kind, TableKind::Clients).then(|| client_fields(&df, &mut Default::default()));
     let ids = fields
         .as_ref()
         .map(|f| f.client_id.clone())
@@ -67,8 +67,16 @@ struct Prf {
 }
 
 fn prf(predicted: u64, true_pairs: u64, correct: u64) -> Prf {
-    let precision = if predicted == 0 { 1.0 } else { correct as f64 / predicted as f64 };
-    let recall = if true_pairs == 0 { 1.0 } else { correct as f64 / true_pairs as f64 };
+    let precision = if predicted == 0 {
+        1.0
+    } else {
+        correct as f64 / predicted as f64
+    };
+    let recall = if true_pairs == 0 {
+        1.0
+    } else {
+        correct as f64 / true_pairs as f64
+    };
     let f1 = if precision + recall == 0.0 {
         0.0
     } else {
@@ -124,7 +132,9 @@ fn print_misses(list: &Normalised, entity: &[u32], k: usize) {
     let settings = FuzzySettings::default();
     let links = link(list, None, &Suppression::default(), &settings);
     let p = people(list);
-    let cluster: Vec<usize> = (0..list.rows).map(|i| links.survivor_of[i].unwrap_or(i)).collect();
+    let cluster: Vec<usize> = (0..list.rows)
+        .map(|i| links.survivor_of[i].unwrap_or(i))
+        .collect();
     let mut first_of: HashMap<u32, usize> = HashMap::new();
     let mut shown = 0;
     for i in 0..list.rows {
@@ -138,15 +148,33 @@ fn print_misses(list: &Normalised, entity: &[u32], k: usize) {
                 i + 1,
                 lv.agreed(),
                 lv.disagreed(),
-                (&p[j].first, &p[j].last, &p[j].email, &p[j].mobile, &p[j].street_no, &p[j].street, &p[j].postcode),
-                (&p[i].first, &p[i].last, &p[i].email, &p[i].mobile, &p[i].street_no, &p[i].street, &p[i].postcode),
+                (
+                    &p[j].first,
+                    &p[j].last,
+                    &p[j].email,
+                    &p[j].mobile,
+                    &p[j].street_no,
+                    &p[j].street,
+                    &p[j].postcode
+                ),
+                (
+                    &p[i].first,
+                    &p[i].last,
+                    &p[i].email,
+                    &p[i].mobile,
+                    &p[i].street_no,
+                    &p[i].street,
+                    &p[i].postcode
+                ),
             );
         }
     }
 }
 
 fn entity_number(s: &str) -> u32 {
-    s.trim_start_matches('E').parse().expect("entity id E<digits>")
+    s.trim_start_matches('E')
+        .parse()
+        .expect("entity id E<digits>")
 }
 
 fn main() {
@@ -184,7 +212,11 @@ fn main() {
         .iter()
         .map(|id| client_truth[id.as_deref().expect("client_id")])
         .collect();
-    assert_eq!(entity.len(), list.rows, "truth-list.csv and prospects.csv differ in length");
+    assert_eq!(
+        entity.len(),
+        list.rows,
+        "truth-list.csv and prospects.csv differ in length"
+    );
 
     let mut results = serde_json::Map::new();
     results.insert("rows".into(), list.rows.into());

@@ -365,6 +365,7 @@ fn fuzzy_settings(
             .or(file.fuzzy_max_cluster)
             .unwrap_or(d.max_cluster),
         weights: file.fuzzy_weights.clone().unwrap_or(d.weights),
+        progress: d.progress,
     };
     if !(s.review_threshold <= s.match_threshold && s.review_threshold <= s.client_threshold) {
         return Err(Error::Usage(format!(

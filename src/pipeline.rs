@@ -206,11 +206,15 @@ pub fn compute(config: &Config, progress: Progress) -> Result<Computed> {
 
     // --- Link & dedupe -------------------------------------------------------
     let bar = progress.stage("link", n as u64);
+    let fuzzy = crate::link::fuzzy::FuzzySettings {
+        progress,
+        ..config.fuzzy.clone()
+    };
     let links = link(
         &norm,
         clients.as_ref().map(|c| (&c.norm, &c.fields)),
         &suppression,
-        &config.fuzzy,
+        &fuzzy,
     );
     bar.finish_and_clear();
     timer.lap("link");

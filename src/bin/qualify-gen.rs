@@ -3183,8 +3183,8 @@ const SYL_MID: &[&str] = &[
     "", "", "", "ri", "no", "la", "ve", "ti", "mon", "ber", "san", "gni", "lé", "rou",
 ];
 const SYL_END: &[&str] = &[
-    "rd", "ux", "eau", "et", "in", "ier", "on", "ard", "oux", "ac", "ot", "y", "ec", "and",
-    "ez", "ois", "ille", "elle", "eron", "aud", "ault", "ès", "at", "ieu",
+    "rd", "ux", "eau", "et", "in", "ier", "on", "ard", "oux", "ac", "ot", "y", "ec", "and", "ez",
+    "ois", "ille", "elle", "eron", "aud", "ault", "ès", "at", "ieu",
 ];
 const WEBMAILS: &[&str] = &[
     "gmail.com",
@@ -3251,7 +3251,11 @@ impl Linkage {
         }
     }
     fn first_name(&mut self) -> String {
-        let pool = if self.rng.gen_bool(0.5) { FIRST_F } else { FIRST_M };
+        let pool = if self.rng.gen_bool(0.5) {
+            FIRST_F
+        } else {
+            FIRST_M
+        };
         let f = self.one(pool).to_owned();
         if self.rng.gen_bool(0.05) {
             format!("{f}-{}", self.one(pool))
@@ -3333,7 +3337,8 @@ impl Linkage {
             entity,
             ..LPerson::default()
         };
-        let like = (!earlier.is_empty()).then(|| earlier[self.rng.gen_range(0..earlier.len())].clone());
+        let like =
+            (!earlier.is_empty()).then(|| earlier[self.rng.gen_range(0..earlier.len())].clone());
         match like {
             Some(o) if self.rng.gen_bool(HOUSEHOLD) => {
                 p.last = o.last.clone();

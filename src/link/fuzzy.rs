@@ -31,7 +31,7 @@ pub use score::{Level, Levels, Weights};
 /// Thresholds and weights (config keys `fuzzy`, `fuzzy_match_threshold`,
 /// `fuzzy_client_threshold`, `fuzzy_review_threshold`, `fuzzy_max_block`, `fuzzy_max_cluster`,
 /// `fuzzy_weights`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct FuzzySettings {
     pub enabled: bool,
     /// A pair scoring at least this is the same person.
@@ -50,6 +50,9 @@ pub struct FuzzySettings {
     /// links is how unrelated records end up merged.
     pub max_cluster: usize,
     pub weights: Weights,
+    /// Where the pairs/s bar goes (hidden by default; the CLI sets it).
+    #[serde(skip)]
+    pub progress: crate::progress::Progress,
 }
 
 impl Default for FuzzySettings {
@@ -62,6 +65,7 @@ impl Default for FuzzySettings {
             max_block: 200,
             max_cluster: 8,
             weights: Weights::default(),
+            progress: crate::progress::Progress::hidden(),
         }
     }
 }
@@ -197,7 +201,10 @@ fn set_email(p: &mut Person, key: &str) {
     p.email = key.to_owned();
     let local = key.split('@').next().unwrap_or("");
     let local = local.split('+').next().unwrap_or("");
-    p.email_local = local.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
+    p.email_local = local
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect();
 }
 
 fn finish(p: &mut Person) {
@@ -265,7 +272,13 @@ pub fn people(n: &Normalised) -> Vec<Person> {
 /// common name cannot decide alone.
 pub fn term_frequencies(sides: &mut [&mut [Person]], cap: f32) {
     for role in [true, false] {
-        let name = |p: &Person| if role { p.first.clone() } else { p.last.clone() };
+        let name = |p: &Person| {
+            if role {
+                p.first.clone()
+            } else {
+                p.last.clone()
+            }
+        };
         let mut counts: HashMap<String, u32> = HashMap::new();
         let mut total = 0u64;
         for side in sides.iter() {
@@ -377,12 +390,16 @@ fn score_pairs(
     left: &[Person],
     right: &[Person],
     pairs: &[(u32, u32)],
+    bar: &indicatif::ProgressBar,
 ) -> Vec<(u32, u32, f32, Levels)> {
     pairs
-        .par_iter()
-        .filter_map(|&(i, j)| {
-            let (s, lv) = score::score(w, &left[i as usize], &right[j as usize]);
-            (s >= review).then_some((i, j, s, lv))
+        .par_chunks(8192)
+        .flat_map_iter(|chunk| {
+            bar.inc(chunk.len() as u64);
+            chunk.iter().filter_map(|&(i, j)| {
+                let (s, lv) = score::score(w, &left[i as usize], &right[j as usize]);
+                (s >= review).then_some((i, j, s, lv))
+            })
         })
         .collect()
 }
@@ -419,6 +436,9 @@ pub(crate) fn link_fuzzy(
         ..FuzzyStats::default()
     };
     let w = &settings.weights;
+    let bar = settings
+        .progress
+        .pairs("fuzzy", (cand.within.len() + cand.across.len()) as u64);
 
     // Inside the list: pairs the exact keys already joined add nothing.
     let roots: Vec<usize> = (0..n).map(|i| uf.find(i)).collect();
@@ -427,7 +447,7 @@ pub(crate) fn link_fuzzy(
         .into_iter()
         .filter(|&(i, j)| roots[i as usize] != roots[j as usize])
         .collect();
-    let scored = score_pairs(w, settings.review_threshold, &lp, &lp, &within);
+    let scored = score_pairs(w, settings.review_threshold, &lp, &lp, &within, &bar);
     let mut pairs = link_within(settings, &lp, uf, scored);
 
     // Against the client file: the best client at or above the threshold.
@@ -436,7 +456,7 @@ pub(crate) fn link_fuzzy(
         .into_iter()
         .filter(|&(i, _)| exact_client[i as usize].is_none())
         .collect();
-    let scored = score_pairs(w, settings.review_threshold, &lp, &cp, &across);
+    let scored = score_pairs(w, settings.review_threshold, &lp, &cp, &across, &bar);
     // `scored` is sorted by list row (the candidates were).
     let mut start = 0;
     while start < scored.len() {
@@ -471,6 +491,8 @@ pub(crate) fn link_fuzzy(
         start = end;
     }
 
+    bar.finish_and_clear();
+
     // Postal objections: every entry at or above the client threshold
     // binds the row (fail closed: no "best" among objections).
     let mut opposed = vec![0; n];
@@ -478,7 +500,14 @@ pub(crate) fn link_fuzzy(
         let op: Vec<Person> = postal.iter().map(|(p, _)| p.clone()).collect();
         let cand = block::candidates(&lp, &op, settings.max_block);
         stats.candidate_pairs_across += cand.across.len();
-        for (i, j, s, lv) in score_pairs(w, settings.review_threshold, &lp, &op, &cand.across) {
+        for (i, j, s, lv) in score_pairs(
+            w,
+            settings.review_threshold,
+            &lp,
+            &op,
+            &cand.across,
+            &indicatif::ProgressBar::hidden(),
+        ) {
             let decision = if s >= settings.client_threshold {
                 opposed[i as usize] |= postal[j as usize].1;
                 Decision::Match
@@ -496,9 +525,7 @@ pub(crate) fn link_fuzzy(
         }
     }
 
-    pairs.sort_by(|a, b| {
-        (a.row, a.kind as u8, a.other).cmp(&(b.row, b.kind as u8, b.other))
-    });
+    pairs.sort_by(|a, b| (a.row, a.kind as u8, a.other).cmp(&(b.row, b.kind as u8, b.other)));
     for p in &pairs {
         match (p.kind, p.decision) {
             (PairKind::Duplicate, Decision::Match) => stats.duplicate_links += 1,
@@ -630,7 +657,15 @@ mod tests {
 
     #[test]
     fn accents_case_and_email_dots_fold() {
-        let a = person_from_parts("Élodie", "LEFÈVRE", "", "", "E.Lefevre+promo@Gmail.com", "", &[]);
+        let a = person_from_parts(
+            "Élodie",
+            "LEFÈVRE",
+            "",
+            "",
+            "E.Lefevre+promo@Gmail.com",
+            "",
+            &[],
+        );
         assert_eq!(a.first, "elodie");
         assert_eq!(a.last, "lefevre");
         assert_eq!(a.email_local, "elefevre");
@@ -670,7 +705,12 @@ mod tests {
         ];
         let mut uf = uf_for(3);
         let lv = Levels::default();
-        let out = link_within(&s, &people, &mut uf, vec![(0, 1, 11.0, lv), (1, 2, 10.5, lv)]);
+        let out = link_within(
+            &s,
+            &people,
+            &mut uf,
+            vec![(0, 1, 11.0, lv), (1, 2, 10.5, lv)],
+        );
         assert_eq!(out[0].decision, Decision::Match);
         assert_eq!(out[1].decision, Decision::RefusedChain);
         assert_ne!(uf.find(0), uf.find(2));
@@ -685,7 +725,12 @@ mod tests {
         let people = vec![person_from_parts("Jean", "Dupont", "", "75002", "", "", &[]); 3];
         let mut uf = uf_for(3);
         let lv = Levels::default();
-        let out = link_within(&s, &people, &mut uf, vec![(0, 1, 12.0, lv), (1, 2, 11.0, lv)]);
+        let out = link_within(
+            &s,
+            &people,
+            &mut uf,
+            vec![(0, 1, 12.0, lv), (1, 2, 11.0, lv)],
+        );
         assert_eq!(out[0].decision, Decision::Match);
         assert_eq!(out[1].decision, Decision::RefusedChain);
     }

@@ -14,10 +14,7 @@
 /// The phonetic code of a folded name; words are joined (a compound name
 /// `jean pierre` gives one code). Empty when there is no letter.
 pub fn french_phonetic(folded: &str) -> String {
-    let s: Vec<u8> = folded
-        .bytes()
-        .filter(|b| b.is_ascii_lowercase())
-        .collect();
+    let s: Vec<u8> = folded.bytes().filter(|b| b.is_ascii_lowercase()).collect();
     let mut out: Vec<u8> = Vec::with_capacity(s.len());
     let at = |i: usize| s.get(i).copied().unwrap_or(b'\0');
     let is_vowel = |b: u8| matches!(b, b'a' | b'e' | b'i' | b'o' | b'u' | b'y');
@@ -41,8 +38,8 @@ pub fn french_phonetic(folded: &str) -> String {
             (b'g', b'u', x) if is_vowel(x) => (b"g", 2),
             (b'g', b'n', _) => (b"n", 2),
             (b'c', b'k', _) => (b"k", 2),
-            (b'c', x, _) if matches!(x, b'e' | b'i' | b'y') => (b"s", 1),
-            (b'g', x, _) if matches!(x, b'e' | b'i' | b'y') => (b"j", 1),
+            (b'c', b'e' | b'i' | b'y', _) => (b"s", 1),
+            (b'g', b'e' | b'i' | b'y', _) => (b"j", 1),
             (b'c' | b'q', _, _) => (b"k", 1),
             (b'b', b'v', _) => (b"v", 2),
             (b'y', _, _) => (b"i", 1),

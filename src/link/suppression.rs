@@ -147,7 +147,8 @@ impl Suppression {
             let p = &people[i];
             if !p.last.is_empty() && (!p.postcode.is_empty() || !p.street.is_empty()) {
                 self.postal_people.push((p.clone(), mask));
-                self.postal_sources.push(format!("{}:{row}", path.display()));
+                self.postal_sources
+                    .push(format!("{}:{row}", path.display()));
                 any = true;
             }
             if any {

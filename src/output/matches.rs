@@ -71,7 +71,10 @@ pub fn matches_frame(
         owned_string_column("matched_opposition", matched_opposition),
         owned_string_column(
             "score",
-            pairs.iter().map(|p| Some(format!("{:.2}", p.score))).collect(),
+            pairs
+                .iter()
+                .map(|p| Some(format!("{:.2}", p.score)))
+                .collect(),
         ),
         string_column("decision", pairs.iter().map(|p| Some(p.decision.as_str()))),
         owned_string_column(

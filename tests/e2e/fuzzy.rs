@@ -99,7 +99,10 @@ Helene,Lefebvre,3 bd Voltaire,75011,Paris,post\n",
     // relative Claire at the same address (row 4) is not.
     assert_eq!(rej[&2].1, id(1), "swapped names: {:?}", rej[&2]);
     assert_eq!(rej[&3].1, id(1), "initial: {:?}", rej[&3]);
-    assert!(rej.get(&4).is_none_or(|r| r.1.is_empty()), "a relative is not a duplicate");
+    assert!(
+        rej.get(&4).is_none_or(|r| r.1.is_empty()),
+        "a relative is not a duplicate"
+    );
     assert!(rej.get(&1).is_none_or(|r| !r.0.contains("duplicate")));
     // Accents, case and "bd": row 6 duplicates row 5 (or the reverse).
     let five_six = [rej.get(&5), rej.get(&6)]
@@ -114,7 +117,11 @@ Helene,Lefebvre,3 bd Voltaire,75011,Paris,post\n",
     assert_eq!(rej[&7].2, "C1", "{:?}", rej.get(&7));
     assert!(rej[&7].0.contains("existing_client"));
     // Same name, other town, nothing else in common: not the client.
-    assert!(rej.get(&8).is_none_or(|r| r.2.is_empty()), "{:?}", rej.get(&8));
+    assert!(
+        rej.get(&8).is_none_or(|r| r.2.is_empty()),
+        "{:?}",
+        rej.get(&8)
+    );
 
     // The objection binds Hélène Lefèvre (both records) on post only.
     let decisions = csv_rows(&out.join("decisions.csv"));
@@ -125,7 +132,10 @@ Helene,Lefebvre,3 bd Voltaire,75011,Paris,post\n",
             .unwrap();
         assert!(post[4].contains("opposed"), "row {row}: {post:?}");
     }
-    let email5 = decisions.iter().find(|d| d[1] == "5" && d[2] == "email").unwrap();
+    let email5 = decisions
+        .iter()
+        .find(|d| d[1] == "5" && d[2] == "email")
+        .unwrap();
     assert!(!email5[4].contains("opposed"), "{email5:?}");
 
     // matches.csv explains each fuzzy link.
@@ -155,7 +165,10 @@ Helene,Lefebvre,3 bd Voltaire,75011,Paris,post\n",
     assert!(swapped[8].contains("street"), "{swapped:?}");
     let client = m.iter().find(|r| r[1] == "7" && r[4] == "C1").unwrap();
     assert_eq!(client[2], "client");
-    let objection = m.iter().find(|r| r[2] == "opposition").expect("objection pair");
+    let objection = m
+        .iter()
+        .find(|r| r[2] == "opposition")
+        .expect("objection pair");
     assert!(objection[5].ends_with("opposition.csv:1"), "{objection:?}");
     assert_eq!(objection[7], "match");
     assert!(client[8].contains("last_name~close") && client[8].contains("street"));
@@ -235,7 +248,10 @@ fn sample_fuzzy_links_agree_with_the_ground_truth() {
         }
     }
     assert!(dups >= 10, "the sample has fuzzy duplicates: {dups}");
-    assert!(clients >= 1, "the sample has fuzzy client matches: {clients}");
+    assert!(
+        clients >= 1,
+        "the sample has fuzzy client matches: {clients}"
+    );
     // Measured on this sample: 1 wrong link of 22 (two people of the same
     // name sharing an email local part at different providers, same town).
     assert!(wrong.len() <= 1, "links against the truth: {wrong:?}");

@@ -127,10 +127,7 @@ pub fn candidates(list: &[Person], clients: &[Person], max_block: usize) -> Cand
     }
     starts.push(all.len());
     let blocks: Vec<(usize, usize)> = starts.windows(2).map(|w| (w[0], w[1])).collect();
-    let skipped = blocks
-        .iter()
-        .filter(|(s, e)| e - s > max_block)
-        .count();
+    let skipped = blocks.iter().filter(|(s, e)| e - s > max_block).count();
     let (mut within, mut across): (Vec<u64>, Vec<u64>) = blocks
         .par_iter()
         .filter(|(s, e)| e - s > 1 && e - s <= max_block)
@@ -187,7 +184,15 @@ mod tests {
             person_from_parts("Jean", "Dupont", "12 rue de la Paix", "75002", "", "", &[]),
             person_from_parts("Dupont", "Jean", "", "", "", "", &[]),
             person_from_parts("Jean", "Dupomt", "12 r de la Paix", "75002", "", "", &[]),
-            person_from_parts("Claire", "Martin", "1 place Bellecour", "69002", "", "", &[]),
+            person_from_parts(
+                "Claire",
+                "Martin",
+                "1 place Bellecour",
+                "69002",
+                "",
+                "",
+                &[],
+            ),
         ];
         let c = candidates(&list, &[], 100);
         assert!(c.within.contains(&(0, 1)), "{:?}", c.within);

@@ -11,7 +11,6 @@
 use serde::{Deserialize, Serialize};
 use strsim::jaro_winkler;
 
-
 use super::Person;
 
 /// How two values of one field compare.
@@ -411,7 +410,11 @@ mod tests {
         let b = p("J.", "LEFEVRE", "3 av Foch", "69006");
         let (s, lv) = score(&w, &a, &b);
         assert_eq!(lv.get(Field::FirstName), Level::Initial);
-        assert_eq!(lv.get(Field::LastName), Level::Exact, "accents and case fold");
+        assert_eq!(
+            lv.get(Field::LastName),
+            Level::Exact,
+            "accents and case fold"
+        );
         assert_eq!(lv.get(Field::Street), Level::Exact);
         assert!(s >= 9.0, "{s}");
     }
