@@ -187,6 +187,27 @@ pub struct RunOptions {
     /// Offline company check: a local copy of the SIRENE stock file (Parquet or CSV).
     #[arg(long, value_name = "FILE")]
     pub sirene_file: Option<PathBuf>,
+    /// Fuzzy matching on names and addresses, after the exact keys [default: true].
+    #[arg(long, num_args = 0..=1, default_missing_value = "true", value_name = "BOOL")]
+    pub fuzzy: Option<bool>,
+    /// Fuzzy score from which two records are the same person [default: 9].
+    #[arg(long, value_name = "SCORE")]
+    pub fuzzy_match_threshold: Option<f32>,
+    /// Fuzzy score from which a list record is the client [default: 8].
+    #[arg(long, value_name = "SCORE")]
+    pub fuzzy_client_threshold: Option<f32>,
+    /// Fuzzy score from which a pair is listed for review in matches.csv [default: 5].
+    #[arg(long, value_name = "SCORE")]
+    pub fuzzy_review_threshold: Option<f32>,
+    /// Blocks larger than this are not compared [default: 200].
+    #[arg(long, value_name = "N")]
+    pub fuzzy_max_block: Option<usize>,
+    /// A fuzzy link never makes a cluster larger than this [default: 8].
+    #[arg(long, value_name = "N")]
+    pub fuzzy_max_cluster: Option<usize>,
+    /// Field weights of the fuzzy score (a TOML table in --config; see README).
+    #[arg(skip)]
+    pub fuzzy_weights: Option<crate::link::fuzzy::Weights>,
 }
 
 /// The validated configuration every stage reads.
@@ -229,6 +250,7 @@ pub struct Config {
     pub recipients: Vec<String>,
     /// URL sources, cache and company check (see [`crate::fetch::sources`]).
     pub remote: crate::fetch::sources::RemoteConfig,
+    pub fuzzy: crate::link::fuzzy::FuzzySettings,
 }
 
 impl Config {
@@ -268,6 +290,7 @@ impl Config {
             controller_contact: None,
             recipients: Vec::new(),
             remote: Default::default(),
+            fuzzy: crate::link::fuzzy::FuzzySettings::default(),
         }
     }
 
@@ -280,6 +303,7 @@ impl Config {
             None => RunOptions::default(),
         };
         let remote = crate::fetch::sources::RemoteConfig::resolve(&cli, &file)?;
+        let fuzzy = fuzzy_settings(&cli, &file)?;
         let mut opposition = file.opposition.clone();
         opposition.extend(cli.opposition.iter().cloned());
 
@@ -406,8 +430,54 @@ impl Config {
                 .filter(|s| !s.is_empty())
                 .collect(),
             remote,
+            fuzzy,
         })
     }
+}
+
+/// The fuzzy matcher's settings: command line over file over defaults.
+fn fuzzy_settings(
+    cli: &RunOptions,
+    file: &RunOptions,
+) -> Result<crate::link::fuzzy::FuzzySettings> {
+    let d = crate::link::fuzzy::FuzzySettings::default();
+    let s = crate::link::fuzzy::FuzzySettings {
+        enabled: cli.fuzzy.or(file.fuzzy).unwrap_or(d.enabled),
+        match_threshold: cli
+            .fuzzy_match_threshold
+            .or(file.fuzzy_match_threshold)
+            .unwrap_or(d.match_threshold),
+        client_threshold: cli
+            .fuzzy_client_threshold
+            .or(file.fuzzy_client_threshold)
+            .unwrap_or(d.client_threshold),
+        review_threshold: cli
+            .fuzzy_review_threshold
+            .or(file.fuzzy_review_threshold)
+            .unwrap_or(d.review_threshold),
+        max_block: cli
+            .fuzzy_max_block
+            .or(file.fuzzy_max_block)
+            .unwrap_or(d.max_block),
+        max_cluster: cli
+            .fuzzy_max_cluster
+            .or(file.fuzzy_max_cluster)
+            .unwrap_or(d.max_cluster),
+        weights: file.fuzzy_weights.clone().unwrap_or(d.weights),
+        progress: d.progress,
+    };
+    if !(s.review_threshold <= s.match_threshold && s.review_threshold <= s.client_threshold) {
+        return Err(Error::Usage(format!(
+            "fuzzy_review_threshold ({}) must not be above fuzzy_match_threshold ({}) or fuzzy_client_threshold ({})",
+            s.review_threshold, s.match_threshold, s.client_threshold
+        )));
+    }
+    if s.max_block < 2 || s.max_cluster < 2 {
+        return Err(Error::Usage(
+            "fuzzy_max_block and fuzzy_max_cluster must be at least 2".into(),
+        ));
+    }
+    Ok(s)
 }
 
 /// `<dir>/<stem>.manifest.toml` beside the list.

@@ -220,10 +220,15 @@ pub fn compute(config: &Config, progress: Progress) -> Result<Computed> {
 
     // --- Link & dedupe -------------------------------------------------------
     let bar = progress.stage("link", n as u64);
+    let fuzzy = crate::link::fuzzy::FuzzySettings {
+        progress,
+        ..config.fuzzy.clone()
+    };
     let links = link(
         &norm,
         clients.as_ref().map(|c| (&c.norm, &c.fields)),
         &suppression,
+        &fuzzy,
     );
     bar.finish_and_clear();
     timer.lap("link");
@@ -348,6 +353,14 @@ pub fn run(config: &Config, progress: Progress, meta: &RunMeta) -> Result<Outcom
         )?;
         staging.csv("rejected.csv", &mut r)?;
         drop(r);
+        let mut m = crate::output::matches::matches_frame(
+            &links.fuzzy,
+            &record_ids,
+            client_ids,
+            &suppression.postal_sources,
+        )?;
+        staging.csv("matches.csv", &mut m)?;
+        drop(m);
         let mut d = decisions_frame(&decisions, &record_ids)?;
         staging.csv("decisions.csv", &mut d)?;
         drop(d);
@@ -363,7 +376,7 @@ pub fn run(config: &Config, progress: Progress, meta: &RunMeta) -> Result<Outcom
     }
     timer.lap("write");
 
-    let summary = summary_json(SummaryInput {
+    let mut summary = summary_json(SummaryInput {
         config,
         table: &table,
         colmap: &colmap,
@@ -379,6 +392,12 @@ pub fn run(config: &Config, progress: Progress, meta: &RunMeta) -> Result<Outcom
         pack_version: pack.version(),
         companies: &companies.report,
     })?;
+    summary["fuzzy"] = crate::output::matches::summary(
+        &links.fuzzy,
+        &record_ids,
+        clients.as_ref().map(|c| &c.fields.client_id),
+        &suppression.postal_sources,
+    );
     timer.lap("summary");
     // The files for people and buyers, then the certificate over every
     // deterministic output (summary.json included, from its bytes: it is
@@ -1093,5 +1112,14 @@ pub fn effective_config(c: &Config) -> Value {
         "bloctel_mode": c.bloctel_mode,
         "bloctel_max_age_days": c.bloctel_max_age_days,
         "keep_columns": c.keep_columns,
+        // Fuzzy settings under their config keys, so that `explain` can read
+        // this object back as a config.
+        "fuzzy": c.fuzzy.enabled,
+        "fuzzy_match_threshold": c.fuzzy.match_threshold,
+        "fuzzy_client_threshold": c.fuzzy.client_threshold,
+        "fuzzy_review_threshold": c.fuzzy.review_threshold,
+        "fuzzy_max_block": c.fuzzy.max_block,
+        "fuzzy_max_cluster": c.fuzzy.max_cluster,
+        "fuzzy_weights": c.fuzzy.weights,
     })
 }

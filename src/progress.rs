@@ -38,6 +38,23 @@ impl Progress {
         bar
     }
 
+    /// A bar over `len` candidate pairs (the fuzzy matcher), with pairs/s.
+    pub fn pairs(&self, name: &str, len: u64) -> ProgressBar {
+        if !self.enabled {
+            return ProgressBar::hidden();
+        }
+        let bar = ProgressBar::new(len);
+        bar.set_style(
+            ProgressStyle::with_template(
+                "{prefix:>10} [{bar:30}] {pos}/{len} pairs ({per_sec}, {elapsed})",
+            )
+            .expect("static template")
+            .progress_chars("=> "),
+        );
+        bar.set_prefix(name.to_owned());
+        bar
+    }
+
     /// A spinner for a stage whose size is not known in advance.
     pub fn spinner(&self, name: &str) -> ProgressBar {
         if !self.enabled {

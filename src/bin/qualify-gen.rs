@@ -134,6 +134,35 @@ enum Command {
         #[arg(long, default_value = "sample-data")]
         sample: PathBuf,
     },
+    /// Linkage benchmark data: people with noisy duplicates (typos, swapped names,
+    /// initials, accents, abbreviated streets, reformatted phones, missing fields) and a
+    /// client file, with ground truth (truth-list.csv, truth-clients.csv).
+    #[command(
+        after_help = "Examples:\n  qualify-gen linkage --rows 100000 --clients 100000 --out /tmp/link100k"
+    )]
+    Linkage {
+        /// Number of records in prospects.csv.
+        #[arg(long)]
+        rows: usize,
+        /// Number of records in clients.csv.
+        #[arg(long)]
+        clients: usize,
+        /// Chance that a list record is another record of an earlier person.
+        #[arg(long, default_value_t = 0.2)]
+        dup_rate: f64,
+        /// Chance that a client is a person of the list.
+        #[arg(long, default_value_t = 0.3)]
+        overlap: f64,
+        /// Multiplier of every noise rate (1.0 = the default level).
+        #[arg(long, default_value_t = 1.0)]
+        noise: f64,
+        /// Seed of the random generator.
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
+        /// Output folder (created if missing).
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// The ten hand-picked prospects as XLSX, Parquet, JSON, NDJSON and Windows-1252 CSV.
     #[command(after_help = "Examples:\n  qualify-gen fixtures --out tests/data/gen")]
     Fixtures {
@@ -160,6 +189,15 @@ fn main() -> Result<()> {
         } => scale(seed, &out, rows, clients),
         Command::Fixtures { out } => fixtures(&out),
         Command::Scenarios { seed, sample } => scenarios::scenarios(seed, &sample),
+        Command::Linkage {
+            rows,
+            clients,
+            dup_rate,
+            overlap,
+            noise,
+            seed,
+            out,
+        } => linkage(seed, &out, rows, clients, dup_rate, overlap, noise),
     }
 }
 
@@ -3123,4 +3161,467 @@ fn write_fixture_readme(path: &Path) -> Result<()> {
          with its ground truth in `sample-data/truth.csv`.\n",
     );
     write_file(path, s.as_bytes())
+}
+
+// ---------------------------------------------------------------------------
+// linkage: people with noisy duplicates and a client file, with ground truth
+// ---------------------------------------------------------------------------
+
+/// Noise rates of the `linkage` data set, each the chance that one copy of a
+/// person (a duplicate in the list, or the client record) gets that noise.
+/// All are multiplied by `--noise` (1.0 = the default level).
+mod noise {
+    pub const LAST_TYPO: f64 = 0.12;
+    pub const FIRST_TYPO: f64 = 0.08;
+    pub const SWAP_NAMES: f64 = 0.05;
+    pub const INITIAL: f64 = 0.06;
+    pub const NO_ACCENTS: f64 = 0.30;
+    pub const UPPER_CASE: f64 = 0.15;
+    pub const STREET_ABBREV: f64 = 0.30;
+    pub const DROP_EMAIL: f64 = 0.20;
+    pub const DROP_PHONE: f64 = 0.20;
+    pub const DROP_ADDRESS: f64 = 0.10;
+    pub const DROP_FIRST: f64 = 0.03;
+    pub const MOVED: f64 = 0.06;
+    pub const NEW_EMAIL: f64 = 0.12;
+    pub const NEW_PHONE: f64 = 0.08;
+    pub const EMAIL_TYPO: f64 = 0.04;
+}
+
+/// Hard negatives: the chance that a new person is a relative of an earlier
+/// one (same last name, address and landline, another first name), or a
+/// namesake (same first and last name elsewhere).
+const HOUSEHOLD: f64 = 0.06;
+const NAMESAKE: f64 = 0.03;
+
+const SYL_ON: &[&str] = &[
+    "Bo", "Ca", "Du", "Fa", "Ga", "Ja", "La", "Ma", "Pe", "Ro", "Sa", "Ta", "Va", "Le", "Ber",
+    "Cha", "Mon", "Gui", "Ker", "Lan", "Mar", "Ri", "Tis", "Vil", "Bou", "Fon", "Gre", "Pla",
+    "Bri", "Cro", "Des", "Mé", "Lé", "Her", "Jou", "Nou", "Pou", "Sé", "Tho", "Vau",
+];
+const SYL_MID: &[&str] = &[
+    "", "", "", "ri", "no", "la", "ve", "ti", "mon", "ber", "san", "gni", "lé", "rou",
+];
+const SYL_END: &[&str] = &[
+    "rd", "ux", "eau", "et", "in", "ier", "on", "ard", "oux", "ac", "ot", "y", "ec", "and", "ez",
+    "ois", "ille", "elle", "eron", "aud", "ault", "ès", "at", "ieu",
+];
+const WEBMAILS: &[&str] = &[
+    "gmail.com",
+    "orange.fr",
+    "free.fr",
+    "laposte.net",
+    "sfr.fr",
+    "wanadoo.fr",
+    "hotmail.fr",
+    "yahoo.fr",
+    "outlook.fr",
+];
+const STREET_TYPES_FULL: &[(&str, &str)] = &[
+    ("rue", "r"),
+    ("avenue", "av"),
+    ("boulevard", "bd"),
+    ("place", "pl"),
+    ("chemin", "ch"),
+    ("allée", "all"),
+    ("impasse", "imp"),
+    ("route", "rte"),
+    ("quai", "qu"),
+];
+
+/// One person of the linkage set, as first written.
+#[derive(Clone, Default)]
+struct LPerson {
+    entity: u32,
+    first: String,
+    last: String,
+    email: String,
+    mobile: String,
+    landline: String,
+    street: String,
+    postcode: String,
+    city: String,
+}
+
+struct Linkage {
+    rng: SmallRng,
+    noise: f64,
+    /// Addresses already given out: a mailbox belongs to one person.
+    emails: HashSet<String>,
+}
+
+impl Linkage {
+    fn p(&mut self, base: f64) -> bool {
+        self.rng.gen_bool((base * self.noise).clamp(0.0, 1.0))
+    }
+    fn one<'a>(&mut self, xs: &[&'a str]) -> &'a str {
+        xs.choose(&mut self.rng).expect("non-empty")
+    }
+    fn last_name(&mut self) -> String {
+        // French surnames are long-tailed: the common ones cover about a
+        // tenth of people; the rest come from syllables (thousands of names).
+        if self.rng.gen_bool(0.15) {
+            self.one(LAST).to_owned()
+        } else {
+            let mut s = String::new();
+            s.push_str(self.one(SYL_ON));
+            s.push_str(self.one(SYL_MID));
+            s.push_str(self.one(SYL_END));
+            s
+        }
+    }
+    fn first_name(&mut self) -> String {
+        let pool = if self.rng.gen_bool(0.5) {
+            FIRST_F
+        } else {
+            FIRST_M
+        };
+        let f = self.one(pool).to_owned();
+        if self.rng.gen_bool(0.05) {
+            format!("{f}-{}", self.one(pool))
+        } else {
+            f
+        }
+    }
+    fn place(&mut self, p: &mut LPerson) {
+        // A fifth of people in the big towns of the demo set, the rest in
+        // one of about 9,500 other postcodes with a made-up town name.
+        if self.rng.gen_bool(0.2) {
+            let t = METRO_TOWNS.choose(&mut self.rng).expect("non-empty");
+            p.postcode = t.postcode.to_owned();
+            p.city = t.name.to_owned();
+        } else {
+            let dep = self.rng.gen_range(1..=95);
+            let dep = if dep == 20 { 21 } else { dep };
+            let code = self.rng.gen_range(0..100) * 10;
+            p.postcode = format!("{dep:02}{code:03}");
+            let mut r = SmallRng::seed_from_u64(fnv(p.postcode.as_bytes()));
+            p.city = format!(
+                "{}{}{}",
+                SYL_ON.choose(&mut r).expect("non-empty"),
+                SYL_MID.choose(&mut r).expect("non-empty"),
+                SYL_END.choose(&mut r).expect("non-empty")
+            );
+        }
+        let street = if self.rng.gen_bool(0.5) {
+            self.one(STREETS).to_owned()
+        } else {
+            let (t, _) = *STREET_TYPES_FULL.choose(&mut self.rng).expect("non-empty");
+            format!("{t} {}", self.last_name())
+        };
+        p.street = format!("{} {street}", self.rng.gen_range(1..=220));
+    }
+    fn email(&mut self, p: &LPerson) -> String {
+        let mut f = String::new();
+        fold_into(&mut f, &p.first, Some('-'));
+        let mut l = String::new();
+        fold_into(&mut l, &p.last, Some('-'));
+        let d = self.one(WEBMAILS);
+        let mut e = if f.is_empty() || l.is_empty() {
+            format!("{f}{l}{}@{d}", self.rng.gen_range(1..999))
+        } else {
+            match self.rng.gen_range(0..5) {
+                0 => format!("{f}.{l}@{d}"),
+                1 => format!("{}{l}@{d}", &f[..1]),
+                2 => format!("{l}.{f}@{d}"),
+                3 => format!("{f}.{l}{}@{d}", self.rng.gen_range(1..99)),
+                _ => format!("{f}{l}{}@{d}", self.rng.gen_range(1950..2005)),
+            }
+        };
+        while !self.emails.insert(e.clone()) {
+            let (local, domain) = e.split_once('@').expect("an @");
+            e = format!("{local}{}@{domain}", self.rng.gen_range(0..10));
+        }
+        e
+    }
+    fn number(&mut self, mobile: bool) -> String {
+        let mut s = String::from("0");
+        let mut rest = 8;
+        if !mobile {
+            s.push(char::from(b'1' + self.rng.gen_range(0..5)));
+        } else if self.rng.gen_bool(0.5) {
+            s.push('6');
+        } else {
+            // 07 numbers start 073 to 079 (070-072 are not allocated).
+            s.push('7');
+            s.push(char::from(b'3' + self.rng.gen_range(0..7)));
+            rest = 7;
+        }
+        for _ in 0..rest {
+            s.push(char::from(b'0' + self.rng.gen_range(0..10)));
+        }
+        s
+    }
+    fn new_person(&mut self, entity: u32, earlier: &[LPerson]) -> LPerson {
+        let mut p = LPerson {
+            entity,
+            ..LPerson::default()
+        };
+        let like =
+            (!earlier.is_empty()).then(|| earlier[self.rng.gen_range(0..earlier.len())].clone());
+        match like {
+            Some(o) if self.rng.gen_bool(HOUSEHOLD) => {
+                p.last = o.last.clone();
+                p.first = self.first_name();
+                p.street = o.street.clone();
+                p.postcode = o.postcode.clone();
+                p.city = o.city.clone();
+                p.landline = o.landline.clone();
+            }
+            Some(o) if self.rng.gen_bool(NAMESAKE) => {
+                p.last = o.last.clone();
+                p.first = o.first.clone();
+                self.place(&mut p);
+            }
+            _ => {
+                p.last = self.last_name();
+                p.first = self.first_name();
+                self.place(&mut p);
+            }
+        }
+        if self.rng.gen_bool(0.8) {
+            p.email = self.email(&p);
+        }
+        if self.rng.gen_bool(0.7) {
+            p.mobile = self.number(true);
+        }
+        if p.landline.is_empty() && self.rng.gen_bool(0.3) {
+            p.landline = self.number(false);
+        }
+        p
+    }
+    fn typo(&mut self, s: &mut String) {
+        let chars: Vec<char> = s.chars().collect();
+        if chars.len() < 3 {
+            return;
+        }
+        let i = self.rng.gen_range(1..chars.len());
+        let mut c = chars.clone();
+        match self.rng.gen_range(0..4) {
+            0 => {
+                c.remove(i);
+            }
+            1 => c.insert(i, char::from(b'a' + self.rng.gen_range(0..26))),
+            2 => c[i] = char::from(b'a' + self.rng.gen_range(0..26)),
+            _ => c.swap(i - 1, i),
+        }
+        *s = c.into_iter().collect();
+    }
+    fn phone_style(&mut self, n: &str) -> String {
+        if n.is_empty() {
+            return String::new();
+        }
+        let mut out = String::new();
+        match self.rng.gen_range(0..4) {
+            0 => pairs(&mut out, n),
+            1 => out.push_str(n),
+            2 => {
+                out.push_str("+33 ");
+                out.push_str(&n[1..2]);
+                out.push(' ');
+                pairs(&mut out, &n[2..]);
+            }
+            _ => {
+                let mut t = String::new();
+                pairs(&mut t, n);
+                out = t.replace(' ', ".");
+            }
+        }
+        out
+    }
+    /// Another record of the same person, with noise.
+    fn noisy_copy(&mut self, o: &LPerson, earlier: &[LPerson]) -> LPerson {
+        let mut p = o.clone();
+        if self.p(noise::LAST_TYPO) {
+            self.typo(&mut p.last);
+        }
+        if self.p(noise::FIRST_TYPO) {
+            self.typo(&mut p.first);
+        }
+        if self.p(noise::INITIAL) {
+            p.first = format!("{}.", p.first.chars().next().unwrap_or('X'));
+        }
+        if self.p(noise::DROP_FIRST) {
+            p.first.clear();
+        }
+        if self.p(noise::MOVED) {
+            self.place(&mut p);
+        } else if self.p(noise::STREET_ABBREV) {
+            for (full, short) in STREET_TYPES_FULL {
+                if let Some(pos) = p.street.find(&format!(" {full} ")) {
+                    p.street.replace_range(pos + 1..pos + 1 + full.len(), short);
+                    break;
+                }
+            }
+        }
+        if self.p(noise::DROP_ADDRESS) {
+            p.street.clear();
+        }
+        if self.p(noise::NEW_EMAIL) {
+            p.email = self.email(&p);
+        } else if self.p(noise::EMAIL_TYPO) && !p.email.is_empty() {
+            let (local, domain) = p.email.split_once('@').expect("an @");
+            let mut l = local.to_owned();
+            self.typo(&mut l);
+            p.email = format!("{l}@{domain}");
+        }
+        if self.p(noise::DROP_EMAIL) {
+            p.email.clear();
+        }
+        if self.p(noise::NEW_PHONE) {
+            p.mobile = self.number(true);
+        }
+        if self.p(noise::DROP_PHONE) {
+            p.mobile.clear();
+            p.landline.clear();
+        }
+        if self.p(noise::NO_ACCENTS) {
+            for s in [&mut p.first, &mut p.last, &mut p.street, &mut p.city] {
+                let mut t = String::new();
+                strip_accents_into(&mut t, s);
+                *s = t;
+            }
+        }
+        if self.p(noise::UPPER_CASE) {
+            p.last = p.last.to_uppercase();
+        }
+        if self.p(noise::SWAP_NAMES) {
+            std::mem::swap(&mut p.first, &mut p.last);
+        }
+        let _ = earlier;
+        p
+    }
+    fn cells(&mut self, p: &LPerson) -> [String; 8] {
+        [
+            p.first.clone(),
+            p.last.clone(),
+            p.email.clone(),
+            self.phone_style(&p.landline.clone()),
+            self.phone_style(&p.mobile.clone()),
+            p.street.clone(),
+            p.postcode.clone(),
+            p.city.clone(),
+        ]
+    }
+}
+
+const LINKAGE_HEADERS: [&str; 8] = [
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "mobile",
+    "address_line1",
+    "postcode",
+    "city",
+];
+
+fn linkage(
+    seed: u64,
+    out: &Path,
+    rows: usize,
+    clients: usize,
+    dup_rate: f64,
+    overlap: f64,
+    noise_level: f64,
+) -> Result<()> {
+    fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
+    let mut g = Linkage {
+        rng: SmallRng::seed_from_u64(seed),
+        noise: noise_level,
+        emails: HashSet::new(),
+    };
+    let mut people: Vec<LPerson> = Vec::with_capacity(rows);
+    let mut list = create(&out.join("prospects.csv"))?;
+    let mut truth = create(&out.join("truth-list.csv"))?;
+    let mut buf = String::with_capacity(1 << 17);
+    push_csv_record(&mut buf, &LINKAGE_HEADERS, ',', "\n");
+    writeln!(truth, "source_row,entity_id")?;
+    let mut next_entity = 1u32;
+    // Records per person so far: a person is on a list at most
+    // MAX_RECORDS times (picking earlier records uniformly would otherwise
+    // give the first people dozens of copies).
+    const MAX_RECORDS: u8 = 5;
+    let mut records_of: Vec<u8> = vec![0];
+    for row in 1..=rows {
+        let pick = (!people.is_empty() && g.rng.gen_bool(dup_rate))
+            .then(|| g.rng.gen_range(0..people.len()))
+            .filter(|&k| records_of[people[k].entity as usize] < MAX_RECORDS);
+        let p = if let Some(k) = pick {
+            // A duplicate of an earlier record of someone (noise on noise:
+            // copies of copies, as lists bought from several vendors are).
+            let o = people[k].clone();
+            g.noisy_copy(&o, &people)
+        } else {
+            let p = g.new_person(next_entity, &people);
+            next_entity += 1;
+            p
+        };
+        if records_of.len() <= p.entity as usize {
+            records_of.resize(p.entity as usize + 1, 0);
+        }
+        records_of[p.entity as usize] += 1;
+        let cells = g.cells(&p);
+        push_csv_record(&mut buf, &cells, ',', "\n");
+        writeln!(truth, "{row},E{:08}", p.entity)?;
+        people.push(p);
+        if buf.len() > 1 << 16 {
+            list.write_all(buf.as_bytes())?;
+            buf.clear();
+        }
+    }
+    list.write_all(buf.as_bytes())?;
+    list.flush()?;
+    truth.flush()?;
+
+    // Clients: some are people of the list (one client record per person),
+    // written with noise; the others are new people.
+    let mut cfile = create(&out.join("clients.csv"))?;
+    let mut ctruth = create(&out.join("truth-clients.csv"))?;
+    buf.clear();
+    buf.push_str("client_id,");
+    push_csv_record(&mut buf, &LINKAGE_HEADERS, ',', "\n");
+    writeln!(ctruth, "client_id,entity_id")?;
+    let mut taken: HashSet<u32> = HashSet::new();
+    let mut fresh: Vec<LPerson> = Vec::new();
+    for c in 1..=clients {
+        let mut p = None;
+        if !people.is_empty() && g.rng.gen_bool(overlap) {
+            for _ in 0..8 {
+                let o = &people[g.rng.gen_range(0..people.len())];
+                if taken.insert(o.entity) {
+                    let o = o.clone();
+                    p = Some(g.noisy_copy(&o, &people));
+                    break;
+                }
+            }
+        }
+        let p = p.unwrap_or_else(|| {
+            let p = g.new_person(next_entity, &people);
+            next_entity += 1;
+            fresh.push(p.clone());
+            p
+        });
+        let cells = g.cells(&p);
+        let _ = write!(buf, "C{c:08},");
+        push_csv_record(&mut buf, &cells, ',', "\n");
+        writeln!(ctruth, "C{c:08},E{:08}", p.entity)?;
+        if buf.len() > 1 << 16 {
+            cfile.write_all(buf.as_bytes())?;
+            buf.clear();
+        }
+    }
+    cfile.write_all(buf.as_bytes())?;
+    cfile.flush()?;
+    ctruth.flush()?;
+    write_file(
+        &out.join("prospects.manifest.toml"),
+        manifest_text().as_bytes(),
+    )?;
+    eprintln!(
+        "wrote {}: prospects.csv ({rows} records, {} people), clients.csv ({clients} records), truth-list.csv, truth-clients.csv",
+        out.display(),
+        people.iter().map(|p| p.entity).collect::<HashSet<_>>().len()
+    );
+    Ok(())
 }

@@ -6,13 +6,16 @@
 //! Matching here is exact, on keys built from normalised fields. The keys
 //! are chosen so that one key means one person: an email (a shared role
 //! address such as `contact@` only together with the name), a mobile number,
-//! a landline only together with the last name (a household or a company
+//! a landline only together with the full name (a household or a company
 //! switchboard is shared), a SIRET only together with the name (a SIRET is an
-//! establishment, not a person). Fuzzy matching is a later stage that adds
-//! candidate pairs to the same union-find.
+//! establishment, not a person). Fuzzy matching ([`fuzzy`]) then adds
+//! scored pairs to the same union-find and links the rows no key matched
+//! to the client file.
 //!
 //! This stage decides nothing about contactability; it never drops a row.
 
+pub mod fuzzy;
+pub mod phonetic;
 pub mod suppression;
 
 use std::collections::HashMap;
@@ -36,6 +39,8 @@ pub enum KeyKind {
     Phone,
     Siret,
     NameAddress,
+    /// A scored fuzzy match (names, address, partial identifiers).
+    Fuzzy,
 }
 
 impl KeyKind {
@@ -45,6 +50,7 @@ impl KeyKind {
             KeyKind::Phone => "phone",
             KeyKind::Siret => "siret",
             KeyKind::NameAddress => "name_postcode",
+            KeyKind::Fuzzy => "fuzzy",
         }
     }
 }
@@ -53,7 +59,6 @@ impl KeyKind {
 pub fn record_keys(n: &Normalised, i: usize) -> Vec<(KeyKind, String)> {
     let mut keys = Vec::with_capacity(4);
     let name = n.name_key[i].as_deref();
-    let last = n.last_key[i].as_deref();
     if let Some(e) = &n.email[i] {
         match e.class {
             EmailClass::Invalid => {}
@@ -68,7 +73,11 @@ pub fn record_keys(n: &Normalised, i: usize) -> Vec<(KeyKind, String)> {
         match p.kind {
             PhoneKind::Mobile => keys.push((KeyKind::Phone, e164.clone())),
             PhoneKind::Invalid => {}
-            _ => keys.push((KeyKind::Phone, format!("{e164}|{}", last.unwrap_or("")))),
+            // A landline is the household's: measured on the linkage
+            // generator, "landline + last name" merged spouses and children
+            // (precision 0.87); the full name keeps them apart, and fuzzy
+            // matching recovers the spelling variants.
+            _ => keys.push((KeyKind::Phone, format!("{e164}|{}", name.unwrap_or("")))),
         }
     }
     if let Some(s) = n.siret[i].as_ref().filter(|s| s.valid) {
@@ -81,7 +90,7 @@ pub fn record_keys(n: &Normalised, i: usize) -> Vec<(KeyKind, String)> {
 }
 
 /// Union-find with path halving and union by size.
-struct UnionFind {
+pub(crate) struct UnionFind {
     parent: Vec<u32>,
     size: Vec<u32>,
 }
@@ -133,6 +142,8 @@ pub struct Links {
     pub cluster_partners_no: Vec<bool>,
     /// Number of clusters with more than one record.
     pub clusters: usize,
+    /// Scored fuzzy pairs (for matches.csv and the summary).
+    pub fuzzy: fuzzy::FuzzyLinks,
 }
 
 /// Links the list: dedupe inside it, match the client file, apply the
@@ -141,6 +152,7 @@ pub fn link(
     list: &Normalised,
     clients: Option<(&Normalised, &ClientFields)>,
     suppression: &Suppression,
+    fuzzy_settings: &fuzzy::FuzzySettings,
 ) -> Links {
     let n = list.rows;
     let keys: Vec<Vec<(KeyKind, String)>> = (0..n)
@@ -195,6 +207,34 @@ pub fn link(
         }
     }
 
+    // Fuzzy matching, on what the exact keys left apart.
+    let (fuzzy_links, fuzzy_client, fuzzy_opposed) = fuzzy::link_fuzzy(
+        fuzzy_settings,
+        list,
+        clients.map(|(cn, _)| cn),
+        &mut uf,
+        &client,
+        &suppression.postal_people,
+    );
+    for (o, f) in opposed.iter_mut().zip(fuzzy_opposed) {
+        *o |= f;
+    }
+    for p in &fuzzy_links.pairs {
+        if p.kind == fuzzy::PairKind::Duplicate && p.decision == fuzzy::Decision::Match {
+            via[p.row].get_or_insert(KeyKind::Fuzzy);
+            via[p.other].get_or_insert(KeyKind::Fuzzy);
+        }
+    }
+    if let Some((_, cf)) = clients {
+        for (i, ci) in fuzzy_client.into_iter().enumerate() {
+            if let Some(ci) = ci {
+                client[i] = Some(ci);
+                client_key[i] = Some(KeyKind::Fuzzy);
+                opposed[i] |= client_objections(cf, ci);
+            }
+        }
+    }
+
     // Clusters: pick survivors and bind them to the whole cluster's
     // objections and refusals (fail closed).
     let mut members: HashMap<usize, Vec<usize>> = HashMap::new();
@@ -229,7 +269,17 @@ pub fn link(
         let opp = rows.iter().fold(0, |m, &r| m | opposed[r]);
         let no = rows.iter().fold(0, |m, &r| m | cluster_no[r]);
         let pno = rows.iter().any(|&r| cluster_partners_no[r]);
+        // The records of one person are all that client when one of them
+        // matched it (the lowest client row when they matched several).
+        let cluster_client = rows
+            .iter()
+            .filter_map(|&r| client[r].map(|c| (c, client_key[r])))
+            .min_by_key(|(c, _)| *c);
         for &r in rows {
+            if let (None, Some((c, k))) = (client[r], cluster_client) {
+                client[r] = Some(c);
+                client_key[r] = k;
+            }
             opposed[r] = opp;
             cluster_no[r] = no;
             cluster_partners_no[r] = pno;
@@ -260,6 +310,7 @@ pub fn link(
         cluster_no,
         cluster_partners_no,
         clusters,
+        fuzzy: fuzzy_links,
     }
 }
 

@@ -24,6 +24,11 @@ pub struct Suppression {
     plain: HashMap<String, ChannelMask>,
     hashed: HashMap<String, ChannelMask>,
     postal: HashMap<String, ChannelMask>,
+    /// Postal objections (entries with a name and a postcode or street) in
+    /// comparable form, for the fuzzy matcher, with the channels they deny
+    /// and where they come from (`file:row`, for matches.csv).
+    pub postal_people: Vec<(super::fuzzy::Person, ChannelMask)>,
+    pub postal_sources: Vec<String>,
     pub entries: usize,
     pub files: Vec<(std::path::PathBuf, String, usize)>,
 }
@@ -89,6 +94,7 @@ impl Suppression {
         let sha = strs(&df, "sha256");
         let md5 = strs(&df, "md5");
         let before = self.entries;
+        let people = super::fuzzy::people(&norm);
         for i in 0..df.height() {
             let row = i + 1;
             let mask = match channel[i].map(|c| c.trim().to_lowercase()) {
@@ -136,6 +142,13 @@ impl Suppression {
             }
             if let Some(k) = postal_key(&norm, i) {
                 *self.postal.entry(k).or_default() |= mask;
+                any = true;
+            }
+            let p = &people[i];
+            if !p.last.is_empty() && (!p.postcode.is_empty() || !p.street.is_empty()) {
+                self.postal_people.push((p.clone(), mask));
+                self.postal_sources
+                    .push(format!("{}:{row}", path.display()));
                 any = true;
             }
             if any {

@@ -43,6 +43,9 @@ pub struct Normalised {
     pub mobile: Vec<Option<Phone>>,
     pub fax: Vec<Option<Phone>>,
     pub postcode: Vec<Option<String>>,
+    /// Street line and city as cleaned text, for fuzzy matching only.
+    pub address_line1: Vec<Option<String>>,
+    pub city: Vec<Option<String>>,
     pub country: Vec<Option<String>>,
     pub siren: Vec<Option<CompanyId>>,
     pub siret: Vec<Option<CompanyId>>,
@@ -180,6 +183,8 @@ pub fn normalise_frame(df: &DataFrame) -> Normalised {
         .map(Option::is_some)
         .collect();
 
+    let address_line1 = par_map(&line1, clean_name);
+    let city = par_map(&city, clean_name);
     Normalised {
         rows,
         first_name,
@@ -192,6 +197,8 @@ pub fn normalise_frame(df: &DataFrame) -> Normalised {
         mobile,
         fax,
         postcode,
+        address_line1,
+        city,
         country,
         siren,
         siret,

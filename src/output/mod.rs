@@ -15,6 +15,7 @@
 pub mod certificate;
 pub mod i18n;
 pub mod mask;
+pub mod matches;
 pub mod register;
 pub mod report;
 

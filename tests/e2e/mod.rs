@@ -3,6 +3,7 @@ mod cli;
 mod coverage;
 mod fixtures;
 mod formats;
+mod fuzzy;
 mod remote;
 mod report;
 mod sample;

@@ -1,0 +1,283 @@
+//! Accuracy and speed of linking, against the generator's ground truth.
+//!
+//! In: a folder written by `qualify-gen linkage` (prospects.csv, clients.csv,
+//! truth-list.csv, truth-clients.csv). Out, on stdout: pair precision,
+//! recall and F1 for dedupe inside the list and for the list -> client-file
+//! link, and wall times (read + normalise, link), for exact keys only and
+//! for exact + fuzzy; then one `RESULT {json}` line for scripts
+//! (benches/splink/compare.py reads it).
+//!
+//! Run (release build):
+//!   cargo run --release --bin qualify-gen -- linkage --rows 100000 --clients 100000 --out /tmp/link100k
+//!   cargo bench --bench accuracy -- /tmp/link100k
+//!
+//! Dedupe pairs are all pairs inside the predicted clusters; a true pair is
+//! two list rows of one entity. Client pairs are (list row, client) links;
+//! a true one is a list row whose entity is in the client file, with that
+//! client. The link stage is the pipeline's own (`qualify::link::link`).
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use qualify::ingest::mapping::{canonical_frame, map_headers, Mapping, TableKind};
+use qualify::ingest::read_table;
+use qualify::link::fuzzy::FuzzySettings;
+use qualify::link::{link, Links, Suppression};
+use qualify::normalise::records::{client_fields, normalise_frame, ClientFields, Normalised};
+use qualify::schema::{CANONICAL_COLUMNS, CLIENT_COLUMNS};
+
+fn load(path: &Path, kind: TableKind) -> (Normalised, Option<ClientFields>, Vec<Option<String>>) {
+    let table = read_table(path, None).expect("readable file");
+    let map = map_headers(&table.headers, &Mapping::default(), kind, path).expect("headers");
+    let names: Vec<&str> = CANONICAL_COLUMNS
+        .iter()
+        .chain(CLIENT_COLUMNS)
+        .map(|(c, _)| *c)
+        .collect();
+    let df = canonical_frame(&table, &map, &names);
+    let norm = normalise_frame(&df);
+    let fields =
+        matches!(kind, TableKind::Clients).then(|| client_fields(&df, &mut Default::default()));
+    let ids = fields
+        .as_ref()
+        .map(|f| f.client_id.clone())
+        .unwrap_or_default();
+    (norm, fields, ids)
+}
+
+fn truth(path: &Path) -> Vec<(String, String)> {
+    let mut r = csv::Reader::from_path(path).expect("truth file");
+    r.records()
+        .map(|x| {
+            let x = x.expect("truth row");
+            (x[0].to_owned(), x[1].to_owned())
+        })
+        .collect()
+}
+
+#[derive(Debug, Clone, Copy, serde::Serialize)]
+struct Prf {
+    predicted: u64,
+    true_pairs: u64,
+    correct: u64,
+    precision: f64,
+    recall: f64,
+    f1: f64,
+}
+
+fn prf(predicted: u64, true_pairs: u64, correct: u64) -> Prf {
+    let precision = if predicted == 0 {
+        1.0
+    } else {
+        correct as f64 / predicted as f64
+    };
+    let recall = if true_pairs == 0 {
+        1.0
+    } else {
+        correct as f64 / true_pairs as f64
+    };
+    let f1 = if precision + recall == 0.0 {
+        0.0
+    } else {
+        2.0 * precision * recall / (precision + recall)
+    };
+    Prf {
+        predicted,
+        true_pairs,
+        correct,
+        precision,
+        recall,
+        f1,
+    }
+}
+
+fn pairs_of(k: u64) -> u64 {
+    k * k.saturating_sub(1) / 2
+}
+
+fn dedupe_accuracy(links: &Links, entity: &[u32]) -> Prf {
+    let n = entity.len();
+    let cluster: Vec<usize> = (0..n).map(|i| links.survivor_of[i].unwrap_or(i)).collect();
+    let mut by_cluster: HashMap<usize, u64> = HashMap::new();
+    let mut by_both: HashMap<(usize, u32), u64> = HashMap::new();
+    let mut by_entity: HashMap<u32, u64> = HashMap::new();
+    for i in 0..n {
+        *by_cluster.entry(cluster[i]).or_default() += 1;
+        *by_both.entry((cluster[i], entity[i])).or_default() += 1;
+        *by_entity.entry(entity[i]).or_default() += 1;
+    }
+    prf(
+        by_cluster.values().map(|&k| pairs_of(k)).sum(),
+        by_entity.values().map(|&k| pairs_of(k)).sum(),
+        by_both.values().map(|&k| pairs_of(k)).sum(),
+    )
+}
+
+fn client_accuracy(links: &Links, entity: &[u32], client_entity: &[u32]) -> Prf {
+    let in_clients: std::collections::HashSet<u32> = client_entity.iter().copied().collect();
+    let true_pairs = entity.iter().filter(|e| in_clients.contains(e)).count() as u64;
+    let predicted = links.client.iter().filter(|c| c.is_some()).count() as u64;
+    let correct = links
+        .client
+        .iter()
+        .zip(entity)
+        .filter(|(c, e)| c.is_some_and(|c| client_entity[c] == **e))
+        .count() as u64;
+    prf(predicted, true_pairs, correct)
+}
+
+fn print_misses(list: &Normalised, entity: &[u32], k: usize) {
+    use qualify::link::fuzzy::{people, score::score};
+    let settings = FuzzySettings::default();
+    let links = link(list, None, &Suppression::default(), &settings);
+    let p = people(list);
+    let cluster: Vec<usize> = (0..list.rows)
+        .map(|i| links.survivor_of[i].unwrap_or(i))
+        .collect();
+    let mut first_of: HashMap<u32, usize> = HashMap::new();
+    let mut shown = 0;
+    for i in 0..list.rows {
+        let j = *first_of.entry(entity[i]).or_insert(i);
+        if j != i && cluster[i] != cluster[j] && shown < k {
+            shown += 1;
+            let (s, lv) = score(&settings.weights, &p[j], &p[i]);
+            println!(
+                "miss {}-{} score {s:.1} agreed [{}] disagreed [{}]\n  {:?}\n  {:?}",
+                j + 1,
+                i + 1,
+                lv.agreed(),
+                lv.disagreed(),
+                (
+                    &p[j].first,
+                    &p[j].last,
+                    &p[j].email,
+                    &p[j].mobile,
+                    &p[j].street_no,
+                    &p[j].street,
+                    &p[j].postcode
+                ),
+                (
+                    &p[i].first,
+                    &p[i].last,
+                    &p[i].email,
+                    &p[i].mobile,
+                    &p[i].street_no,
+                    &p[i].street,
+                    &p[i].postcode
+                ),
+            );
+        }
+    }
+}
+
+fn entity_number(s: &str) -> u32 {
+    s.trim_start_matches('E')
+        .parse()
+        .expect("entity id E<digits>")
+}
+
+fn main() {
+    let dir: PathBuf = std::env::args()
+        .skip(1)
+        .find(|a| !a.starts_with("--"))
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            eprintln!("usage: cargo bench --bench accuracy -- <folder from `qualify-gen linkage`>");
+            std::process::exit(2);
+        });
+    let only_fuzzy = std::env::args().any(|a| a == "--fuzzy-only");
+    // `--misses N`: print N true duplicate pairs the matcher left apart,
+    // with their score and levels (for tuning, not for the report).
+    let misses: Option<usize> = std::env::args()
+        .skip_while(|a| a != "--misses")
+        .nth(1)
+        .and_then(|n| n.parse().ok());
+
+    let t = Instant::now();
+    let (list, _, _) = load(&dir.join("prospects.csv"), TableKind::List);
+    let (clients, cfields, client_ids) = load(&dir.join("clients.csv"), TableKind::Clients);
+    let cfields = cfields.expect("client fields");
+    let read_s = t.elapsed().as_secs_f64();
+
+    let entity: Vec<u32> = truth(&dir.join("truth-list.csv"))
+        .iter()
+        .map(|(_, e)| entity_number(e))
+        .collect();
+    let client_truth: HashMap<String, u32> = truth(&dir.join("truth-clients.csv"))
+        .into_iter()
+        .map(|(c, e)| (c, entity_number(&e)))
+        .collect();
+    let client_entity: Vec<u32> = client_ids
+        .iter()
+        .map(|id| client_truth[id.as_deref().expect("client_id")])
+        .collect();
+    assert_eq!(
+        entity.len(),
+        list.rows,
+        "truth-list.csv and prospects.csv differ in length"
+    );
+
+    let mut results = serde_json::Map::new();
+    results.insert("rows".into(), list.rows.into());
+    results.insert("clients".into(), clients.rows.into());
+    results.insert("threads".into(), rayon::current_num_threads().into());
+    results.insert("read_normalise_seconds".into(), read_s.into());
+    println!(
+        "qualify on {}: {} list rows, {} clients, {} threads; read + normalise {:.2} s",
+        dir.display(),
+        list.rows,
+        clients.rows,
+        rayon::current_num_threads(),
+        read_s
+    );
+    println!(
+        "{:<14} {:>8} {:>9} {:>7} {:>7} {:>9} {:>7} {:>7} {:>8}",
+        "matcher", "dedupe P", "R", "F1", "", "client P", "R", "F1", "link s"
+    );
+    let modes: &[(&str, bool)] = if only_fuzzy {
+        &[("exact+fuzzy", true)]
+    } else {
+        &[("exact", false), ("exact+fuzzy", true)]
+    };
+    for &(name, enabled) in modes {
+        let settings = FuzzySettings {
+            enabled,
+            ..FuzzySettings::default()
+        };
+        let t = Instant::now();
+        let links = link(
+            &list,
+            Some((&clients, &cfields)),
+            &Suppression::default(),
+            &settings,
+        );
+        let link_s = t.elapsed().as_secs_f64();
+        let d = dedupe_accuracy(&links, &entity);
+        let c = client_accuracy(&links, &entity, &client_entity);
+        println!(
+            "{:<14} {:>8.4} {:>9.4} {:>7.4} {:>7} {:>9.4} {:>7.4} {:>7.4} {:>8.2}",
+            name, d.precision, d.recall, d.f1, "", c.precision, c.recall, c.f1, link_s
+        );
+        let st = &links.fuzzy.stats;
+        if enabled {
+            println!(
+                "  candidate pairs: {} within, {} across ({:.0} pairs/s incl. blocking); skipped blocks {}; review pairs {}; refused chains {}",
+                st.candidate_pairs_within,
+                st.candidate_pairs_across,
+                (st.candidate_pairs_within + st.candidate_pairs_across) as f64 / link_s,
+                st.skipped_blocks,
+                st.review_pairs,
+                st.refused_chain
+            );
+        }
+        results.insert(
+            name.into(),
+            serde_json::json!({"dedupe": d, "client": c, "link_seconds": link_s, "stats": st}),
+        );
+    }
+    if let Some(k) = misses {
+        print_misses(&list, &entity, k);
+    }
+    println!("RESULT {}", serde_json::Value::Object(results));
+}
