@@ -15,7 +15,7 @@ use crate::error::{Error, Result};
 use crate::ingest::mapping::{canonical_frame, map_headers, Mapping, TableKind};
 use crate::ingest::read_table;
 use crate::normalise::records::{normalise_frame, strs, Normalised};
-use crate::normalise::{default_region, normalise_email, normalise_phone};
+use crate::normalise::{normalise_email, suppression_variants};
 use crate::schema::Channel;
 
 /// All opposition entries of a run, keyed for lookup.
@@ -93,6 +93,7 @@ impl Suppression {
         let channel = strs(&df, "channel");
         let sha = strs(&df, "sha256");
         let md5 = strs(&df, "md5");
+        let (raw_phone, raw_mobile) = (strs(&df, "phone"), strs(&df, "mobile"));
         let before = self.entries;
         let people = super::fuzzy::people(&norm);
         for i in 0..df.height() {
@@ -123,6 +124,15 @@ impl Suppression {
                 if let Some(e164) = &p.e164 {
                     *self.plain.entry(e164.clone()).or_default() |= mask;
                     any = true;
+                }
+            }
+            // A national number with no postcode may be an overseas line:
+            // list every form it stands for (see `suppression_variants`).
+            if norm.postcode[i].is_none() {
+                for cell in [raw_phone[i], raw_mobile[i]].into_iter().flatten() {
+                    for e164 in suppression_variants(cell) {
+                        *self.plain.entry(e164).or_default() |= mask;
+                    }
                 }
             }
             for (col, cells, len) in [("sha256", &sha, 64), ("md5", &md5, 32)] {
@@ -237,11 +247,10 @@ impl BloctelList {
         let mut numbers = HashSet::with_capacity(table.rows());
         for (i, cell) in table.column(col).iter().enumerate() {
             let Some(cell) = cell else { continue };
-            match normalise_phone(cell, default_region(None, None)).and_then(|p| p.e164) {
-                Some(e) => {
-                    numbers.insert(e);
-                }
-                None => {
+            let forms = suppression_variants(cell);
+            match forms.is_empty() {
+                false => numbers.extend(forms),
+                true => {
                     return Err(Error::Cell {
                         path: path.to_owned(),
                         row: i + 1,

@@ -40,6 +40,6 @@ pub mod values;
 pub use company::{normalise_siren, normalise_siret, siren_of_siret, CompanyId};
 pub use email::{normalise_email, Email, EmailClass};
 pub use name::{clean_name, fold_key};
-pub use phone::{default_region, normalise_phone, Phone, PhoneKind};
+pub use phone::{default_region, normalise_phone, suppression_variants, Phone, PhoneKind};
 pub use postal::{is_valid_fr_postcode, normalise_country, normalise_postcode};
 pub use values::{parse_date, parse_yes_no, YesNo};

@@ -223,6 +223,38 @@ pub fn normalise_phone(raw: &str, region: &str) -> Option<Phone> {
     Some(Phone::invalid())
 }
 
+/// Every E.164 form a number of a suppression list may stand for, when the
+/// list gives no region. Bloctel files and opposition lists write French
+/// numbers in the 10-digit national form without a postcode, but a record
+/// in Martinique holds `0596 70 12 34` as `+596596701234` while the same
+/// digits also parse as a (metropolitan-plan) `+33596701234`. The national
+/// plan is shared: both are the same line, so the list entry must match
+/// either form. Numbers with a country code, or not in the national form,
+/// give at most the one E.164 of [`normalise_phone`] with region FR.
+pub fn suppression_variants(raw: &str) -> Vec<String> {
+    let mut out: Vec<String> = normalise_phone(raw, "FR")
+        .and_then(|p| p.e164)
+        .into_iter()
+        .collect();
+    let national = clean(raw.trim())
+        .filter(|c| !c.plus && c.digits.len() == 10 && c.digits.starts_with('0'))
+        .map(|c| c.digits);
+    if let Some(digits) = national {
+        // The overseas departments that share the 10-digit national plan
+        // (BL and MF use GP's +590; PM has its own 6-digit plan).
+        for region in FR_FALLBACK.iter().filter(|r| **r != "FR") {
+            if let Some(e164) =
+                library_parse(Id::from_str(region).ok(), &digits).and_then(|p| p.e164)
+            {
+                if !out.contains(&e164) {
+                    out.push(e164);
+                }
+            }
+        }
+    }
+    out
+}
+
 /// Full libphonenumber parse; `Some` only for a valid number.
 fn library_parse(region: Option<Id>, text: &str) -> Option<Phone> {
     let number: PhoneNumber = phonenumber::parse(region, text).ok()?;
@@ -415,6 +447,41 @@ mod tests {
     }
 
     const INVALID: (Option<String>, PhoneKind) = (None, PhoneKind::Invalid);
+
+    #[test]
+    fn suppression_numbers_match_overseas_records() {
+        // Martinique and Mayotte landlines, written without postcode.
+        for (raw, overseas) in [
+            ("0596 70 12 34", "+596596701234"),
+            ("0269 61 12 34", "+262269611234"),
+        ] {
+            let v = suppression_variants(raw);
+            assert!(v.contains(&overseas.to_owned()), "{raw}: {v:?}");
+            let record = normalise_phone(
+                raw,
+                default_region(
+                    None,
+                    Some(if raw.starts_with("0596") {
+                        "97200"
+                    } else {
+                        "97600"
+                    }),
+                ),
+            )
+            .and_then(|p| p.e164)
+            .unwrap();
+            assert!(v.contains(&record), "{raw}: {v:?} lacks {record}");
+        }
+        assert_eq!(
+            suppression_variants("06 12 34 56 78"),
+            vec!["+33612345678".to_owned()]
+        );
+        assert_eq!(
+            suppression_variants("+33 6 12 34 56 78"),
+            vec!["+33612345678".to_owned()]
+        );
+        assert!(suppression_variants("12").is_empty());
+    }
 
     #[test]
     fn empty_is_unknown() {

@@ -218,9 +218,12 @@ impl RulePack for FrancePack {
             deny_all(&mut denied, Reason::Duplicate);
         }
         let client = ClientView::of(f, ctx);
+        // A list of the company's own customers is judged with the client
+        // rules (SPEC §5), so matching the client file is no reason to reject.
         if client.is_some()
             && f.links.client[i].is_some()
             && cfg.existing_clients == ExistingClients::Reject
+            && method != Some(Method::OwnCustomers)
         {
             deny_all(&mut denied, Reason::ExistingClient);
         }
@@ -414,10 +417,12 @@ pub fn classify(f: &Facts, ctx: &Context) -> (Audience, &'static str) {
     if id_signal && n.siren[i].as_ref().is_some_and(|s| s.valid) {
         return (Audience::B2b, "siren");
     }
-    if f.company_name.is_some() {
+    if f.company_name.is_some_and(|c| !is_placeholder(c)) {
         return (Audience::B2b, "company_name");
     }
-    if f.job_title.is_some() {
+    if f.job_title
+        .is_some_and(|j| !is_placeholder(j) && !is_not_at_work(j))
+    {
         return (Audience::B2b, "job_title");
     }
     match n.email[i].as_ref().map(|e| e.class) {
@@ -431,6 +436,78 @@ pub fn classify(f: &Facts, ctx: &Context) -> (Audience, &'static str) {
         Some(ManifestAudience::B2c) => (Audience::B2c, "manifest_b2c"),
         _ => (Audience::Unknown, "no_signal"),
     }
+}
+
+/// A cell that says "none" rather than naming a company or a job: vendors
+/// fill mandatory columns with these, and reading them as a B2B signal
+/// would put a consumer under the B2B opt-out rules.
+fn is_placeholder(value: &str) -> bool {
+    let k = fold_key(value);
+    k.is_empty()
+        || matches!(
+            k.as_str(),
+            "particulier"
+                | "particuliers"
+                | "prive"
+                | "personnel"
+                | "perso"
+                | "na"
+                | "n a"
+                | "nc"
+                | "n c"
+                | "nr"
+                | "neant"
+                | "aucun"
+                | "aucune"
+                | "none"
+                | "null"
+                | "nil"
+                | "inconnu"
+                | "inconnue"
+                | "unknown"
+                | "sans"
+                | "x"
+                | "xx"
+                | "xxx"
+                | "0"
+                | "private"
+                | "individual"
+                | "self"
+                | "home"
+                | "tbd"
+                | "a completer"
+                | "non renseigne"
+                | "non communique"
+                | "not applicable"
+        )
+}
+
+/// Job titles of people who are not at work (SPEC §7's B2B column is "a
+/// named professional at work").
+fn is_not_at_work(job: &str) -> bool {
+    let k = fold_key(job);
+    [
+        "retraite",
+        "retraitee",
+        "etudiant",
+        "etudiante",
+        "sans emploi",
+        "sans profession",
+        "au foyer",
+        "chomeur",
+        "chomeuse",
+        "demandeur d emploi",
+        "demandeuse d emploi",
+        "lyceen",
+        "lyceenne",
+        "retired",
+        "student",
+        "unemployed",
+        "homemaker",
+        "pensioner",
+    ]
+    .iter()
+    .any(|w| k == *w || k.starts_with(&format!("{w} ")))
 }
 
 /// The client data that applies to this record, when client rules apply:
@@ -470,6 +547,41 @@ impl ClientView {
     }
 }
 
+/// Soft opt-in covers the details the client gave at the sale (CPCE art.
+/// L34-5 al. 4), not an address or number a vendor attached to the same
+/// person: the channel's value on the record must be the client's own.
+fn client_gave(ch: Channel, f: &Facts, ctx: &Context) -> bool {
+    let own_list = ctx
+        .manifest
+        .is_some_and(|m| m.method == Method::OwnCustomers);
+    if own_list && f.list_client.is_some() {
+        return true;
+    }
+    let (Some(ci), Some((cn, _))) = (f.links.client[f.row], f.clients) else {
+        return false;
+    };
+    let (n, i) = (f.list, f.row);
+    let mobiles = |n: &crate::normalise::records::Normalised, i: usize| -> Vec<String> {
+        [&n.mobile[i], &n.phone[i]]
+            .into_iter()
+            .flatten()
+            .filter(|p| p.kind == PhoneKind::Mobile)
+            .filter_map(|p| p.e164.clone())
+            .collect()
+    };
+    match ch {
+        Channel::Email => match (&n.email[i], &cn.email[ci]) {
+            (Some(a), Some(b)) => a.key == b.key,
+            _ => false,
+        },
+        Channel::Sms => {
+            let theirs = mobiles(cn, ci);
+            mobiles(n, i).iter().any(|m| theirs.contains(m))
+        }
+        _ => false,
+    }
+}
+
 fn regime(
     ch: Channel,
     consumer: bool,
@@ -492,6 +604,7 @@ fn regime(
             } else if judged_as_client
                 && cfg.similar_products
                 && client.is_some_and(|c| c.last_purchase.is_some())
+                && client_gave(ch, f, ctx)
             {
                 Regime::SoftOptIn
             } else {
@@ -583,7 +696,9 @@ fn consent_checks(f: &Facts, ch: Channel, ctx: &Context, d: &mut Reasons) {
         d.insert(Reason::ConsentWithoutProof);
     }
     if let Some(date) = date {
-        let collected = n.collected_at[i];
+        // Without the record's own collection date, the manifest's first
+        // collection day is the earliest the data can have been collected.
+        let collected = n.collected_at[i].or(ctx.manifest.map(|m| m.collected_between[0]));
         if date > ctx.config.as_of || collected.is_some_and(|c| date < c) {
             d.insert(Reason::ConsentInvalidDate);
         }
@@ -591,13 +706,16 @@ fn consent_checks(f: &Facts, ch: Channel, ctx: &Context, d: &mut Reasons) {
 }
 
 /// The transfer rule applies when the list comes from someone other than
-/// the buyer. Without a configured buyer, a third-party list is a transfer
-/// to an unknown buyer (fail closed).
+/// the buyer. Without a configured buyer, every list but `own_customers` is
+/// a transfer to an unknown buyer (fail closed).
 fn is_transfer(m: &crate::manifest::Manifest, cfg: &crate::config::Config) -> bool {
     match (&cfg.buyer, &cfg.buyer_siren, &m.vendor_siren) {
         (_, Some(b), Some(v)) if digits(b) == digits(v) => false,
         (Some(b), _, _) if fold_key(b) == fold_key(&m.vendor) => false,
-        (None, None, _) => m.method.is_third_party(),
+        // No buyer configured: nothing shows that the vendor is the one who
+        // will make contact, so any list but the company's own customers is
+        // a transfer (fail closed; the summary warns).
+        (None, None, _) => m.method != Method::OwnCustomers,
         _ => true,
     }
 }

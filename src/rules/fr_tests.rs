@@ -308,6 +308,7 @@ fn client_soft_opt_in_needs_a_purchase_and_similar_products() {
     w.client = Some(vec![
         ("client_id", "C-1"),
         ("email", "alice.moreau@gmail.com"),
+        ("mobile", "06 12 34 56 78"),
         ("last_purchase_at", "2026-05-01"),
     ]);
     let no_consent = without(without(consumer(), "consent_email"), "consent_sms");
@@ -316,6 +317,12 @@ fn client_soft_opt_in_needs_a_purchase_and_similar_products() {
     let d = decide(&no_consent, &w);
     assert_eq!(why(&d, Channel::Email), "");
     assert_eq!(why(&d, Channel::Sms), "");
+    // Only for the details the client gave: a mobile the vendor attached to
+    // the same person is not covered.
+    let other_mobile = set(no_consent.clone(), "mobile", "07 56 12 34 56");
+    let d = decide(&other_mobile, &w);
+    assert_eq!(why(&d, Channel::Email), "");
+    assert_eq!(why(&d, Channel::Sms), "no_consent");
     // Soft opt-in is for email and SMS only.
     assert_eq!(
         why(
@@ -823,4 +830,71 @@ proptest! {
             }
         }
     }
+}
+
+// --- Found in review: each of these once allowed what the law denies ------------
+
+#[test]
+fn placeholder_companies_and_jobs_outside_work_are_no_b2b_signal() {
+    let w = world("2026-11-23");
+    let base = without(consumer(), "email");
+    for (col, value) in [
+        ("company_name", "Particulier"),
+        ("company_name", "N/A"),
+        ("company_name", "-"),
+        ("job_title", "Retraitée"),
+        ("job_title", "Étudiant en droit"),
+        ("job_title", "Sans emploi"),
+    ] {
+        let d = decide(&set(base.clone(), col, value), &w);
+        assert_ne!(d.audience, Audience::B2b, "{col} = {value:?}");
+    }
+    let d = decide(&set(base.clone(), "company_name", "Boulangerie Moreau"), &w);
+    assert_eq!(d.audience, Audience::B2b);
+    let d = decide(&set(base, "job_title", "Responsable achats"), &w);
+    assert_eq!(d.audience, Audience::B2b);
+}
+
+#[test]
+fn without_a_buyer_every_list_but_own_customers_is_a_transfer() {
+    let mut w = world("2026-11-23");
+    w.cfg.buyer = None;
+    w.manifest = Some(manifest(Method::Form, &["Maison Dupont SAS"]));
+    let d = decide(&consumer(), &w);
+    assert!(
+        why(&d, Channel::Email).contains("consent_not_for_partners"),
+        "nothing shows the vendor is the one who calls"
+    );
+    w.manifest = Some(manifest(Method::OwnCustomers, &[]));
+    let d = decide(&consumer(), &w);
+    assert!(!why(&d, Channel::Email).contains("consent_not_for_partners"));
+}
+
+#[test]
+fn a_consent_before_the_manifest_collection_period_is_invalid_without_a_record_date() {
+    let w = world("2026-11-23");
+    // The manifest says collection started on 2024-01-01.
+    let rec = set(
+        without(consumer(), "collected_at"),
+        "consent_email_at",
+        "2019-01-01",
+    );
+    assert_eq!(
+        why(&decide(&rec, &w), Channel::Email),
+        "consent_invalid_date"
+    );
+}
+
+#[test]
+fn own_customer_lists_are_judged_as_clients_not_rejected_as_clients() {
+    let mut w = world("2026-11-23");
+    w.manifest = Some(manifest(Method::OwnCustomers, &[]));
+    w.client = Some(vec![
+        ("client_id", "C-1"),
+        ("email", "alice.moreau@gmail.com"),
+    ]);
+    assert_eq!(w.cfg.existing_clients, ExistingClients::Reject);
+    let d = decide(&consumer(), &w);
+    assert!(!d.denied[0].contains(Reason::ExistingClient));
+    assert!(d.qualified());
 }
