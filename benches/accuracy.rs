@@ -246,7 +246,11 @@ fn main() {
             ..FuzzySettings::default()
         };
         // `--set name=value`: try other thresholds (for tuning).
-        for kv in std::env::args().skip_while(|a| a != "--set").skip(1).take_while(|a| !a.starts_with("--")) {
+        for kv in std::env::args()
+            .skip_while(|a| a != "--set")
+            .skip(1)
+            .take_while(|a| !a.starts_with("--"))
+        {
             let (k, v) = kv.split_once('=').expect("--set name=value");
             let v: f32 = v.parse().expect("a number");
             match k {

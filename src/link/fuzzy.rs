@@ -525,7 +525,7 @@ pub(crate) fn link_fuzzy(
         }
     }
 
-    pairs.sort_by(|a, b| (a.row, a.kind as u8, a.other).cmp(&(b.row, b.kind as u8, b.other)));
+    pairs.sort_by_key(|p| (p.row, p.kind as u8, p.other));
     for p in &pairs {
         match (p.kind, p.decision) {
             (PairKind::Duplicate, Decision::Match) => stats.duplicate_links += 1,
@@ -677,7 +677,9 @@ mod tests {
             .map(|_| person_from_parts("Jean", "Martin", "", "", "", "", &[]))
             .collect();
         list.push(person_from_parts("Jean", "Kerlévéo", "", "", "", "", &[]));
-        list.extend((0..9).map(|k| person_from_parts("Jean", &format!("Nom{k}"), "", "", "", "", &[])));
+        list.extend(
+            (0..9).map(|k| person_from_parts("Jean", &format!("Nom{k}"), "", "", "", "", &[])),
+        );
         term_frequencies(&mut [&mut list], 3.0);
         assert!(list[0].last_tf < 0.0, "martin: {}", list[0].last_tf);
         assert!(list[20].last_tf > 0.0, "kerleveo: {}", list[20].last_tf);
