@@ -241,10 +241,26 @@ fn main() {
         &[("exact", false), ("exact+fuzzy", true)]
     };
     for &(name, enabled) in modes {
-        let settings = FuzzySettings {
+        let mut settings = FuzzySettings {
             enabled,
             ..FuzzySettings::default()
         };
+        // `--set name=value`: try other thresholds (for tuning).
+        for kv in std::env::args()
+            .skip_while(|a| a != "--set")
+            .skip(1)
+            .take_while(|a| !a.starts_with("--"))
+        {
+            let (k, v) = kv.split_once('=').expect("--set name=value");
+            let v: f32 = v.parse().expect("a number");
+            match k {
+                "match" => settings.match_threshold = v,
+                "client" => settings.client_threshold = v,
+                "review" => settings.review_threshold = v,
+                "tf_cap" => settings.weights.tf_cap = v,
+                _ => panic!("unknown setting {k}"),
+            }
+        }
         let t = Instant::now();
         let links = link(
             &list,

@@ -193,7 +193,7 @@ pub struct RunOptions {
     /// Fuzzy score from which two records are the same person [default: 9].
     #[arg(long, value_name = "SCORE")]
     pub fuzzy_match_threshold: Option<f32>,
-    /// Fuzzy score from which a list record is the client [default: 8].
+    /// Fuzzy score from which a list record is the client [default: 7].
     #[arg(long, value_name = "SCORE")]
     pub fuzzy_client_threshold: Option<f32>,
     /// Fuzzy score from which a pair is listed for review in matches.csv [default: 5].

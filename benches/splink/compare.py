@@ -5,8 +5,9 @@ truth-list.csv, truth-clients.csv). Out, on stdout: for both tools, pair
 precision, recall and F1 of dedupe inside the list and of the list -> client
 link, and wall time; then the ratios.
 
-qualify runs through `cargo bench --bench accuracy -- DIR --fuzzy-only`
-(release build; its time covers reading, normalising and linking).
+qualify runs as `qualify run` (release build, the whole pipeline: reading,
+normalising, linking, rules and every output file), scored by
+benches/accuracy_eval.py.
 Splink runs with its DuckDB backend and the settings of its documented
 person-data examples (NameComparison on names, EmailComparison, exact
 matches with term-frequency adjustments on postcode and city, Levenshtein
@@ -16,7 +17,7 @@ normalise data, so both files get the cleaning its tutorials do first:
 lowercase, accents removed, phones as their last nine digits. Its time
 covers that cleaning, training, prediction and clustering.
 
-The metrics are computed exactly as benches/accuracy.rs computes them.
+The metrics are the same for both tools (benches/accuracy_eval.py).
 """
 
 import collections
@@ -152,13 +153,20 @@ def main():
     in_clients = set(client_entity.values())
 
     repo = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    out = subprocess.run(
-        ["cargo", "bench", "--locked", "--bench", "accuracy", "--", data, "--fuzzy-only"],
-        cwd=repo, check=True, capture_output=True, text=True,
-    ).stdout
-    q = json.loads(next(l for l in out.splitlines() if l.startswith("RESULT "))[7:])
-    qf = q["exact+fuzzy"]
-    q_seconds = q["read_normalise_seconds"] + qf["link_seconds"]
+    target = os.environ.get("CARGO_TARGET_DIR", os.path.join(repo, "target"))
+    qualify = os.path.join(target, "release", "qualify")
+    if not os.path.exists(qualify):
+        subprocess.run(["cargo", "build", "--release", "--locked", "--bin", "qualify"], cwd=repo, check=True)
+    run_dir = os.path.join(data, "out-compare")
+    subprocess.run(["rm", "-rf", run_dir], check=True)
+    t0 = time.time()
+    subprocess.run([qualify, "run", "--list", os.path.join(data, "prospects.csv"),
+                    "--clients", os.path.join(data, "clients.csv"), "--as-of", "2026-11-23",
+                    "--out", run_dir, "--quiet"], check=True)
+    q_seconds = time.time() - t0
+    sys.path.insert(0, os.path.join(repo, "benches"))
+    import accuracy_eval
+    qf = accuracy_eval.evaluate(data, run_dir)
 
     cluster_of, client_of, s_seconds, n = run_splink(data)
     by_c, by_both, by_e = collections.Counter(), collections.Counter(), collections.Counter()
@@ -172,7 +180,7 @@ def main():
     s_client = prf(len(client_of), sum(1 for e in entity if e in in_clients),
                    sum(1 for li, cid in client_of.items() if client_entity[cid] == entity[li - 1]))
 
-    print(f"data: {data} ({n} list rows, {q['clients']} clients)")
+    print(f"data: {data} ({n} list rows, {len(client_entity)} clients)")
     print(f"{'tool':<8} {'dedupe P':>9} {'R':>7} {'F1':>7}   {'client P':>9} {'R':>7} {'F1':>7}   {'wall s':>8}")
     for name, d, c, s in [("qualify", qf["dedupe"], qf["client"], q_seconds), ("splink", s_dedupe, s_client, s_seconds)]:
         print(f"{name:<8} {d['precision']:>9.4f} {d['recall']:>7.4f} {d['f1']:>7.4f}   "

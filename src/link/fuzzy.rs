@@ -60,7 +60,7 @@ impl Default for FuzzySettings {
         FuzzySettings {
             enabled: true,
             match_threshold: 9.0,
-            client_threshold: 8.0,
+            client_threshold: 7.0,
             review_threshold: 5.0,
             max_block: 200,
             max_cluster: 8,
@@ -525,7 +525,7 @@ pub(crate) fn link_fuzzy(
         }
     }
 
-    pairs.sort_by(|a, b| (a.row, a.kind as u8, a.other).cmp(&(b.row, b.kind as u8, b.other)));
+    pairs.sort_by_key(|p| (p.row, p.kind as u8, p.other));
     for p in &pairs {
         match (p.kind, p.decision) {
             (PairKind::Duplicate, Decision::Match) => stats.duplicate_links += 1,
@@ -669,6 +669,30 @@ mod tests {
         assert_eq!(a.first, "elodie");
         assert_eq!(a.last, "lefevre");
         assert_eq!(a.email_local, "elefevre");
+    }
+
+    #[test]
+    fn rare_names_weigh_more_than_common_ones() {
+        let mut list: Vec<Person> = (0..20)
+            .map(|_| person_from_parts("Jean", "Martin", "", "", "", "", &[]))
+            .collect();
+        list.push(person_from_parts("Jean", "Kerlévéo", "", "", "", "", &[]));
+        list.extend(
+            (0..9).map(|k| person_from_parts("Jean", &format!("Nom{k}"), "", "", "", "", &[])),
+        );
+        term_frequencies(&mut [&mut list], 3.0);
+        assert!(list[0].last_tf < 0.0, "martin: {}", list[0].last_tf);
+        assert!(list[20].last_tf > 0.0, "kerleveo: {}", list[20].last_tf);
+        assert!(list[20].last_tf <= 3.0);
+        // Everyone is "jean": agreeing on it is what two random records do.
+        assert!(list[0].first_tf.abs() < 1e-6);
+        let w = Weights {
+            tf_cap: 3.0,
+            ..Weights::default()
+        };
+        let (common, _) = score::score(&w, &list[0], &list[1]);
+        let (rare, _) = score::score(&w, &list[20], &list[20].clone());
+        assert!(rare > common);
     }
 
     fn uf_for(n: usize) -> UnionFind {

@@ -252,8 +252,9 @@ fn sample_fuzzy_links_agree_with_the_ground_truth() {
         clients >= 1,
         "the sample has fuzzy client matches: {clients}"
     );
-    // Measured on this sample: 1 wrong link of 22 (two people of the same
-    // name sharing an email local part at different providers, same town).
+    // Measured on this sample: 20 fuzzy links (18 duplicates, 2 clients),
+    // none wrong. One wrong link is tolerated so that a weight change that
+    // trades one error for more recall does not need this test rewritten.
     assert!(wrong.len() <= 1, "links against the truth: {wrong:?}");
     // Every fuzzy duplicate shows in rejected.csv with its survivor.
     let rej = rejected(&out);
