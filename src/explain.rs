@@ -3,8 +3,8 @@
 //! every reason, with the article or CNIL source of each.
 //!
 //! The run folder keeps only the verdicts, so explain replays the run: it
-//! rebuilds the configuration from `summary.json` (paths resolved against
-//! the run's working directory recorded in `run.json`), refuses if the list
+//! rebuilds the configuration from `summary.json` and the input paths of
+//! `run.json` (resolved against the run's working directory recorded there), refuses if the list
 //! no longer has the SHA-256 recorded, recomputes the decisions without
 //! writing anything, and prints the one record. It never changes the folder.
 
@@ -51,15 +51,17 @@ pub fn config_of_run(out: &Path) -> Result<Config> {
     let mut opts: RunOptions = serde_json::from_value(summary["config"].clone())
         .map_err(|e| Error::input(&summary_path, format!("config: {e}")))?;
     let inputs = &summary["inputs"];
-    opts.list = Some(resolve(&inputs["list"]["path"]).ok_or_else(|| bad("inputs.list.path"))?);
+    // summary.json names inputs by file name only; run.json has the paths.
+    let paths = &run["inputs"];
+    opts.list = Some(resolve(&paths["list"]).ok_or_else(|| bad("inputs.list in run.json"))?);
     opts.sheet = inputs["list"]["sheet"].as_str().map(str::to_owned);
-    opts.manifest = resolve(&inputs["manifest"]["path"]);
-    opts.mapping = resolve(&inputs["mapping"]["path"]);
-    opts.clients = resolve(&inputs["clients"]["path"]);
-    opts.bloctel = resolve(&inputs["bloctel"]["path"]);
-    opts.opposition = inputs["opposition"]
+    opts.manifest = resolve(&paths["manifest"]);
+    opts.mapping = resolve(&paths["mapping"]);
+    opts.clients = resolve(&paths["clients"]);
+    opts.bloctel = resolve(&paths["bloctel"]);
+    opts.opposition = paths["opposition"]
         .as_array()
-        .map(|a| a.iter().filter_map(|o| resolve(&o["path"])).collect())
+        .map(|a| a.iter().filter_map(&resolve).collect())
         .unwrap_or_default();
     opts.out = Some(out.to_owned());
     opts.quiet = Some(true);
@@ -71,8 +73,8 @@ pub fn config_of_run(out: &Path) -> Result<Config> {
         opts.check_companies = Some(true);
         opts.company_api_url = Some(api.to_owned());
     }
-    if let Some(file) = company_source.strip_prefix("sirene_file ") {
-        opts.sirene_file = resolve(&Value::from(file));
+    if company_source.starts_with("sirene_file ") {
+        opts.sirene_file = resolve(&paths["sirene_file"]);
     }
     opts.offline = Some(true);
     opts.cache_dir = run["cache_dir"].as_str().map(PathBuf::from);

@@ -439,6 +439,9 @@ pub fn run(config: &Config, progress: Progress, meta: &RunMeta) -> Result<Outcom
         "finished_at": (meta.now)(),
         "host": meta.host,
         "cwd": meta.cwd,
+        // The inputs' paths (summary.json names them by file name only);
+        // `explain` replays the run from these.
+        "inputs": input_paths(config, clients.as_ref(), &suppression),
         "threads": rayon::current_num_threads(),
         "rows": n,
         "rows_per_second": n as f64 / timer.stages.iter().map(|s| s.1).sum::<f64>().max(1e-9),
@@ -915,9 +918,9 @@ fn summary_json(s: SummaryInput) -> Result<Value> {
         let looked = if crate::fetch::is_url(&list) {
             crate::fetch::sources::sidecar_url(&list)
         } else {
-            crate::config::sidecar_manifest(&c.list)
-                .display()
-                .to_string()
+            // By file name, beside the list: summary.json names no paths.
+            c.remote
+                .source_name(&crate::config::sidecar_manifest(&c.list))
         };
         warnings.push(format!(
             "no manifest for {list} (looked for {looked}): every record is rejected no_provenance"
@@ -1092,6 +1095,20 @@ fn summary_json(s: SummaryInput) -> Result<Value> {
         );
     }
     Ok(summary)
+}
+
+/// Where each input was read from, for run.json.
+fn input_paths(c: &Config, clients: Option<&Clients>, suppression: &Suppression) -> Value {
+    let path = |p: &std::path::Path| c.remote.source_path(p);
+    json!({
+        "list": path(&c.list),
+        "manifest": c.manifest_path.as_deref().map(path),
+        "mapping": c.mapping.as_deref().map(path),
+        "clients": clients.map(|cl| path(&cl.path)),
+        "opposition": suppression.files.iter().map(|(p, _, _)| path(p)).collect::<Vec<_>>(),
+        "bloctel": c.bloctel.as_deref().map(path),
+        "sirene_file": c.remote.company.as_ref().and_then(|s| s.sirene_file.as_deref()).map(path),
+    })
 }
 
 /// The configuration that changes decisions (for the summary and certificate).

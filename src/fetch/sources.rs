@@ -293,8 +293,22 @@ impl RemoteConfig {
         }
     }
 
-    /// How outputs name an input: its URL when it was fetched, else its path.
+    /// How the deterministic outputs name an input: its URL when it was
+    /// fetched, else its file name. Not the path: the same config run from
+    /// another folder, or given as an absolute path, must write the same
+    /// summary.json (SPEC §2); run.json keeps the paths ([`Self::source_path`]).
     pub fn source_name(&self, p: &Path) -> String {
+        match self.state.origins.get(p) {
+            Some(url) => url.clone(),
+            None => p
+                .file_name()
+                .map(|f| f.to_string_lossy().into_owned())
+                .unwrap_or_else(|| p.display().to_string()),
+        }
+    }
+
+    /// Where an input was read from: its URL, else its path as resolved.
+    pub fn source_path(&self, p: &Path) -> String {
         self.state
             .origins
             .get(p)
@@ -506,7 +520,8 @@ mod tests {
         assert!(resolve_sources(&mut c, Progress::hidden())
             .unwrap()
             .is_empty());
-        assert_eq!(c.remote.source_name(&list), list.display().to_string());
+        assert_eq!(c.remote.source_name(&list), "l.csv");
+        assert_eq!(c.remote.source_path(&list), list.display().to_string());
     }
 
     #[test]

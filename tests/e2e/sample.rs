@@ -55,3 +55,35 @@ fn sample_run_conserves_rows_and_finds_what_was_planted() {
         );
     }
 }
+
+#[test]
+fn summary_and_certificate_do_not_depend_on_the_working_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    // Absolute config path, from the repository.
+    run_config("sample-data/qualify.toml", &a, &[]);
+    // Relative config path, from sample-data/.
+    let o = bin()
+        .current_dir(repo("sample-data"))
+        .args(["run", "--config", "qualify.toml", "--out"])
+        .arg(&b)
+        .arg("--quiet")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    for f in [
+        "summary.json",
+        "certificate.json",
+        "decisions.csv",
+        "report.html",
+    ] {
+        assert!(
+            std::fs::read(a.join(f)).unwrap() == std::fs::read(b.join(f)).unwrap(),
+            "{f} differs between working directories"
+        );
+    }
+    // explain still finds the inputs, from run.json.
+    let id = column(&b.join("decisions.csv"), "record_id")[0].clone();
+    let o = run(&["explain", "--out", b.to_str().unwrap(), "--record", &id]);
+    assert!(o.status.success(), "{}", stderr(&o));
+}
