@@ -293,6 +293,7 @@ pub fn run(config: &Config, progress: Progress, meta: &RunMeta) -> Result<Outcom
         .as_deref()
         .map(crate::output::certificate::load_signing_key)
         .transpose()?;
+    crate::output::retire_previous_run(&config.out)?;
     let Computed {
         table,
         colmap,
@@ -522,9 +523,10 @@ fn kept_columns(table: &Table, map: &ColumnMap, config: &Config) -> Result<Vec<(
                 )
             })?;
             if !map.unmapped.contains(name) {
-                return Err(Error::Usage(format!(
-                    "keep_columns: {name:?} is already mapped to a canonical column or deliberately not kept"
-                )));
+                return Err(Error::config(
+                    config.list.clone(),
+                    format!("keep_columns: {name:?} is already mapped to a canonical column or deliberately not kept"),
+                ));
             }
             Ok((name.clone(), idx))
         })
@@ -635,7 +637,9 @@ fn qualified_frame(
         cols.push(owned_string_column(name, col));
     }
     for (name, cells) in kept {
-        cols.push(string_column(name, rows.iter().map(|&i| cells[i])));
+        // A vendor header is a cell too: `@Note` would run in a spreadsheet.
+        let header = crate::output::neutralise(name);
+        cols.push(string_column(&header, rows.iter().map(|&i| cells[i])));
     }
     cols.push(string_column(
         "audience",
@@ -954,10 +958,19 @@ fn summary_json(s: SummaryInput) -> Result<Value> {
                 .join(", ")
         ));
     }
-    if !s.colmap.unmapped.is_empty() {
+    let not_carried: Vec<&str> = s
+        .colmap
+        .unmapped
+        .iter()
+        .filter(|u| {
+            !s.kept.iter().any(|(k, _)| k == *u) && !s.removed.iter().any(|r| &r.column == *u)
+        })
+        .map(String::as_str)
+        .collect();
+    if !not_carried.is_empty() {
         warnings.push(format!(
             "unmapped columns not carried to the outputs: {}",
-            s.colmap.unmapped.join(", ")
+            not_carried.join(", ")
         ));
     }
     for (k, v) in s.warnings {

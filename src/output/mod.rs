@@ -35,6 +35,22 @@ pub struct Staging {
     excel: bool,
 }
 
+/// Removes the marks of a complete run (`summary.json`, and the certificate
+/// and run record that go with it) from a reused output folder, before a
+/// new run starts: if this one fails, the folder must not look complete
+/// with the previous run's summary beside this run's half-written files.
+pub fn retire_previous_run(dir: &Path) -> Result<()> {
+    for name in ["summary.json", "certificate.json", "run.json"] {
+        let p = dir.join(name);
+        match std::fs::remove_file(&p) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(Error::io(&p, e)),
+        }
+    }
+    Ok(())
+}
+
 impl Staging {
     pub fn new(dir: &Path, excel: bool) -> Result<Staging> {
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
