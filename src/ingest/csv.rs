@@ -44,11 +44,15 @@ pub(super) fn read(path: &Path, bytes: &[u8]) -> Result<RawTable> {
     let mut malformed = Vec::new();
     let mut record = ::csv::ByteRecord::new();
     let mut row = 0usize;
+    // Where the last record starts: the csv crate reads an unclosed quote
+    // to EOF without an error, so the last record is checked afterwards.
+    let mut last_start = header.position().map_or(0, |p| p.byte() as usize);
     loop {
         match reader.read_byte_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {
                 row += 1;
+                last_start = record.position().map_or(last_start, |p| p.byte() as usize);
                 // Text was decoded to UTF-8 above, and the csv crate splits
                 // on ASCII bytes only, so fields stay valid UTF-8.
                 let fields: Vec<&str> = record
@@ -86,6 +90,26 @@ pub(super) fn read(path: &Path, bytes: &[u8]) -> Result<RawTable> {
                 });
             }
         }
+    }
+
+    if let Some(field) = unclosed_quote(&text[last_start.min(text.len())..], delimiter) {
+        // A quote opened and never closed swallows every later line into
+        // one cell: those rows would be lost without a trace. Refuse the
+        // file, naming where the quote opened.
+        let column = headers
+            .get(field)
+            .cloned()
+            .unwrap_or_else(|| format!("column_{}", field + 1));
+        let message = "unterminated quote: it opens here and is never closed, so every later line would be read as part of this cell";
+        if row == 0 {
+            return Err(Error::input(path, format!("header row: column {column:?}: {message}")));
+        }
+        return Err(Error::Cell {
+            path: path.to_owned(),
+            row,
+            column,
+            message: message.to_owned(),
+        });
     }
 
     Ok(RawTable {
@@ -143,6 +167,43 @@ pub(super) fn decode(path: &Path, bytes: &[u8]) -> Result<(String, &'static str)
         ));
     }
     Ok((text.into_owned(), enc.name()))
+}
+
+/// Replays the csv crate's quoting rules (a quote opens only at the start
+/// of a field, `""` is an escaped quote) over one record's text and, when a
+/// quote is still open at the end, returns the index of the field where it
+/// opened.
+fn unclosed_quote(record: &str, delimiter: u8) -> Option<usize> {
+    #[derive(PartialEq)]
+    enum St {
+        Start,
+        Unquoted,
+        Quoted,
+        QuoteInQuoted,
+    }
+    let mut st = St::Start;
+    let mut field = 0usize;
+    for &b in record.as_bytes() {
+        st = match st {
+            St::Start | St::Unquoted if b == delimiter => {
+                field += 1;
+                St::Start
+            }
+            St::Start | St::Unquoted if b == b'\n' || b == b'\r' => return None,
+            St::Start if b == b'"' => St::Quoted,
+            St::Start | St::Unquoted => St::Unquoted,
+            St::Quoted if b == b'"' => St::QuoteInQuoted,
+            St::Quoted => St::Quoted,
+            St::QuoteInQuoted if b == b'"' => St::Quoted,
+            St::QuoteInQuoted if b == delimiter => {
+                field += 1;
+                St::Start
+            }
+            St::QuoteInQuoted if b == b'\n' || b == b'\r' => return None,
+            St::QuoteInQuoted => St::Unquoted,
+        };
+    }
+    (st == St::Quoted).then_some(field)
 }
 
 /// More than 5% control bytes (other than tab, CR, LF) in the first 64 KB:
@@ -284,6 +345,27 @@ mod tests {
         let a = raw.frame.columns()[0].str().unwrap();
         assert_eq!(a.get(3), Some("l1\nl2"));
         assert_eq!(a.get(1), None);
+    }
+
+    #[test]
+    fn unterminated_quote_is_an_error_naming_row_and_column() {
+        // Quote opened in the last field of row 1: rows 2-3 would vanish.
+        let text = "a,b,c\n1,2,\"x\n4,5,6\n7,8,9\n";
+        let e = read(Path::new("t.csv"), text.as_bytes()).unwrap_err();
+        match e {
+            Error::Cell { row, column, .. } => assert_eq!((row, column.as_str()), (1, "c")),
+            other => panic!("{other}"),
+        }
+        // Quote opening the first field of row 2.
+        let text = "a,b,c\n1,2,3\n\"4,5\n7,8,9\n";
+        let e = read(Path::new("t.csv"), text.as_bytes()).unwrap_err().to_string();
+        assert!(e.contains("row 2") && e.contains("\"a\"") && e.contains("unterminated"), "{e}");
+        // Closed quotes, escaped quotes and quotes inside a field are fine.
+        let text = "a,b\n\"x\"\"y\",2\nab\"c,3\n\"l1\nl2\",4\n";
+        let raw = read(Path::new("t.csv"), text.as_bytes()).unwrap();
+        assert_eq!(raw.frame.height(), 3);
+        assert!(raw.malformed.is_empty());
+        assert!(read(Path::new("t.csv"), b"a,\"b\n1,2\n").is_err());
     }
 
     #[test]

@@ -118,6 +118,7 @@ pub fn sha256_file(path: &Path) -> Result<String> {
 }
 
 /// What a format reader hands back.
+#[derive(Debug)]
 struct RawTable {
     info: SourceInfo,
     headers: Vec<String>,
