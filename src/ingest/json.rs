@@ -82,6 +82,8 @@ pub(super) fn read(path: &Path, bytes: &[u8], format: Format) -> Result<RawTable
                 Value::Null => None,
                 Value::String(s) => Some(s.clone()),
                 Value::Bool(b) => Some(b.to_string()),
+                // `612345678.0` is the phone 612345678 (see `float_text`).
+                Value::Number(n) if n.is_f64() => n.as_f64().map(super::float_text),
                 Value::Number(n) => Some(n.to_string()),
                 Value::Array(_) | Value::Object(_) => {
                     problem = Some(format!("column {k:?}: nested {} cannot be a cell", kind(v)));
