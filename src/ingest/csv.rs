@@ -102,7 +102,10 @@ pub(super) fn read(path: &Path, bytes: &[u8]) -> Result<RawTable> {
             .unwrap_or_else(|| format!("column_{}", field + 1));
         let message = "unterminated quote: it opens here and is never closed, so every later line would be read as part of this cell";
         if row == 0 {
-            return Err(Error::input(path, format!("header row: column {column:?}: {message}")));
+            return Err(Error::input(
+                path,
+                format!("header row: column {column:?}: {message}"),
+            ));
         }
         return Err(Error::Cell {
             path: path.to_owned(),
@@ -358,8 +361,13 @@ mod tests {
         }
         // Quote opening the first field of row 2.
         let text = "a,b,c\n1,2,3\n\"4,5\n7,8,9\n";
-        let e = read(Path::new("t.csv"), text.as_bytes()).unwrap_err().to_string();
-        assert!(e.contains("row 2") && e.contains("\"a\"") && e.contains("unterminated"), "{e}");
+        let e = read(Path::new("t.csv"), text.as_bytes())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("row 2") && e.contains("\"a\"") && e.contains("unterminated"),
+            "{e}"
+        );
         // Closed quotes, escaped quotes and quotes inside a field are fine.
         let text = "a,b\n\"x\"\"y\",2\nab\"c,3\n\"l1\nl2\",4\n";
         let raw = read(Path::new("t.csv"), text.as_bytes()).unwrap();

@@ -232,13 +232,25 @@ mod tests {
         assert_eq!(normalise_postcode("750", Some("FR")), None);
         assert_eq!(normalise_postcode("750011", Some("FR")), None);
         assert_eq!(normalise_postcode("75001 Paris", Some("FR")), None);
-        assert_eq!(normalise_postcode("F-75001", Some("FR")).as_deref(), Some("75001"));
-        assert_eq!(normalise_postcode("fr-75001", None).as_deref(), Some("75001"));
+        assert_eq!(
+            normalise_postcode("F-75001", Some("FR")).as_deref(),
+            Some("75001")
+        );
+        assert_eq!(
+            normalise_postcode("fr-75001", None).as_deref(),
+            Some("75001")
+        );
         assert_eq!(normalise_postcode("75.001", None).as_deref(), Some("75001"));
         // Floats from Parquet/JSON/pandas: the `.0` goes, the digits stay.
-        assert_eq!(normalise_postcode("75001.0", None).as_deref(), Some("75001"));
+        assert_eq!(
+            normalise_postcode("75001.0", None).as_deref(),
+            Some("75001")
+        );
         assert_eq!(normalise_postcode("1000.0", None).as_deref(), Some("01000"));
-        assert_eq!(normalise_postcode("1000.00", Some("FR")).as_deref(), Some("01000"));
+        assert_eq!(
+            normalise_postcode("1000.00", Some("FR")).as_deref(),
+            Some("01000")
+        );
         assert_eq!(normalise_postcode("7500.1", None), None);
         assert_eq!(normalise_postcode("75001.5", None), None);
         assert_eq!(normalise_postcode(".0", None), None);

@@ -99,7 +99,10 @@ fn an_unterminated_quote_fails_naming_the_row_instead_of_eating_the_file() {
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let e = stderr(&o);
     assert!(
-        e.contains("unterm_last.csv") && e.contains("row 1") && e.contains("consent_proof") && e.contains("unterminated quote"),
+        e.contains("unterm_last.csv")
+            && e.contains("row 1")
+            && e.contains("consent_proof")
+            && e.contains("unterminated quote"),
         "{e}"
     );
 
@@ -127,7 +130,10 @@ fn floats_in_parquet_and_json_keep_phones_postcodes_and_zoned_dates() {
     let mobiles = column(&q, "mobile");
     let postcodes = column(&q, "postcode");
     assert!(mobiles.iter().all(|m| !m.contains(".0")), "{mobiles:?}");
-    assert!(mobiles.iter().any(|m| m.contains("612345678")), "{mobiles:?}");
+    assert!(
+        mobiles.iter().any(|m| m.contains("612345678")),
+        "{mobiles:?}"
+    );
     assert!(postcodes.contains(&"75001".to_string()), "{postcodes:?}");
     assert!(postcodes.contains(&"01000".to_string()), "{postcodes:?}");
     let rejected = std::fs::read_to_string(out.join("rejected.csv")).unwrap();
@@ -139,7 +145,10 @@ fn floats_in_parquet_and_json_keep_phones_postcodes_and_zoned_dates() {
     assert_conserved(&out, 2);
     let all = std::fs::read_to_string(out.join("qualified.csv")).unwrap()
         + &std::fs::read_to_string(out.join("rejected.csv")).unwrap();
-    assert!(all.contains("612345679") && !all.contains("612345679.0"), "{all}");
+    assert!(
+        all.contains("612345679") && !all.contains("612345679.0"),
+        "{all}"
+    );
     assert!(!all.contains("phone_invalid"), "{all}");
 
     // timestamp[us, tz=Europe/Paris] used to stop the run.
@@ -147,4 +156,56 @@ fn floats_in_parquet_and_json_keep_phones_postcodes_and_zoned_dates() {
     let o = run_list(&repo("tests/data/ingest/tz.parquet"), &out);
     assert!(o.status.success(), "{}", stderr(&o));
     assert_conserved(&out, 1);
+}
+
+#[test]
+fn json_keys_that_vary_per_record_all_feed_the_email() {
+    let dir = tempfile::tempdir().unwrap();
+    let list = dir.path().join("keys.json");
+    std::fs::write(
+        &list,
+        r#"[{"email":"a@gmail.com"},{"Email":"b@gmail.com"},{"E-mail":"c@gmail.com"}]"#,
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let o = run_list(&list, &out);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_conserved(&out, 3);
+    let masked = column(&out.join("rejected.csv"), "email_masked");
+    assert_eq!(
+        masked,
+        vec!["a***@gmail.com", "b***@gmail.com", "c***@gmail.com"]
+    );
+}
+
+#[test]
+fn generated_consent_headers_read_like_the_canonical_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let row = "Alice,Moreau,alice@gmail.com,0612345678,75001,Paris,2026-01-10,oui,2026-01-10,oui,2026-01-10,oui,form#1\n";
+    let canonical = dir.path().join("canonical.csv");
+    std::fs::write(&canonical, format!("{HEADER13}\n{row}")).unwrap();
+    let vendor = dir.path().join("vendor.csv");
+    let header = HEADER13
+        .replace("consent_email_at", "Date de consentement email")
+        .replace("consent_email", "Opt-in courriel")
+        .replace("consent_sms_at", "Date d'opt-in SMS")
+        .replace("consent_sms,", "SMS consentement,");
+    std::fs::write(&vendor, format!("{header}\n{row}")).unwrap();
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    for (list, out) in [(&canonical, &a), (&vendor, &b)] {
+        let o = run_list(list, out);
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert_conserved(out, 1);
+    }
+    let decisions = |out: &std::path::Path| -> Vec<Vec<String>> {
+        csv_rows(&out.join("decisions.csv"))
+            .into_iter()
+            .map(|mut r| {
+                r.remove(0);
+                r
+            })
+            .collect()
+    };
+    assert_eq!(decisions(&a), decisions(&b));
+    assert_eq!(column(&b.join("qualified.csv"), "source_row"), vec!["1"]);
 }
