@@ -59,8 +59,15 @@ pub struct Mapping {
 impl Mapping {
     pub fn load(path: &Path) -> Result<Mapping> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-        let file: MappingFile = toml::from_str(&text)
-            .map_err(|e| Error::config(path, format!("invalid mapping: {}", e.message())))?;
+        let file: MappingFile = toml::from_str(&text).map_err(|e| {
+            Error::config(
+                path,
+                format!(
+                    "invalid mapping: {}",
+                    crate::manifest::toml_error(&text, &e)
+                ),
+            )
+        })?;
         let mut entries = Vec::new();
         for (header, target) in file.columns {
             let target = target.trim().to_owned();
