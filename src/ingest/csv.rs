@@ -18,7 +18,17 @@ pub(super) fn read(path: &Path, bytes: &[u8]) -> Result<RawTable> {
     if text.trim().is_empty() {
         return Err(Error::input(path, "empty file: no header row"));
     }
-    let delimiter = sniff_delimiter(&text);
+    // Excel's `sep=;` first line names the delimiter; it is not the header.
+    let (text, delimiter) = match excel_sep_line(&text) {
+        Some((d, rest)) => (rest, d),
+        None => (text.as_str(), sniff_delimiter(&text)),
+    };
+    if text.trim().is_empty() {
+        return Err(Error::input(
+            path,
+            "empty file: no header row after the `sep=` line",
+        ));
+    }
     let mut reader = ::csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .has_headers(false)
@@ -40,6 +50,7 @@ pub(super) fn read(path: &Path, bytes: &[u8]) -> Result<RawTable> {
 
     // A rough capacity guess avoids regrowing the builders on big files.
     let estimate = text.len() / (text.lines().next().map_or(64, |l| l.len().max(16)) * 2).max(1);
+    let text: &str = text;
     let mut cols = ColumnsBuilder::new(width, estimate);
     let mut malformed = Vec::new();
     let mut record = ::csv::ByteRecord::new();
@@ -170,6 +181,22 @@ pub(super) fn decode(path: &Path, bytes: &[u8]) -> Result<(String, &'static str)
         ));
     }
     Ok((text.into_owned(), enc.name()))
+}
+
+/// Excel writes `sep=X` as the first line of a CSV to name its delimiter.
+/// Returns the delimiter and the text after that line.
+fn excel_sep_line(text: &str) -> Option<(u8, &str)> {
+    let end = text.find('\n').unwrap_or(text.len());
+    let line = text[..end].trim_end_matches('\r');
+    // Trim spaces only: the delimiter itself may be a tab.
+    let d = match line.trim_matches(' ').strip_prefix("sep=")?.as_bytes() {
+        [b','] => b',',
+        [b';'] => b';',
+        [b'|'] => b'|',
+        [b'\t'] => b'\t',
+        _ => return None,
+    };
+    Some((d, &text[(end + 1).min(text.len())..]))
 }
 
 /// Replays the csv crate's quoting rules (a quote opens only at the start
@@ -374,6 +401,26 @@ mod tests {
         assert_eq!(raw.frame.height(), 3);
         assert!(raw.malformed.is_empty());
         assert!(read(Path::new("t.csv"), b"a,\"b\n1,2\n").is_err());
+    }
+
+    #[test]
+    fn excel_sep_line_sets_the_delimiter_and_is_not_a_row() {
+        let text = "sep=;\r\nE-mail;Nom;Date de collecte\r\na@gmail.com;Moreau;2026-01-10\r\nb@gmail.com;Martin, fils;2026-01-11\r\n";
+        let raw = read(Path::new("s.csv"), text.as_bytes()).unwrap();
+        assert_eq!(raw.headers, vec!["E-mail", "Nom", "Date de collecte"]);
+        assert_eq!(raw.frame.height(), 2);
+        assert!(raw.malformed.is_empty());
+        assert_eq!(
+            raw.frame.columns()[1].str().unwrap().get(1),
+            Some("Martin, fils")
+        );
+        assert_eq!(raw.info.delimiter.as_deref(), Some(";"));
+        let raw = read(Path::new("s.csv"), b"sep=\t\na\tb\n1\t2\n").unwrap();
+        assert_eq!(raw.headers, vec!["a", "b"]);
+        assert!(read(Path::new("s.csv"), b"sep=;\n").is_err());
+        // Only a whole `sep=X` line counts.
+        let raw = read(Path::new("s.csv"), b"sep=x,b\n1,2\n").unwrap();
+        assert_eq!(raw.headers, vec!["sep=x", "b"]);
     }
 
     #[test]

@@ -209,3 +209,42 @@ fn generated_consent_headers_read_like_the_canonical_ones() {
     assert_eq!(decisions(&a), decisions(&b));
     assert_eq!(column(&b.join("qualified.csv"), "source_row"), vec!["1"]);
 }
+
+#[test]
+fn excel_sep_line_is_read_as_the_delimiter() {
+    let dir = tempfile::tempdir().unwrap();
+    let list = dir.path().join("sep.csv");
+    std::fs::write(
+        &list,
+        "sep=;\r\nE-mail;Nom;Date de collecte\r\na@gmail.com;Moreau;2026-01-10\r\n",
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let o = run_list(&list, &out);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_conserved(&out, 1);
+    let rejected = std::fs::read_to_string(out.join("rejected.csv")).unwrap();
+    assert!(!rejected.contains("malformed_row"), "{rejected}");
+    assert_eq!(
+        column(&out.join("rejected.csv"), "email_masked"),
+        vec!["a***@gmail.com"]
+    );
+}
+
+#[test]
+fn a_json_file_that_is_one_object_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let list = dir.path().join("wrapped.json");
+    std::fs::write(
+        &list,
+        "{\n  \"records\": [\n    {\"email\": \"a@gmail.com\"},\n    {\"email\": \"b@gmail.com\"}\n  ]\n}\n",
+    )
+    .unwrap();
+    let o = run_list(&list, &dir.path().join("out"));
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let e = stderr(&o);
+    assert!(
+        e.contains("wrapped.json") && e.contains("array of objects"),
+        "{e}"
+    );
+}
