@@ -129,7 +129,7 @@ pub(super) fn read(path: &Path, bytes: &[u8]) -> Result<RawTable> {
     Ok(RawTable {
         info: SourceInfo {
             format: Format::Csv,
-            encoding: Some(encoding.to_owned()),
+            encoding: Some(encoding),
             delimiter: Some(delimiter_name(delimiter).to_owned()),
             sheet: None,
         },
@@ -142,7 +142,7 @@ pub(super) fn read(path: &Path, bytes: &[u8]) -> Result<RawTable> {
 /// Decodes the file to UTF-8. A BOM or valid UTF-8 wins; otherwise chardetng
 /// guesses (told the data is French) and encoding_rs transcodes. A file that
 /// looks binary, or that the guessed encoding cannot decode, is an error.
-pub(super) fn decode(path: &Path, bytes: &[u8]) -> Result<(String, &'static str)> {
+pub(super) fn decode(path: &Path, bytes: &[u8]) -> Result<(String, String)> {
     if let Some((enc, bom_len)) = Encoding::for_bom(bytes) {
         let (text, had_errors) = enc.decode_without_bom_handling(&bytes[bom_len..]);
         if had_errors {
@@ -156,7 +156,7 @@ pub(super) fn decode(path: &Path, bytes: &[u8]) -> Result<(String, &'static str)
         } else {
             enc.name()
         };
-        return Ok((text.into_owned(), name));
+        return Ok((text.into_owned(), name.to_owned()));
     }
     if looks_binary(bytes) {
         return Err(Error::input(
@@ -165,7 +165,10 @@ pub(super) fn decode(path: &Path, bytes: &[u8]) -> Result<(String, &'static str)
         ));
     }
     if let Ok(s) = std::str::from_utf8(bytes) {
-        return Ok((s.to_owned(), "UTF-8"));
+        return Ok((s.to_owned(), "UTF-8".to_owned()));
+    }
+    if has_utf8_multibyte(bytes) {
+        return Ok(decode_mixed(bytes));
     }
     let mut det = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
     det.feed(&bytes[..bytes.len().min(1 << 20)], bytes.len() <= 1 << 20);
@@ -180,7 +183,47 @@ pub(super) fn decode(path: &Path, bytes: &[u8]) -> Result<(String, &'static str)
             ),
         ));
     }
-    Ok((text.into_owned(), enc.name()))
+    Ok((text.into_owned(), enc.name().to_owned()))
+}
+
+/// Whether the bytes hold at least one valid multi-byte UTF-8 character.
+/// A Windows-1252 file practically never does (`é` is one byte there), so
+/// such a file that is not valid UTF-8 throughout is UTF-8 with a few lines
+/// pasted in from elsewhere.
+fn has_utf8_multibyte(bytes: &[u8]) -> bool {
+    bytes
+        .utf8_chunks()
+        .any(|c| c.valid().bytes().any(|b| b >= 0x80))
+}
+
+/// A mostly UTF-8 file with some Windows-1252 lines: decoding it whole as
+/// Windows-1252 would garble every accented header and name (`PrÃ©nom`),
+/// so each line is decoded on its own, UTF-8 first. The encoding label
+/// names the lines that were not UTF-8, for the summary and `inspect`.
+fn decode_mixed(bytes: &[u8]) -> (String, String) {
+    let mut text = String::with_capacity(bytes.len() + bytes.len() / 8);
+    let mut odd = Vec::new();
+    for (i, line) in bytes.split_inclusive(|&b| b == b'\n').enumerate() {
+        match std::str::from_utf8(line) {
+            Ok(s) => text.push_str(s),
+            Err(_) => {
+                odd.push(i + 1);
+                text.push_str(
+                    &encoding_rs::WINDOWS_1252
+                        .decode_without_bom_handling(line)
+                        .0,
+                );
+            }
+        }
+    }
+    let shown: Vec<String> = odd.iter().take(10).map(usize::to_string).collect();
+    let more = if odd.len() > 10 { ", ..." } else { "" };
+    let label = format!(
+        "UTF-8, with {} line(s) in windows-1252 (file line {}{more})",
+        odd.len(),
+        shown.join(", ")
+    );
+    (text, label)
 }
 
 /// Excel writes `sep=X` as the first line of a CSV to name its delimiter.
@@ -350,10 +393,18 @@ mod tests {
     #[test]
     fn decodes_utf8_bom_and_windows_1252() {
         let (t, e) = decode(Path::new("x"), b"\xEF\xBB\xBFnom\nJos\xC3\xA9\n").unwrap();
-        assert_eq!((t.as_str(), e), ("nom\nJosé\n", "UTF-8 (BOM)"));
+        assert_eq!((t.as_str(), e.as_str()), ("nom\nJosé\n", "UTF-8 (BOM)"));
         let (t, e) = decode(Path::new("x"), b"Pr\xE9nom;Nom\nH\xE9l\xE8ne;Dupr\xE9\n").unwrap();
         assert_eq!(t, "Prénom;Nom\nHélène;Dupré\n");
         assert_eq!(e, "windows-1252");
+    }
+
+    #[test]
+    fn mostly_utf8_with_one_windows_1252_line_decodes_per_line() {
+        let bytes = b"Pr\xC3\xA9nom;Nom\nH\xC3\xA9l\xC3\xA8ne;Dupr\xC3\xA9\nZo\xE9;L\x9Cuvre\n";
+        let (t, e) = decode(Path::new("x"), bytes).unwrap();
+        assert_eq!(t, "Prénom;Nom\nHélène;Dupré\nZoé;Lœuvre\n");
+        assert!(e.contains("windows-1252") && e.contains("line 3"), "{e}");
     }
 
     #[test]
