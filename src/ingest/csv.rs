@@ -44,7 +44,7 @@ pub(super) fn read(path: &Path, bytes: &[u8]) -> Result<RawTable> {
     let headers = clean_headers(
         header
             .iter()
-            .map(|f| String::from_utf8_lossy(f).into_owned()),
+            .map(|f| unquote_spaced(&String::from_utf8_lossy(f)).into_owned()),
     );
     let width = headers.len();
 
@@ -66,10 +66,11 @@ pub(super) fn read(path: &Path, bytes: &[u8]) -> Result<RawTable> {
                 last_start = record.position().map_or(last_start, |p| p.byte() as usize);
                 // Text was decoded to UTF-8 above, and the csv crate splits
                 // on ASCII bytes only, so fields stay valid UTF-8.
-                let fields: Vec<&str> = record
+                let fields: Vec<std::borrow::Cow<str>> = record
                     .iter()
-                    .map(|f| std::str::from_utf8(f).unwrap_or(""))
+                    .map(|f| unquote_spaced(std::str::from_utf8(f).unwrap_or("")))
                     .collect();
+                let fields: Vec<&str> = fields.iter().map(|f| f.as_ref()).collect();
                 if fields.len() != width {
                     malformed.push(Malformed {
                         source_row: row,
@@ -224,6 +225,24 @@ fn decode_mixed(bytes: &[u8]) -> (String, String) {
         shown.join(", ")
     );
     (text, label)
+}
+
+/// `"Moreau" ; "Nom"`: a space around a quoted field makes the csv crate
+/// read the quotes as text (RFC 4180 quotes only open a field). A field that
+/// is, once trimmed, one quoted string loses its quotes, `""` read as `"`.
+/// A field without surrounding space was already unquoted by the parser.
+fn unquote_spaced(field: &str) -> std::borrow::Cow<'_, str> {
+    let t = field.trim();
+    let quoted = t.len() >= 2 && t.starts_with('"') && t.ends_with('"');
+    if !quoted || t.len() == field.len() {
+        return field.into();
+    }
+    let inner = &t[1..t.len() - 1];
+    // A lone quote inside means this was not one quoted string.
+    if inner.replace("\"\"", "").contains('"') {
+        return field.into();
+    }
+    inner.replace("\"\"", "\"").into()
 }
 
 /// Excel writes `sep=X` as the first line of a CSV to name its delimiter.
@@ -472,6 +491,32 @@ mod tests {
         // Only a whole `sep=X` line counts.
         let raw = read(Path::new("s.csv"), b"sep=x,b\n1,2\n").unwrap();
         assert_eq!(raw.headers, vec!["sep=x", "b"]);
+    }
+
+    #[test]
+    fn quotes_after_a_space_are_still_quotes() {
+        let raw = read(
+            Path::new("s.csv"),
+            b"\"E-mail\" ; \"Nom\" \r\n\"a@gmail.com\" ; \"Moreau \"\"Jr\"\"\"\r\n",
+        )
+        .unwrap();
+        assert_eq!(raw.headers, vec!["E-mail", "Nom"]);
+        let nom = raw.frame.columns()[1].str().unwrap();
+        assert_eq!(nom.get(0), Some("Moreau \"Jr\""));
+        assert_eq!(
+            raw.frame.columns()[0].str().unwrap().get(0),
+            Some("a@gmail.com")
+        );
+        // Quotes inside an unquoted field stay.
+        let raw = read(Path::new("s.csv"), b"a;b\nx \"y\" z; \"p\" \"q\" \n").unwrap();
+        assert_eq!(
+            raw.frame.columns()[0].str().unwrap().get(0),
+            Some("x \"y\" z")
+        );
+        assert_eq!(
+            raw.frame.columns()[1].str().unwrap().get(0),
+            Some("\"p\" \"q\"")
+        );
     }
 
     #[test]

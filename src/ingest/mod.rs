@@ -101,6 +101,23 @@ pub fn read_table(path: &Path, sheet: Option<&str>) -> Result<Table> {
         Format::Parquet => parquet::read(path, &bytes)?,
         Format::Json | Format::Ndjson => json::read(path, &bytes, format)?,
     };
+    // A NUL in a header is a corrupt or binary header row, and the column
+    // could never be mapped or kept by name.
+    if let Some((i, h)) = raw
+        .headers
+        .iter()
+        .enumerate()
+        .find(|(_, h)| h.contains('\0'))
+    {
+        return Err(Error::input(
+            path,
+            format!(
+                "header row: column {} ({:?}) contains a NUL byte",
+                i + 1,
+                h.replace('\0', "")
+            ),
+        ));
+    }
     Ok(Table {
         path: path.to_owned(),
         sha256,
@@ -280,6 +297,18 @@ mod tests {
         assert_eq!(
             detect_format(Path::new("a.dat"), b"nom;prenom"),
             Format::Csv
+        );
+    }
+
+    #[test]
+    fn nul_in_a_header_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("n.csv");
+        std::fs::write(&p, b"email;no\0m\na@x.fr;Dupont\n").unwrap();
+        let e = read_table(&p, None).unwrap_err().to_string();
+        assert!(
+            e.contains("n.csv") && e.contains("column 2") && e.contains("NUL"),
+            "{e}"
         );
     }
 
