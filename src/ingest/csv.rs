@@ -168,7 +168,7 @@ pub(super) fn decode(path: &Path, bytes: &[u8]) -> Result<(String, String)> {
     if let Ok(s) = std::str::from_utf8(bytes) {
         return Ok((s.to_owned(), "UTF-8".to_owned()));
     }
-    if has_utf8_multibyte(bytes) {
+    if mostly_utf8(bytes) {
         return Ok(decode_mixed(bytes));
     }
     let mut det = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
@@ -187,14 +187,21 @@ pub(super) fn decode(path: &Path, bytes: &[u8]) -> Result<(String, String)> {
     Ok((text.into_owned(), enc.name().to_owned()))
 }
 
-/// Whether the bytes hold at least one valid multi-byte UTF-8 character.
-/// A Windows-1252 file practically never does (`é` is one byte there), so
-/// such a file that is not valid UTF-8 throughout is UTF-8 with a few lines
-/// pasted in from elsewhere.
-fn has_utf8_multibyte(bytes: &[u8]) -> bool {
-    bytes
-        .utf8_chunks()
-        .any(|c| c.valid().bytes().any(|b| b >= 0x80))
+/// Whether more lines hold valid multi-byte UTF-8 characters than lines
+/// are invalid UTF-8. A Windows-1252 file rarely forms a UTF-8 sequence (`é`
+/// is one byte there, followed by a letter), so a file like that is UTF-8
+/// with a few lines pasted in from elsewhere; a file with many bad lines and
+/// a stray sequence stays a Windows-1252 file.
+fn mostly_utf8(bytes: &[u8]) -> bool {
+    let (mut utf8, mut bad) = (0usize, 0usize);
+    for line in bytes.split(|&b| b == b'\n') {
+        match std::str::from_utf8(line) {
+            Ok(s) if !s.is_ascii() => utf8 += 1,
+            Ok(_) => {}
+            Err(_) => bad += 1,
+        }
+    }
+    utf8 > bad
 }
 
 /// A mostly UTF-8 file with some Windows-1252 lines: decoding it whole as
@@ -424,6 +431,14 @@ mod tests {
         let (t, e) = decode(Path::new("x"), bytes).unwrap();
         assert_eq!(t, "Prénom;Nom\nHélène;Dupré\nZoé;Lœuvre\n");
         assert!(e.contains("windows-1252") && e.contains("line 3"), "{e}");
+    }
+
+    #[test]
+    fn windows_1252_with_a_stray_utf8_sequence_stays_windows_1252() {
+        // `\xC3\xA9` in line 2 is valid UTF-8 by accident.
+        let bytes = b"Pr\xE9nom;Nom\nA\xC3\xA9;B\nH\xE9l\xE8ne;Dupr\xE9\nZo\xE9;X\n";
+        let (_, e) = decode(Path::new("x"), bytes).unwrap();
+        assert_eq!(e, "windows-1252");
     }
 
     #[test]
