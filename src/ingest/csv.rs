@@ -71,6 +71,16 @@ pub(super) fn read(path: &Path, bytes: &[u8]) -> Result<RawTable> {
                     .map(|f| unquote_spaced(std::str::from_utf8(f).unwrap_or("")))
                     .collect();
                 let fields: Vec<&str> = fields.iter().map(|f| f.as_ref()).collect();
+                if let Some(col) = swallowed_rows(&fields, width, delimiter) {
+                    // A stray quote closed by another one further down:
+                    // the lines between would vanish into one cell.
+                    return Err(Error::Cell {
+                        path: path.to_owned(),
+                        row,
+                        column: headers.get(col).cloned().unwrap_or_default(),
+                        message: "unterminated quote: this quoted cell runs over lines that look like whole rows (as many delimiters as the header), so a quote was left open here".into(),
+                    });
+                }
                 if fields.len() != width {
                     malformed.push(Malformed {
                         source_row: row,
@@ -250,6 +260,22 @@ fn unquote_spaced(field: &str) -> std::borrow::Cow<'_, str> {
         return field.into();
     }
     inner.replace("\"\"", "\"").into()
+}
+
+/// The index of a cell holding, after its first line, a line with as many
+/// delimiters as a whole row: rows swallowed by an unbalanced quote. Only
+/// for three columns or more, where a real multi-line cell (an address)
+/// does not look like that.
+fn swallowed_rows(fields: &[&str], width: usize, delimiter: u8) -> Option<usize> {
+    if width < 3 {
+        return None;
+    }
+    fields.iter().position(|f| {
+        f.contains(['\n', '\r'])
+            && f.lines()
+                .skip(1)
+                .any(|l| count_outside_quotes(l, delimiter) + 1 >= width)
+    })
 }
 
 /// Excel writes `sep=X` as the first line of a CSV to name its delimiter.
@@ -477,7 +503,7 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(
-            e.contains("row 2") && e.contains("\"a\"") && e.contains("unterminated"),
+            e.contains("row 2") && e.contains("\"a\"") && e.contains("quote"),
             "{e}"
         );
         // Closed quotes, escaped quotes and quotes inside a field are fine.
@@ -486,6 +512,24 @@ mod tests {
         assert_eq!(raw.frame.height(), 3);
         assert!(raw.malformed.is_empty());
         assert!(read(Path::new("t.csv"), b"a,\"b\n1,2\n").is_err());
+        // A stray quote closed two rows later: rows 2-3 inside one cell.
+        let text = "a,b,c\n1,2,\"x\n4,5,6\n7,8,9\"\n";
+        let e = read(Path::new("t.csv"), text.as_bytes())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("row 1") && e.contains("\"c\"") && e.contains("whole rows"),
+            "{e}"
+        );
+        // A real multi-line address stays one cell.
+        let text = "a,b,c\n1,\"3 rue X\nBat. B, esc. 2\",3\n";
+        assert_eq!(
+            read(Path::new("t.csv"), text.as_bytes())
+                .unwrap()
+                .frame
+                .height(),
+            1
+        );
     }
 
     #[test]

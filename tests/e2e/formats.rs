@@ -248,3 +248,24 @@ fn a_json_file_that_is_one_object_is_refused() {
         "{e}"
     );
 }
+
+#[test]
+fn xlsx_title_rows_and_empty_rows_are_not_records() {
+    let dir = tempfile::tempdir().unwrap();
+    // A title, a blank row, then the header.
+    let out = dir.path().join("title");
+    let o = run_list(&repo("tests/data/ingest/title.xlsx"), &out);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_conserved(&out, 1);
+    assert_eq!(
+        column(&out.join("rejected.csv"), "email_masked"),
+        vec!["a***@gmail.com"]
+    );
+    // An empty row between records 1 and 2 is skipped, as a blank CSV line is.
+    let out = dir.path().join("types");
+    let o = run_list(&repo("tests/data/ingest/types.xlsx"), &out);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_conserved(&out, 3);
+    let all = std::fs::read_to_string(out.join("rejected.csv")).unwrap();
+    assert!(!all.contains("malformed_row"), "{all}");
+}
