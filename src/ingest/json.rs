@@ -18,7 +18,10 @@ pub(super) fn read(path: &Path, bytes: &[u8], format: Format) -> Result<RawTable
     // One object as the whole file (`{"records": [...]}` or a pretty-printed
     // record) would otherwise be read line by line as NDJSON: one malformed
     // row per line, or a record the vendor did not mean.
-    let format = match (format, whole_object(text)) {
+    let json_ext = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+    let format = match (format, whole_object(text, json_ext)) {
         (_, Some(Value::Object(obj))) => {
             let arrays: Vec<&String> = obj
                 .iter()
@@ -144,8 +147,9 @@ pub(super) fn read(path: &Path, bytes: &[u8], format: Format) -> Result<RawTable
 }
 
 /// The file parsed as one JSON object, when it is one and spans several
-/// lines or wraps an array (a one-line object is a one-record NDJSON file).
-fn whole_object(text: &str) -> Option<Value> {
+/// lines, wraps an array, or is named `.json` (a `.json` file holds an
+/// array; only an `.ndjson`/`.jsonl` file may be a single record line).
+fn whole_object(text: &str, json_ext: bool) -> Option<Value> {
     let t = text.trim();
     if !t.starts_with('{') {
         return None;
@@ -155,7 +159,7 @@ fn whole_object(text: &str) -> Option<Value> {
         return None;
     };
     let several_lines = t.lines().filter(|l| !l.trim().is_empty()).count() > 1;
-    (several_lines || obj.values().any(Value::is_array)).then_some(v)
+    (json_ext || several_lines || obj.values().any(Value::is_array)).then_some(v)
 }
 
 fn kind(v: &Value) -> &'static str {
@@ -207,12 +211,15 @@ mod tests {
         .unwrap();
         assert_eq!(raw.frame.height(), 2);
         let raw = read(
-            Path::new("a.json"),
+            Path::new("a.jsonl"),
             b"{\"email\":\"a@x.fr\",\"last_name\":\"X\"}",
             Format::Ndjson,
         )
         .unwrap();
         assert_eq!(raw.frame.height(), 1);
         assert!(raw.malformed.is_empty());
+        // The same single object named .json is not an array of records.
+        let e = err("{\"email\":\"a@x.fr\",\"last_name\":\"X\"}", Format::Ndjson);
+        assert!(e.contains("array of objects"), "{e}");
     }
 }
