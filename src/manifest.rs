@@ -47,6 +47,7 @@ pub struct Manifest {
     pub vendor_siren: Option<String>,
     pub method: Method,
     pub collected_from: String,
+    #[serde(deserialize_with = "period")]
     pub collected_between: [NaiveDate; 2],
     pub consent_wording: String,
     pub partners: Vec<String>,
@@ -60,8 +61,9 @@ impl Manifest {
     }
 
     pub fn parse(text: &str, path: &Path) -> Result<Manifest> {
-        let m: Manifest = toml::from_str(text)
-            .map_err(|e| Error::config(path, format!("invalid manifest: {}", e.message())))?;
+        let m: Manifest = toml::from_str(text).map_err(|e| {
+            Error::config(path, format!("invalid manifest: {}", toml_error(text, &e)))
+        })?;
         if m.vendor.trim().is_empty() {
             return Err(Error::config(path, "field `vendor` is empty"));
         }
@@ -90,6 +92,71 @@ impl Manifest {
     /// True when the partner list says only "partners" (`["*"]`).
     pub fn generic_partners(&self) -> bool {
         self.partners.iter().any(|p| p.trim() == "*")
+    }
+}
+
+/// A toml error as "line N, field `key`: message": serde's own message for
+/// a wrong type or a bad value does not say which field it is about, and a
+/// manifest is read by people who need to find the line to fix.
+pub(crate) fn toml_error(text: &str, e: &toml::de::Error) -> String {
+    let message = e.message().trim_end().to_owned();
+    let Some(span) = e.span() else {
+        return message;
+    };
+    // A span over the whole document (a missing field) locates nothing;
+    // the message already names the field.
+    if span.start == 0 && span.end >= text.trim_end().len() {
+        return message;
+    }
+    let start = span.start.min(text.len());
+    let line_no = text[..start].matches('\n').count() + 1;
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let line = text[line_start..].lines().next().unwrap_or("");
+    let key = line
+        .split_once('=')
+        .map(|(k, _)| k.trim().trim_matches('"'))
+        .filter(|k| !k.is_empty() && !k.starts_with('['));
+    match key {
+        Some(k) => format!("line {line_no}, field `{k}`: {message}"),
+        None => format!("line {line_no}: {message}"),
+    }
+}
+
+/// `collected_between`: two dates, as strings (`"2026-01-01"`) or TOML's
+/// own dates (`2026-01-01`), with a message that says what is wrong.
+fn period<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<[NaiveDate; 2], D::Error> {
+    use serde::de::Error as _;
+    let values = Vec::<toml::Value>::deserialize(d)?;
+    let dates = values
+        .iter()
+        .map(|v| match v {
+            toml::Value::String(s) => {
+                NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| {
+                    D::Error::custom(format!(
+                        "{s:?} is not a date (expected YYYY-MM-DD, e.g. \"2026-01-31\")"
+                    ))
+                })
+            }
+            toml::Value::Datetime(dt) => match (dt.date, dt.time) {
+                (Some(date), None) => {
+                    NaiveDate::from_ymd_opt(date.year.into(), date.month.into(), date.day.into())
+                        .ok_or_else(|| D::Error::custom(format!("{dt} is not a date")))
+                }
+                _ => Err(D::Error::custom(format!(
+                    "{dt} is not a plain date (give YYYY-MM-DD, without a time)"
+                ))),
+            },
+            other => Err(D::Error::custom(format!(
+                "{other} is not a date (expected YYYY-MM-DD)"
+            ))),
+        })
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    match dates.as_slice() {
+        [first, last] => Ok([*first, *last]),
+        _ => Err(D::Error::custom(format!(
+            "needs exactly two dates [first, last], got {}",
+            dates.len()
+        ))),
     }
 }
 
@@ -148,6 +215,55 @@ audience = "mixed"
             .unwrap_err()
             .to_string();
         assert!(e.contains("bought"), "{e}");
+    }
+
+    fn err(text: &str) -> String {
+        Manifest::parse(text, Path::new("m.toml"))
+            .unwrap_err()
+            .to_string()
+    }
+
+    #[test]
+    fn type_and_value_errors_name_the_field_and_line() {
+        let e = err(&GOOD.replace(
+            "partners = [\"Maison Dupont SAS\"]",
+            "partners = \"Maison Dupont SAS\"",
+        ));
+        assert!(
+            e.contains("field `partners`") && e.contains("line 8"),
+            "{e}"
+        );
+        let e = err(&GOOD.replace(
+            "\"2025-01-01\", \"2026-06-30\"",
+            "\"2026-02-30\", \"2026-06-30\"",
+        ));
+        assert!(
+            e.contains("field `collected_between`") && e.contains("2026-02-30"),
+            "{e}"
+        );
+        let e = err(&GOOD.replace("\"2025-01-01\", \"2026-06-30\"", "\"2026-01-01\""));
+        assert!(
+            e.contains("field `collected_between`") && e.contains("two dates"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn toml_native_dates_are_accepted() {
+        let text = GOOD.replace("\"2025-01-01\", \"2026-06-30\"", "2025-01-01, 2026-06-30");
+        let m = Manifest::parse(&text, Path::new("m.toml")).unwrap();
+        assert_eq!(
+            m.collected_between,
+            [
+                NaiveDate::from_ymd_opt(2025, 1, 1).unwrap(),
+                NaiveDate::from_ymd_opt(2026, 6, 30).unwrap()
+            ]
+        );
+        let e = err(&GOOD.replace(
+            "\"2025-01-01\", \"2026-06-30\"",
+            "2025-01-01T10:00:00, 2026-06-30",
+        ));
+        assert!(e.contains("collected_between"), "{e}");
     }
 
     #[test]

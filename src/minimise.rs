@@ -214,7 +214,7 @@ const CATEGORIES: &[(&str, &str, &[&str])] = &[
 /// fields prospection needs); every other column is checked by header, and
 /// its values by content.
 pub fn sensitive_columns(table: &Table, map: &ColumnMap) -> Vec<Removed> {
-    let mapped: Vec<usize> = map.canonical.values().copied().collect();
+    let mapped: Vec<usize> = map.mapped_indices();
     let mut out = Vec::new();
     for (i, header) in table.headers.iter().enumerate() {
         if mapped.contains(&i) {

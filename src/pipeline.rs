@@ -181,6 +181,7 @@ pub fn compute(config: &Config, progress: Progress) -> Result<Computed> {
         names.extend(CLIENT_COLUMNS.iter().map(|(c, _)| *c));
     }
     let canon = canonical_frame(&table, &colmap, &names);
+    warnings.extend(crate::ingest::mapping::merge_conflicts(&table, &colmap));
     let n = table.rows();
     spin.finish_and_clear();
     timer.lap("import");

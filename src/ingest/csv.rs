@@ -18,7 +18,17 @@ pub(super) fn read(path: &Path, bytes: &[u8]) -> Result<RawTable> {
     if text.trim().is_empty() {
         return Err(Error::input(path, "empty file: no header row"));
     }
-    let delimiter = sniff_delimiter(&text);
+    // Excel's `sep=;` first line names the delimiter; it is not the header.
+    let (text, delimiter) = match excel_sep_line(&text) {
+        Some((d, rest)) => (rest, d),
+        None => (text.as_str(), sniff_delimiter(&text)),
+    };
+    if text.trim().is_empty() {
+        return Err(Error::input(
+            path,
+            "empty file: no header row after the `sep=` line",
+        ));
+    }
     let mut reader = ::csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .has_headers(false)
@@ -34,27 +44,43 @@ pub(super) fn read(path: &Path, bytes: &[u8]) -> Result<RawTable> {
     let headers = clean_headers(
         header
             .iter()
-            .map(|f| String::from_utf8_lossy(f).into_owned()),
+            .map(|f| unquote_spaced(&String::from_utf8_lossy(f)).into_owned()),
     );
     let width = headers.len();
 
     // A rough capacity guess avoids regrowing the builders on big files.
     let estimate = text.len() / (text.lines().next().map_or(64, |l| l.len().max(16)) * 2).max(1);
+    let text: &str = text;
     let mut cols = ColumnsBuilder::new(width, estimate);
     let mut malformed = Vec::new();
     let mut record = ::csv::ByteRecord::new();
     let mut row = 0usize;
+    // Where the last record starts: the csv crate reads an unclosed quote
+    // to EOF without an error, so the last record is checked afterwards.
+    let mut last_start = header.position().map_or(0, |p| p.byte() as usize);
     loop {
         match reader.read_byte_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {
                 row += 1;
+                last_start = record.position().map_or(last_start, |p| p.byte() as usize);
                 // Text was decoded to UTF-8 above, and the csv crate splits
                 // on ASCII bytes only, so fields stay valid UTF-8.
-                let fields: Vec<&str> = record
+                let fields: Vec<std::borrow::Cow<str>> = record
                     .iter()
-                    .map(|f| std::str::from_utf8(f).unwrap_or(""))
+                    .map(|f| unquote_spaced(std::str::from_utf8(f).unwrap_or("")))
                     .collect();
+                let fields: Vec<&str> = fields.iter().map(|f| f.as_ref()).collect();
+                if let Some(col) = swallowed_rows(&fields, width, delimiter) {
+                    // A stray quote closed by another one further down:
+                    // the lines between would vanish into one cell.
+                    return Err(Error::Cell {
+                        path: path.to_owned(),
+                        row,
+                        column: headers.get(col).cloned().unwrap_or_default(),
+                        message: "unterminated quote: this quoted cell runs over lines that look like whole rows (as many delimiters as the header), so a quote was left open here".into(),
+                    });
+                }
                 if fields.len() != width {
                     malformed.push(Malformed {
                         source_row: row,
@@ -88,10 +114,33 @@ pub(super) fn read(path: &Path, bytes: &[u8]) -> Result<RawTable> {
         }
     }
 
+    if let Some(field) = unclosed_quote(&text[last_start.min(text.len())..], delimiter) {
+        // A quote opened and never closed swallows every later line into
+        // one cell: those rows would be lost without a trace. Refuse the
+        // file, naming where the quote opened.
+        let column = headers
+            .get(field)
+            .cloned()
+            .unwrap_or_else(|| format!("column_{}", field + 1));
+        let message = "unterminated quote: it opens here and is never closed, so every later line would be read as part of this cell";
+        if row == 0 {
+            return Err(Error::input(
+                path,
+                format!("header row: column {column:?}: {message}"),
+            ));
+        }
+        return Err(Error::Cell {
+            path: path.to_owned(),
+            row,
+            column,
+            message: message.to_owned(),
+        });
+    }
+
     Ok(RawTable {
         info: SourceInfo {
             format: Format::Csv,
-            encoding: Some(encoding.to_owned()),
+            encoding: Some(encoding),
             delimiter: Some(delimiter_name(delimiter).to_owned()),
             sheet: None,
         },
@@ -104,7 +153,7 @@ pub(super) fn read(path: &Path, bytes: &[u8]) -> Result<RawTable> {
 /// Decodes the file to UTF-8. A BOM or valid UTF-8 wins; otherwise chardetng
 /// guesses (told the data is French) and encoding_rs transcodes. A file that
 /// looks binary, or that the guessed encoding cannot decode, is an error.
-pub(super) fn decode(path: &Path, bytes: &[u8]) -> Result<(String, &'static str)> {
+pub(super) fn decode(path: &Path, bytes: &[u8]) -> Result<(String, String)> {
     if let Some((enc, bom_len)) = Encoding::for_bom(bytes) {
         let (text, had_errors) = enc.decode_without_bom_handling(&bytes[bom_len..]);
         if had_errors {
@@ -118,7 +167,7 @@ pub(super) fn decode(path: &Path, bytes: &[u8]) -> Result<(String, &'static str)
         } else {
             enc.name()
         };
-        return Ok((text.into_owned(), name));
+        return Ok((text.into_owned(), name.to_owned()));
     }
     if looks_binary(bytes) {
         return Err(Error::input(
@@ -127,7 +176,10 @@ pub(super) fn decode(path: &Path, bytes: &[u8]) -> Result<(String, &'static str)
         ));
     }
     if let Ok(s) = std::str::from_utf8(bytes) {
-        return Ok((s.to_owned(), "UTF-8"));
+        return Ok((s.to_owned(), "UTF-8".to_owned()));
+    }
+    if mostly_utf8(bytes) {
+        return Ok(decode_mixed(bytes));
     }
     let mut det = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
     det.feed(&bytes[..bytes.len().min(1 << 20)], bytes.len() <= 1 << 20);
@@ -142,7 +194,141 @@ pub(super) fn decode(path: &Path, bytes: &[u8]) -> Result<(String, &'static str)
             ),
         ));
     }
-    Ok((text.into_owned(), enc.name()))
+    Ok((text.into_owned(), enc.name().to_owned()))
+}
+
+/// Whether more lines hold valid multi-byte UTF-8 characters than lines
+/// are invalid UTF-8. A Windows-1252 file rarely forms a UTF-8 sequence (`é`
+/// is one byte there, followed by a letter), so a file like that is UTF-8
+/// with a few lines pasted in from elsewhere; a file with many bad lines and
+/// a stray sequence stays a Windows-1252 file.
+fn mostly_utf8(bytes: &[u8]) -> bool {
+    let (mut utf8, mut bad) = (0usize, 0usize);
+    for line in bytes.split(|&b| b == b'\n') {
+        match std::str::from_utf8(line) {
+            Ok(s) if !s.is_ascii() => utf8 += 1,
+            Ok(_) => {}
+            Err(_) => bad += 1,
+        }
+    }
+    utf8 > bad
+}
+
+/// A mostly UTF-8 file with some Windows-1252 lines: decoding it whole as
+/// Windows-1252 would garble every accented header and name (`PrÃ©nom`),
+/// so each line is decoded on its own, UTF-8 first. The encoding label
+/// names the lines that were not UTF-8, for the summary and `inspect`.
+fn decode_mixed(bytes: &[u8]) -> (String, String) {
+    let mut text = String::with_capacity(bytes.len() + bytes.len() / 8);
+    let mut odd = Vec::new();
+    for (i, line) in bytes.split_inclusive(|&b| b == b'\n').enumerate() {
+        match std::str::from_utf8(line) {
+            Ok(s) => text.push_str(s),
+            Err(_) => {
+                odd.push(i + 1);
+                text.push_str(
+                    &encoding_rs::WINDOWS_1252
+                        .decode_without_bom_handling(line)
+                        .0,
+                );
+            }
+        }
+    }
+    let shown: Vec<String> = odd.iter().take(10).map(usize::to_string).collect();
+    let more = if odd.len() > 10 { ", ..." } else { "" };
+    let label = format!(
+        "UTF-8, with {} line(s) in windows-1252 (file line {}{more})",
+        odd.len(),
+        shown.join(", ")
+    );
+    (text, label)
+}
+
+/// `"Moreau" ; "Nom"`: a space around a quoted field makes the csv crate
+/// read the quotes as text (RFC 4180 quotes only open a field). A field that
+/// is, once trimmed, one quoted string loses its quotes, `""` read as `"`.
+/// A field without surrounding space was already unquoted by the parser.
+fn unquote_spaced(field: &str) -> std::borrow::Cow<'_, str> {
+    let t = field.trim();
+    let quoted = t.len() >= 2 && t.starts_with('"') && t.ends_with('"');
+    if !quoted || t.len() == field.len() {
+        return field.into();
+    }
+    let inner = &t[1..t.len() - 1];
+    // A lone quote inside means this was not one quoted string.
+    if inner.replace("\"\"", "").contains('"') {
+        return field.into();
+    }
+    inner.replace("\"\"", "\"").into()
+}
+
+/// The index of a cell holding, after its first line, a line with as many
+/// delimiters as a whole row: rows swallowed by an unbalanced quote. Only
+/// for three columns or more, where a real multi-line cell (an address)
+/// does not look like that.
+fn swallowed_rows(fields: &[&str], width: usize, delimiter: u8) -> Option<usize> {
+    if width < 3 {
+        return None;
+    }
+    fields.iter().position(|f| {
+        f.contains(['\n', '\r'])
+            && f.lines()
+                .skip(1)
+                .any(|l| count_outside_quotes(l, delimiter) + 1 >= width)
+    })
+}
+
+/// Excel writes `sep=X` as the first line of a CSV to name its delimiter.
+/// Returns the delimiter and the text after that line.
+fn excel_sep_line(text: &str) -> Option<(u8, &str)> {
+    let end = text.find('\n').unwrap_or(text.len());
+    let line = text[..end].trim_end_matches('\r');
+    // Trim spaces only: the delimiter itself may be a tab.
+    let d = match line.trim_matches(' ').strip_prefix("sep=")?.as_bytes() {
+        [b','] => b',',
+        [b';'] => b';',
+        [b'|'] => b'|',
+        [b'\t'] => b'\t',
+        _ => return None,
+    };
+    Some((d, &text[(end + 1).min(text.len())..]))
+}
+
+/// Replays the csv crate's quoting rules (a quote opens only at the start
+/// of a field, `""` is an escaped quote) over one record's text and, when a
+/// quote is still open at the end, returns the index of the field where it
+/// opened.
+fn unclosed_quote(record: &str, delimiter: u8) -> Option<usize> {
+    #[derive(PartialEq)]
+    enum St {
+        Start,
+        Unquoted,
+        Quoted,
+        QuoteInQuoted,
+    }
+    let mut st = St::Start;
+    let mut field = 0usize;
+    for &b in record.as_bytes() {
+        st = match st {
+            St::Start | St::Unquoted if b == delimiter => {
+                field += 1;
+                St::Start
+            }
+            St::Start | St::Unquoted if b == b'\n' || b == b'\r' => return None,
+            St::Start if b == b'"' => St::Quoted,
+            St::Start | St::Unquoted => St::Unquoted,
+            St::Quoted if b == b'"' => St::QuoteInQuoted,
+            St::Quoted => St::Quoted,
+            St::QuoteInQuoted if b == b'"' => St::Quoted,
+            St::QuoteInQuoted if b == delimiter => {
+                field += 1;
+                St::Start
+            }
+            St::QuoteInQuoted if b == b'\n' || b == b'\r' => return None,
+            St::QuoteInQuoted => St::Unquoted,
+        };
+    }
+    (st == St::Quoted).then_some(field)
 }
 
 /// More than 5% control bytes (other than tab, CR, LF) in the first 64 KB:
@@ -259,9 +445,25 @@ mod tests {
     #[test]
     fn decodes_utf8_bom_and_windows_1252() {
         let (t, e) = decode(Path::new("x"), b"\xEF\xBB\xBFnom\nJos\xC3\xA9\n").unwrap();
-        assert_eq!((t.as_str(), e), ("nom\nJosé\n", "UTF-8 (BOM)"));
+        assert_eq!((t.as_str(), e.as_str()), ("nom\nJosé\n", "UTF-8 (BOM)"));
         let (t, e) = decode(Path::new("x"), b"Pr\xE9nom;Nom\nH\xE9l\xE8ne;Dupr\xE9\n").unwrap();
         assert_eq!(t, "Prénom;Nom\nHélène;Dupré\n");
+        assert_eq!(e, "windows-1252");
+    }
+
+    #[test]
+    fn mostly_utf8_with_one_windows_1252_line_decodes_per_line() {
+        let bytes = b"Pr\xC3\xA9nom;Nom\nH\xC3\xA9l\xC3\xA8ne;Dupr\xC3\xA9\nZo\xE9;L\x9Cuvre\n";
+        let (t, e) = decode(Path::new("x"), bytes).unwrap();
+        assert_eq!(t, "Prénom;Nom\nHélène;Dupré\nZoé;Lœuvre\n");
+        assert!(e.contains("windows-1252") && e.contains("line 3"), "{e}");
+    }
+
+    #[test]
+    fn windows_1252_with_a_stray_utf8_sequence_stays_windows_1252() {
+        // `\xC3\xA9` in line 2 is valid UTF-8 by accident.
+        let bytes = b"Pr\xE9nom;Nom\nA\xC3\xA9;B\nH\xE9l\xE8ne;Dupr\xE9\nZo\xE9;X\n";
+        let (_, e) = decode(Path::new("x"), bytes).unwrap();
         assert_eq!(e, "windows-1252");
     }
 
@@ -284,6 +486,96 @@ mod tests {
         let a = raw.frame.columns()[0].str().unwrap();
         assert_eq!(a.get(3), Some("l1\nl2"));
         assert_eq!(a.get(1), None);
+    }
+
+    #[test]
+    fn unterminated_quote_is_an_error_naming_row_and_column() {
+        // Quote opened in the last field of row 1: rows 2-3 would vanish.
+        let text = "a,b,c\n1,2,\"x\n4,5,6\n7,8,9\n";
+        let e = read(Path::new("t.csv"), text.as_bytes()).unwrap_err();
+        match e {
+            Error::Cell { row, column, .. } => assert_eq!((row, column.as_str()), (1, "c")),
+            other => panic!("{other}"),
+        }
+        // Quote opening the first field of row 2.
+        let text = "a,b,c\n1,2,3\n\"4,5\n7,8,9\n";
+        let e = read(Path::new("t.csv"), text.as_bytes())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("row 2") && e.contains("\"a\"") && e.contains("quote"),
+            "{e}"
+        );
+        // Closed quotes, escaped quotes and quotes inside a field are fine.
+        let text = "a,b\n\"x\"\"y\",2\nab\"c,3\n\"l1\nl2\",4\n";
+        let raw = read(Path::new("t.csv"), text.as_bytes()).unwrap();
+        assert_eq!(raw.frame.height(), 3);
+        assert!(raw.malformed.is_empty());
+        assert!(read(Path::new("t.csv"), b"a,\"b\n1,2\n").is_err());
+        // A stray quote closed two rows later: rows 2-3 inside one cell.
+        let text = "a,b,c\n1,2,\"x\n4,5,6\n7,8,9\"\n";
+        let e = read(Path::new("t.csv"), text.as_bytes())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("row 1") && e.contains("\"c\"") && e.contains("whole rows"),
+            "{e}"
+        );
+        // A real multi-line address stays one cell.
+        let text = "a,b,c\n1,\"3 rue X\nBat. B, esc. 2\",3\n";
+        assert_eq!(
+            read(Path::new("t.csv"), text.as_bytes())
+                .unwrap()
+                .frame
+                .height(),
+            1
+        );
+    }
+
+    #[test]
+    fn excel_sep_line_sets_the_delimiter_and_is_not_a_row() {
+        let text = "sep=;\r\nE-mail;Nom;Date de collecte\r\na@gmail.com;Moreau;2026-01-10\r\nb@gmail.com;Martin, fils;2026-01-11\r\n";
+        let raw = read(Path::new("s.csv"), text.as_bytes()).unwrap();
+        assert_eq!(raw.headers, vec!["E-mail", "Nom", "Date de collecte"]);
+        assert_eq!(raw.frame.height(), 2);
+        assert!(raw.malformed.is_empty());
+        assert_eq!(
+            raw.frame.columns()[1].str().unwrap().get(1),
+            Some("Martin, fils")
+        );
+        assert_eq!(raw.info.delimiter.as_deref(), Some(";"));
+        let raw = read(Path::new("s.csv"), b"sep=\t\na\tb\n1\t2\n").unwrap();
+        assert_eq!(raw.headers, vec!["a", "b"]);
+        assert!(read(Path::new("s.csv"), b"sep=;\n").is_err());
+        // Only a whole `sep=X` line counts.
+        let raw = read(Path::new("s.csv"), b"sep=x,b\n1,2\n").unwrap();
+        assert_eq!(raw.headers, vec!["sep=x", "b"]);
+    }
+
+    #[test]
+    fn quotes_after_a_space_are_still_quotes() {
+        let raw = read(
+            Path::new("s.csv"),
+            b"\"E-mail\" ; \"Nom\" \r\n\"a@gmail.com\" ; \"Moreau \"\"Jr\"\"\"\r\n",
+        )
+        .unwrap();
+        assert_eq!(raw.headers, vec!["E-mail", "Nom"]);
+        let nom = raw.frame.columns()[1].str().unwrap();
+        assert_eq!(nom.get(0), Some("Moreau \"Jr\""));
+        assert_eq!(
+            raw.frame.columns()[0].str().unwrap().get(0),
+            Some("a@gmail.com")
+        );
+        // Quotes inside an unquoted field stay.
+        let raw = read(Path::new("s.csv"), b"a;b\nx \"y\" z; \"p\" \"q\" \n").unwrap();
+        assert_eq!(
+            raw.frame.columns()[0].str().unwrap().get(0),
+            Some("x \"y\" z")
+        );
+        assert_eq!(
+            raw.frame.columns()[1].str().unwrap().get(0),
+            Some("\"p\" \"q\"")
+        );
     }
 
     #[test]

@@ -15,6 +15,34 @@ pub(super) fn read(path: &Path, bytes: &[u8], format: Format) -> Result<RawTable
     if text.trim().is_empty() {
         return Err(Error::input(path, "empty file: no records and no header"));
     }
+    // One object as the whole file (`{"records": [...]}` or a pretty-printed
+    // record) would otherwise be read line by line as NDJSON: one malformed
+    // row per line, or a record the vendor did not mean.
+    let json_ext = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+    let format = match (format, whole_object(text, json_ext)) {
+        (_, Some(Value::Object(obj))) => {
+            let arrays: Vec<&String> = obj
+                .iter()
+                .filter(|(_, v)| v.is_array())
+                .map(|(k, _)| k)
+                .collect();
+            let detail = match arrays.as_slice() {
+                [key] => format!(
+                    " (the records seem to be under {key:?}: export that array alone, or one object per line)"
+                ),
+                _ => String::new(),
+            };
+            return Err(Error::input(
+                path,
+                format!(
+                    "the file is one JSON object, not records: expected an array of objects or one object per line{detail}"
+                ),
+            ));
+        }
+        (f, _) => f,
+    };
     // Each element: Ok(object) or Err(message) for a malformed row.
     let items: Vec<std::result::Result<Map<String, Value>, String>> = match format {
         Format::Json => {
@@ -82,6 +110,8 @@ pub(super) fn read(path: &Path, bytes: &[u8], format: Format) -> Result<RawTable
                 Value::Null => None,
                 Value::String(s) => Some(s.clone()),
                 Value::Bool(b) => Some(b.to_string()),
+                // `612345678.0` is the phone 612345678 (see `float_text`).
+                Value::Number(n) if n.is_f64() => n.as_f64().map(super::float_text),
                 Value::Number(n) => Some(n.to_string()),
                 Value::Array(_) | Value::Object(_) => {
                     problem = Some(format!("column {k:?}: nested {} cannot be a cell", kind(v)));
@@ -116,6 +146,22 @@ pub(super) fn read(path: &Path, bytes: &[u8], format: Format) -> Result<RawTable
     })
 }
 
+/// The file parsed as one JSON object, when it is one and spans several
+/// lines, wraps an array, or is named `.json` (a `.json` file holds an
+/// array; only an `.ndjson`/`.jsonl` file may be a single record line).
+fn whole_object(text: &str, json_ext: bool) -> Option<Value> {
+    let t = text.trim();
+    if !t.starts_with('{') {
+        return None;
+    }
+    let v: Value = serde_json::from_str(t).ok()?;
+    let Value::Object(obj) = &v else {
+        return None;
+    };
+    let several_lines = t.lines().filter(|l| !l.trim().is_empty()).count() > 1;
+    (json_ext || several_lines || obj.values().any(Value::is_array)).then_some(v)
+}
+
 fn kind(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
@@ -124,5 +170,56 @@ fn kind(v: &Value) -> &'static str {
         Value::String(_) => "a string",
         Value::Array(_) => "an array",
         Value::Object(_) => "an object",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(text: &str, format: Format) -> String {
+        read(Path::new("w.json"), text.as_bytes(), format)
+            .unwrap_err()
+            .to_string()
+    }
+
+    #[test]
+    fn one_object_as_the_whole_file_is_an_error() {
+        let wrapped = "{\n  \"records\": [\n    {\"email\": \"a@x.fr\"},\n    {\"email\": \"b@x.fr\"}\n  ]\n}\n";
+        let e = err(wrapped, Format::Ndjson);
+        assert!(
+            e.contains("w.json") && e.contains("array of objects") && e.contains("\"records\""),
+            "{e}"
+        );
+        let e = err(
+            "{\n \"email\": \"a@x.fr\",\n \"last_name\": \"X\"\n}",
+            Format::Ndjson,
+        );
+        assert!(e.contains("one object per line"), "{e}");
+        assert!(
+            err("{\"records\": [{\"email\": \"a@x.fr\"}]}", Format::Ndjson).contains("records")
+        );
+    }
+
+    #[test]
+    fn ndjson_and_one_line_records_still_read() {
+        let raw = read(
+            Path::new("a.ndjson"),
+            b"{\"email\":\"a@x.fr\"}\n{\"email\":\"b@x.fr\"}\n",
+            Format::Ndjson,
+        )
+        .unwrap();
+        assert_eq!(raw.frame.height(), 2);
+        let raw = read(
+            Path::new("a.jsonl"),
+            b"{\"email\":\"a@x.fr\",\"last_name\":\"X\"}",
+            Format::Ndjson,
+        )
+        .unwrap();
+        assert_eq!(raw.frame.height(), 1);
+        assert!(raw.malformed.is_empty());
+        // The same single object named .json is not an array of records.
+        let e = err("{\"email\":\"a@x.fr\",\"last_name\":\"X\"}", Format::Ndjson);
+        assert!(e.contains("array of objects"), "{e}");
     }
 }

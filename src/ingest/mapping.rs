@@ -29,8 +29,12 @@ pub const IGNORE: &str = "ignore";
 /// The result of mapping one header row.
 #[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct ColumnMap {
-    /// canonical name -> index of the source column.
+    /// canonical name -> index of the first source column mapped to it.
     pub canonical: BTreeMap<String, usize>,
+    /// canonical name -> later source columns mapped to it too (`email`,
+    /// `Email`, `E-mail`; JSON keys that vary from record to record). Each
+    /// row takes the first non-empty of them ([`canonical_frame`]).
+    pub also: BTreeMap<String, Vec<usize>>,
     /// (header, canonical) in file order, for `inspect`.
     pub pairs: Vec<(String, String)>,
     /// Headers that map to nothing (reported; kept only by `keep_columns`).
@@ -55,8 +59,15 @@ pub struct Mapping {
 impl Mapping {
     pub fn load(path: &Path) -> Result<Mapping> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-        let file: MappingFile = toml::from_str(&text)
-            .map_err(|e| Error::config(path, format!("invalid mapping: {}", e.message())))?;
+        let file: MappingFile = toml::from_str(&text).map_err(|e| {
+            Error::config(
+                path,
+                format!(
+                    "invalid mapping: {}",
+                    crate::manifest::toml_error(&text, &e)
+                ),
+            )
+        })?;
         let mut entries = Vec::new();
         for (header, target) in file.columns {
             let target = target.trim().to_owned();
@@ -622,8 +633,94 @@ const SYNONYMS: &[(&str, &[&str])] = &[
     ("date", &["Date", "Date d'opposition", "Date opposition"]),
 ];
 
+/// Per-channel words vendors use in consent headers, for the generated
+/// synonyms below: (channel, its names in French and English).
+const CONSENT_CHANNELS: &[(&str, &[&str])] = &[
+    (
+        "email",
+        &["email", "e-mail", "mail", "courriel", "emailing"],
+    ),
+    ("sms", &["sms", "texto"]),
+    (
+        "phone",
+        &[
+            "tél",
+            "tel",
+            "téléphone",
+            "telephone",
+            "phone",
+            "appel",
+            "téléphonique",
+        ],
+    ),
+    (
+        "autocall",
+        &[
+            "automate",
+            "appel automatisé",
+            "appels automatisés",
+            "autocall",
+            "automated call",
+        ],
+    ),
+    ("fax", &["fax", "télécopie"]),
+    ("post", &["courrier", "postal", "post", "voie postale"]),
+];
+
+/// Words meaning "consent" in vendor headers.
+const CONSENT_WORDS: &[&str] = &[
+    "opt-in",
+    "optin",
+    "opt in",
+    "consentement",
+    "accord",
+    "consent",
+];
+
+/// Every `{consent word} × {channel alias}` header in both orders (`Opt-in
+/// courriel`, `Courrier opt-in`, `Consentement par SMS`), and the same with a
+/// `Date (de/du/d') …` prefix or a `… date` suffix for the `_at` columns:
+/// listing them by hand missed some (SPEC §3 says "the same per channel").
+fn generated_consent_synonyms() -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for (channel, aliases) in CONSENT_CHANNELS {
+        for alias in *aliases {
+            for word in CONSENT_WORDS {
+                let forms = [
+                    format!("{word} {alias}"),
+                    format!("{word} par {alias}"),
+                    format!("{word} {alias}s"),
+                    format!("{alias} {word}"),
+                ];
+                for f in forms {
+                    for date in [
+                        format!("date {f}"),
+                        format!("date de {f}"),
+                        format!("date du {f}"),
+                        format!("date d'{f}"),
+                        format!("{f} date"),
+                        format!("{f} at"),
+                    ] {
+                        out.push((fold_header(&date), format!("consent_{channel}_at")));
+                    }
+                    out.push((fold_header(&f), format!("consent_{channel}")));
+                }
+            }
+        }
+    }
+    out
+}
+
 static BUILT_IN: LazyLock<HashMap<String, &'static str>> = LazyLock::new(|| {
     let mut m = HashMap::new();
+    // Generated first: the hand-written synonyms below override them where
+    // English and French disagree (`Mail opt-in` is postal mail).
+    let targets: Vec<&'static str> = CANONICAL_COLUMNS.iter().map(|(c, _)| *c).collect();
+    for (folded, canon) in generated_consent_synonyms() {
+        if let Some(t) = targets.iter().find(|t| **t == canon) {
+            m.insert(folded, *t);
+        }
+    }
     for (canon, syns) in SYNONYMS {
         m.insert(fold_header(canon), *canon);
         for s in *syns {
@@ -676,13 +773,14 @@ pub fn map_headers(
             Some(t) if t == IGNORE || t == "civility" => out.ignored.push(h.clone()),
             Some(t) => {
                 if out.canonical.contains_key(t) {
-                    // Two vendor columns for one canonical column: keep the
-                    // first, report the second rather than merge silently.
-                    out.unmapped.push(h.clone());
+                    // Dropping the second column would lose every row
+                    // whose value is only there (JSON keys vary per record):
+                    // merge, first non-empty wins, conflicts are warned.
+                    out.also.entry(t.to_owned()).or_default().push(i);
                 } else {
                     out.canonical.insert(t.to_owned(), i);
-                    out.pairs.push((h.clone(), t.to_owned()));
                 }
+                out.pairs.push((h.clone(), t.to_owned()));
             }
             None => out.unmapped.push(h.clone()),
         }
@@ -690,9 +788,30 @@ pub fn map_headers(
     Ok(out)
 }
 
+impl ColumnMap {
+    /// Every source column index mapped to a canonical column.
+    pub fn mapped_indices(&self) -> Vec<usize> {
+        self.canonical
+            .values()
+            .chain(self.also.values().flatten())
+            .copied()
+            .collect()
+    }
+
+    /// The source columns of one canonical column, in file order.
+    fn sources(&self, name: &str) -> Vec<usize> {
+        let mut v: Vec<usize> = self.canonical.get(name).copied().into_iter().collect();
+        if let Some(more) = self.also.get(name) {
+            v.extend(more);
+        }
+        v
+    }
+}
+
 /// Builds a frame holding exactly the `names` columns, in that order, from
 /// the mapped table: a column the file does not have is all nulls, so later
-/// stages never need to ask whether a column exists.
+/// stages never need to ask whether a column exists. A canonical column fed
+/// by several source columns takes, row by row, the first non-empty one.
 pub fn canonical_frame(
     table: &super::Table,
     map: &ColumnMap,
@@ -702,16 +821,56 @@ pub fn canonical_frame(
     let n = table.rows();
     let cols: Vec<Column> = names
         .iter()
-        .map(|name| match map.canonical.get(*name) {
-            Some(&i) => table
-                .column(i)
+        .map(|name| match map.sources(name).as_slice() {
+            [] => Column::full_null((*name).into(), n, &DataType::String),
+            [i] => table
+                .column(*i)
                 .clone()
                 .with_name((*name).into())
                 .into_column(),
-            None => Column::full_null((*name).into(), n, &DataType::String),
+            many => {
+                let srcs: Vec<&StringChunked> = many.iter().map(|&i| table.column(i)).collect();
+                let merged: StringChunked = (0..n)
+                    .map(|row| srcs.iter().find_map(|c| c.get(row)))
+                    .collect();
+                merged.with_name((*name).into()).into_column()
+            }
         })
         .collect();
     DataFrame::new(n, cols).expect("all columns have the table's height")
+}
+
+/// Summary warnings for rows where two source columns of one canonical
+/// column hold different values (the first was used): `warning -> rows`.
+pub fn merge_conflicts(table: &super::Table, map: &ColumnMap) -> BTreeMap<String, usize> {
+    let mut out = BTreeMap::new();
+    for name in map.also.keys() {
+        let idx = map.sources(name);
+        let srcs: Vec<&polars::prelude::StringChunked> =
+            idx.iter().map(|&i| table.column(i)).collect();
+        let rows = (0..table.rows())
+            .filter(|&row| {
+                let mut vals = srcs.iter().filter_map(|c| c.get(row));
+                let first = vals.next();
+                first.is_some_and(|f| vals.any(|v| v != f))
+            })
+            .count();
+        if rows > 0 {
+            let headers: Vec<&str> = idx.iter().map(|&i| table.headers[i].as_str()).collect();
+            out.insert(
+                format!(
+                    "columns {} all map to {name} and disagree: the first non-empty value was used",
+                    headers
+                        .iter()
+                        .map(|h| format!("{h:?}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                rows,
+            );
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -758,8 +917,9 @@ mod tests {
         assert_eq!(m.canonical["consent_proof"], 12);
         assert_eq!(m.canonical["collected_at"], 13);
         assert_eq!(m.ignored, vec!["Civilité"]);
-        // The second postcode column is reported, not merged.
-        assert_eq!(m.unmapped, vec!["CP", "Zorglub"]);
+        // The second postcode column is merged into the first.
+        assert_eq!(m.also["postcode"], vec![7]);
+        assert_eq!(m.unmapped, vec!["Zorglub"]);
     }
 
     #[test]
@@ -788,6 +948,87 @@ mod tests {
             "consent_sms_at",
         ] {
             assert!(m.canonical.contains_key(c), "{c}");
+        }
+    }
+
+    fn table(headers: &[&str], rows: &[&[Option<&str>]]) -> super::super::Table {
+        use polars::prelude::*;
+        let cols: Vec<Column> = (0..headers.len())
+            .map(|i| {
+                let c: StringChunked = rows.iter().map(|r| r[i]).collect();
+                c.with_name(format!("c{i}").into()).into_column()
+            })
+            .collect();
+        super::super::Table {
+            path: "t.json".into(),
+            sha256: String::new(),
+            info: super::super::SourceInfo {
+                format: super::super::Format::Json,
+                encoding: None,
+                delimiter: None,
+                sheet: None,
+            },
+            headers: headers.iter().map(|s| s.to_string()).collect(),
+            frame: DataFrame::new(rows.len(), cols).unwrap(),
+            malformed: vec![],
+        }
+    }
+
+    #[test]
+    fn columns_mapping_to_one_field_merge_first_non_empty() {
+        // keys.json: one key spelling per record.
+        let t = table(
+            &["email", "Email", "E-mail", "Tél"],
+            &[
+                &[Some("a@x.fr"), None, None, None],
+                &[None, Some("b@x.fr"), None, None],
+                &[None, None, Some("c@x.fr"), None],
+                &[Some("d@x.fr"), Some("e@x.fr"), Some("d@x.fr"), None],
+            ],
+        );
+        let h = t.headers.clone();
+        let m = map_headers(&h, &Mapping::default(), TableKind::List, Path::new("t")).unwrap();
+        assert!(m.unmapped.is_empty());
+        assert_eq!(m.mapped_indices().len(), 4);
+        let df = canonical_frame(&t, &m, &["email", "phone", "mobile"]);
+        let email: Vec<Option<&str>> = df.columns()[0].str().unwrap().iter().collect();
+        assert_eq!(
+            email,
+            vec![
+                Some("a@x.fr"),
+                Some("b@x.fr"),
+                Some("c@x.fr"),
+                Some("d@x.fr")
+            ]
+        );
+        let w = merge_conflicts(&t, &m);
+        assert_eq!(w.len(), 1);
+        let (k, v) = w.iter().next().unwrap();
+        assert!(k.contains("\"Email\"") && k.contains("email"), "{k}");
+        assert_eq!(*v, 1);
+    }
+
+    #[test]
+    fn consent_headers_for_every_channel_in_both_orders() {
+        for (h, want) in [
+            ("Opt-in courriel", "consent_email"),
+            ("Courriel opt-in", "consent_email"),
+            ("Courrier opt-in", "consent_post"),
+            ("Accord courrier", "consent_post"),
+            ("Consentement par SMS", "consent_sms"),
+            ("Optin Téléphone", "consent_phone"),
+            ("Accord appel automatisé", "consent_autocall"),
+            ("Fax consentement", "consent_fax"),
+            ("Date de consentement email", "consent_email_at"),
+            ("Date d'opt-in SMS", "consent_sms_at"),
+            ("Date accord courrier", "consent_post_at"),
+            ("Courriel opt-in date", "consent_email_at"),
+            // English "mail" is postal mail: the hand-written entry wins.
+            ("Mail opt-in", "consent_post"),
+            ("Opt-in mail", "consent_email"),
+        ] {
+            let m = map(&[h], TableKind::List);
+            assert_eq!(m.canonical.get(want), Some(&0), "{h} -> {:?}", m.pairs);
         }
     }
 

@@ -101,6 +101,23 @@ pub fn read_table(path: &Path, sheet: Option<&str>) -> Result<Table> {
         Format::Parquet => parquet::read(path, &bytes)?,
         Format::Json | Format::Ndjson => json::read(path, &bytes, format)?,
     };
+    // A NUL in a header is a corrupt or binary header row, and the column
+    // could never be mapped or kept by name.
+    if let Some((i, h)) = raw
+        .headers
+        .iter()
+        .enumerate()
+        .find(|(_, h)| h.contains('\0'))
+    {
+        return Err(Error::input(
+            path,
+            format!(
+                "header row: column {} ({:?}) contains a NUL byte",
+                i + 1,
+                h.replace('\0', "")
+            ),
+        ));
+    }
     Ok(Table {
         path: path.to_owned(),
         sha256,
@@ -118,6 +135,7 @@ pub fn sha256_file(path: &Path) -> Result<String> {
 }
 
 /// What a format reader hands back.
+#[derive(Debug)]
 struct RawTable {
     info: SourceInfo,
     headers: Vec<String>,
@@ -225,6 +243,19 @@ fn clean_headers(raw: impl IntoIterator<Item = String>) -> Vec<String> {
         .collect()
 }
 
+/// A float as a cell: whole values without `.0`. Parquet, JSON and
+/// spreadsheets store phone numbers, postcodes and SIRETs as floats when the
+/// exporter saw a gap in an integer column (pandas does); `612345678.0`
+/// would be an invalid phone and `1000.0` a wrong postcode. Below 1e15 a
+/// whole f64 is exact, so the integer text is the value that was meant.
+fn float_text(f: f64) -> String {
+    if f.is_finite() && f.fract() == 0.0 && f.abs() < 1e15 {
+        format!("{}", f as i64)
+    } else {
+        f.to_string()
+    }
+}
+
 /// Checks a row's cells for what SPEC §9 calls malformed: a NUL byte or a
 /// cell over 1 MB. Returns the message naming the column.
 fn cell_problem<'a>(
@@ -267,6 +298,28 @@ mod tests {
             detect_format(Path::new("a.dat"), b"nom;prenom"),
             Format::Csv
         );
+    }
+
+    #[test]
+    fn nul_in_a_header_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("n.csv");
+        std::fs::write(&p, b"email;no\0m\na@x.fr;Dupont\n").unwrap();
+        let e = read_table(&p, None).unwrap_err().to_string();
+        assert!(
+            e.contains("n.csv") && e.contains("column 2") && e.contains("NUL"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn whole_floats_lose_their_fraction() {
+        assert_eq!(float_text(612345678.0), "612345678");
+        assert_eq!(float_text(73282932000009.0), "73282932000009");
+        assert_eq!(float_text(1000.0), "1000");
+        assert_eq!(float_text(-3.0), "-3");
+        assert_eq!(float_text(1.5), "1.5");
+        assert_eq!(float_text(f64::NAN), "NaN");
     }
 
     #[test]

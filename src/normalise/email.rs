@@ -73,7 +73,16 @@ pub struct Email {
 /// most restrictive verdict wins. Disposable must come before Webmail in
 /// particular because the webmail list also merges disposable lists.
 pub fn normalise_email(raw: &str) -> Option<Email> {
-    let trimmed = raw.trim();
+    let mut trimmed = raw.trim();
+    // A cell copied from a web page or an HTML export keeps the link's
+    // scheme (`mailto:alice@gmail.com`); the address is what follows.
+    if let Some(rest) = trimmed
+        .get(..7)
+        .filter(|p| p.eq_ignore_ascii_case("mailto:"))
+        .map(|_| trimmed[7..].trim())
+    {
+        trimmed = rest;
+    }
     if trimmed.is_empty() {
         return None;
     }
@@ -236,6 +245,16 @@ mod tests {
 
     fn class(raw: &str) -> EmailClass {
         normalise_email(raw).unwrap().class
+    }
+
+    #[test]
+    fn mailto_prefix_is_dropped() {
+        for raw in ["mailto:alice@gmail.com", "MAILTO: alice@gmail.com"] {
+            let e = normalise_email(raw).unwrap();
+            assert_eq!(e.address, "alice@gmail.com", "{raw}");
+            assert_ne!(e.class, EmailClass::Invalid, "{raw}");
+        }
+        assert_eq!(normalise_email("mailto:"), None);
     }
 
     #[test]

@@ -90,10 +90,14 @@ fn uses_french_postcodes(country: &str) -> bool {
 /// Normalises a postcode for the record's country (ISO alpha-2, or `None`
 /// when unknown, read as France: the tool's audience is French lists).
 ///
-/// French system: spaces and dots removed (`75 001`, `75.001`), then exactly
-/// 5 digits; 4 digits get back the leading zero a spreadsheet stripped
-/// (`1000` → `01000`, Bourg-en-Bresse); anything else is `None`. Whether the
-/// 5 digits are a real French postcode is [`is_valid_fr_postcode`]'s call.
+/// French system: spaces removed (`75 001`), a `F-`/`FR-` country prefix
+/// dropped (`F-75001`), a thousands dot read as one (`75.001`) and a
+/// spreadsheet's `.0` dropped (`75001.0`, what pandas writes for an integer
+/// column with gaps); then exactly 5 digits; 4 digits get back the leading
+/// zero a spreadsheet stripped (`1000` → `01000`, Bourg-en-Bresse). Any
+/// other dot (`1.5`), or 5 digits outside the French ranges
+/// ([`is_valid_fr_postcode`]: `00100`, `99999`), is `None`: unknown, so the
+/// address counts as incomplete rather than as a wrong town.
 /// Other countries: trimmed, uppercased, inner spaces collapsed
 /// (`sw1a  1aa` → `SW1A 1AA`); their formats are not checked.
 pub fn normalise_postcode(raw: &str, country: Option<&str>) -> Option<String> {
@@ -102,18 +106,31 @@ pub fn normalise_postcode(raw: &str, country: Option<&str>) -> Option<String> {
         return None;
     }
     if country.is_none_or(uses_french_postcodes) {
-        let digits: String = trimmed
-            .chars()
-            .filter(|c| !c.is_whitespace() && *c != '.')
-            .collect();
-        if !digits.bytes().all(|b| b.is_ascii_digit()) {
+        let compact: String = trimmed.chars().filter(|c| !c.is_whitespace()).collect();
+        let upper = compact.to_ascii_uppercase();
+        let body = upper
+            .strip_prefix("FR-")
+            .or_else(|| upper.strip_prefix("F-"))
+            .unwrap_or(&upper);
+        // A float's zero fraction, as written by pandas or a spreadsheet.
+        let body = match body.split_once('.') {
+            Some((int, frac)) if !frac.is_empty() && frac.bytes().all(|b| b == b'0') => {
+                int.to_owned()
+            }
+            // `75.001`: a thousands separator, the only other dot accepted.
+            Some((dep, rest)) if dep.len() == 2 && rest.len() == 3 => format!("{dep}{rest}"),
+            Some(_) => return None,
+            None => body.to_owned(),
+        };
+        if body.is_empty() || !body.bytes().all(|b| b.is_ascii_digit()) {
             return None;
         }
-        return match digits.len() {
-            5 => Some(digits),
-            4 => Some(format!("0{digits}")),
-            _ => None,
+        let code = match body.len() {
+            5 => body,
+            4 => format!("0{body}"),
+            _ => return None,
         };
+        return is_valid_fr_postcode(&code).then_some(code);
     }
     Some(
         trimmed
@@ -215,7 +232,31 @@ mod tests {
         assert_eq!(normalise_postcode("750", Some("FR")), None);
         assert_eq!(normalise_postcode("750011", Some("FR")), None);
         assert_eq!(normalise_postcode("75001 Paris", Some("FR")), None);
-        assert_eq!(normalise_postcode("F-75001", Some("FR")), None);
+        assert_eq!(
+            normalise_postcode("F-75001", Some("FR")).as_deref(),
+            Some("75001")
+        );
+        assert_eq!(
+            normalise_postcode("fr-75001", None).as_deref(),
+            Some("75001")
+        );
+        assert_eq!(normalise_postcode("75.001", None).as_deref(), Some("75001"));
+        // Floats from Parquet/JSON/pandas: the `.0` goes, the digits stay.
+        assert_eq!(
+            normalise_postcode("75001.0", None).as_deref(),
+            Some("75001")
+        );
+        assert_eq!(normalise_postcode("1000.0", None).as_deref(), Some("01000"));
+        assert_eq!(
+            normalise_postcode("1000.00", Some("FR")).as_deref(),
+            Some("01000")
+        );
+        assert_eq!(normalise_postcode("7500.1", None), None);
+        assert_eq!(normalise_postcode("75001.5", None), None);
+        assert_eq!(normalise_postcode(".0", None), None);
+        // Five digits outside the French ranges are unknown.
+        assert_eq!(normalise_postcode("00100", None), None);
+        assert_eq!(normalise_postcode("99999", Some("FR")), None);
         assert_eq!(normalise_postcode("7500A", None), None);
     }
 
