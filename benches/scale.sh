@@ -5,6 +5,7 @@
 #
 #   bash benches/scale.sh                 # 100k and 1M rows
 #   bash benches/scale.sh 100000 5000000  # any sizes (clients = list size)
+#   QUALIFY_ARGS="--fuzzy false" bash benches/scale.sh   # extra flags for qualify run
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/qualify-target}"
@@ -15,6 +16,7 @@ work="${SCALE_DIR:-$(mktemp -d)}"
 sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(100000 1000000)
 
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)  flags: ${QUALIFY_ARGS:-(none)}"
 printf '%-10s %-10s %10s %12s %12s %s\n' rows clients wall_s rows_per_s peak_MiB qualified
 for n in "${sizes[@]}"; do
   d="$work/n$n"
@@ -22,7 +24,7 @@ for n in "${sizes[@]}"; do
     "$bin/qualify-gen" scale --rows "$n" --clients "$n" --seed 1 --out "$d" >/dev/null
   fi
   rm -rf "$d/out"
-  /usr/bin/time -f '%e %M' -o "$d/time.txt" "$bin/qualify" run --config "$d/qualify.toml" --out "$d/out" --quiet
+  /usr/bin/time -f '%e %M' -o "$d/time.txt" "$bin/qualify" run --config "$d/qualify.toml" --out "$d/out" --quiet ${QUALIFY_ARGS:-}
   read -r wall kb < "$d/time.txt"
   q=$(python3 -c "import json;print(json.load(open('$d/out/summary.json'))['counts']['qualified'])")
   python3 - "$n" "$wall" "$kb" "$q" <<'PY'

@@ -215,15 +215,7 @@ DUPONT,Jean,,,,12 av. Foch,69006,LYON,{consent}\n"
 fn sample_fuzzy_links_agree_with_the_ground_truth() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
-    let o = run(&[
-        "run",
-        "--config",
-        repo("sample-data/qualify.toml").to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--quiet",
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    run_config("sample-data/qualify.toml", &out, &[]);
     let truth = csv_rows(&repo("sample-data/truth.csv"));
     let entity = |row: usize| truth[row][1].clone();
     let client_of = |row: usize| truth[row][2].clone();

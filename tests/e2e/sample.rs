@@ -7,15 +7,7 @@ use super::util::*;
 fn sample_run_conserves_rows_and_finds_what_was_planted() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
-    let o = run(&[
-        "run",
-        "--config",
-        repo("sample-data/qualify.toml").to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--quiet",
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    run_config("sample-data/qualify.toml", &out, &[]);
     let truth = csv_rows(&repo("sample-data/truth.csv"));
     let rows = truth.len() - 1;
     assert!(rows >= 1500, "sample has {rows} rows");
