@@ -9,7 +9,6 @@
 //! carry the same evidence and counting both would count it twice.
 
 use serde::{Deserialize, Serialize};
-use strsim::jaro_winkler;
 
 use super::Person;
 
@@ -176,6 +175,95 @@ impl Default for Weights {
     }
 }
 
+/// `strsim::jaro_winkler`, without its allocation and char decoding when
+/// both strings are ASCII and at most 64 bytes (folded names and streets
+/// nearly always are): the same algorithm, the same float operations in the
+/// same order, so the same result to the bit (a test checks it).
+pub fn jaro_winkler(a: &str, b: &str) -> f64 {
+    let (x, y) = (a.as_bytes(), b.as_bytes());
+    if !a.is_ascii() || !b.is_ascii() || x.len() > 64 || y.len() > 64 {
+        return strsim::jaro_winkler(a, b);
+    }
+    let sim = jaro_ascii(x, y);
+    if sim > 0.7 {
+        let prefix = x.iter().take(4).zip(y).take_while(|(p, q)| p == q).count();
+        sim + 0.1 * prefix as f64 * (1.0 - sim)
+    } else {
+        sim
+    }
+}
+
+fn jaro_ascii(a: &[u8], b: &[u8]) -> f64 {
+    let (a_len, b_len) = (a.len(), b.len());
+    if a_len == 0 && b_len == 0 {
+        return 1.0;
+    } else if a_len == 0 || b_len == 0 {
+        return 0.0;
+    }
+    let range = (a_len.max(b_len) / 2).saturating_sub(1);
+    let (mut a_flags, mut b_flags) = (0u64, 0u64);
+    let mut matches = 0usize;
+    for (i, &c) in a.iter().enumerate() {
+        let lo = i.saturating_sub(range);
+        let hi = b_len.min(i + range + 1);
+        for j in lo..hi {
+            if b_flags & (1 << j) == 0 && b[j] == c {
+                a_flags |= 1 << i;
+                b_flags |= 1 << j;
+                matches += 1;
+                break;
+            }
+        }
+    }
+    if matches == 0 {
+        return 0.0;
+    }
+    let mut transpositions = 0usize;
+    let mut j = 0usize;
+    for (i, &c) in a.iter().enumerate() {
+        if a_flags & (1 << i) != 0 {
+            while b_flags & (1 << j) == 0 {
+                j += 1;
+            }
+            if b[j] != c {
+                transpositions += 1;
+            }
+            j += 1;
+        }
+    }
+    transpositions /= 2;
+    ((matches as f64 / a_len as f64)
+        + (matches as f64 / b_len as f64)
+        + ((matches - transpositions) as f64 / matches as f64))
+        / 3.0
+}
+
+/// Whether the Damerau-Levenshtein distance of `a` and `b` is at most one
+/// (equal, or one letter changed, added, dropped, or two adjacent letters
+/// swapped), without building the distance matrix.
+pub fn within_one_edit(a: &str, b: &str) -> bool {
+    if !a.is_ascii() || !b.is_ascii() {
+        return strsim::damerau_levenshtein(a, b) <= 1;
+    }
+    let (x, y) = (a.as_bytes(), b.as_bytes());
+    let (short, long) = if x.len() <= y.len() { (x, y) } else { (y, x) };
+    if long.len() - short.len() > 1 {
+        return false;
+    }
+    let Some(i) = short.iter().zip(long).position(|(p, q)| p != q) else {
+        return true;
+    };
+    if short.len() == long.len() {
+        short[i + 1..] == long[i + 1..]
+            || (i + 1 < short.len()
+                && short[i] == long[i + 1]
+                && short[i + 1] == long[i]
+                && short[i + 2..] == long[i + 2..])
+    } else {
+        short[i..] == long[i + 1..]
+    }
+}
+
 /// Jaro-Winkler at or above this is a close spelling (one or two typos in
 /// a name of six letters or more; `martin`/`martine` is 0.97, `martin`/
 /// `marin` 0.96, `martin`/`morel` 0.6).
@@ -203,16 +291,16 @@ pub fn name_level(a: &str, b: &str) -> Level {
     }
     // A compound first name against its first part (`jean pierre` / `jean`),
     // or the same words in another order (`marie anne` / `anne marie`).
-    let first_word = |s: &str| s.split(' ').next().unwrap_or("").to_owned();
+    fn first_word(s: &str) -> &str {
+        s.split(' ').next().unwrap_or("")
+    }
     if (a.contains(' ') || b.contains(' ')) && first_word(a) == first_word(b) {
         return Level::Close;
     }
     // One edit (a letter dropped, added, changed or two swapped) in a name
     // of four letters or more is a typo; Jaro-Winkler misses some of them
     // in short names (`krez` / `kerez` is 0.87).
-    if jaro_winkler(a, b) >= CLOSE
-        || (a.len().min(b.len()) >= 4 && strsim::damerau_levenshtein(a, b) <= 1)
-    {
+    if jaro_winkler(a, b) >= CLOSE || (a.len().min(b.len()) >= 4 && within_one_edit(a, b)) {
         Level::Close
     } else {
         Level::Differ
@@ -377,6 +465,80 @@ mod tests {
 
     fn p(first: &str, last: &str, street: &str, pc: &str) -> Person {
         person_from_parts(first, last, street, pc, "", "", &[])
+    }
+
+    /// Names and streets (the first 30), and one-edit variants of the short
+    /// ones (accented and long ones take the strsim path).
+    fn samples() -> Vec<String> {
+        let base = [
+            "",
+            "a",
+            "ab",
+            "martin",
+            "martine",
+            "marin",
+            "matrin",
+            "krez",
+            "kerez",
+            "jean",
+            "jaen",
+            "jean pierre",
+            "dupont",
+            "dupond",
+            "lefevre",
+            "lefebvre",
+            "riy",
+            "roy",
+            "avenue du general leclerc",
+            "avenue du gal leclerc",
+            "rue de la paix",
+            "rue de la pais",
+            "élodie",
+            "elodie",
+            "aaaa",
+            "aaab",
+            "abab",
+            "baba",
+            "boulevard de la republique prolongee vers le rond point des anciens combattants",
+            "boulevard de la republique prolongee vers le rond point des anciens combatants",
+        ];
+        let mut out: Vec<String> = base.iter().map(|s| (*s).to_owned()).collect();
+        for s in base.iter().filter(|s| s.len() < 30) {
+            let c: Vec<char> = s.chars().collect();
+            for k in 0..c.len() {
+                let mut d = c.clone();
+                d.remove(k);
+                out.push(d.iter().collect());
+                if k + 1 < c.len() {
+                    let mut t = c.clone();
+                    t.swap(k, k + 1);
+                    out.push(t.iter().collect());
+                }
+                let mut r = c.clone();
+                r[k] = 'x';
+                out.push(r.iter().collect());
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn fast_string_metrics_equal_strsim() {
+        let s = samples();
+        for (a, b) in s
+            .iter()
+            .flat_map(|a| s[..30].iter().flat_map(move |b| [(a, b), (b, a)]))
+        {
+            {
+                let (fast, slow) = (jaro_winkler(a, b), strsim::jaro_winkler(a, b));
+                assert_eq!(fast.to_bits(), slow.to_bits(), "{a:?} {b:?}");
+                assert_eq!(
+                    within_one_edit(a, b),
+                    strsim::damerau_levenshtein(a, b) <= 1,
+                    "{a:?} {b:?}"
+                );
+            }
+        }
     }
 
     #[test]
