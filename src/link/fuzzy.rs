@@ -397,7 +397,8 @@ fn score_pairs(
         .flat_map_iter(|chunk| {
             bar.inc(chunk.len() as u64);
             chunk.iter().filter_map(|&(i, j)| {
-                let (s, lv) = score::score(w, &left[i as usize], &right[j as usize]);
+                let (s, lv) =
+                    score::score_at_least(w, &left[i as usize], &right[j as usize], review)?;
                 (s >= review).then_some((i, j, s, lv))
             })
         })

@@ -333,8 +333,17 @@ fn eq_level(a: &str, b: &str) -> Level {
 
 /// Scores a pair; `levels` says why.
 pub fn score(w: &Weights, a: &Person, b: &Person) -> (f32, Levels) {
+    score_at_least(w, a, b, f32::NEG_INFINITY).expect("no floor")
+}
+
+/// [`score`], or `None` when the pair cannot reach `floor`: the names and
+/// the fields compared by equality are scored first, and when even the
+/// best street (and city) weight would leave the pair below `floor`, the
+/// street and city Jaro-Winkler are not computed. A pair that is scored
+/// gets the same score, to the bit, as from [`score`] (the terms are added
+/// in the same order).
+pub fn score_at_least(w: &Weights, a: &Person, b: &Person, floor: f32) -> Option<(f32, Levels)> {
     let mut lv = Levels::default();
-    let mut s = 0.0f32;
 
     // Names, straight and swapped.
     // An exact agreement on a name counts more when the name is rare; the
@@ -357,7 +366,6 @@ pub fn score(w: &Weights, a: &Person, b: &Person) -> (f32, Levels) {
             names = (swapped, f2, l2, true);
         }
     }
-    s += names.0;
     lv.level[Field::FirstName as usize] = names.1;
     lv.level[Field::LastName as usize] = names.2;
     lv.swapped = names.3;
@@ -372,7 +380,7 @@ pub fn score(w: &Weights, a: &Person, b: &Person) -> (f32, Levels) {
     } else {
         Level::Differ
     };
-    s += match email {
+    let email_w = match email {
         Level::Exact => w.email_exact,
         Level::Close => w.email_local,
         Level::Differ => w.email_differ,
@@ -394,13 +402,45 @@ pub fn score(w: &Weights, a: &Person, b: &Person) -> (f32, Levels) {
     } else {
         Level::Missing
     };
-    s += match phone {
+    let phone_w = match phone {
         Level::Exact => w.mobile_exact,
         Level::Close => w.landline_shared,
         Level::Differ => w.phone_differ,
         _ => 0.0,
     };
     lv.level[Field::Phone as usize] = phone;
+
+    let postcode = eq_level(&a.postcode, &b.postcode);
+    let postcode_w = match postcode {
+        Level::Exact => w.postcode_exact,
+        Level::Differ => w.postcode_differ,
+        _ => 0.0,
+    };
+    lv.level[Field::Postcode as usize] = postcode;
+
+    let siren = eq_level(&a.siren, &b.siren);
+    let siren_w = match siren {
+        Level::Exact => w.siren_exact,
+        Level::Differ => w.siren_differ,
+        _ => 0.0,
+    };
+    lv.level[Field::Siren as usize] = siren;
+
+    // The best the street and city could still add; a margin covers the
+    // rounding of this partial sum.
+    let best_street = w
+        .street_exact
+        .max(w.street_close)
+        .max(w.street_differ)
+        .max(0.0);
+    let best_city = if postcode == Level::Missing {
+        w.city_exact.max(w.city_differ).max(0.0)
+    } else {
+        0.0
+    };
+    if names.0 + email_w + phone_w + postcode_w + siren_w + best_street + best_city + 1e-3 < floor {
+        return None;
+    }
 
     // Street: the name (types expanded) close, and the house number equal
     // when both have one (a neighbour at another number is someone else).
@@ -415,7 +455,7 @@ pub fn score(w: &Weights, a: &Person, b: &Person) -> (f32, Levels) {
             _ => Level::Differ,
         }
     };
-    s += match street {
+    let street_w = match street {
         Level::Exact => w.street_exact,
         Level::Close => w.street_close,
         Level::Differ => w.street_differ,
@@ -423,14 +463,7 @@ pub fn score(w: &Weights, a: &Person, b: &Person) -> (f32, Levels) {
     };
     lv.level[Field::Street as usize] = street;
 
-    let postcode = eq_level(&a.postcode, &b.postcode);
-    s += match postcode {
-        Level::Exact => w.postcode_exact,
-        Level::Differ => w.postcode_differ,
-        _ => 0.0,
-    };
-    lv.level[Field::Postcode as usize] = postcode;
-
+    // City only counts when the postcode is missing (same evidence).
     let city = if a.city.is_empty() || b.city.is_empty() {
         Level::Missing
     } else if a.city == b.city || jaro_winkler(&a.city, &b.city) >= 0.92 {
@@ -438,6 +471,16 @@ pub fn score(w: &Weights, a: &Person, b: &Person) -> (f32, Levels) {
     } else {
         Level::Differ
     };
+    lv.level[Field::City as usize] = city;
+
+    // In the order the score has always been summed (f32 addition is not
+    // associative).
+    let mut s = 0.0f32;
+    s += names.0;
+    s += email_w;
+    s += phone_w;
+    s += street_w;
+    s += postcode_w;
     if postcode == Level::Missing {
         s += match city {
             Level::Exact => w.city_exact,
@@ -445,17 +488,8 @@ pub fn score(w: &Weights, a: &Person, b: &Person) -> (f32, Levels) {
             _ => 0.0,
         };
     }
-    lv.level[Field::City as usize] = city;
-
-    let siren = eq_level(&a.siren, &b.siren);
-    s += match siren {
-        Level::Exact => w.siren_exact,
-        Level::Differ => w.siren_differ,
-        _ => 0.0,
-    };
-    lv.level[Field::Siren as usize] = siren;
-
-    (s, lv)
+    s += siren_w;
+    Some((s, lv))
 }
 
 #[cfg(test)]
@@ -539,6 +573,37 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn a_floor_only_drops_pairs_below_it() {
+        let w = Weights::default();
+        let people = [
+            p("Jean", "Dupont", "12 rue de la Paix", "75002"),
+            p("Jean", "Dupont", "12 r de la Paix", "75002"),
+            p("Claire", "Dupont", "12 rue de la Paix", "75002"),
+            p("J.", "Dupond", "", "75002"),
+            p("Dupont", "Jean", "14 rue de la Paix", ""),
+            p("Jean", "Martin", "3 avenue Foch", "69006"),
+            person_from_parts("Jean", "Dupont", "", "", "", "Paris", &["+33612345678"]),
+            person_from_parts("Jehan", "Dupond", "", "", "", "Pariss", &["+33612345678"]),
+        ];
+        let mut dropped = 0;
+        for a in &people {
+            for b in &people {
+                let full = score(&w, a, b);
+                for floor in [-5.0, 0.0, 5.0, 7.0, 9.0, 12.0, 20.0] {
+                    match score_at_least(&w, a, b, floor) {
+                        Some(got) => assert_eq!(got, full),
+                        None => {
+                            assert!(full.0 < floor, "{a:?} {b:?} {floor}");
+                            dropped += 1;
+                        }
+                    }
+                }
+            }
+        }
+        assert!(dropped > 0);
     }
 
     #[test]
