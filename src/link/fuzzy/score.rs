@@ -356,14 +356,30 @@ pub fn score_at_least(w: &Weights, a: &Person, b: &Person, floor: f32) -> Option
         + tf(l1, b.last_tf);
     let mut names = (straight, f1, l1, false);
     if a.first != a.last && !a.first.is_empty() && !b.first.is_empty() {
-        let (f2, l2) = (name_level(&a.first, &b.last), name_level(&a.last, &b.first));
-        let swapped = name_weight(w, f2, true)
-            + name_weight(w, l2, false)
-            + w.names_swapped
+        let f2 = name_level(&a.first, &b.last);
+        // The swapped reading wins only when it beats the straight one: when
+        // even the best last-name agreement cannot make it, `l2` is not
+        // computed (a margin covers the rounding of the bound).
+        let best_last = w
+            .last_exact
+            .max(w.last_close)
+            .max(w.last_initial)
+            .max(w.last_differ);
+        let bound = name_weight(w, f2, true)
             + tf(f2, b.last_tf)
-            + tf(l2, b.first_tf);
-        if swapped > straight {
-            names = (swapped, f2, l2, true);
+            + best_last.max(0.0)
+            + b.first_tf.max(0.0)
+            + w.names_swapped;
+        if bound + 1e-3 > straight {
+            let l2 = name_level(&a.last, &b.first);
+            let swapped = name_weight(w, f2, true)
+                + name_weight(w, l2, false)
+                + w.names_swapped
+                + tf(f2, b.last_tf)
+                + tf(l2, b.first_tf);
+            if swapped > straight {
+                names = (swapped, f2, l2, true);
+            }
         }
     }
     lv.level[Field::FirstName as usize] = names.1;
