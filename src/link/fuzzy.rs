@@ -397,7 +397,8 @@ fn score_pairs(
         .flat_map_iter(|chunk| {
             bar.inc(chunk.len() as u64);
             chunk.iter().filter_map(|&(i, j)| {
-                let (s, lv) = score::score(w, &left[i as usize], &right[j as usize]);
+                let (s, lv) =
+                    score::score_at_least(w, &left[i as usize], &right[j as usize], review)?;
                 (s >= review).then_some((i, j, s, lv))
             })
         })
@@ -423,12 +424,23 @@ pub(crate) fn link_fuzzy(
     if !settings.enabled {
         return (FuzzyLinks::default(), fuzzy_client, vec![0; n]);
     }
+    // `QUALIFY_FUZZY_TIMING=1`: the time of each step on stderr.
+    let timing = std::env::var_os("QUALIFY_FUZZY_TIMING").is_some();
+    let mut t0 = std::time::Instant::now();
+    let mut lap = |what: &str| {
+        if timing {
+            eprintln!("fuzzy {what}: {:.2} s", t0.elapsed().as_secs_f64());
+            t0 = std::time::Instant::now();
+        }
+    };
     let mut lp = people(list);
     let mut cp = clients.map(people).unwrap_or_default();
     if settings.weights.tf_cap > 0.0 {
         term_frequencies(&mut [&mut lp, &mut cp], settings.weights.tf_cap);
     }
+    lap("people");
     let cand = block::candidates(&lp, &cp, settings.max_block);
+    lap("blocking");
     let mut stats = FuzzyStats {
         candidate_pairs_within: cand.within.len(),
         candidate_pairs_across: cand.across.len(),
@@ -448,7 +460,9 @@ pub(crate) fn link_fuzzy(
         .filter(|&(i, j)| roots[i as usize] != roots[j as usize])
         .collect();
     let scored = score_pairs(w, settings.review_threshold, &lp, &lp, &within, &bar);
+    lap("scoring within");
     let mut pairs = link_within(settings, &lp, uf, scored);
+    lap("clustering");
 
     // Against the client file: the best client at or above the threshold.
     let across: Vec<(u32, u32)> = cand
@@ -457,6 +471,7 @@ pub(crate) fn link_fuzzy(
         .filter(|&(i, _)| exact_client[i as usize].is_none())
         .collect();
     let scored = score_pairs(w, settings.review_threshold, &lp, &cp, &across, &bar);
+    lap("scoring across");
     // `scored` is sorted by list row (the candidates were).
     let mut start = 0;
     while start < scored.len() {
@@ -492,6 +507,7 @@ pub(crate) fn link_fuzzy(
     }
 
     bar.finish_and_clear();
+    lap("best client");
 
     // Postal objections: every entry at or above the client threshold
     // binds the row (fail closed: no "best" among objections).
@@ -525,6 +541,7 @@ pub(crate) fn link_fuzzy(
         }
     }
 
+    lap("postal objections");
     pairs.sort_by_key(|p| (p.row, p.kind as u8, p.other));
     for p in &pairs {
         match (p.kind, p.decision) {
@@ -536,6 +553,7 @@ pub(crate) fn link_fuzzy(
             _ => {}
         }
     }
+    lap("sort and count");
     (FuzzyLinks { pairs, stats }, fuzzy_client, opposed)
 }
 

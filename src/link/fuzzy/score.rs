@@ -9,7 +9,6 @@
 //! carry the same evidence and counting both would count it twice.
 
 use serde::{Deserialize, Serialize};
-use strsim::jaro_winkler;
 
 use super::Person;
 
@@ -176,6 +175,95 @@ impl Default for Weights {
     }
 }
 
+/// `strsim::jaro_winkler`, without its allocation and char decoding when
+/// both strings are ASCII and at most 64 bytes (folded names and streets
+/// nearly always are): the same algorithm, the same float operations in the
+/// same order, so the same result to the bit (a test checks it).
+pub fn jaro_winkler(a: &str, b: &str) -> f64 {
+    let (x, y) = (a.as_bytes(), b.as_bytes());
+    if !a.is_ascii() || !b.is_ascii() || x.len() > 64 || y.len() > 64 {
+        return strsim::jaro_winkler(a, b);
+    }
+    let sim = jaro_ascii(x, y);
+    if sim > 0.7 {
+        let prefix = x.iter().take(4).zip(y).take_while(|(p, q)| p == q).count();
+        sim + 0.1 * prefix as f64 * (1.0 - sim)
+    } else {
+        sim
+    }
+}
+
+fn jaro_ascii(a: &[u8], b: &[u8]) -> f64 {
+    let (a_len, b_len) = (a.len(), b.len());
+    if a_len == 0 && b_len == 0 {
+        return 1.0;
+    } else if a_len == 0 || b_len == 0 {
+        return 0.0;
+    }
+    let range = (a_len.max(b_len) / 2).saturating_sub(1);
+    let (mut a_flags, mut b_flags) = (0u64, 0u64);
+    let mut matches = 0usize;
+    for (i, &c) in a.iter().enumerate() {
+        let lo = i.saturating_sub(range);
+        let hi = b_len.min(i + range + 1);
+        for (j, &d) in b.iter().enumerate().take(hi).skip(lo) {
+            if b_flags & (1 << j) == 0 && d == c {
+                a_flags |= 1 << i;
+                b_flags |= 1 << j;
+                matches += 1;
+                break;
+            }
+        }
+    }
+    if matches == 0 {
+        return 0.0;
+    }
+    let mut transpositions = 0usize;
+    let mut j = 0usize;
+    for (i, &c) in a.iter().enumerate() {
+        if a_flags & (1 << i) != 0 {
+            while b_flags & (1 << j) == 0 {
+                j += 1;
+            }
+            if b[j] != c {
+                transpositions += 1;
+            }
+            j += 1;
+        }
+    }
+    transpositions /= 2;
+    ((matches as f64 / a_len as f64)
+        + (matches as f64 / b_len as f64)
+        + ((matches - transpositions) as f64 / matches as f64))
+        / 3.0
+}
+
+/// Whether the Damerau-Levenshtein distance of `a` and `b` is at most one
+/// (equal, or one letter changed, added, dropped, or two adjacent letters
+/// swapped), without building the distance matrix.
+pub fn within_one_edit(a: &str, b: &str) -> bool {
+    if !a.is_ascii() || !b.is_ascii() {
+        return strsim::damerau_levenshtein(a, b) <= 1;
+    }
+    let (x, y) = (a.as_bytes(), b.as_bytes());
+    let (short, long) = if x.len() <= y.len() { (x, y) } else { (y, x) };
+    if long.len() - short.len() > 1 {
+        return false;
+    }
+    let Some(i) = short.iter().zip(long).position(|(p, q)| p != q) else {
+        return true;
+    };
+    if short.len() == long.len() {
+        short[i + 1..] == long[i + 1..]
+            || (i + 1 < short.len()
+                && short[i] == long[i + 1]
+                && short[i + 1] == long[i]
+                && short[i + 2..] == long[i + 2..])
+    } else {
+        short[i..] == long[i + 1..]
+    }
+}
+
 /// Jaro-Winkler at or above this is a close spelling (one or two typos in
 /// a name of six letters or more; `martin`/`martine` is 0.97, `martin`/
 /// `marin` 0.96, `martin`/`morel` 0.6).
@@ -203,16 +291,16 @@ pub fn name_level(a: &str, b: &str) -> Level {
     }
     // A compound first name against its first part (`jean pierre` / `jean`),
     // or the same words in another order (`marie anne` / `anne marie`).
-    let first_word = |s: &str| s.split(' ').next().unwrap_or("").to_owned();
+    fn first_word(s: &str) -> &str {
+        s.split(' ').next().unwrap_or("")
+    }
     if (a.contains(' ') || b.contains(' ')) && first_word(a) == first_word(b) {
         return Level::Close;
     }
     // One edit (a letter dropped, added, changed or two swapped) in a name
     // of four letters or more is a typo; Jaro-Winkler misses some of them
     // in short names (`krez` / `kerez` is 0.87).
-    if jaro_winkler(a, b) >= CLOSE
-        || (a.len().min(b.len()) >= 4 && strsim::damerau_levenshtein(a, b) <= 1)
-    {
+    if jaro_winkler(a, b) >= CLOSE || (a.len().min(b.len()) >= 4 && within_one_edit(a, b)) {
         Level::Close
     } else {
         Level::Differ
@@ -245,8 +333,17 @@ fn eq_level(a: &str, b: &str) -> Level {
 
 /// Scores a pair; `levels` says why.
 pub fn score(w: &Weights, a: &Person, b: &Person) -> (f32, Levels) {
+    score_at_least(w, a, b, f32::NEG_INFINITY).expect("no floor")
+}
+
+/// [`score`], or `None` when the pair cannot reach `floor`: the names and
+/// the fields compared by equality are scored first, and when even the
+/// best street (and city) weight would leave the pair below `floor`, the
+/// street and city Jaro-Winkler are not computed. A pair that is scored
+/// gets the same score, to the bit, as from [`score`] (the terms are added
+/// in the same order).
+pub fn score_at_least(w: &Weights, a: &Person, b: &Person, floor: f32) -> Option<(f32, Levels)> {
     let mut lv = Levels::default();
-    let mut s = 0.0f32;
 
     // Names, straight and swapped.
     // An exact agreement on a name counts more when the name is rare; the
@@ -259,17 +356,32 @@ pub fn score(w: &Weights, a: &Person, b: &Person) -> (f32, Levels) {
         + tf(l1, b.last_tf);
     let mut names = (straight, f1, l1, false);
     if a.first != a.last && !a.first.is_empty() && !b.first.is_empty() {
-        let (f2, l2) = (name_level(&a.first, &b.last), name_level(&a.last, &b.first));
-        let swapped = name_weight(w, f2, true)
-            + name_weight(w, l2, false)
-            + w.names_swapped
+        let f2 = name_level(&a.first, &b.last);
+        // The swapped reading wins only when it beats the straight one: when
+        // even the best last-name agreement cannot make it, `l2` is not
+        // computed (a margin covers the rounding of the bound).
+        let best_last = w
+            .last_exact
+            .max(w.last_close)
+            .max(w.last_initial)
+            .max(w.last_differ);
+        let bound = name_weight(w, f2, true)
             + tf(f2, b.last_tf)
-            + tf(l2, b.first_tf);
-        if swapped > straight {
-            names = (swapped, f2, l2, true);
+            + best_last.max(0.0)
+            + b.first_tf.max(0.0)
+            + w.names_swapped;
+        if bound + 1e-3 > straight {
+            let l2 = name_level(&a.last, &b.first);
+            let swapped = name_weight(w, f2, true)
+                + name_weight(w, l2, false)
+                + w.names_swapped
+                + tf(f2, b.last_tf)
+                + tf(l2, b.first_tf);
+            if swapped > straight {
+                names = (swapped, f2, l2, true);
+            }
         }
     }
-    s += names.0;
     lv.level[Field::FirstName as usize] = names.1;
     lv.level[Field::LastName as usize] = names.2;
     lv.swapped = names.3;
@@ -284,7 +396,7 @@ pub fn score(w: &Weights, a: &Person, b: &Person) -> (f32, Levels) {
     } else {
         Level::Differ
     };
-    s += match email {
+    let email_w = match email {
         Level::Exact => w.email_exact,
         Level::Close => w.email_local,
         Level::Differ => w.email_differ,
@@ -306,13 +418,45 @@ pub fn score(w: &Weights, a: &Person, b: &Person) -> (f32, Levels) {
     } else {
         Level::Missing
     };
-    s += match phone {
+    let phone_w = match phone {
         Level::Exact => w.mobile_exact,
         Level::Close => w.landline_shared,
         Level::Differ => w.phone_differ,
         _ => 0.0,
     };
     lv.level[Field::Phone as usize] = phone;
+
+    let postcode = eq_level(&a.postcode, &b.postcode);
+    let postcode_w = match postcode {
+        Level::Exact => w.postcode_exact,
+        Level::Differ => w.postcode_differ,
+        _ => 0.0,
+    };
+    lv.level[Field::Postcode as usize] = postcode;
+
+    let siren = eq_level(&a.siren, &b.siren);
+    let siren_w = match siren {
+        Level::Exact => w.siren_exact,
+        Level::Differ => w.siren_differ,
+        _ => 0.0,
+    };
+    lv.level[Field::Siren as usize] = siren;
+
+    // The best the street and city could still add; a margin covers the
+    // rounding of this partial sum.
+    let best_street = w
+        .street_exact
+        .max(w.street_close)
+        .max(w.street_differ)
+        .max(0.0);
+    let best_city = if postcode == Level::Missing {
+        w.city_exact.max(w.city_differ).max(0.0)
+    } else {
+        0.0
+    };
+    if names.0 + email_w + phone_w + postcode_w + siren_w + best_street + best_city + 1e-3 < floor {
+        return None;
+    }
 
     // Street: the name (types expanded) close, and the house number equal
     // when both have one (a neighbour at another number is someone else).
@@ -327,7 +471,7 @@ pub fn score(w: &Weights, a: &Person, b: &Person) -> (f32, Levels) {
             _ => Level::Differ,
         }
     };
-    s += match street {
+    let street_w = match street {
         Level::Exact => w.street_exact,
         Level::Close => w.street_close,
         Level::Differ => w.street_differ,
@@ -335,14 +479,7 @@ pub fn score(w: &Weights, a: &Person, b: &Person) -> (f32, Levels) {
     };
     lv.level[Field::Street as usize] = street;
 
-    let postcode = eq_level(&a.postcode, &b.postcode);
-    s += match postcode {
-        Level::Exact => w.postcode_exact,
-        Level::Differ => w.postcode_differ,
-        _ => 0.0,
-    };
-    lv.level[Field::Postcode as usize] = postcode;
-
+    // City only counts when the postcode is missing (same evidence).
     let city = if a.city.is_empty() || b.city.is_empty() {
         Level::Missing
     } else if a.city == b.city || jaro_winkler(&a.city, &b.city) >= 0.92 {
@@ -350,6 +487,16 @@ pub fn score(w: &Weights, a: &Person, b: &Person) -> (f32, Levels) {
     } else {
         Level::Differ
     };
+    lv.level[Field::City as usize] = city;
+
+    // In the order the score has always been summed (f32 addition is not
+    // associative).
+    let mut s = 0.0f32;
+    s += names.0;
+    s += email_w;
+    s += phone_w;
+    s += street_w;
+    s += postcode_w;
     if postcode == Level::Missing {
         s += match city {
             Level::Exact => w.city_exact,
@@ -357,17 +504,8 @@ pub fn score(w: &Weights, a: &Person, b: &Person) -> (f32, Levels) {
             _ => 0.0,
         };
     }
-    lv.level[Field::City as usize] = city;
-
-    let siren = eq_level(&a.siren, &b.siren);
-    s += match siren {
-        Level::Exact => w.siren_exact,
-        Level::Differ => w.siren_differ,
-        _ => 0.0,
-    };
-    lv.level[Field::Siren as usize] = siren;
-
-    (s, lv)
+    s += siren_w;
+    Some((s, lv))
 }
 
 #[cfg(test)]
@@ -377,6 +515,111 @@ mod tests {
 
     fn p(first: &str, last: &str, street: &str, pc: &str) -> Person {
         person_from_parts(first, last, street, pc, "", "", &[])
+    }
+
+    /// Names and streets (the first 30), and one-edit variants of the short
+    /// ones (accented and long ones take the strsim path).
+    fn samples() -> Vec<String> {
+        let base = [
+            "",
+            "a",
+            "ab",
+            "martin",
+            "martine",
+            "marin",
+            "matrin",
+            "krez",
+            "kerez",
+            "jean",
+            "jaen",
+            "jean pierre",
+            "dupont",
+            "dupond",
+            "lefevre",
+            "lefebvre",
+            "riy",
+            "roy",
+            "avenue du general leclerc",
+            "avenue du gal leclerc",
+            "rue de la paix",
+            "rue de la pais",
+            "élodie",
+            "elodie",
+            "aaaa",
+            "aaab",
+            "abab",
+            "baba",
+            "boulevard de la republique prolongee vers le rond point des anciens combattants",
+            "boulevard de la republique prolongee vers le rond point des anciens combatants",
+        ];
+        let mut out: Vec<String> = base.iter().map(|s| (*s).to_owned()).collect();
+        for s in base.iter().filter(|s| s.len() < 30) {
+            let c: Vec<char> = s.chars().collect();
+            for k in 0..c.len() {
+                let mut d = c.clone();
+                d.remove(k);
+                out.push(d.iter().collect());
+                if k + 1 < c.len() {
+                    let mut t = c.clone();
+                    t.swap(k, k + 1);
+                    out.push(t.iter().collect());
+                }
+                let mut r = c.clone();
+                r[k] = 'x';
+                out.push(r.iter().collect());
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn fast_string_metrics_equal_strsim() {
+        let s = samples();
+        for (a, b) in s
+            .iter()
+            .flat_map(|a| s[..30].iter().flat_map(move |b| [(a, b), (b, a)]))
+        {
+            {
+                let (fast, slow) = (jaro_winkler(a, b), strsim::jaro_winkler(a, b));
+                assert_eq!(fast.to_bits(), slow.to_bits(), "{a:?} {b:?}");
+                assert_eq!(
+                    within_one_edit(a, b),
+                    strsim::damerau_levenshtein(a, b) <= 1,
+                    "{a:?} {b:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_floor_only_drops_pairs_below_it() {
+        let w = Weights::default();
+        let people = [
+            p("Jean", "Dupont", "12 rue de la Paix", "75002"),
+            p("Jean", "Dupont", "12 r de la Paix", "75002"),
+            p("Claire", "Dupont", "12 rue de la Paix", "75002"),
+            p("J.", "Dupond", "", "75002"),
+            p("Dupont", "Jean", "14 rue de la Paix", ""),
+            p("Jean", "Martin", "3 avenue Foch", "69006"),
+            person_from_parts("Jean", "Dupont", "", "", "", "Paris", &["+33612345678"]),
+            person_from_parts("Jehan", "Dupond", "", "", "", "Pariss", &["+33612345678"]),
+        ];
+        let mut dropped = 0;
+        for a in &people {
+            for b in &people {
+                let full = score(&w, a, b);
+                for floor in [-5.0, 0.0, 5.0, 7.0, 9.0, 12.0, 20.0] {
+                    match score_at_least(&w, a, b, floor) {
+                        Some(got) => assert_eq!(got, full),
+                        None => {
+                            assert!(full.0 < floor, "{a:?} {b:?} {floor}");
+                            dropped += 1;
+                        }
+                    }
+                }
+            }
+        }
+        assert!(dropped > 0);
     }
 
     #[test]
