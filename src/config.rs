@@ -467,6 +467,7 @@ fn fuzzy_settings(
             .unwrap_or(d.max_cluster),
         weights: file.fuzzy_weights.clone().unwrap_or(d.weights),
         progress: d.progress,
+        timing: d.timing,
     };
     if !(s.review_threshold <= s.match_threshold && s.review_threshold <= s.client_threshold) {
         return Err(Error::Usage(format!(

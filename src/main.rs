@@ -103,6 +103,8 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
                 .date_naive();
             let mut config = Config::resolve(*opts, today)?;
             let quiet = config.quiet;
+            // A profiling aid: the time of each fuzzy-matching step on stderr.
+            config.fuzzy.timing = std::env::var_os("QUALIFY_FUZZY_TIMING").is_some();
             remote_environment(&mut config)?;
             let fetched =
                 qualify::fetch::sources::resolve_sources(&mut config, Progress::new(quiet))

@@ -53,6 +53,10 @@ pub struct FuzzySettings {
     /// Where the pairs/s bar goes (hidden by default; the CLI sets it).
     #[serde(skip)]
     pub progress: crate::progress::Progress,
+    /// Print the time of each fuzzy step on stderr (the binary sets it from
+    /// `QUALIFY_FUZZY_TIMING`; the core reads no environment).
+    #[serde(skip)]
+    pub timing: bool,
 }
 
 impl Default for FuzzySettings {
@@ -66,6 +70,7 @@ impl Default for FuzzySettings {
             max_cluster: 8,
             weights: Weights::default(),
             progress: crate::progress::Progress::hidden(),
+            timing: false,
         }
     }
 }
@@ -424,8 +429,7 @@ pub(crate) fn link_fuzzy(
     if !settings.enabled {
         return (FuzzyLinks::default(), fuzzy_client, vec![0; n]);
     }
-    // `QUALIFY_FUZZY_TIMING=1`: the time of each step on stderr.
-    let timing = std::env::var_os("QUALIFY_FUZZY_TIMING").is_some();
+    let timing = settings.timing;
     let mut t0 = std::time::Instant::now();
     let mut lap = |what: &str| {
         if timing {
