@@ -492,27 +492,14 @@ pub fn sidecar_manifest(list: &Path) -> PathBuf {
     list.with_file_name(format!("{stem}.manifest.toml"))
 }
 
-/// `: <message>`, preceded by the line and key the TOML error points at
-/// (serde's message alone names neither: "invalid type: string "three",
-/// expected u32").
-fn toml_location(text: &str, e: &toml::de::Error) -> String {
-    let Some(span) = e.span() else {
-        return format!(": {}", e.message());
-    };
-    let line_no = text[..span.start.min(text.len())].matches('\n').count() + 1;
-    let line = text.lines().nth(line_no - 1).unwrap_or("");
-    match line.split_once('=') {
-        Some((key, _)) if !key.trim().is_empty() && !key.trim().starts_with('[') => {
-            format!(" at line {line_no}, key `{}`: {}", key.trim(), e.message())
-        }
-        _ => format!(" at line {line_no}: {}", e.message()),
-    }
-}
-
 fn load_file_config(path: &Path) -> Result<RunOptions> {
     let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-    let mut opts: RunOptions = toml::from_str(&text)
-        .map_err(|e| Error::config(path, format!("invalid config{}", toml_location(&text, &e))))?;
+    let mut opts: RunOptions = toml::from_str(&text).map_err(|e| {
+        Error::config(
+            path,
+            format!("invalid config: {}", crate::manifest::toml_error(&text, &e)),
+        )
+    })?;
     // Paths in the config are relative to the config file (SPEC §10).
     let base = path.parent().unwrap_or(Path::new(""));
     // URLs stay as they are.

@@ -427,19 +427,11 @@ pub fn score_at_least(w: &Weights, a: &Person, b: &Person, floor: f32) -> Option
     lv.level[Field::Phone as usize] = phone;
 
     let postcode = eq_level(&a.postcode, &b.postcode);
-    let postcode_w = match postcode {
-        Level::Exact => w.postcode_exact,
-        Level::Differ => w.postcode_differ,
-        _ => 0.0,
-    };
+    let postcode_w = exact_or_differ(postcode, w.postcode_exact, w.postcode_differ);
     lv.level[Field::Postcode as usize] = postcode;
 
     let siren = eq_level(&a.siren, &b.siren);
-    let siren_w = match siren {
-        Level::Exact => w.siren_exact,
-        Level::Differ => w.siren_differ,
-        _ => 0.0,
-    };
+    let siren_w = exact_or_differ(siren, w.siren_exact, w.siren_differ);
     lv.level[Field::Siren as usize] = siren;
 
     // The best the street and city could still add; a margin covers the
@@ -498,14 +490,20 @@ pub fn score_at_least(w: &Weights, a: &Person, b: &Person, floor: f32) -> Option
     s += street_w;
     s += postcode_w;
     if postcode == Level::Missing {
-        s += match city {
-            Level::Exact => w.city_exact,
-            Level::Differ => w.city_differ,
-            _ => 0.0,
-        };
+        s += exact_or_differ(city, w.city_exact, w.city_differ);
     }
     s += siren_w;
     Some((s, lv))
+}
+
+/// The weight of a field compared for equality only: agreeing, disagreeing,
+/// or (missing) nothing.
+fn exact_or_differ(level: Level, exact: f32, differ: f32) -> f32 {
+    match level {
+        Level::Exact => exact,
+        Level::Differ => differ,
+        _ => 0.0,
+    }
 }
 
 #[cfg(test)]
