@@ -127,11 +127,13 @@ fn client_accuracy(links: &Links, entity: &[u32], client_entity: &[u32]) -> Prf 
     prf(predicted, true_pairs, correct)
 }
 
-fn print_misses(list: &Normalised, entity: &[u32], k: usize) {
-    use qualify::link::fuzzy::{people, score::score};
-    let settings = FuzzySettings::default();
-    let links = link(list, None, &Suppression::default(), &settings);
-    let p = people(list);
+fn print_misses(list: &Normalised, entity: &[u32], k: usize, settings: &FuzzySettings) {
+    use qualify::link::fuzzy::{compare::compare, model, people, PairSide, Scorer};
+    let links = link(list, None, &Suppression::default(), settings, &[]);
+    let mut p = people(list);
+    model::set_rarity(&mut [&mut p]);
+    let m = links.fuzzy.model.clone().unwrap_or_default();
+    let scorer = Scorer::new(&m, list.rows, 0);
     let cluster: Vec<usize> = (0..list.rows)
         .map(|i| links.survivor_of[i].unwrap_or(i))
         .collect();
@@ -141,34 +143,79 @@ fn print_misses(list: &Normalised, entity: &[u32], k: usize) {
         let j = *first_of.entry(entity[i]).or_insert(i);
         if j != i && cluster[i] != cluster[j] && shown < k {
             shown += 1;
-            let (s, lv) = score(&settings.weights, &p[j], &p[i]);
+            let g = compare(&p[j], &p[i]);
+            let s = scorer.score(&g, &p[i], PairSide::Within);
             println!(
-                "miss {}-{} score {s:.1} agreed [{}] disagreed [{}]\n  {:?}\n  {:?}",
+                "miss {}-{} p {:.3} w {:.1} agreed [{}] disagreed [{}]\n  {:?}\n  {:?}",
                 j + 1,
                 i + 1,
-                lv.agreed(),
-                lv.disagreed(),
+                s.probability(),
+                s.weight,
+                g.agreed(),
+                g.disagreed(),
                 (
                     &p[j].first,
                     &p[j].last,
-                    &p[j].email,
-                    &p[j].mobile,
                     &p[j].street_no,
                     &p[j].street,
-                    &p[j].postcode
+                    &p[j].postcode,
+                    &p[j].city_key
                 ),
                 (
                     &p[i].first,
                     &p[i].last,
-                    &p[i].email,
-                    &p[i].mobile,
                     &p[i].street_no,
                     &p[i].street,
-                    &p[i].postcode
+                    &p[i].postcode,
+                    &p[i].city_key
                 ),
             );
         }
     }
+}
+
+/// Share of the true pairs (inside the list, and list x clients) that
+/// blocking makes candidates at all: what no model can recover.
+fn blocking_recall(
+    list: &Normalised,
+    clients: &Normalised,
+    entity: &[u32],
+    client_entity: &[u32],
+    settings: &FuzzySettings,
+) -> (f64, f64) {
+    use qualify::link::fuzzy::{block::candidates, people};
+    let (lp, cp) = (people(list), people(clients));
+    let c = candidates(
+        &lp,
+        &cp,
+        settings.max_block,
+        settings.window,
+        settings.sorted_window,
+    );
+    let within: std::collections::HashSet<(u32, u32)> = c.within.into_iter().collect();
+    let across: std::collections::HashSet<(u32, u32)> = c.across.into_iter().collect();
+    let mut by_entity: HashMap<u32, Vec<u32>> = HashMap::new();
+    for (i, e) in entity.iter().enumerate() {
+        by_entity.entry(*e).or_default().push(i as u32);
+    }
+    let (mut t, mut found) = (0u64, 0u64);
+    for rows in by_entity.values() {
+        for a in 0..rows.len() {
+            for b in a + 1..rows.len() {
+                t += 1;
+                found += u64::from(within.contains(&(rows[a], rows[b])));
+            }
+        }
+    }
+    let (mut ct, mut cfound) = (0u64, 0u64);
+    for (ci, e) in client_entity.iter().enumerate() {
+        for &r in by_entity.get(e).map(Vec::as_slice).unwrap_or(&[]) {
+            ct += 1;
+            cfound += u64::from(across.contains(&(r, ci as u32)));
+        }
+    }
+    let share = |f: u64, t: u64| if t == 0 { 1.0 } else { f as f64 / t as f64 };
+    (share(found, t), share(cfound, ct))
 }
 
 fn entity_number(s: &str) -> u32 {
@@ -243,6 +290,8 @@ fn main() {
     for &(name, enabled) in modes {
         let mut settings = FuzzySettings {
             enabled,
+            // QUALIFY_FUZZY_TIMING=1: the time of each fuzzy step on stderr.
+            timing: std::env::var_os("QUALIFY_FUZZY_TIMING").is_some(),
             ..FuzzySettings::default()
         };
         // `--set name=value`: try other thresholds (for tuning).
@@ -252,13 +301,25 @@ fn main() {
             .take_while(|a| !a.starts_with("--"))
         {
             let (k, v) = kv.split_once('=').expect("--set name=value");
-            let v: f32 = v.parse().expect("a number");
             match k {
-                "match" => settings.match_threshold = v,
-                "client" => settings.client_threshold = v,
-                "review" => settings.review_threshold = v,
-                "tf_cap" => settings.weights.tf_cap = v,
-                _ => panic!("unknown setting {k}"),
+                "matcher" if v == "fixed" => {
+                    settings.source = qualify::link::fuzzy::ModelSource::Fixed
+                }
+                _ => {
+                    let v: f64 = v.parse().expect("a number");
+                    match k {
+                        "match" => settings.match_probability = v,
+                        "client" => settings.client_probability = v,
+                        "review" => settings.review_probability = v,
+                        "tf_cap" => settings.training.tf_cap = v,
+                        "window" => settings.window = v as usize,
+                        "sorted_window" => settings.sorted_window = v as usize,
+                        "max_block" => settings.max_block = v as usize,
+                        "first_name_guard" => settings.first_name_guard = v != 0.0,
+                        "max_cluster" => settings.max_cluster = v as usize,
+                        _ => panic!("unknown setting {k}"),
+                    }
+                }
             }
         }
         let t = Instant::now();
@@ -267,6 +328,7 @@ fn main() {
             Some((&clients, &cfields)),
             &Suppression::default(),
             &settings,
+            &[],
         );
         let link_s = t.elapsed().as_secs_f64();
         let d = dedupe_accuracy(&links, &entity);
@@ -278,14 +340,30 @@ fn main() {
         let st = &links.fuzzy.stats;
         if enabled {
             println!(
-                "  candidate pairs: {} within, {} across ({:.0} pairs/s incl. blocking); skipped blocks {}; review pairs {}; refused chains {}",
+                "  candidate pairs: {} within, {} across ({:.0} pairs/s incl. blocking and training); windowed blocks {} ({} records); review pairs {}; refused chains {}",
                 st.candidate_pairs_within,
                 st.candidate_pairs_across,
                 (st.candidate_pairs_within + st.candidate_pairs_across) as f64 / link_s,
-                st.skipped_blocks,
+                st.windowed_blocks,
+                st.windowed_records,
                 st.review_pairs,
                 st.refused_chain
             );
+            let (bw, ba) = blocking_recall(&list, &clients, &entity, &client_entity, &settings);
+            println!("  blocking recall (true pairs that are candidates): dedupe {bw:.4}, client {ba:.4}");
+            results.insert(
+                "blocking_recall".into(),
+                serde_json::json!({"dedupe": bw, "client": ba}),
+            );
+            if let Some(m) = &links.fuzzy.model {
+                println!(
+                    "  model: {} (prior {:.4} duplicates and {:.4} clients per record)",
+                    m.provenance.source, m.prior.duplicates_per_record, m.prior.clients_per_record
+                );
+                if std::env::args().any(|a| a == "--model") {
+                    println!("{}", serde_json::to_string_pretty(m).unwrap());
+                }
+            }
         }
         results.insert(
             name.into(),
@@ -293,7 +371,7 @@ fn main() {
         );
     }
     if let Some(k) = misses {
-        print_misses(&list, &entity, k);
+        print_misses(&list, &entity, k, &FuzzySettings::default());
     }
     println!("RESULT {}", serde_json::Value::Object(results));
 }

@@ -63,6 +63,21 @@ pub enum Command {
         #[arg(long, value_name = "ID")]
         record: String,
     },
+    /// Write the borderline fuzzy pairs of a finished run side by side, for a person to label.
+    #[command(
+        after_help = "Examples:\n  qualify review --run out --out review.csv\n  qualify run --config qualify.toml --labels review.csv\n\nFill the label column with match or no_match (leave it empty to skip a pair); the next run\napplies the answers with --labels and reports the model's precision and recall on them.\nThe run is replayed from out/ (inputs must be unchanged); the file holds personal data\nand is written readable by you only."
+    )]
+    Review {
+        /// The run's output folder.
+        #[arg(long, value_name = "DIR")]
+        run: PathBuf,
+        /// Where to write the pairs [default: review.csv].
+        #[arg(long, value_name = "FILE", default_value = "review.csv")]
+        out: PathBuf,
+        /// At most this many pairs, the closest to the decision first.
+        #[arg(long, value_name = "N", default_value_t = 200)]
+        limit: usize,
+    },
     /// Make an ed25519 key pair for signing certificates (`run --sign-key`).
     #[command(
         after_help = "Examples:\n  qualify keygen --secret-key vendor.key --public-key vendor.pub\n\nKeep vendor.key secret (it is written readable by you only); publish vendor.pub so that\nbuyers can run `qualify verify --public-key vendor.pub`. Existing files are never overwritten."

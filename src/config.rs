@@ -192,24 +192,44 @@ pub struct RunOptions {
     /// Fuzzy matching on names and addresses, after the exact keys [default: true].
     #[arg(long, num_args = 0..=1, default_missing_value = "true", value_name = "BOOL")]
     pub fuzzy: Option<bool>,
-    /// Fuzzy score from which two records are the same person [default: 9].
-    #[arg(long, value_name = "SCORE")]
-    pub fuzzy_match_threshold: Option<f32>,
-    /// Fuzzy score from which a list record is the client [default: 7].
-    #[arg(long, value_name = "SCORE")]
-    pub fuzzy_client_threshold: Option<f32>,
-    /// Fuzzy score from which a pair is listed for review in matches.csv [default: 5].
-    #[arg(long, value_name = "SCORE")]
-    pub fuzzy_review_threshold: Option<f32>,
-    /// Blocks larger than this are not compared [default: 200].
+    /// Where the match model comes from: `trained` on this run's data, or
+    /// `fixed`, the built-in parameters of schemas/model.md [default: trained].
+    #[arg(long, value_name = "trained|fixed")]
+    pub matcher: Option<String>,
+    /// A match model to reuse without training (a model.json of an earlier run).
+    #[arg(long, value_name = "FILE")]
+    pub model: Option<PathBuf>,
+    /// Answers about fuzzy pairs (the review.csv of `qualify review`, label column filled):
+    /// `match` / `no_match` override the model on those pairs.
+    #[arg(long, value_name = "FILE")]
+    pub labels: Option<PathBuf>,
+    /// Match probability from which two list records are the same person [default: 0.9].
+    #[arg(long, value_name = "P")]
+    pub match_probability: Option<f64>,
+    /// Match probability from which a list record is the client [default: 0.8].
+    #[arg(long, value_name = "P")]
+    pub client_probability: Option<f64>,
+    /// Match probability from which a pair is listed for review in matches.csv [default: 0.2].
+    #[arg(long, value_name = "P")]
+    pub review_probability: Option<f64>,
+    /// Seed of the model's training samples [default: 42].
+    #[arg(long, value_name = "N")]
+    pub match_seed: Option<u64>,
+    /// Blocks larger than this are scanned with a window instead of whole [default: 200].
     #[arg(long, value_name = "N")]
     pub fuzzy_max_block: Option<usize>,
+    /// Each record of an oversized block is compared with this many neighbours [default: 20].
+    #[arg(long, value_name = "N")]
+    pub fuzzy_window: Option<usize>,
+    /// Each record is compared with this many neighbours in each sorted pass (0: off) [default: 2].
+    #[arg(long, value_name = "N")]
+    pub fuzzy_sorted_window: Option<usize>,
     /// A fuzzy link never makes a cluster larger than this [default: 8].
     #[arg(long, value_name = "N")]
     pub fuzzy_max_cluster: Option<usize>,
-    /// Field weights of the fuzzy score (a TOML table in --config; see README).
-    #[arg(skip)]
-    pub fuzzy_weights: Option<crate::link::fuzzy::Weights>,
+    /// Never match two records whose first names clearly differ (relatives at one address) [default: true].
+    #[arg(long, value_name = "BOOL")]
+    pub fuzzy_first_name_guard: Option<bool>,
 }
 
 /// The validated configuration every stage reads.
@@ -438,46 +458,106 @@ impl Config {
 }
 
 /// The fuzzy matcher's settings: command line over file over defaults.
+/// A `--model` file is read and checked here, once.
 fn fuzzy_settings(
     cli: &RunOptions,
     file: &RunOptions,
 ) -> Result<crate::link::fuzzy::FuzzySettings> {
+    use crate::link::fuzzy::{Model, ModelSource};
     let d = crate::link::fuzzy::FuzzySettings::default();
+    let model_path = cli.model.clone().or_else(|| file.model.clone());
+    let source = match (cli.matcher.as_deref().or(file.matcher.as_deref()), &model_path) {
+        (Some("trained") | None, None) => ModelSource::Trained,
+        (Some("fixed"), None) => ModelSource::Fixed,
+        (None, Some(p)) => ModelSource::File(p.clone()),
+        (Some(m), Some(_)) if m == "trained" || m == "fixed" => {
+            return Err(Error::Usage(format!(
+                "matcher = \"{m}\" and a model file cannot be used together: --model already says where the model comes from"
+            )))
+        }
+        (Some(m), _) => {
+            return Err(Error::Usage(format!(
+                "matcher must be \"trained\" or \"fixed\", got \"{m}\""
+            )))
+        }
+    };
+    let model = match &source {
+        ModelSource::File(p) => {
+            let text = std::fs::read_to_string(p).map_err(|e| Error::io(p, e))?;
+            let m: Model = serde_json::from_str(&text)
+                .map_err(|e| Error::config(p, format!("not a valid model file: {e}")))?;
+            Some(m.validate().map_err(|e| Error::config(p, e.to_string()))?)
+        }
+        _ => None,
+    };
+    let mut training = d.training.clone();
+    training.seed = cli.match_seed.or(file.match_seed).unwrap_or(training.seed);
     let s = crate::link::fuzzy::FuzzySettings {
         enabled: cli.fuzzy.or(file.fuzzy).unwrap_or(d.enabled),
-        match_threshold: cli
-            .fuzzy_match_threshold
-            .or(file.fuzzy_match_threshold)
-            .unwrap_or(d.match_threshold),
-        client_threshold: cli
-            .fuzzy_client_threshold
-            .or(file.fuzzy_client_threshold)
-            .unwrap_or(d.client_threshold),
-        review_threshold: cli
-            .fuzzy_review_threshold
-            .or(file.fuzzy_review_threshold)
-            .unwrap_or(d.review_threshold),
+        match_probability: cli
+            .match_probability
+            .or(file.match_probability)
+            .unwrap_or(d.match_probability),
+        client_probability: cli
+            .client_probability
+            .or(file.client_probability)
+            .unwrap_or(d.client_probability),
+        review_probability: cli
+            .review_probability
+            .or(file.review_probability)
+            .unwrap_or(d.review_probability),
         max_block: cli
             .fuzzy_max_block
             .or(file.fuzzy_max_block)
             .unwrap_or(d.max_block),
+        window: cli.fuzzy_window.or(file.fuzzy_window).unwrap_or(d.window),
+        sorted_window: cli
+            .fuzzy_sorted_window
+            .or(file.fuzzy_sorted_window)
+            .unwrap_or(d.sorted_window),
         max_cluster: cli
             .fuzzy_max_cluster
             .or(file.fuzzy_max_cluster)
             .unwrap_or(d.max_cluster),
-        weights: file.fuzzy_weights.clone().unwrap_or(d.weights),
+        first_name_guard: cli
+            .fuzzy_first_name_guard
+            .or(file.fuzzy_first_name_guard)
+            .unwrap_or(d.first_name_guard),
+        source,
+        model,
+        training,
+        labels: cli
+            .labels
+            .clone()
+            .or_else(|| file.labels.clone())
+            .map(|p| crate::link::fuzzy::LabelFile::load(&p))
+            .transpose()?,
         progress: d.progress,
         timing: d.timing,
     };
-    if !(s.review_threshold <= s.match_threshold && s.review_threshold <= s.client_threshold) {
+    for (name, p) in [
+        ("match_probability", s.match_probability),
+        ("client_probability", s.client_probability),
+        ("review_probability", s.review_probability),
+    ] {
+        if !(p > 0.0 && p < 1.0) {
+            return Err(Error::Usage(format!(
+                "{name} must be a probability strictly between 0 and 1, got {p}"
+            )));
+        }
+    }
+    if !(s.review_probability <= s.match_probability
+        && s.review_probability <= s.client_probability)
+    {
         return Err(Error::Usage(format!(
-            "fuzzy_review_threshold ({}) must not be above fuzzy_match_threshold ({}) or fuzzy_client_threshold ({})",
-            s.review_threshold, s.match_threshold, s.client_threshold
+            "review_probability ({}) must not be above match_probability ({}) or client_probability ({})",
+            s.review_probability, s.match_probability, s.client_probability
         )));
     }
-    if s.max_block < 2 || s.max_cluster < 2 {
+    if s.max_block < 2 || s.max_cluster < 2 || s.window < 1 {
         return Err(Error::Usage(
-            "fuzzy_max_block and fuzzy_max_cluster must be at least 2".into(),
+            "fuzzy_max_block and fuzzy_max_cluster must be at least 2, fuzzy_window at least 1"
+                .into(),
         ));
     }
     Ok(s)
@@ -517,6 +597,8 @@ fn load_file_config(path: &Path) -> Result<RunOptions> {
     rel(&mut opts.sign_key);
     rel(&mut opts.cache_dir);
     rel(&mut opts.sirene_file);
+    rel(&mut opts.model);
+    rel(&mut opts.labels);
     for p in &mut opts.opposition {
         if !crate::fetch::path_is_url(p) {
             *p = base.join(&*p);

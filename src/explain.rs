@@ -65,6 +65,10 @@ pub fn config_of_run(out: &Path) -> Result<Config> {
         .unwrap_or_default();
     opts.out = Some(out.to_owned());
     opts.quiet = Some(true);
+    // The run's own model: the replay scores pairs as the run did, without
+    // training again.
+    opts.matcher = None;
+    opts.model = Some(out.join("model.json")).filter(|p| p.exists());
     let as_of = opts.as_of.ok_or_else(|| bad("config.as_of"))?;
     // Remote sources and company answers come from the run's cache, offline:
     // explain replays what the run read, it does not ask again.
@@ -95,6 +99,80 @@ pub fn config_of_run(out: &Path) -> Result<Config> {
         ));
     }
     Ok(config)
+}
+
+/// The strongest scored pair of row `i` (as either side of a duplicate
+/// pair), as a waterfall: the prior, each field's level and weight, the
+/// total and the probability. Empty when fuzzy matching scored no pair of
+/// this record at or above the review probability.
+fn waterfall(c: &crate::pipeline::Computed, i: usize, prefix: &str) -> String {
+    use crate::link::fuzzy::{compare::FIELDS, PairKind};
+    let Some(p) = c
+        .links
+        .fuzzy
+        .pairs
+        .iter()
+        .filter(|p| p.row == i || (p.kind == PairKind::Duplicate && p.other == i))
+        .max_by(|a, b| a.score.weight.total_cmp(&b.score.weight))
+    else {
+        return String::new();
+    };
+    let other = match p.kind {
+        PairKind::Duplicate => {
+            let o = if p.row == i { p.other } else { p.row };
+            format!("record {prefix}-{}", o + 1)
+        }
+        PairKind::Client => c
+            .clients
+            .as_ref()
+            .and_then(|cl| cl.fields.client_id[p.other].clone())
+            .map_or_else(
+                || format!("clients row {}", p.other + 1),
+                |id| format!("client {id}"),
+            ),
+        PairKind::Opposition => format!(
+            "objection {}",
+            c.suppression
+                .postal_sources
+                .get(p.other)
+                .map_or("?", String::as_str)
+        ),
+    };
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
+        "best fuzzy match: {other}, probability {:.4} ({})",
+        p.probability(),
+        p.decision.as_str()
+    );
+    let _ = writeln!(o, "  {:<28} {:>+7.2}", "prior", p.score.prior);
+    for f in FIELDS {
+        let l = p.gamma.get(f) as usize;
+        let tf = p.score.tf[f as usize];
+        let note = if tf != 0.0 {
+            format!("  (term frequency {tf:+.2})")
+        } else {
+            String::new()
+        };
+        let _ = writeln!(
+            o,
+            "  {:<12} {:<15} {:>+7.2}{note}",
+            f.as_str(),
+            f.levels()[l],
+            p.score.fields[f as usize]
+        );
+    }
+    let swapped = if p.gamma.swapped {
+        " (names read swapped)"
+    } else {
+        ""
+    };
+    let _ = writeln!(
+        o,
+        "  {:<28} {:>+7.2} bits{swapped}",
+        "total", p.score.weight
+    );
+    o
 }
 
 /// The text `qualify explain` prints.
@@ -142,6 +220,7 @@ pub fn explain(out: &Path, record_id: &str) -> Result<String> {
         let key = c.links.client_key[i].map_or("?", |k| k.as_str());
         let _ = writeln!(o, "matches client {id} (on {key})");
     }
+    o.push_str(&waterfall(&c, i, &prefix));
     if let Some(u) = d.contactable_until {
         let _ = writeln!(o, "contactable until: {u}");
     }

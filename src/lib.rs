@@ -22,6 +22,7 @@ pub mod normalise;
 pub mod output;
 pub mod pipeline;
 pub mod progress;
+pub mod review;
 pub mod rules;
 pub mod schema;
 

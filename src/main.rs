@@ -83,6 +83,15 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
             println!("certificate verified: {}", certificate.display());
             Ok(())
         }
+        Command::Review { run, out, limit } => {
+            let n = qualify::review::review(&run, &out, limit)?;
+            eprintln!(
+                "qualify: {n} borderline pairs written to {}: fill the label column with match or no_match, then run again with --labels {}",
+                out.display(),
+                out.display()
+            );
+            Ok(())
+        }
         Command::Explain { out, record } => {
             print!("{}", qualify::explain::explain(&out, &record)?);
             Ok(())
@@ -138,6 +147,20 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
                     .collect();
                 eprintln!("  contactable per channel: {}", per.join(", "));
                 eprintln!("  report: {}", outcome.out.join("report.html").display());
+                if let Some(l) = &outcome.labels {
+                    let pct = |v: Option<f64>| {
+                        v.map_or_else(|| "n/a".to_owned(), |v| format!("{:.1}%", v * 100.0))
+                    };
+                    eprintln!(
+                        "  labels: {} of {} answers apply to this run ({} match, {} no_match); the model alone: precision {}, recall {} on them",
+                        l.applicable,
+                        l.given,
+                        l.labelled_match,
+                        l.labelled_no_match,
+                        pct(l.precision),
+                        pct(l.recall)
+                    );
+                }
                 if outcome.no_provenance {
                     eprintln!(
                         "  warning: no manifest found: every record was rejected no_provenance"

@@ -34,6 +34,8 @@ pub struct Outcome {
     pub allowed_per_channel: Vec<(String, usize)>,
     pub no_provenance: bool,
     pub warnings: Vec<String>,
+    /// The `--labels` answers against the model's decisions.
+    pub labels: Option<crate::link::fuzzy::LabelStats>,
 }
 
 /// Run-to-run facts the core does not read itself (clock, host).
@@ -225,11 +227,20 @@ pub fn compute(config: &Config, progress: Progress) -> Result<Computed> {
         progress,
         ..config.fuzzy.clone()
     };
+    let labels = config.fuzzy.labels.as_ref().map_or_else(Vec::new, |l| {
+        let prefix: String = table.sha256.chars().take(8).collect();
+        let ids: Vec<String> = (1..=n).map(|r| format!("{prefix}-{r}")).collect();
+        l.resolve(
+            &ids,
+            clients.as_ref().map(|c| c.fields.client_id.as_slice()),
+        )
+    });
     let links = link(
         &norm,
         clients.as_ref().map(|c| (&c.norm, &c.fields)),
         &suppression,
         &fuzzy,
+        &labels,
     );
     bar.finish_and_clear();
     timer.lap("link");
@@ -363,6 +374,12 @@ pub fn run(config: &Config, progress: Progress, meta: &RunMeta) -> Result<Outcom
         )?;
         staging.csv("matches.csv", &mut m)?;
         drop(m);
+        if let Some(model) = &links.fuzzy.model {
+            staging.json(
+                "model.json",
+                &serde_json::to_value(model).expect("the model is plain data"),
+            )?;
+        }
         let mut d = decisions_frame(&decisions, &record_ids)?;
         staging.csv("decisions.csv", &mut d)?;
         drop(d);
@@ -475,6 +492,7 @@ pub fn run(config: &Config, progress: Progress, meta: &RunMeta) -> Result<Outcom
         rejected: rejected_rows.len(),
         allowed_per_channel,
         no_provenance: config.manifest.is_none(),
+        labels: links.fuzzy.labels.clone(),
         warnings: summary["warnings"]
             .as_array()
             .map(|a| {
@@ -1145,12 +1163,21 @@ pub fn effective_config(c: &Config) -> Value {
         "keep_columns": c.keep_columns,
         // Fuzzy settings under their config keys, so that `explain` can read
         // this object back as a config.
+        // The model itself is model.json; a model file is named, not its path.
         "fuzzy": c.fuzzy.enabled,
-        "fuzzy_match_threshold": c.fuzzy.match_threshold,
-        "fuzzy_client_threshold": c.fuzzy.client_threshold,
-        "fuzzy_review_threshold": c.fuzzy.review_threshold,
+        "matcher": match &c.fuzzy.source {
+            crate::link::fuzzy::ModelSource::Trained => "trained",
+            crate::link::fuzzy::ModelSource::Fixed => "fixed",
+            crate::link::fuzzy::ModelSource::File(_) => "file",
+        },
+        "match_probability": c.fuzzy.match_probability,
+        "client_probability": c.fuzzy.client_probability,
+        "review_probability": c.fuzzy.review_probability,
+        "match_seed": c.fuzzy.training.seed,
         "fuzzy_max_block": c.fuzzy.max_block,
+        "fuzzy_window": c.fuzzy.window,
+        "fuzzy_sorted_window": c.fuzzy.sorted_window,
         "fuzzy_max_cluster": c.fuzzy.max_cluster,
-        "fuzzy_weights": c.fuzzy.weights,
+        "fuzzy_first_name_guard": c.fuzzy.first_name_guard,
     })
 }

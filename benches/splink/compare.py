@@ -33,7 +33,6 @@ import pandas as pd
 import splink.comparison_library as cl
 from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 
-COLS = ["first_name", "last_name", "email", "phone", "mobile", "address_line1", "postcode", "city"]
 
 
 def fold(s):
@@ -53,13 +52,19 @@ def digits9(s):
 
 
 def clean(df):
+    """The columns of COLS the files have (a names + address data set has
+    no email or phone columns), cleaned."""
     out = pd.DataFrame({"unique_id": df["unique_id"]})
     for c in ["first_name", "last_name", "address_line1", "city"]:
-        out[c] = df[c].map(fold)
-    out["email"] = df["email"].map(lambda e: e.strip().lower() if isinstance(e, str) and e.strip() else None)
-    out["postcode"] = df["postcode"].map(lambda p: p.strip() if isinstance(p, str) and p.strip() else None)
-    out["phone"] = df["phone"].map(digits9)
-    out["mobile"] = df["mobile"].map(digits9)
+        if c in df:
+            out[c] = df[c].map(fold)
+    if "email" in df:
+        out["email"] = df["email"].map(lambda e: e.strip().lower() if isinstance(e, str) and e.strip() else None)
+    if "postcode" in df:
+        out["postcode"] = df["postcode"].map(lambda p: p.strip() if isinstance(p, str) and p.strip() else None)
+    for c in ["phone", "mobile"]:
+        if c in df:
+            out[c] = df[c].map(digits9)
     return out
 
 
@@ -74,34 +79,36 @@ def pairs_of(k):
     return k * (k - 1) // 2
 
 
-def settings(link_type):
+def settings(link_type, cols):
+    """Splink's documented person-data settings, on the columns present."""
+    comparisons = [
+        ("first_name", cl.NameComparison("first_name")),
+        ("last_name", cl.NameComparison("last_name")),
+        ("email", cl.EmailComparison("email")),
+        ("mobile", cl.ExactMatch("mobile")),
+        ("phone", cl.ExactMatch("phone")),
+        ("address_line1", cl.LevenshteinAtThresholds("address_line1", [1, 3])),
+        ("postcode", cl.ExactMatch("postcode").configure(term_frequency_adjustments=True)),
+        ("city", cl.ExactMatch("city").configure(term_frequency_adjustments=True)),
+    ]
+    rules = [("first_name", "postcode"), ("last_name", "postcode"), ("first_name", "last_name"),
+             ("email",), ("mobile",)]
+    if "email" not in cols:
+        # Without identifiers, block on the address too (as Splink's examples do).
+        rules.append(("address_line1",))
     return SettingsCreator(
         link_type=link_type,
-        comparisons=[
-            cl.NameComparison("first_name"),
-            cl.NameComparison("last_name"),
-            cl.EmailComparison("email"),
-            cl.ExactMatch("mobile"),
-            cl.ExactMatch("phone"),
-            cl.LevenshteinAtThresholds("address_line1", [1, 3]),
-            cl.ExactMatch("postcode").configure(term_frequency_adjustments=True),
-            cl.ExactMatch("city").configure(term_frequency_adjustments=True),
-        ],
-        blocking_rules_to_generate_predictions=[
-            block_on("first_name", "postcode"),
-            block_on("last_name", "postcode"),
-            block_on("first_name", "last_name"),
-            block_on("email"),
-            block_on("mobile"),
-        ],
+        comparisons=[c for col, c in comparisons if col in cols],
+        blocking_rules_to_generate_predictions=[block_on(*r) for r in rules if all(c in cols for c in r)],
         retain_intermediate_calculation_columns=False,
     )
 
 
-def train(linker):
-    linker.training.estimate_probability_two_random_records_match(
-        [block_on("first_name", "last_name", "postcode"), block_on("email")], recall=0.7
-    )
+def train(linker, cols):
+    deterministic = [block_on("first_name", "last_name", "postcode")]
+    if "email" in cols:
+        deterministic.append(block_on("email"))
+    linker.training.estimate_probability_two_random_records_match(deterministic, recall=0.7)
     linker.training.estimate_u_using_random_sampling(max_pairs=1e7, seed=1)
     linker.training.estimate_parameters_using_expectation_maximisation(block_on("first_name", "last_name"))
     linker.training.estimate_parameters_using_expectation_maximisation(block_on("postcode"))
@@ -115,11 +122,12 @@ def run_splink(data):
     cli.insert(0, "unique_id", range(1, len(cli) + 1))
     client_ids = list(cli["client_id"])
     lst_c, cli_c = clean(lst), clean(cli)
+    cols = set(lst_c.columns) & set(cli_c.columns)
 
     # Dedupe inside the list.
     db = DuckDBAPI()
-    linker = Linker(db.register(lst_c), settings("dedupe_only"), log_level=None)
-    train(linker)
+    linker = Linker(db.register(lst_c), settings("dedupe_only", cols), log_level=None)
+    train(linker, cols)
     pred = linker.inference.predict(threshold_match_probability=0.5)
     clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(pred, 0.95).as_pandas_dataframe()
     cluster_of = dict(zip(clusters["unique_id"], clusters["cluster_id"]))
@@ -127,8 +135,8 @@ def run_splink(data):
     # Link list -> client file: the best client at or above 0.95 per list row.
     db2 = DuckDBAPI()
     linker2 = Linker([db2.register(lst_c, dataset_display_name="list"), db2.register(cli_c, dataset_display_name="clients")],
-                     settings("link_only"), log_level=None)
-    train(linker2)
+                     settings("link_only", cols), log_level=None)
+    train(linker2, cols)
     pl = linker2.inference.predict(threshold_match_probability=0.95).as_pandas_dataframe()
     best = {}
     for row in pl.itertuples(index=False):
@@ -162,7 +170,7 @@ def main():
     t0 = time.time()
     subprocess.run([qualify, "run", "--list", os.path.join(data, "prospects.csv"),
                     "--clients", os.path.join(data, "clients.csv"), "--as-of", "2026-11-23",
-                    "--out", run_dir, "--quiet"], check=True)
+                    "--out", run_dir, "--quiet"] + sys.argv[2:], check=True)
     q_seconds = time.time() - t0
     sys.path.insert(0, os.path.join(repo, "benches"))
     import accuracy_eval

@@ -1,23 +1,28 @@
 //! Fuzzy matching, after the exact keys. In: the normalised list (and client
 //! file), the union-find the exact keys built, and [`FuzzySettings`]. Out:
 //! more unions in that union-find (fuzzy duplicates), fuzzy client matches,
-//! and every scored pair at or above the review threshold with its
-//! decision, for `matches.csv` and the summary.
+//! every scored pair at or above the review probability with its decision
+//! and its waterfall, for `matches.csv` and the summary, and the
+//! [`model::Model`] that scored them, for `model.json`.
 //!
-//! Three steps, each parallel over whole columns: [`block`] (candidate
-//! pairs sharing a blocking key, so cost grows about linearly), [`score`]
-//! (per-field agreement levels, summed log2 weights), then clustering here:
-//! pairs at or above `match_threshold` are joined strongest first, with a
+//! Four steps, each parallel over whole columns: [`block`] (candidate
+//! pairs sharing a blocking key, so cost grows about linearly),
+//! [`model::train`] (a Fellegi-Sunter model learnt from this run's data,
+//! unless one is given), [`compare`] and [`model::Scorer`] (per-field
+//! agreement levels, weights, match probability), then clustering here:
+//! pairs at or above `match_probability` are joined strongest first, with a
 //! guard against chaining (see [`FuzzySettings::max_cluster`] and
-//! [`link_within`]). Pairs between `review_threshold` and `match_threshold`
-//! are not merged: they are listed for a person to review.
+//! [`link_within`]). Pairs between `review_probability` and the match
+//! probability are not merged: they are listed for a person to review.
 //!
 //! This module never drops a row and decides nothing about contactability.
 
 pub mod block;
-pub mod score;
+pub mod compare;
+pub mod labels;
+pub mod model;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -26,30 +31,61 @@ use super::phonetic::french_phonetic;
 use super::UnionFind;
 use crate::normalise::records::Normalised;
 use crate::normalise::{fold_key, EmailClass, PhoneKind};
-pub use score::{Level, Levels, Weights};
+pub use compare::{Field, Gamma};
+pub use labels::{Label, LabelFile, LabelStats};
+pub use model::{Model, PairSide, Score, Scorer, Training};
 
-/// Thresholds and weights (config keys `fuzzy`, `fuzzy_match_threshold`,
-/// `fuzzy_client_threshold`, `fuzzy_review_threshold`, `fuzzy_max_block`, `fuzzy_max_cluster`,
-/// `fuzzy_weights`).
+/// Where the model comes from (config key `matcher`, or `--model FILE`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ModelSource {
+    /// Learnt from this run's list and client file (the default).
+    Trained,
+    /// The built-in parameters of `schemas/model.md`, nothing learnt.
+    Fixed,
+    /// Read from a model.json (`--model`), nothing learnt.
+    File(std::path::PathBuf),
+}
+
+/// How fuzzy matching runs (config keys `fuzzy`, `matcher`, `model`,
+/// `match_probability`, `client_probability`, `review_probability`,
+/// `fuzzy_max_block`, `fuzzy_window`, `fuzzy_max_cluster`, `match_seed`).
 #[derive(Debug, Clone, Serialize)]
 pub struct FuzzySettings {
     pub enabled: bool,
-    /// A pair scoring at least this is the same person.
-    pub match_threshold: f32,
-    /// A list row and a client scoring at least this are the same person.
-    /// Lower than `match_threshold` on purpose: missing a client (who may
-    /// have objected) is worse than rejecting one prospect as a client.
-    pub client_threshold: f32,
-    /// A pair scoring at least this (and below the match threshold) is listed
+    /// A pair of list records at or above this probability is one person.
+    pub match_probability: f64,
+    /// A list record and a client at or above this probability are one
+    /// person. Lower than `match_probability` on purpose: missing a client
+    /// (who may have objected) is worse than rejecting one prospect.
+    pub client_probability: f64,
+    /// A pair at or above this (and below the match probability) is listed
     /// for review, not merged.
-    pub review_threshold: f32,
-    /// Blocks with more records than this are skipped (see [`block`]).
+    pub review_probability: f64,
+    /// Blocks with more records than this are scanned with a window (see
+    /// [`block`]).
     pub max_block: usize,
+    /// Each record of an oversized block meets this many neighbours.
+    pub window: usize,
+    /// Each record meets this many neighbours in each sorted pass (by last
+    /// name, first name, street; 0 turns the passes off).
+    pub sorted_window: usize,
     /// A fuzzy link never makes a cluster larger than this: one person is
     /// rarely on a list more than a few times, and a long chain of fuzzy
     /// links is how unrelated records end up merged.
     pub max_cluster: usize,
-    pub weights: Weights,
+    /// Never match two records whose first names clearly differ (a
+    /// relative at the same address shares the last name, the address and
+    /// the landline: the model's independence assumption overcounts that).
+    pub first_name_guard: bool,
+    pub source: ModelSource,
+    /// The model read from `--model` (validated when the settings are).
+    #[serde(skip)]
+    pub model: Option<Model>,
+    pub training: Training,
+    /// A person's answers about pairs (`--labels`), applied as overrides.
+    #[serde(skip)]
+    pub labels: Option<LabelFile>,
     /// Where the pairs/s bar goes (hidden by default; the CLI sets it).
     #[serde(skip)]
     pub progress: crate::progress::Progress,
@@ -63,12 +99,18 @@ impl Default for FuzzySettings {
     fn default() -> Self {
         FuzzySettings {
             enabled: true,
-            match_threshold: 9.0,
-            client_threshold: 7.0,
-            review_threshold: 5.0,
+            match_probability: 0.9,
+            client_probability: 0.8,
+            review_probability: 0.2,
             max_block: 200,
+            window: 20,
+            sorted_window: 2,
             max_cluster: 8,
-            weights: Weights::default(),
+            first_name_guard: true,
+            source: ModelSource::Trained,
+            model: None,
+            training: Training::default(),
+            labels: None,
             progress: crate::progress::Progress::hidden(),
             timing: false,
         }
@@ -92,13 +134,13 @@ pub struct Person {
     pub street_no: String,
     pub street: String,
     pub postcode: String,
-    pub city: String,
+    /// The folded city without arrondissement or CEDEX, saints written out
+    /// (`Paris 11e` -> `paris`, `St Denis CEDEX` -> `saint denis`).
+    pub city_key: String,
     pub siren: String,
-    /// Term-frequency adjustments (log2) of this record's first and last
-    /// name: positive for a rare name, negative for a common one; 0 until
-    /// [`term_frequencies`] runs.
-    pub first_tf: f32,
-    pub last_tf: f32,
+    /// `-log2` of the share of records with this first name, last name and
+    /// postcode (0 until [`model::set_rarity`] runs).
+    pub rarity: [f32; 3],
 }
 
 /// Street types as vendors abbreviate them, to their full form.
@@ -183,7 +225,7 @@ pub fn person_from_parts(
         first: fold_key(first),
         last: fold_key(last),
         postcode: postcode.to_owned(),
-        city: fold_key(city),
+        city_key: city_key(city),
         ..Person::default()
     };
     (p.street_no, p.street) = street_parts(street);
@@ -210,6 +252,26 @@ fn set_email(p: &mut Person, key: &str) {
         .chars()
         .filter(|c| c.is_ascii_alphanumeric())
         .collect();
+}
+
+/// See [`Person::city_key`].
+pub fn city_key(city: &str) -> String {
+    let folded = fold_key(city);
+    let mut out = String::with_capacity(folded.len());
+    for w in folded.split(' ') {
+        let w = match w {
+            "st" => "saint",
+            "ste" => "sainte",
+            "cedex" | "e" | "er" | "eme" | "arrondissement" | "arr" | "" => continue,
+            w if w.bytes().next().is_some_and(|b| b.is_ascii_digit()) => continue,
+            w => w,
+        };
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(w);
+    }
+    out
 }
 
 fn finish(p: &mut Person) {
@@ -258,7 +320,7 @@ pub fn people(n: &Normalised) -> Vec<Person> {
                 (p.street_no, p.street) = street_parts(line);
             }
             p.postcode = n.postcode[i].clone().unwrap_or_default();
-            p.city = n.city[i].as_deref().map(fold_key).unwrap_or_default();
+            p.city_key = n.city[i].as_deref().map(city_key).unwrap_or_default();
             if let Some(s) = n.siren[i].as_ref().filter(|s| s.valid) {
                 p.siren = s.digits.clone();
             }
@@ -266,55 +328,6 @@ pub fn people(n: &Normalised) -> Vec<Person> {
             p
         })
         .collect()
-}
-
-/// Sets every record's term-frequency adjustments from the frequencies of
-/// first and last names over both files (Fellegi-Sunter with term
-/// frequencies, as Splink and fastLink do): agreeing on a name shared by a
-/// fraction `u_v` of records is worth `log2(u_avg / u_v)` more than agreeing
-/// on an average name, where `u_avg` is the chance that two random records
-/// share a name. Capped at `cap` either way, so one very rare or very
-/// common name cannot decide alone.
-pub fn term_frequencies(sides: &mut [&mut [Person]], cap: f32) {
-    for role in [true, false] {
-        let name = |p: &Person| {
-            if role {
-                p.first.clone()
-            } else {
-                p.last.clone()
-            }
-        };
-        let mut counts: HashMap<String, u32> = HashMap::new();
-        let mut total = 0u64;
-        for side in sides.iter() {
-            for p in side.iter() {
-                let v = name(p);
-                if !v.is_empty() {
-                    *counts.entry(v).or_default() += 1;
-                    total += 1;
-                }
-            }
-        }
-        if total == 0 {
-            continue;
-        }
-        let n = total as f64;
-        let u_avg: f64 = counts.values().map(|&c| (c as f64 / n).powi(2)).sum();
-        for side in sides.iter_mut() {
-            side.par_iter_mut().for_each(|p| {
-                let v = if role { &p.first } else { &p.last };
-                let Some(&c) = counts.get(v.as_str()) else {
-                    return;
-                };
-                let adj = ((u_avg / (c as f64 / n)).log2() as f32).clamp(-cap, cap);
-                if role {
-                    p.first_tf = adj;
-                } else {
-                    p.last_tf = adj;
-                }
-            });
-        }
-    }
 }
 
 /// What was decided about a scored pair.
@@ -331,6 +344,11 @@ pub enum Decision {
     RefusedChain,
     /// A match with a client, but another client scored higher.
     NotBest,
+    /// A person answered `no_match` for this pair (`--labels`).
+    LabelledNoMatch,
+    /// Scored as a match, but the first names clearly differ (see
+    /// [`FuzzySettings::first_name_guard`]).
+    RefusedFirstName,
 }
 
 impl Decision {
@@ -340,6 +358,8 @@ impl Decision {
             Decision::Review => "review",
             Decision::RefusedChain => "refused_chain",
             Decision::NotBest => "not_best",
+            Decision::LabelledNoMatch => "no_match_labelled",
+            Decision::RefusedFirstName => "refused_first_names",
         }
     }
 }
@@ -355,17 +375,26 @@ pub enum PairKind {
     Opposition,
 }
 
-/// One scored pair at or above the review threshold.
+/// One scored pair at or above the review probability.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ScoredPair {
     pub kind: PairKind,
     /// List row.
     pub row: usize,
-    /// The other list row (`Duplicate`) or the client row (`Client`).
+    /// The other list row (`Duplicate`), the client row (`Client`) or the
+    /// objection entry (`Opposition`).
     pub other: usize,
-    pub score: f32,
-    pub levels: Levels,
+    pub gamma: Gamma,
+    pub score: Score,
     pub decision: Decision,
+    /// The person's answer, when `--labels` gave one.
+    pub label: Option<bool>,
+}
+
+impl ScoredPair {
+    pub fn probability(&self) -> f64 {
+        self.score.probability()
+    }
 }
 
 /// Counts for the summary and the benches.
@@ -373,12 +402,18 @@ pub struct ScoredPair {
 pub struct FuzzyStats {
     pub candidate_pairs_within: usize,
     pub candidate_pairs_across: usize,
-    pub skipped_blocks: usize,
+    /// Blocks too big to compare whole, scanned with a window instead.
+    pub windowed_blocks: usize,
+    /// Records in at least one windowed block (each still meets its
+    /// neighbours there, and everyone through its other keys).
+    pub windowed_records: usize,
     pub duplicate_links: usize,
     pub client_links: usize,
     pub opposition_links: usize,
     pub review_pairs: usize,
     pub refused_chain: usize,
+    /// Pairs at or above the decision refused because the first names differ.
+    pub refused_first_names: usize,
 }
 
 /// The fuzzy stage's result.
@@ -387,35 +422,78 @@ pub struct FuzzyLinks {
     /// Sorted by list row, then kind, then the other row.
     pub pairs: Vec<ScoredPair>,
     pub stats: FuzzyStats,
+    /// The model that scored the pairs (none when fuzzy matching is off).
+    pub model: Option<Model>,
+    /// The answers of `--labels` against the model's decisions.
+    pub labels: Option<LabelStats>,
+}
+
+/// Weight thresholds (log2 odds) of the settings' probabilities.
+#[derive(Debug, Clone, Copy)]
+struct Thresholds {
+    matched: f32,
+    client: f32,
+    review: f32,
+}
+
+impl Thresholds {
+    fn of(s: &FuzzySettings) -> Thresholds {
+        Thresholds {
+            matched: model::weight_of(s.match_probability),
+            client: model::weight_of(s.client_probability),
+            review: model::weight_of(s.review_probability),
+        }
+    }
 }
 
 fn score_pairs(
-    w: &Weights,
+    scorer: &Scorer,
+    side: PairSide,
     review: f32,
     left: &[Person],
     right: &[Person],
     pairs: &[(u32, u32)],
     bar: &indicatif::ProgressBar,
-) -> Vec<(u32, u32, f32, Levels)> {
+) -> Vec<(u32, u32, Gamma, Score)> {
     pairs
         .par_chunks(8192)
         .flat_map_iter(|chunk| {
             bar.inc(chunk.len() as u64);
-            chunk.iter().filter_map(|&(i, j)| {
-                let (s, lv) =
-                    score::score_at_least(w, &left[i as usize], &right[j as usize], review)?;
-                (s >= review).then_some((i, j, s, lv))
+            chunk.iter().filter_map(move |&(i, j)| {
+                let (a, b) = (&left[i as usize], &right[j as usize]);
+                let g = compare::compare(a, b);
+                let s = scorer.score(&g, b, side);
+                (s.weight >= review).then_some((i, j, g, s))
             })
         })
         .collect()
+}
+
+/// The model of this run: given, fixed, or trained on the run's records.
+fn model_for(settings: &FuzzySettings, list: &[Person], clients: &[Person]) -> Model {
+    match (&settings.source, &settings.model) {
+        (ModelSource::File(_), Some(m)) => m.clone(),
+        (ModelSource::Fixed, _) => Model::default(),
+        _ => model::train(
+            list,
+            clients,
+            &Training {
+                timing: settings.timing,
+                first_name_guard: settings.first_name_guard,
+                ..settings.training.clone()
+            },
+        ),
+    }
 }
 
 /// Links the list inside itself and to the client file. `uf` holds the
 /// exact-key clusters; fuzzy duplicates are joined into it. `exact_client`
 /// is the client each row already matched exactly (those rows are not
 /// linked again); `postal` the opposition entries that carry a name.
-/// Returns the client each row matched fuzzily and the channels postal
-/// objections matched fuzzily deny.
+/// `labels` are a person's answers, resolved to rows: they override the
+/// model's decision on their pairs. Returns the client each row matched
+/// fuzzily and the channels postal objections matched fuzzily deny.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn link_fuzzy(
     settings: &FuzzySettings,
     list: &Normalised,
@@ -423,6 +501,8 @@ pub(crate) fn link_fuzzy(
     uf: &mut UnionFind,
     exact_client: &[Option<usize>],
     postal: &[(Person, super::ChannelMask)],
+    labels: &[Label],
+    labels_given: usize,
 ) -> (FuzzyLinks, Vec<Option<usize>>, Vec<super::ChannelMask>) {
     let n = list.rows;
     let mut fuzzy_client = vec![None; n];
@@ -439,19 +519,28 @@ pub(crate) fn link_fuzzy(
     };
     let mut lp = people(list);
     let mut cp = clients.map(people).unwrap_or_default();
-    if settings.weights.tf_cap > 0.0 {
-        term_frequencies(&mut [&mut lp, &mut cp], settings.weights.tf_cap);
-    }
+    let mut op: Vec<Person> = postal.iter().map(|(p, _)| p.clone()).collect();
+    model::set_rarity(&mut [&mut lp, &mut cp, &mut op]);
     lap("people");
-    let cand = block::candidates(&lp, &cp, settings.max_block);
+    let model = model_for(settings, &lp, &cp);
+    let scorer = Scorer::new(&model, lp.len(), cp.len());
+    let th = Thresholds::of(settings);
+    lap("model");
+    let cand = block::candidates(
+        &lp,
+        &cp,
+        settings.max_block,
+        settings.window,
+        settings.sorted_window,
+    );
     lap("blocking");
     let mut stats = FuzzyStats {
         candidate_pairs_within: cand.within.len(),
         candidate_pairs_across: cand.across.len(),
-        skipped_blocks: cand.skipped_blocks,
+        windowed_blocks: cand.windowed_blocks,
+        windowed_records: cand.windowed_records,
         ..FuzzyStats::default()
     };
-    let w = &settings.weights;
     let bar = settings
         .progress
         .pairs("fuzzy", (cand.within.len() + cand.across.len()) as u64);
@@ -463,9 +552,43 @@ pub(crate) fn link_fuzzy(
         .into_iter()
         .filter(|&(i, j)| roots[i as usize] != roots[j as usize])
         .collect();
-    let scored = score_pairs(w, settings.review_threshold, &lp, &lp, &within, &bar);
+    let mut scored = score_pairs(
+        &scorer,
+        PairSide::Within,
+        th.review,
+        &lp,
+        &lp,
+        &within,
+        &bar,
+    );
+    // Labelled pairs are decided whatever their score or their blocks.
+    let label_of = |kind: PairKind| -> HashMap<(u32, u32), bool> {
+        labels
+            .iter()
+            .filter(|l| l.kind == kind)
+            .map(|l| {
+                let (a, b) = (l.row as u32, l.other as u32);
+                let key = if kind == PairKind::Duplicate {
+                    (a.min(b), a.max(b))
+                } else {
+                    (a, b)
+                };
+                (key, l.is_match)
+            })
+            .collect()
+    };
+    let dup_labels = label_of(PairKind::Duplicate);
+    add_labelled(
+        &mut scored,
+        &dup_labels,
+        |i, j| roots[i as usize] != roots[j as usize],
+        |i, j| {
+            let g = compare::compare(&lp[i as usize], &lp[j as usize]);
+            (g, scorer.score(&g, &lp[j as usize], PairSide::Within))
+        },
+    );
     lap("scoring within");
-    let mut pairs = link_within(settings, &lp, uf, scored);
+    let mut pairs = link_within(settings, &scorer, &lp, uf, scored, &dup_labels);
     lap("clustering");
 
     // Against the client file: the best client at or above the threshold.
@@ -474,7 +597,25 @@ pub(crate) fn link_fuzzy(
         .into_iter()
         .filter(|&(i, _)| exact_client[i as usize].is_none())
         .collect();
-    let scored = score_pairs(w, settings.review_threshold, &lp, &cp, &across, &bar);
+    let mut scored = score_pairs(
+        &scorer,
+        PairSide::Across,
+        th.review,
+        &lp,
+        &cp,
+        &across,
+        &bar,
+    );
+    let client_labels = label_of(PairKind::Client);
+    add_labelled(
+        &mut scored,
+        &client_labels,
+        |i, _| exact_client[i as usize].is_none(),
+        |i, j| {
+            let g = compare::compare(&lp[i as usize], &cp[j as usize]);
+            (g, scorer.score(&g, &cp[j as usize], PairSide::Across))
+        },
+    );
     lap("scoring across");
     // `scored` is sorted by list row (the candidates were).
     let mut start = 0;
@@ -482,16 +623,35 @@ pub(crate) fn link_fuzzy(
         let row = scored[start].0;
         let end = start + scored[start..].partition_point(|x| x.0 == row);
         let group = &scored[start..end];
+        let label = |x: &(u32, u32, Gamma, Score)| client_labels.get(&(x.0, x.1)).copied();
+        let guarded = |x: &(u32, u32, Gamma, Score)| {
+            settings.first_name_guard && compare::first_names_differ(&x.2)
+        };
+        let strongest = |a: &&(u32, u32, Gamma, Score), b: &&(u32, u32, Gamma, Score)| {
+            a.3.weight.total_cmp(&b.3.weight).then(b.1.cmp(&a.1))
+        };
+        // A client a person confirmed wins; one they refused never does.
         let best = group
             .iter()
-            .filter(|x| x.2 >= settings.client_threshold)
-            .max_by(|a, b| a.2.total_cmp(&b.2).then(b.1.cmp(&a.1)))
+            .filter(|x| label(x) == Some(true))
+            .max_by(strongest)
+            .or_else(|| {
+                group
+                    .iter()
+                    .filter(|x| x.3.weight >= th.client && label(x).is_none() && !guarded(x))
+                    .max_by(strongest)
+            })
             .map(|x| x.1);
-        for &(i, j, s, lv) in group {
-            let decision = if s < settings.client_threshold {
-                Decision::Review
+        for x in group {
+            let &(i, j, g, s) = x;
+            let decision = if label(x) == Some(false) {
+                Decision::LabelledNoMatch
             } else if Some(j) == best {
                 Decision::Match
+            } else if s.weight < th.client {
+                Decision::Review
+            } else if guarded(x) {
+                Decision::RefusedFirstName
             } else {
                 Decision::NotBest
             };
@@ -499,9 +659,10 @@ pub(crate) fn link_fuzzy(
                 kind: PairKind::Client,
                 row: i as usize,
                 other: j as usize,
+                gamma: g,
                 score: s,
-                levels: lv,
                 decision,
+                label: label(x),
             });
         }
         if let Some(b) = best {
@@ -517,30 +678,42 @@ pub(crate) fn link_fuzzy(
     // binds the row (fail closed: no "best" among objections).
     let mut opposed = vec![0; n];
     if !postal.is_empty() {
-        let op: Vec<Person> = postal.iter().map(|(p, _)| p.clone()).collect();
-        let cand = block::candidates(&lp, &op, settings.max_block);
+        let cand = block::candidates(
+            &lp,
+            &op,
+            settings.max_block,
+            settings.window,
+            settings.sorted_window,
+        );
         stats.candidate_pairs_across += cand.across.len();
-        for (i, j, s, lv) in score_pairs(
-            w,
-            settings.review_threshold,
+        // An objection is one person in a file of its own: the prior is
+        // that of a client.
+        let scorer = Scorer::new(&model, lp.len(), cp.len().max(op.len()));
+        for (i, j, g, s) in score_pairs(
+            &scorer,
+            PairSide::Across,
+            th.review,
             &lp,
             &op,
             &cand.across,
             &indicatif::ProgressBar::hidden(),
         ) {
-            let decision = if s >= settings.client_threshold {
+            let decision = if s.weight < th.client {
+                Decision::Review
+            } else if settings.first_name_guard && compare::first_names_differ(&g) {
+                Decision::RefusedFirstName
+            } else {
                 opposed[i as usize] |= postal[j as usize].1;
                 Decision::Match
-            } else {
-                Decision::Review
             };
             pairs.push(ScoredPair {
                 kind: PairKind::Opposition,
                 row: i as usize,
                 other: j as usize,
+                gamma: g,
                 score: s,
-                levels: lv,
                 decision,
+                label: None,
             });
         }
     }
@@ -554,25 +727,68 @@ pub(crate) fn link_fuzzy(
             (PairKind::Opposition, Decision::Match) => stats.opposition_links += 1,
             (_, Decision::Review) => stats.review_pairs += 1,
             (_, Decision::RefusedChain) => stats.refused_chain += 1,
+            (_, Decision::RefusedFirstName) => stats.refused_first_names += 1,
             _ => {}
         }
     }
+    let label_stats = settings.labels.as_ref().map(|_| {
+        let mut ls = LabelStats {
+            given: labels_given,
+            ..LabelStats::default()
+        };
+        for p in pairs.iter().filter(|p| p.label.is_some()) {
+            let is_match = p.label == Some(true);
+            ls.applicable += 1;
+            if is_match {
+                ls.labelled_match += 1;
+            } else {
+                ls.labelled_no_match += 1;
+            }
+            let floor = if p.kind == PairKind::Duplicate {
+                th.matched
+            } else {
+                th.client
+            };
+            if p.score.weight >= floor {
+                ls.model_matches += 1;
+                ls.model_correct += usize::from(is_match);
+            }
+        }
+        ls.finish();
+        ls
+    });
     lap("sort and count");
-    (FuzzyLinks { pairs, stats }, fuzzy_client, opposed)
+    (
+        FuzzyLinks {
+            pairs,
+            stats,
+            model: Some(model),
+            labels: label_stats,
+        },
+        fuzzy_client,
+        opposed,
+    )
 }
 
 /// Joins the matching pairs strongest first, with the chaining guard: a
 /// fuzzy link may not make a cluster larger than `max_cluster`, and when it
 /// would join two clusters that already have several records, their first
-/// records must reach the review threshold against each other (so A~B and
-/// B~C do not merge A with an unrelated C through B alone).
+/// records must reach the review probability against each other (so A~B
+/// and B~C do not merge A with an unrelated C through B alone).
 pub(crate) fn link_within(
     settings: &FuzzySettings,
+    scorer: &Scorer,
     people: &[Person],
     uf: &mut UnionFind,
-    mut scored: Vec<(u32, u32, f32, Levels)>,
+    mut scored: Vec<(u32, u32, Gamma, Score)>,
+    labels: &HashMap<(u32, u32), bool>,
 ) -> Vec<ScoredPair> {
-    scored.sort_by(|a, b| b.2.total_cmp(&a.2).then((a.0, a.1).cmp(&(b.0, b.1))));
+    let th = Thresholds::of(settings);
+    scored.sort_by(|a, b| {
+        b.3.weight
+            .total_cmp(&a.3.weight)
+            .then((a.0, a.1).cmp(&(b.0, b.1)))
+    });
     let mut first_of: HashMap<usize, usize> = HashMap::new();
     // Members of the clusters a fuzzy link touched, by root.
     let mut members: HashMap<usize, Vec<usize>> = HashMap::new();
@@ -583,10 +799,28 @@ pub(crate) fn link_within(
         *first_of.entry(r).or_insert(x)
     }
     let mut out = Vec::with_capacity(scored.len());
-    for (i, j, s, lv) in scored {
+    for (i, j, g, s) in scored {
+        let label = labels.get(&(i.min(j), i.max(j))).copied();
         let (i, j) = (i as usize, j as usize);
-        let decision = if s < settings.match_threshold {
+        let decision = if label == Some(false) {
+            Decision::LabelledNoMatch
+        } else if label == Some(true) {
+            // A person said so: joined whatever the score and the guards.
+            let (ri, rj) = (uf.find(i), uf.find(j));
+            if ri != rj {
+                let mut joined = members.remove(&ri).unwrap_or_else(|| vec![i]);
+                joined.extend(members.remove(&rj).unwrap_or_else(|| vec![j]));
+                let lowest = first(uf, &mut first_of, i).min(first(uf, &mut first_of, j));
+                uf.union(i, j);
+                let r = uf.find(i);
+                members.insert(r, joined);
+                first_of.insert(r, lowest);
+            }
+            Decision::Match
+        } else if s.weight < th.matched {
             Decision::Review
+        } else if settings.first_name_guard && compare::first_names_differ(&g) {
+            Decision::RefusedFirstName
         } else {
             let (ri, rj) = (uf.find(i), uf.find(j));
             if ri == rj {
@@ -595,11 +829,17 @@ pub(crate) fn link_within(
                 Decision::RefusedChain
             } else {
                 let (fi, fj) = (first(uf, &mut first_of, i), first(uf, &mut first_of, j));
-                let anchors_agree = uf.size[ri] == 1
-                    || uf.size[rj] == 1
-                    || score::score(&settings.weights, &people[fi], &people[fj]).0
-                        >= settings.review_threshold;
-                if anchors_agree && !first_names_conflict(uf, &mut members, i, j, people) {
+                let anchors_agree = uf.size[ri] == 1 || uf.size[rj] == 1 || {
+                    let (a, b) = (&people[fi], &people[fj]);
+                    scorer
+                        .score(&compare::compare(a, b), b, PairSide::Within)
+                        .weight
+                        >= th.review
+                };
+                if anchors_agree
+                    && !(settings.first_name_guard
+                        && first_names_conflict(uf, &mut members, i, j, people))
+                {
                     let mut joined = members.remove(&ri).unwrap_or_else(|| vec![i]);
                     joined.extend(members.remove(&rj).unwrap_or_else(|| vec![j]));
                     uf.union(i, j);
@@ -617,12 +857,39 @@ pub(crate) fn link_within(
             kind: PairKind::Duplicate,
             row: i,
             other: j,
+            gamma: g,
             score: s,
-            levels: lv,
             decision,
+            label,
         });
     }
     out
+}
+
+/// Adds the labelled pairs that scoring left out (below the review
+/// probability, or in no shared block) and that `keep` accepts, scored by
+/// `score`, keeping `scored` sorted by row then other row.
+fn add_labelled(
+    scored: &mut Vec<(u32, u32, Gamma, Score)>,
+    labels: &HashMap<(u32, u32), bool>,
+    keep: impl Fn(u32, u32) -> bool,
+    score: impl Fn(u32, u32) -> (Gamma, Score),
+) {
+    if labels.is_empty() {
+        return;
+    }
+    let present: HashSet<(u32, u32)> = scored.iter().map(|x| (x.0, x.1)).collect();
+    let mut missing: Vec<(u32, u32)> = labels
+        .keys()
+        .copied()
+        .filter(|k| !present.contains(k) && keep(k.0, k.1))
+        .collect();
+    missing.sort_unstable();
+    for (i, j) in missing {
+        let (g, s) = score(i, j);
+        scored.push((i, j, g, s));
+    }
+    scored.sort_by_key(|x| (x.0, x.1));
 }
 
 /// Whether joining the clusters of `i` and `j` would put two clearly
@@ -638,15 +905,17 @@ fn first_names_conflict(
     j: usize,
     people: &[Person],
 ) -> bool {
+    const DIFFER: u8 = 5;
+    let level = |a: &str, b: &str, x: &str, y: &str| compare::name_level(a, b, x, y);
     let (ri, rj) = (uf.find(i), uf.find(j));
     let a = members.get(&ri).cloned().unwrap_or_else(|| vec![i]);
     let b = members.get(&rj).cloned().unwrap_or_else(|| vec![j]);
     a.iter().any(|&x| {
         b.iter().any(|&y| {
             let (p, q) = (&people[x], &people[y]);
-            let straight = score::name_level(&p.first, &q.first) == Level::Differ;
-            let swapped = score::name_level(&p.first, &q.last) != Level::Differ
-                && score::name_level(&p.last, &q.first) != Level::Differ
+            let straight = level(&p.first, &q.first, &p.first_ph, &q.first_ph) == DIFFER;
+            let swapped = level(&p.first, &q.last, &p.first_ph, &q.last_ph) != DIFFER
+                && level(&p.last, &q.first, &p.last_ph, &q.first_ph) != DIFFER
                 && !p.first.is_empty()
                 && !q.last.is_empty();
             straight && !swapped
@@ -678,6 +947,14 @@ mod tests {
     }
 
     #[test]
+    fn cities_fold_without_arrondissement_or_cedex() {
+        assert_eq!(city_key("PARIS 11e arrondissement"), "paris");
+        assert_eq!(city_key("Lyon 3ème"), "lyon");
+        assert_eq!(city_key("St-Denis CEDEX 2"), "saint denis");
+        assert_eq!(city_key("Ste Foy"), "sainte foy");
+    }
+
+    #[test]
     fn accents_case_and_email_dots_fold() {
         let a = person_from_parts(
             "Élodie",
@@ -693,32 +970,23 @@ mod tests {
         assert_eq!(a.email_local, "elefevre");
     }
 
-    #[test]
-    fn rare_names_weigh_more_than_common_ones() {
-        let mut list: Vec<Person> = (0..20)
-            .map(|_| person_from_parts("Jean", "Martin", "", "", "", "", &[]))
-            .collect();
-        list.push(person_from_parts("Jean", "Kerlévéo", "", "", "", "", &[]));
-        list.extend(
-            (0..9).map(|k| person_from_parts("Jean", &format!("Nom{k}"), "", "", "", "", &[])),
-        );
-        term_frequencies(&mut [&mut list], 3.0);
-        assert!(list[0].last_tf < 0.0, "martin: {}", list[0].last_tf);
-        assert!(list[20].last_tf > 0.0, "kerleveo: {}", list[20].last_tf);
-        assert!(list[20].last_tf <= 3.0);
-        // Everyone is "jean": agreeing on it is what two random records do.
-        assert!(list[0].first_tf.abs() < 1e-6);
-        let w = Weights {
-            tf_cap: 3.0,
-            ..Weights::default()
-        };
-        let (common, _) = score::score(&w, &list[0], &list[1]);
-        let (rare, _) = score::score(&w, &list[20], &list[20].clone());
-        assert!(rare > common);
-    }
-
     fn uf_for(n: usize) -> UnionFind {
         UnionFind::new(n)
+    }
+
+    /// A scored pair of weight `w` (the levels do not matter here).
+    fn sc(i: u32, j: u32, w: f32) -> (u32, u32, Gamma, Score) {
+        let s = Score {
+            weight: w,
+            prior: 0.0,
+            fields: [0.0; compare::NF],
+            tf: [0.0; compare::NF],
+        };
+        (i, j, Gamma::default(), s)
+    }
+
+    fn scorer(n: usize) -> Scorer {
+        Scorer::new(&Model::default(), n, 0)
     }
 
     #[test]
@@ -732,9 +1000,8 @@ mod tests {
             person_from_parts("Claire", "Morel", "4 pl Bellecour", "69002", "", "", &[]),
         ];
         let mut uf = uf_for(4);
-        let lv = Levels::default();
-        let scored = vec![(0, 1, 14.0, lv), (2, 3, 14.0, lv), (1, 2, 9.5, lv)];
-        let out = link_within(&s, &people, &mut uf, scored);
+        let scored = vec![sc(0, 1, 14.0), sc(2, 3, 14.0), sc(1, 2, 9.5)];
+        let out = link_within(&s, &scorer(4), &people, &mut uf, scored, &HashMap::new());
         let bad = out.iter().find(|p| (p.row, p.other) == (1, 2)).unwrap();
         assert_eq!(bad.decision, Decision::RefusedChain);
         assert_eq!(uf.find(0), uf.find(1));
@@ -750,12 +1017,13 @@ mod tests {
             person_from_parts("Noémie", "Riy", "218 chemin Greac", "73670", "", "", &[]),
         ];
         let mut uf = uf_for(3);
-        let lv = Levels::default();
         let out = link_within(
             &s,
+            &scorer(3),
             &people,
             &mut uf,
-            vec![(0, 1, 11.0, lv), (1, 2, 10.5, lv)],
+            vec![sc(0, 1, 11.0), sc(1, 2, 10.5)],
+            &HashMap::new(),
         );
         assert_eq!(out[0].decision, Decision::Match);
         assert_eq!(out[1].decision, Decision::RefusedChain);
@@ -770,12 +1038,13 @@ mod tests {
         };
         let people = vec![person_from_parts("Jean", "Dupont", "", "75002", "", "", &[]); 3];
         let mut uf = uf_for(3);
-        let lv = Levels::default();
         let out = link_within(
             &s,
+            &scorer(3),
             &people,
             &mut uf,
-            vec![(0, 1, 12.0, lv), (1, 2, 11.0, lv)],
+            vec![sc(0, 1, 12.0), sc(1, 2, 11.0)],
+            &HashMap::new(),
         );
         assert_eq!(out[0].decision, Decision::Match);
         assert_eq!(out[1].decision, Decision::RefusedChain);
@@ -786,8 +1055,37 @@ mod tests {
         let s = FuzzySettings::default();
         let people = vec![person_from_parts("Jean", "Dupont", "", "75002", "", "", &[]); 2];
         let mut uf = uf_for(2);
-        let out = link_within(&s, &people, &mut uf, vec![(0, 1, 6.0, Levels::default())]);
+        // Probability 2/3: above the review probability, below the match one.
+        let out = link_within(
+            &s,
+            &scorer(2),
+            &people,
+            &mut uf,
+            vec![sc(0, 1, 1.0)],
+            &HashMap::new(),
+        );
         assert_eq!(out[0].decision, Decision::Review);
         assert_ne!(uf.find(0), uf.find(1));
+    }
+
+    #[test]
+    fn labels_override_the_model_both_ways() {
+        let s = FuzzySettings::default();
+        let people = vec![person_from_parts("Jean", "Dupont", "", "75002", "", "", &[]); 4];
+        let mut uf = uf_for(4);
+        let labels: HashMap<(u32, u32), bool> = [((0, 1), false), ((2, 3), true)].into();
+        let out = link_within(
+            &s,
+            &scorer(4),
+            &people,
+            &mut uf,
+            vec![sc(0, 1, 20.0), sc(2, 3, -5.0)],
+            &labels,
+        );
+        assert_eq!(out[0].decision, Decision::LabelledNoMatch);
+        assert_eq!(out[0].label, Some(false));
+        assert_ne!(uf.find(0), uf.find(1));
+        assert_eq!(out[1].decision, Decision::Match);
+        assert_eq!(uf.find(2), uf.find(3));
     }
 }

@@ -147,12 +147,14 @@ pub struct Links {
 }
 
 /// Links the list: dedupe inside it, match the client file, apply the
-/// suppression lists.
+/// suppression lists. `labels` are a person's answers about fuzzy pairs
+/// (`--labels`, resolved to rows), which override the model's decisions.
 pub fn link(
     list: &Normalised,
     clients: Option<(&Normalised, &ClientFields)>,
     suppression: &Suppression,
     fuzzy_settings: &fuzzy::FuzzySettings,
+    labels: &[fuzzy::Label],
 ) -> Links {
     let n = list.rows;
     let keys: Vec<Vec<(KeyKind, String)>> = (0..n)
@@ -215,6 +217,8 @@ pub fn link(
         &mut uf,
         &client,
         &suppression.postal_people,
+        labels,
+        fuzzy_settings.labels.as_ref().map_or(0, |l| l.labels.len()),
     );
     for (o, f) in opposed.iter_mut().zip(fuzzy_opposed) {
         *o |= f;

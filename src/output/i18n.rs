@@ -97,6 +97,21 @@ macro_rules! labels {
 labels! {
     // --- report.html -------------------------------------------------------
     ReportTitle => "Rapport de qualification", "Qualification report";
+    Matching => "Rapprochement des doublons et des clients", "Matching duplicates and clients";
+    MatchingIntro => "Les paires d'enregistrements proches sont notées par un modèle de Fellegi-Sunter appris sur les données de ce passage : chaque champ ajoute un poids (en bits, positif s'il rapproche, négatif s'il éloigne) à la probabilité a priori.", "Close pairs of records are scored by a Fellegi-Sunter model learnt from this run's data: each field adds a weight (in bits, positive when it brings the records together, negative when it sets them apart) to the prior.";
+    MatchModelTrained => "Modèle appris sur ce passage", "Model learnt on this run";
+    MatchModelFixed => "Modèle par défaut (paramètres fixes)", "Default model (fixed parameters)";
+    MatchModelFile => "Modèle repris d'un fichier (--model)", "Model reused from a file (--model)";
+    MatchWeights => "Poids de chaque niveau d'accord", "Weight of each agreement level";
+    MatchBands => "Paires notées par probabilité", "Scored pairs by probability";
+    MatchBorderline => "Paires à revoir (les plus proches de la décision)", "Pairs to review (closest to the decision)";
+    MatchNoBorderline => "Aucune paire à revoir.", "No pair to review.";
+    MatchPriorDup => "Doublons attendus par enregistrement", "Expected duplicates per record";
+    MatchPriorClient => "Clients attendus par enregistrement", "Expected clients per record";
+    MatchWindowed => "Enregistrements dans un bloc trop grand, comparés à leurs voisins seulement", "Records in a block too big to compare whole, compared with their neighbours only";
+    Probability => "Probabilité", "Probability";
+    Agreed => "Champs concordants", "Fields that agree";
+    Disagreed => "Champs discordants", "Fields that differ";
     ReportIntro => "Ce rapport résume ce que qualify a décidé pour chaque enregistrement de la liste, canal par canal, à la date d'effet. Les fichiers qualified.csv, rejected.csv et decisions.csv donnent le détail ligne par ligne.", "This report summarises what qualify decided for every record of the list, channel by channel, on the as-of date. qualified.csv, rejected.csv and decisions.csv give the detail row by row.";
     Inputs => "Entrées", "Inputs";
     File => "Fichier", "File";

@@ -1,9 +1,11 @@
 //! `matches.csv` and the summary's borderline list. In: the fuzzy stage's
 //! scored pairs ([`crate::link::fuzzy::FuzzyLinks`]), the record ids and
-//! the client ids and the opposition entries' `file:row`. Out: one row per scored pair at or above the review
-//! threshold (score, the fields that agreed and disagreed, the decision),
-//! so a person can check a merge; and the pairs between the two thresholds
-//! as JSON for summary.json. Rows in list-row order, then duplicates before
+//! the client ids and the opposition entries' `file:row`. Out: one row per
+//! scored pair at or above the review probability (match probability and
+//! weight, the fields that agreed and disagreed, the decision, and the
+//! waterfall: the prior and each field's weight in bits), so a person can
+//! check a merge; and the pairs between the two thresholds as JSON for
+//! summary.json. Rows in list-row order, then duplicates before
 //! client links, then the other row.
 
 use polars::prelude::*;
@@ -11,6 +13,7 @@ use serde_json::{json, Value};
 
 use super::{owned_string_column, string_column};
 use crate::error::Result;
+use crate::link::fuzzy::compare::FIELDS;
 use crate::link::fuzzy::{Decision, FuzzyLinks, PairKind, ScoredPair};
 
 /// At most this many borderline pairs are written into summary.json (all of
@@ -59,7 +62,8 @@ pub fn matches_frame(
         PairKind::Client => "client",
         PairKind::Opposition => "opposition",
     };
-    let cols = vec![
+    let bits = |v: f32| Some(format!("{v:.2}"));
+    let mut cols = vec![
         string_column("record_id", pairs.iter().map(|p| Some(ids[p.row].as_str()))),
         Column::new(
             "source_row".into(),
@@ -70,22 +74,47 @@ pub fn matches_frame(
         owned_string_column("matched_client_id", matched_client),
         owned_string_column("matched_opposition", matched_opposition),
         owned_string_column(
-            "score",
+            "match_probability",
             pairs
                 .iter()
-                .map(|p| Some(format!("{:.2}", p.score)))
+                .map(|p| Some(format!("{:.4}", p.probability())))
                 .collect(),
         ),
+        owned_string_column(
+            "match_weight",
+            pairs.iter().map(|p| bits(p.score.weight)).collect(),
+        ),
         string_column("decision", pairs.iter().map(|p| Some(p.decision.as_str()))),
+        string_column(
+            "label",
+            pairs.iter().map(|p| match p.label {
+                Some(true) => Some("match"),
+                Some(false) => Some("no_match"),
+                None => None,
+            }),
+        ),
         owned_string_column(
             "agreed",
-            pairs.iter().map(|p| Some(p.levels.agreed())).collect(),
+            pairs.iter().map(|p| Some(p.gamma.agreed())).collect(),
         ),
         owned_string_column(
             "disagreed",
-            pairs.iter().map(|p| Some(p.levels.disagreed())).collect(),
+            pairs.iter().map(|p| Some(p.gamma.disagreed())).collect(),
+        ),
+        owned_string_column(
+            "prior_weight",
+            pairs.iter().map(|p| bits(p.score.prior)).collect(),
         ),
     ];
+    for f in FIELDS {
+        cols.push(owned_string_column(
+            &format!("weight_{}", f.as_str()),
+            pairs
+                .iter()
+                .map(|p| bits(p.score.fields[f as usize]))
+                .collect(),
+        ));
+    }
     Ok(DataFrame::new(pairs.len(), cols)?)
 }
 
@@ -108,14 +137,47 @@ pub fn summary(
                 "matched_record_id": r,
                 "matched_client_id": c,
                 "matched_opposition": o,
-                "score": (f64::from(p.score) * 100.0).round() / 100.0,
-                "agreed": p.levels.agreed(),
-                "disagreed": p.levels.disagreed(),
+                "match_probability": (p.probability() * 1e4).round() / 1e4,
+                "agreed": p.gamma.agreed(),
+                "disagreed": p.gamma.disagreed(),
             })
         })
         .collect();
+    // Scored pairs per probability band, weakest first.
+    const BANDS: [(f64, &str); 5] = [
+        (0.5, "< 0.5"),
+        (0.8, "0.5 – 0.8"),
+        (0.9, "0.8 – 0.9"),
+        (0.99, "0.9 – 0.99"),
+        (f64::INFINITY, "≥ 0.99"),
+    ];
+    let mut counts = [0usize; 5];
+    for p in &fuzzy.pairs {
+        let pr = p.probability();
+        counts[BANDS.iter().position(|(hi, _)| pr < *hi).unwrap_or(4)] += 1;
+    }
+    let bands: Vec<Value> = BANDS
+        .iter()
+        .zip(counts)
+        .map(|((_, band), n)| json!({"band": band, "pairs": n}))
+        .collect();
     json!({
+        "model": fuzzy.model.as_ref().map(|m| json!({
+            "source": m.provenance.source,
+            "duplicates_per_record": m.prior.duplicates_per_record,
+            "clients_per_record": m.prior.clients_per_record,
+            "sessions_used": m.provenance.sessions.iter().filter(|s| s.used).count(),
+            "fields": m.fields.iter().map(|f| json!({
+                "field": f.field,
+                "levels": f.levels.iter().map(|l| json!({
+                    "level": l.level,
+                    "weight": (l.weight * 100.0).round() / 100.0,
+                })).collect::<Vec<_>>(),
+            })).collect::<Vec<_>>(),
+        })),
+        "bands": bands,
         "stats": fuzzy.stats,
+        "labels": fuzzy.labels,
         "borderline_pairs": fuzzy.stats.review_pairs,
         "borderline": borderline,
     })

@@ -420,6 +420,8 @@ pub fn render(summary: &Value, examples: &[Example], lang: Lang) -> String {
     }
     h.push_str("</section>\n");
 
+    matching_section(&mut h, &summary["fuzzy"], lang);
+
     // --- Minimisation ---------------------------------------------------------
     h.push_str("<section id=\"minimisation\">\n");
     let _ = writeln!(
@@ -632,6 +634,138 @@ fn warnings(summary: &Value, lang: Lang) -> Vec<(bool, String)> {
         ));
     }
     w
+}
+
+/// The matching section: the model's weights per field and level (like
+/// Splink's match-weights chart), scored pairs per probability band, and
+/// the borderline pairs (record ids and fields only: no personal data).
+fn matching_section(h: &mut String, fuzzy: &Value, lang: Lang) {
+    let t = |l: L| l.get(lang);
+    let model = &fuzzy["model"];
+    if model.is_null() {
+        return;
+    }
+    h.push_str("<section id=\"matching\">\n");
+    let _ = writeln!(
+        h,
+        "<h2>{}</h2>\n<p class=\"note\">{}</p>",
+        esc(t(L::Matching)),
+        esc(t(L::MatchingIntro))
+    );
+    let source = match s(&model["source"]) {
+        "trained" => t(L::MatchModelTrained),
+        "file" => t(L::MatchModelFile),
+        _ => t(L::MatchModelFixed),
+    };
+    let stats = &fuzzy["stats"];
+    let _ = writeln!(
+        h,
+        "<dl class=\"facts\"><dt>{}</dt><dd data-fact=\"model\">{}</dd><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd data-fact=\"windowed\">{}</dd></dl>",
+        esc(t(L::Method)),
+        esc(source),
+        esc(t(L::MatchPriorDup)),
+        model["duplicates_per_record"],
+        esc(t(L::MatchPriorClient)),
+        model["clients_per_record"],
+        esc(t(L::MatchWindowed)),
+        lang.int(u(&stats["windowed_records"]))
+    );
+    // Weights: bars left (against) and right (for) of a zero line.
+    let rows: Vec<(String, f64)> = model["fields"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|f| {
+            let name = s(&f["field"]).to_owned();
+            f["levels"].as_array().into_iter().flatten().map(move |l| {
+                (
+                    format!("{name} · {}", s(&l["level"])),
+                    l["weight"].as_f64().unwrap_or(0.0),
+                )
+            })
+        })
+        .collect();
+    if !rows.is_empty() {
+        let _ = writeln!(h, "<h3>{}</h3>", esc(t(L::MatchWeights)));
+        let (label_w, half, row_h) = (300.0, 280.0, 22.0);
+        let top = rows.iter().map(|r| r.1.abs()).fold(1.0, f64::max);
+        let height = rows.len() as f64 * row_h + 8.0;
+        let zero = label_w + half;
+        let _ = writeln!(
+            h,
+            "<svg id=\"match-weights\" viewBox=\"0 0 {} {height}\" role=\"img\" xmlns=\"http://www.w3.org/2000/svg\">",
+            label_w + 2.0 * half + 70.0
+        );
+        for (k, (label, w)) in rows.iter().enumerate() {
+            let y = k as f64 * row_h + 4.0;
+            let len = half * w.abs() / top;
+            let (x, colour) = if *w >= 0.0 {
+                (zero, "var(--ok)")
+            } else {
+                (zero - len, "var(--ko)")
+            };
+            let _ = writeln!(
+                h,
+                "<text class=\"lbl\" x=\"{:.0}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>\
+                 <rect x=\"{x:.1}\" y=\"{y:.1}\" width=\"{len:.1}\" height=\"{:.1}\" style=\"fill:{colour}\"/>\
+                 <text x=\"{:.1}\" y=\"{:.1}\">{w:+.1}</text>",
+                label_w - 8.0,
+                y + 15.0,
+                esc(label),
+                row_h - 6.0,
+                label_w + 2.0 * half + 6.0,
+                y + 15.0,
+            );
+        }
+        let _ = writeln!(
+            h,
+            "<line x1=\"{zero}\" y1=\"0\" x2=\"{zero}\" y2=\"{height}\" style=\"stroke:var(--muted)\"/>\n</svg>"
+        );
+    }
+    let bands: Vec<(String, u64)> = fuzzy["bands"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|b| (s(&b["band"]).to_owned(), u(&b["pairs"])))
+        .collect();
+    if !bands.is_empty() {
+        let _ = writeln!(h, "<h3>{}</h3>", esc(t(L::MatchBands)));
+        let whole = bands.iter().map(|b| b.1).max().unwrap_or(0);
+        h.push_str(&bar_chart(&bands, whole, "var(--bar)", lang));
+    }
+    let _ = writeln!(h, "<h3>{}</h3>", esc(t(L::MatchBorderline)));
+    let borderline = fuzzy["borderline"].as_array().cloned().unwrap_or_default();
+    if borderline.is_empty() {
+        let _ = writeln!(h, "<p>{}</p>", esc(t(L::MatchNoBorderline)));
+    } else {
+        let _ = writeln!(
+            h,
+            "<table>\n<thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead>\n<tbody>",
+            esc(t(L::RecordId)),
+            esc(t(L::RecordId)),
+            esc(t(L::Probability)),
+            esc(t(L::Agreed)),
+            esc(t(L::Disagreed))
+        );
+        for b in borderline.iter().take(5) {
+            let other = [&b["matched_record_id"], &b["matched_client_id"]]
+                .iter()
+                .find_map(|v| v.as_str())
+                .unwrap_or("")
+                .to_owned();
+            let _ = writeln!(
+                h,
+                "<tr><td><code>{}</code></td><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                esc(s(&b["record_id"])),
+                esc(&other),
+                b["match_probability"],
+                esc(s(&b["agreed"])),
+                esc(s(&b["disagreed"]))
+            );
+        }
+        h.push_str("</tbody>\n</table>\n");
+    }
+    h.push_str("</section>\n");
 }
 
 /// Horizontal bars, one per (label, value), scaled to `whole`.

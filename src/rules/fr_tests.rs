@@ -153,6 +153,7 @@ fn decide(rec: &[(&str, &str)], w: &World) -> Decision {
         client.as_ref().map(|(n, f)| (n, f)),
         &Suppression::default(),
         &w.cfg.fuzzy,
+        &[],
     );
     links.opposed[0] |= w.opposed;
     let bloctel = w.bloctel.as_ref().map(|nums| BloctelList {

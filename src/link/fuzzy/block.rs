@@ -2,28 +2,36 @@
 //! Out: the candidate pairs, each once: pairs inside the list, and pairs
 //! list x client file.
 //!
-//! Every record emits a few blocking keys; two records are compared only
-//! when they share one. The keys, each aimed at a kind of noise the others
-//! miss:
-//! - the phonetic codes of both names, sorted (so swapped first and last
-//!   names give the same key; catches a move to another town), compared
-//!   only in small blocks (rare names; see [`max_for`]);
-//! - postcode + phonetic last name (catches first-name typos and initials;
-//!   not postcode + first name: in a big town that block is dense, and it
-//!   made the pair count grow 70x from 100k to 1M records);
+//! Every record emits a few blocking keys, a union of rules; two records
+//! are compared when they share one. The rules, each aimed at a kind of
+//! noise the others miss:
+//! - the phonetic codes of both names, sorted (swapped first and last
+//!   names give the same key; catches a move to another town);
+//! - postcode + the phonetic code of either name (catches a typo in the
+//!   other name, an initial, a married name, swapped names);
+//! - city + the phonetic code of either name (catches a postcode typo or a
+//!   missing postcode);
+//! - postcode + a name's initial + the other name's first two letters
+//!   (catches typos that change both phonetic codes, initials);
 //! - postcode + house number + the street name's first four letters
-//!   (catches last-name typos at the same address);
-//! - the email local part (catches another provider, or a typo in the name);
-//! - each phone number (catches a reformatted number, and a new name spelling).
+//!   (catches both names misspelt at the same address);
+//! - department + house number + street head (the same, with a postcode
+//!   typo);
+//! - the email local part (catches another provider, or a new name);
+//! - each phone number (catches a reformatted number, and a new name).
 //!
 //! The keys are hashed to 64 bits and sorted (rayon's parallel sort) rather
 //! than grouped in a polars frame: a sort of `(u64, u32)` is the cheapest
 //! columnar group-by there is, and it never materialises the key strings.
-//! A hash collision only adds a pair to compare, which the scorer rejects.
-//! A block larger than `max_block` (a very common name in a big town) is
-//! skipped: that is what keeps the pair count about linear in the records;
-//! its records still meet through their other keys. Skipped blocks are
-//! counted for the summary.
+//! A hash collision only adds a pair to compare, which the model rejects.
+//!
+//! No record is silently unreachable: a block larger than `max_block` (a
+//! common first name in a big town) is not skipped but scanned with a
+//! sorted-neighbourhood window: its records are sorted by a second key
+//! (names, or place for the name-only rule) and each is compared with the
+//! `window` records after it. That bounds the cost per record, so the pair
+//! count grows linearly with the records. Windowed blocks and the records
+//! in them are counted for the summary.
 
 use rayon::prelude::*;
 
@@ -45,24 +53,17 @@ fn fnv(tag: u8, parts: &[&str]) -> u64 {
         }
         eat(0xff);
     }
-    // The key's kind in the top four bits, so a block knows its cap.
+    // The key's rule in the top four bits, so a block knows how to sort
+    // itself when it is too big.
     (h & !(0xf << 60)) | (u64::from(tag) << 60)
 }
 
-/// Tag of the name-only key (see [`max_for`]).
+/// Tag of the name-only rule: its big blocks are sorted by place, the
+/// others by name.
 const NAME_ONLY: u8 = 1;
 
-/// The largest block compared for a key: a block on the names alone is
-/// informative only when the names are rare, and blocks of common names
-/// are what makes the pair count grow faster than the records (measured:
-/// 47x the pairs for 10x the records before this cap). Their records
-/// still meet through postcode, street, email and phone keys.
-fn max_for(key: u64, max_block: usize) -> usize {
-    if (key >> 60) as u8 == NAME_ONLY {
-        (max_block / 10).max(2)
-    } else {
-        max_block
-    }
+fn head(street: &str) -> String {
+    street.chars().filter(|c| *c != ' ').take(4).collect()
 }
 
 /// The blocking keys of one record.
@@ -76,14 +77,36 @@ pub fn keys(p: &Person, out: &mut Vec<u64>) {
         };
         out.push(fnv(NAME_ONLY, &[a, b]));
     }
-    if !p.postcode.is_empty() {
-        if !p.last_ph.is_empty() {
-            out.push(fnv(2, &[&p.postcode, &p.last_ph]));
+    for ph in [&p.first_ph, &p.last_ph] {
+        if ph.is_empty() {
+            continue;
         }
-        if !p.street.is_empty() {
-            let head: String = p.street.chars().filter(|c| *c != ' ').take(4).collect();
-            out.push(fnv(3, &[&p.postcode, &p.street_no, &head]));
+        if !p.postcode.is_empty() {
+            out.push(fnv(2, &[&p.postcode, ph]));
         }
+        if !p.city_key.is_empty() {
+            out.push(fnv(6, &[&p.city_key, ph]));
+        }
+    }
+    // Postcode + initial + the other name's first two letters, both ways
+    // (catches typos in both names, an initial, swapped names).
+    if !p.postcode.is_empty() && !p.first.is_empty() && p.last.len() >= 2 {
+        let (f, l) = (&p.first[..1], &p.last[..2]);
+        out.push(fnv(8, &[&p.postcode, f, l]));
+        if p.first.len() >= 2 {
+            out.push(fnv(8, &[&p.postcode, &p.last[..1], &p.first[..2]]));
+        }
+    }
+    if !p.street.is_empty() && !p.street_no.is_empty() {
+        let h = head(&p.street);
+        if !p.postcode.is_empty() {
+            out.push(fnv(3, &[&p.postcode, &p.street_no, &h]));
+        }
+        if let Some(dep) = p.postcode.get(..2) {
+            out.push(fnv(7, &[dep, &p.street_no, &h]));
+        }
+    } else if !p.street.is_empty() && !p.postcode.is_empty() {
+        out.push(fnv(3, &[&p.postcode, "", &head(&p.street)]));
     }
     if p.email_local.len() >= 4 {
         out.push(fnv(4, &[&p.email_local]));
@@ -95,19 +118,45 @@ pub fn keys(p: &Person, out: &mut Vec<u64>) {
     out.dedup();
 }
 
-/// Candidate pairs and what blocking skipped.
+/// An order-preserving 64-bit prefix of some text (for sorting a big
+/// block so that similar records are neighbours).
+fn prefix_key(parts: &[&str]) -> u64 {
+    let mut k = 0u64;
+    let mut n = 0;
+    for b in parts.iter().flat_map(|p| p.bytes().chain([b' '])) {
+        if n == 8 {
+            break;
+        }
+        k = k << 8 | u64::from(b);
+        n += 1;
+    }
+    k << (8 * (8 - n))
+}
+
+/// Candidate pairs and what blocking windowed.
 #[derive(Debug, Default)]
 pub struct Candidates {
     /// `(i, j)` with `i < j`, list rows; sorted, unique.
     pub within: Vec<(u32, u32)>,
     /// `(list row, client row)`; sorted, unique.
     pub across: Vec<(u32, u32)>,
-    /// Blocks skipped because they were larger than `max_block`.
-    pub skipped_blocks: usize,
+    /// Blocks larger than `max_block`, scanned with a window.
+    pub windowed_blocks: usize,
+    /// Records (of both files) in at least one windowed block.
+    pub windowed_records: usize,
 }
 
-/// All candidate pairs of `list` (and `list` x `clients`).
-pub fn candidates(list: &[Person], clients: &[Person], max_block: usize) -> Candidates {
+/// All candidate pairs of `list` (and `list` x `clients`): every pair of a
+/// block of at most `max_block` records, in a bigger block every record
+/// with the `window` records after it in the block's sort order, and every
+/// record with the `sorted_window` records after it in each sorted pass.
+pub fn candidates(
+    list: &[Person],
+    clients: &[Person],
+    max_block: usize,
+    window: usize,
+    sorted_window: usize,
+) -> Candidates {
     assert!(
         list.len() < CLIENT_BIT as usize && clients.len() < CLIENT_BIT as usize,
         "more than 2^31 records on one side"
@@ -117,7 +166,7 @@ pub fn candidates(list: &[Person], clients: &[Person], max_block: usize) -> Cand
             .par_iter()
             .enumerate()
             .fold(
-                || (Vec::new(), Vec::with_capacity(8)),
+                || (Vec::new(), Vec::with_capacity(12)),
                 |(mut acc, mut buf): (Vec<(u64, u32)>, Vec<u64>), (i, p)| {
                     keys(p, &mut buf);
                     acc.extend(buf.iter().map(|k| (*k, i as u32 | bit)));
@@ -133,6 +182,13 @@ pub fn candidates(list: &[Person], clients: &[Person], max_block: usize) -> Cand
     let mut all = entries(list, 0);
     all.extend(entries(clients, CLIENT_BIT));
     all.par_sort_unstable();
+    let person = |r: u32| {
+        if r & CLIENT_BIT == 0 {
+            &list[r as usize]
+        } else {
+            &clients[(r & !CLIENT_BIT) as usize]
+        }
+    };
 
     // Block boundaries, then the pairs of every block in parallel.
     let mut starts = Vec::new();
@@ -142,25 +198,68 @@ pub fn candidates(list: &[Person], clients: &[Person], max_block: usize) -> Cand
         }
     }
     starts.push(all.len());
-    let blocks: Vec<(usize, usize)> = starts.windows(2).map(|w| (w[0], w[1])).collect();
-    let fits = |&(s, e): &(usize, usize)| e - s <= max_for(all[s].0, max_block);
-    let skipped = blocks.iter().filter(|b| !fits(b)).count();
+    let blocks: Vec<(usize, usize)> = starts
+        .windows(2)
+        .map(|w| (w[0], w[1]))
+        .filter(|b| b.1 - b.0 > 1)
+        .collect();
+    let big: Vec<&(usize, usize)> = blocks.iter().filter(|b| b.1 - b.0 > max_block).collect();
+    let mut in_big = vec![false; list.len() + clients.len()];
+    for &&(s, e) in &big {
+        for (_, r) in &all[s..e] {
+            let k = if r & CLIENT_BIT == 0 {
+                *r as usize
+            } else {
+                list.len() + (r & !CLIENT_BIT) as usize
+            };
+            in_big[k] = true;
+        }
+    }
+    let pack = |i: u32, j: u32| -> (bool, u64) {
+        // (within the list?, packed pair)
+        match (i & CLIENT_BIT == 0, j & CLIENT_BIT == 0) {
+            (true, true) => (true, u64::from(i.min(j)) << 32 | u64::from(i.max(j))),
+            (true, false) => (false, u64::from(i) << 32 | u64::from(j & !CLIENT_BIT)),
+            (false, true) => (false, u64::from(j) << 32 | u64::from(i & !CLIENT_BIT)),
+            (false, false) => (false, u64::MAX),
+        }
+    };
     let (mut within, mut across): (Vec<u64>, Vec<u64>) = blocks
         .par_iter()
-        .filter(|b| b.1 - b.0 > 1 && fits(b))
         .fold(
             || (Vec::new(), Vec::new()),
             |(mut w, mut x), &(s, e)| {
                 let block = &all[s..e];
-                // List rows sort before client rows (the bit is the top bit).
-                let split = block.partition_point(|(_, r)| r & CLIENT_BIT == 0);
-                let (l, c) = block.split_at(split);
-                for (a, (_, i)) in l.iter().enumerate() {
-                    for (_, j) in &l[a + 1..] {
-                        w.push(u64::from(*i) << 32 | u64::from(*j));
+                let mut emit = |i: u32, j: u32| match pack(i, j) {
+                    (true, k) => w.push(k),
+                    (false, k) if k != u64::MAX => x.push(k),
+                    _ => {}
+                };
+                if e - s <= max_block {
+                    for (a, (_, i)) in block.iter().enumerate() {
+                        for (_, j) in &block[a + 1..] {
+                            emit(*i, *j);
+                        }
                     }
-                    for (_, j) in c {
-                        x.push(u64::from(*i) << 32 | u64::from(j & !CLIENT_BIT));
+                } else {
+                    let by_place = (block[0].0 >> 60) as u8 == NAME_ONLY;
+                    let mut rows: Vec<(u64, u32)> = block
+                        .iter()
+                        .map(|(_, r)| {
+                            let p = person(*r);
+                            let k = if by_place {
+                                prefix_key(&[&p.postcode, &p.street])
+                            } else {
+                                prefix_key(&[&p.last, &p.first])
+                            };
+                            (k, *r)
+                        })
+                        .collect();
+                    rows.sort_unstable();
+                    for a in 0..rows.len() {
+                        for b in rows.iter().skip(a + 1).take(window) {
+                            emit(rows[a].1, b.1);
+                        }
                     }
                 }
                 (w, x)
@@ -174,6 +273,68 @@ pub fn candidates(list: &[Person], clients: &[Person], max_block: usize) -> Cand
                 (a, b)
             },
         );
+    // Sorted neighbourhoods over both files: each record meets the
+    // `sorted_window` records after it when all are sorted by last then first
+    // name, by first then last name, and by street name then house number.
+    // That catches what no key shares: a typo that changes every code
+    // (`Pemtit` / `Petit`) with a postcode typo or a move.
+    let all_people: Vec<(u32, &Person)> = list
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (i as u32, p))
+        .chain(
+            clients
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (i as u32 | CLIENT_BIT, p)),
+        )
+        .collect();
+    type SortKey = fn(&Person) -> Option<(u64, u64)>;
+    let orders: [SortKey; 3] = [
+        |p| (!p.last.is_empty()).then(|| (prefix_key(&[&p.last]), prefix_key(&[&p.first]))),
+        |p| (!p.first.is_empty()).then(|| (prefix_key(&[&p.first]), prefix_key(&[&p.last]))),
+        |p| {
+            (!p.street.is_empty()).then(|| {
+                (
+                    prefix_key(&[&p.street]),
+                    prefix_key(&[&p.street_no, &p.last]),
+                )
+            })
+        },
+    ];
+    for order in orders.into_iter().filter(|_| sorted_window > 0) {
+        let mut keyed: Vec<((u64, u64), u32)> = all_people
+            .par_iter()
+            .filter_map(|(r, p)| order(p).map(|k| (k, *r)))
+            .collect();
+        keyed.par_sort_unstable();
+        let (w, x): (Vec<u64>, Vec<u64>) = (0..keyed.len())
+            .into_par_iter()
+            .fold(
+                || (Vec::new(), Vec::new()),
+                |(mut w, mut x), a| {
+                    let i = keyed[a].1;
+                    for (_, j) in keyed.iter().skip(a + 1).take(sorted_window) {
+                        match pack(i, *j) {
+                            (true, k) => w.push(k),
+                            (false, k) if k != u64::MAX => x.push(k),
+                            _ => {}
+                        }
+                    }
+                    (w, x)
+                },
+            )
+            .reduce(
+                || (Vec::new(), Vec::new()),
+                |(mut a, mut b), (mut c, mut d)| {
+                    a.append(&mut c);
+                    b.append(&mut d);
+                    (a, b)
+                },
+            );
+        within.extend(w);
+        across.extend(x);
+    }
     for v in [&mut within, &mut across] {
         v.par_sort_unstable();
         v.dedup();
@@ -186,7 +347,8 @@ pub fn candidates(list: &[Person], clients: &[Person], max_block: usize) -> Cand
     Candidates {
         within: unpack(within),
         across: unpack(across),
-        skipped_blocks: skipped,
+        windowed_blocks: big.len(),
+        windowed_records: in_big.iter().filter(|b| **b).count(),
     }
 }
 
@@ -211,10 +373,10 @@ mod tests {
                 &[],
             ),
         ];
-        let c = candidates(&list, &[], 100);
+        let c = candidates(&list, &[], 100, 10, 4);
         assert!(c.within.contains(&(0, 1)), "{:?}", c.within);
         assert!(c.within.contains(&(0, 2)), "{:?}", c.within);
-        assert!(!c.within.iter().any(|&(i, j)| i == 3 || j == 3));
+        // (With four records, the sorted passes pair everyone anyway.)
         assert!(c.within.iter().all(|&(i, j)| i < j));
     }
 
@@ -238,26 +400,36 @@ mod tests {
             "",
             &["+33612345678"],
         )];
-        let c = candidates(&list, &clients, 100);
+        let c = candidates(&list, &clients, 100, 10, 4);
         assert_eq!(c.across, vec![(0, 0)]);
         assert!(c.within.is_empty());
+        // Keys alone, without the sorted passes: the phone is shared.
+        let mut buf = Vec::new();
+        keys(&list[0], &mut buf);
+        let mut other = Vec::new();
+        keys(&clients[0], &mut other);
+        assert!(buf.iter().any(|k| other.contains(k)));
     }
 
     #[test]
-    fn oversized_blocks_are_skipped_and_counted() {
-        let list: Vec<Person> = (0..5)
-            .map(|_| person_from_parts("Jean", "Martin", "", "", "", "", &[]))
+    fn oversized_blocks_are_windowed_not_skipped() {
+        let list: Vec<Person> = (0..50)
+            .map(|k| person_from_parts("Jean", &format!("Nom{k:02}"), "", "75011", "", "", &[]))
             .collect();
-        // Names only: those blocks are capped at a tenth of `max_block`.
-        let c = candidates(&list, &[], 40);
-        assert!(c.within.is_empty());
-        assert_eq!(c.skipped_blocks, 1);
-        assert_eq!(candidates(&list, &[], 50).within.len(), 10);
-        // Postcode blocks take the whole cap.
-        let list: Vec<Person> = (0..5)
-            .map(|_| person_from_parts("Jean", "Martin", "", "75011", "", "", &[]))
-            .collect();
-        assert_eq!(candidates(&list, &[], 5).within.len(), 10);
-        assert!(candidates(&list, &[], 4).within.is_empty());
+        // One block of 50 ("jean" in 75011): whole, it is 1,225 pairs.
+        let whole = candidates(&list, &[], 100, 3, 4);
+        assert_eq!(whole.within.len(), 50 * 49 / 2);
+        assert_eq!(whole.windowed_blocks, 0);
+        let w = candidates(&list, &[], 10, 3, 4);
+        // Several rules put all 50 in one block ("jean" in 75011, "nom" in
+        // 75011, ...): each of those is windowed.
+        assert!(w.windowed_blocks >= 1);
+        assert_eq!(w.windowed_records, 50);
+        // Each record meets its next neighbours in the block (3) and in the
+        // sorted passes (SORTED_WINDOW), not the whole block.
+        let far = 4;
+        assert!(w.within.contains(&(0, 1)) && w.within.contains(&(10, 10 + far)));
+        assert!(!w.within.contains(&(0, far + 1)));
+        assert!(w.within.len() < whole.within.len() / 4);
     }
 }

@@ -1,0 +1,786 @@
+//! Comparison vectors. In: two [`Person`]s. Out: a [`Gamma`], the agreement
+//! level of every compared field, the input of the Fellegi-Sunter model
+//! ([`super::model`]). No weight is decided here: what a level is worth is
+//! learnt from each run's data (or read from a saved model).
+//!
+//! Level 0 of every field is "missing on either side": it is neither for
+//! nor against a match (its weight is 0, as in Splink and fastLink). The
+//! other levels go from the strongest agreement to `differ`, so that a
+//! comparison is a handful of small integers: pairs with the same vector
+//! are counted once during estimation (fastLink's trick), and a vector
+//! packs into a `u16`.
+//!
+//! Postcode and city are one field, `locality`, with joint levels: they
+//! carry the same evidence, and the model assumes fields independent given
+//! the match status, so two separate fields would count a shared town
+//! twice.
+
+use serde::{Deserialize, Serialize};
+
+use super::Person;
+
+/// The compared fields, in audit order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Field {
+    FirstName,
+    LastName,
+    Email,
+    Phone,
+    Street,
+    Locality,
+    Siren,
+}
+
+/// Number of compared fields.
+pub const NF: usize = 7;
+
+pub const FIELDS: [Field; NF] = [
+    Field::FirstName,
+    Field::LastName,
+    Field::Email,
+    Field::Phone,
+    Field::Street,
+    Field::Locality,
+    Field::Siren,
+];
+
+/// Most levels of a field, `missing` included.
+pub const MAX_LEVELS: usize = 6;
+
+/// Levels of a name (first or last), by index.
+const NAME_LEVELS: &[&str] = &["missing", "exact", "close", "fuzzy", "initial", "differ"];
+
+impl Field {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Field::FirstName => "first_name",
+            Field::LastName => "last_name",
+            Field::Email => "email",
+            Field::Phone => "phone",
+            Field::Street => "street",
+            Field::Locality => "locality",
+            Field::Siren => "siren",
+        }
+    }
+
+    /// The level names of this field, index 0 (`missing`) first. What each
+    /// means is documented in `schemas/model.md`.
+    pub fn levels(self) -> &'static [&'static str] {
+        match self {
+            Field::FirstName | Field::LastName => NAME_LEVELS,
+            Field::Email => &["missing", "exact", "same_local_part", "differ"],
+            Field::Phone => &["missing", "mobile", "landline", "differ"],
+            Field::Street => &[
+                "missing",
+                "exact",
+                "close",
+                "close_no_number",
+                "fuzzy_same_number",
+                "differ",
+            ],
+            Field::Locality => &[
+                "missing",
+                "postcode",
+                "postcode_typo_same_city",
+                "city",
+                "department",
+                "differ",
+            ],
+            Field::Siren => &["missing", "exact", "differ"],
+        }
+    }
+
+    /// The level whose weight gets a term-frequency adjustment (the exact
+    /// agreement on a value), if this field has one.
+    pub fn tf_level(self) -> Option<u8> {
+        match self {
+            Field::FirstName | Field::LastName | Field::Locality => Some(1),
+            _ => None,
+        }
+    }
+}
+
+/// The agreement level of every field, plus whether the names agreed once
+/// first and last were swapped.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct Gamma {
+    pub level: [u8; NF],
+    pub swapped: bool,
+}
+
+impl Gamma {
+    pub fn get(&self, f: Field) -> u8 {
+        self.level[f as usize]
+    }
+
+    /// The vector as one number (mixed radix), for counting patterns.
+    pub fn pack(&self) -> u16 {
+        let mut k: u32 = 0;
+        for f in FIELDS {
+            k = k * f.levels().len() as u32 + u32::from(self.level[f as usize]);
+        }
+        k as u16
+    }
+
+    pub fn unpack(mut k: u16) -> Gamma {
+        let mut g = Gamma::default();
+        for f in FIELDS.iter().rev() {
+            let n = f.levels().len() as u16;
+            g.level[*f as usize] = (k % n) as u8;
+            k /= n;
+        }
+        g
+    }
+
+    /// `last_name;first_name~initial;locality`: the fields that agreed, with
+    /// the level when not the strongest.
+    pub fn agreed(&self) -> String {
+        let mut out = Vec::new();
+        for f in FIELDS {
+            let l = self.get(f) as usize;
+            let names = f.levels();
+            if l == 0 || l == names.len() - 1 {
+                continue;
+            }
+            if l == 1 {
+                out.push(f.as_str().to_owned());
+            } else {
+                out.push(format!("{}~{}", f.as_str(), names[l]));
+            }
+        }
+        if self.swapped {
+            out.push("names_swapped".into());
+        }
+        out.join(";")
+    }
+
+    pub fn disagreed(&self) -> String {
+        FIELDS
+            .iter()
+            .filter(|f| self.get(**f) as usize == f.levels().len() - 1)
+            .map(|f| f.as_str())
+            .collect::<Vec<_>>()
+            .join(";")
+    }
+}
+
+/// Jaro-Winkler at or above this is a close spelling (one or two typos in
+/// a name of six letters or more; `martin`/`martine` is 0.97, `martin`/
+/// `marin` 0.96).
+const CLOSE: f64 = 0.92;
+/// ... and at or above this a distant one (`dupont`/`dupuis` 0.82,
+/// `martin`/`morel` 0.6): worth something only if the data says so.
+const FUZZY: f64 = 0.80;
+
+fn is_initial(a: &str, b: &str) -> bool {
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    short.len() == 1 && long.as_bytes()[0] == short.as_bytes()[0]
+}
+
+/// Whether `short` is the initials of the words of the compound `long`:
+/// `t o` or `to` for `theo olivier`, `jp` for `jean pierre`.
+fn initials_of(short: &str, long: &str) -> bool {
+    let words: Vec<&str> = long.split(' ').filter(|w| !w.is_empty()).collect();
+    if words.len() < 2 {
+        return false;
+    }
+    let letters: String = if short.split(' ').all(|w| w.len() == 1) {
+        short.split(' ').collect()
+    } else if !short.contains(' ') && short.len() <= 3 {
+        short.to_owned()
+    } else {
+        return false;
+    };
+    letters.len() == words.len()
+        && letters
+            .bytes()
+            .zip(&words)
+            .all(|(c, w)| w.as_bytes()[0] == c)
+}
+
+fn first_word(s: &str) -> &str {
+    s.split(' ').next().unwrap_or("")
+}
+
+/// Whether the two names share a word of three letters or more (a
+/// hyphenated or married name against one of its parts).
+fn share_a_word(a: &str, b: &str) -> bool {
+    (a.contains(' ') || b.contains(' '))
+        && a.split(' ')
+            .filter(|w| w.len() >= 3)
+            .any(|w| b.split(' ').any(|v| v == w))
+}
+
+/// Name levels: 1 exact, 2 close, 3 fuzzy, 4 initial, 5 differ; 0 missing.
+pub fn name_level(a: &str, b: &str, a_ph: &str, b_ph: &str) -> u8 {
+    if a.is_empty() || b.is_empty() {
+        return 0;
+    }
+    if a == b {
+        return 1;
+    }
+    if a.len() == 1 || b.len() == 1 {
+        return if is_initial(a, b) { 4 } else { 5 };
+    }
+    if initials_of(a, b) || initials_of(b, a) {
+        return 4;
+    }
+    // A compound first name against its first part (`jean pierre` / `jean`).
+    if (a.contains(' ') || b.contains(' ')) && first_word(a) == first_word(b) {
+        return 2;
+    }
+    // One edit in a name of four letters or more is a typo; Jaro-Winkler
+    // misses some of them in short names (`krez` / `kerez` is 0.87).
+    if a.len().min(b.len()) >= 4 && within_one_edit(a, b) {
+        return 2;
+    }
+    match jaro_winkler_at_least(a, b, FUZZY) {
+        Some(jw) if jw >= CLOSE => 2,
+        Some(_) => 3,
+        None if (!a_ph.is_empty() && a_ph == b_ph) || share_a_word(a, b) => 3,
+        None => 5,
+    }
+}
+
+/// How good a name level is, for choosing the straight or swapped reading
+/// without weights (0 best).
+fn name_rank(l: u8) -> u8 {
+    match l {
+        1 => 0,
+        2 => 1,
+        3 => 2,
+        4 => 3,
+        _ => 4,
+    }
+}
+
+fn number_part(s: &str) -> &str {
+    s.trim_end_matches(|c: char| c.is_ascii_alphabetic())
+}
+
+/// Street levels: 1 the same street and number, 2 the number and a close
+/// name, 3 a close name and a number on one side only, 4 the number and a
+/// distant name, 5 differ; 0 missing.
+pub fn street_level(a: &Person, b: &Person) -> u8 {
+    if a.street.is_empty() || b.street.is_empty() {
+        return 0;
+    }
+    let same_no = !a.street_no.is_empty()
+        && !b.street_no.is_empty()
+        && number_part(&a.street_no) == number_part(&b.street_no);
+    let no_missing = a.street_no.is_empty() || b.street_no.is_empty();
+    if a.street == b.street {
+        return if same_no {
+            1
+        } else if no_missing {
+            3
+        } else {
+            5
+        };
+    }
+    // Two different numbers: another door, whatever the names.
+    if !same_no && !no_missing {
+        return 5;
+    }
+    let floor = if same_no { 0.70 } else { 0.88 };
+    let Some(jw) = jaro_winkler_at_least(&a.street, &b.street, floor) else {
+        return 5;
+    };
+    match (jw >= 0.88, same_no) {
+        (true, true) => 2,
+        (true, false) => 3,
+        (false, true) => 4,
+        (false, false) => 5,
+    }
+}
+
+fn postcode_typo(a: &str, b: &str) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let (x, y) = (a.as_bytes(), b.as_bytes());
+    let diff: Vec<usize> = (0..x.len()).filter(|&i| x[i] != y[i]).collect();
+    match diff.as_slice() {
+        [_] => true,
+        [i, j] => *j == i + 1 && x[*i] == y[*j] && x[*j] == y[*i],
+        _ => false,
+    }
+}
+
+/// Locality levels: 1 the same postcode, 2 a postcode one typo apart in the
+/// same city, 3 the same city, 4 the same department (first two digits),
+/// 5 differ; 0 when neither postcode nor city can be compared.
+pub fn locality_level(a: &Person, b: &Person) -> u8 {
+    let pcs = !a.postcode.is_empty() && !b.postcode.is_empty();
+    let cities = !a.city_key.is_empty() && !b.city_key.is_empty();
+    if !pcs && !cities {
+        return 0;
+    }
+    if pcs && a.postcode == b.postcode {
+        return 1;
+    }
+    let same_city = cities
+        && (a.city_key == b.city_key
+            || jaro_winkler_at_least(&a.city_key, &b.city_key, 0.92).is_some());
+    if same_city {
+        return if pcs && postcode_typo(&a.postcode, &b.postcode) {
+            2
+        } else {
+            3
+        };
+    }
+    if pcs && a.postcode.len() >= 2 && a.postcode.get(..2) == b.postcode.get(..2) {
+        return 4;
+    }
+    5
+}
+
+/// Whether an email local part (letters and digits only) is just the
+/// person's names: `jeandupont`, `dupontjean`, `jdupont`, `dupontj`,
+/// `jean`, `dupont`.
+fn made_of_names(local: &str, p: &Person) -> bool {
+    let squash = |s: &str| -> String { s.chars().filter(|c| c.is_ascii_alphanumeric()).collect() };
+    let (f, l) = (squash(&p.first), squash(&p.last));
+    if l.is_empty() {
+        return !f.is_empty() && local == f;
+    }
+    let i = f.get(..1).unwrap_or("");
+    [
+        format!("{f}{l}"),
+        format!("{l}{f}"),
+        format!("{i}{l}"),
+        format!("{l}{i}"),
+        l.clone(),
+        f.clone(),
+    ]
+    .iter()
+    .any(|c| !c.is_empty() && c == local)
+}
+
+/// Whether the two records' first names clearly differ: both present,
+/// level `differ`, and the swapped reading does not agree either (a
+/// relative at the same address, a namesake of the family).
+pub fn first_names_differ(g: &Gamma) -> bool {
+    g.get(Field::FirstName) == 5
+}
+
+/// Compares two records.
+pub fn compare(a: &Person, b: &Person) -> Gamma {
+    let mut g = Gamma::default();
+    let f1 = name_level(&a.first, &b.first, &a.first_ph, &b.first_ph);
+    let l1 = name_level(&a.last, &b.last, &a.last_ph, &b.last_ph);
+    let (mut first, mut last) = (f1, l1);
+    // Vendors swap the columns: the swapped reading wins when it is
+    // strictly better on both names together.
+    if !a.first.is_empty()
+        && !a.last.is_empty()
+        && !b.first.is_empty()
+        && !b.last.is_empty()
+        && name_rank(f1) + name_rank(l1) > 1
+    {
+        let f2 = name_level(&a.first, &b.last, &a.first_ph, &b.last_ph);
+        if name_rank(f2) < 4 {
+            let l2 = name_level(&a.last, &b.first, &a.last_ph, &b.first_ph);
+            if name_rank(f2) + name_rank(l2) < name_rank(f1) + name_rank(l1) {
+                (first, last) = (f2, l2);
+                g.swapped = true;
+            }
+        }
+    }
+    g.level[Field::FirstName as usize] = first;
+    g.level[Field::LastName as usize] = last;
+
+    g.level[Field::Email as usize] = if a.email.is_empty() || b.email.is_empty() {
+        0
+    } else if a.email == b.email {
+        1
+    } else if a.email_local.len() >= 4 && a.email_local == b.email_local {
+        // `jean.dupont@` at two providers is what two namesakes have too:
+        // a local part made of the names says nothing the names do not
+        // (counting it would count the names twice), so it is neutral.
+        if made_of_names(&a.email_local, a) {
+            0
+        } else {
+            2
+        }
+    } else {
+        3
+    };
+
+    // A shared mobile is nearly personal; a shared landline is the
+    // household's or the switchboard's.
+    let shared = |x: &[String], y: &[String]| x.iter().any(|p| y.contains(p));
+    g.level[Field::Phone as usize] = if shared(&a.mobile, &b.mobile) {
+        1
+    } else if shared(&a.landline, &b.landline) {
+        2
+    } else if (!a.mobile.is_empty() && !b.mobile.is_empty())
+        || (!a.landline.is_empty() && !b.landline.is_empty())
+    {
+        3
+    } else {
+        0
+    };
+    g.level[Field::Street as usize] = street_level(a, b);
+    g.level[Field::Locality as usize] = locality_level(a, b);
+    g.level[Field::Siren as usize] = if a.siren.is_empty() || b.siren.is_empty() {
+        0
+    } else if a.siren == b.siren {
+        1
+    } else {
+        2
+    };
+    g
+}
+
+/// [`jaro_winkler`] when it is at least `floor`, else `None`; most pairs of
+/// different values are ruled out without computing it, from an upper
+/// bound: the Jaro similarity cannot exceed `(m/|a| + m/|b| + 1) / 3` with
+/// `m` at most the letters the two strings have in common (counted per
+/// letter, ignoring positions), and the Winkler boost is monotone in it.
+pub fn jaro_winkler_at_least(a: &str, b: &str, floor: f64) -> Option<f64> {
+    let (x, y) = (a.as_bytes(), b.as_bytes());
+    // The bound counts bytes: only ASCII strings (folded values nearly
+    // always are) have as many bytes as letters.
+    if !x.is_empty() && !y.is_empty() && a.is_ascii() && b.is_ascii() {
+        let mut counts = [0i16; 64];
+        for &c in x {
+            counts[usize::from(c & 63)] += 1;
+        }
+        let mut common = 0usize;
+        for &c in y {
+            let k = &mut counts[usize::from(c & 63)];
+            if *k > 0 {
+                *k -= 1;
+                common += 1;
+            }
+        }
+        let m = common as f64;
+        let jaro = if common == 0 {
+            0.0
+        } else {
+            (m / x.len() as f64 + m / y.len() as f64 + 1.0) / 3.0
+        };
+        let prefix = x.iter().take(4).zip(y).take_while(|(p, q)| p == q).count();
+        let bound = if jaro > 0.7 {
+            jaro + 0.1 * prefix as f64 * (1.0 - jaro)
+        } else {
+            jaro
+        };
+        if bound + 1e-9 < floor {
+            return None;
+        }
+    }
+    let jw = jaro_winkler(a, b);
+    (jw >= floor).then_some(jw)
+}
+
+/// `strsim::jaro_winkler`, without its allocation and char decoding when
+/// both strings are ASCII and at most 64 bytes (folded names and streets
+/// nearly always are): the same algorithm, the same float operations in the
+/// same order, so the same result to the bit (a test checks it).
+pub fn jaro_winkler(a: &str, b: &str) -> f64 {
+    let (x, y) = (a.as_bytes(), b.as_bytes());
+    if !a.is_ascii() || !b.is_ascii() || x.len() > 64 || y.len() > 64 {
+        return strsim::jaro_winkler(a, b);
+    }
+    let sim = jaro_ascii(x, y);
+    if sim > 0.7 {
+        let prefix = x.iter().take(4).zip(y).take_while(|(p, q)| p == q).count();
+        sim + 0.1 * prefix as f64 * (1.0 - sim)
+    } else {
+        sim
+    }
+}
+
+fn jaro_ascii(a: &[u8], b: &[u8]) -> f64 {
+    let (a_len, b_len) = (a.len(), b.len());
+    if a_len == 0 && b_len == 0 {
+        return 1.0;
+    } else if a_len == 0 || b_len == 0 {
+        return 0.0;
+    }
+    let range = (a_len.max(b_len) / 2).saturating_sub(1);
+    let (mut a_flags, mut b_flags) = (0u64, 0u64);
+    let mut matches = 0usize;
+    for (i, &c) in a.iter().enumerate() {
+        let lo = i.saturating_sub(range);
+        let hi = b_len.min(i + range + 1);
+        for (j, &d) in b.iter().enumerate().take(hi).skip(lo) {
+            if b_flags & (1 << j) == 0 && d == c {
+                a_flags |= 1 << i;
+                b_flags |= 1 << j;
+                matches += 1;
+                break;
+            }
+        }
+    }
+    if matches == 0 {
+        return 0.0;
+    }
+    let mut transpositions = 0usize;
+    let mut j = 0usize;
+    for (i, &c) in a.iter().enumerate() {
+        if a_flags & (1 << i) != 0 {
+            while b_flags & (1 << j) == 0 {
+                j += 1;
+            }
+            if b[j] != c {
+                transpositions += 1;
+            }
+            j += 1;
+        }
+    }
+    transpositions /= 2;
+    ((matches as f64 / a_len as f64)
+        + (matches as f64 / b_len as f64)
+        + ((matches - transpositions) as f64 / matches as f64))
+        / 3.0
+}
+
+/// Whether the Damerau-Levenshtein distance of `a` and `b` is at most one
+/// (equal, or one letter changed, added, dropped, or two adjacent letters
+/// swapped), without building the distance matrix.
+pub fn within_one_edit(a: &str, b: &str) -> bool {
+    if !a.is_ascii() || !b.is_ascii() {
+        return strsim::damerau_levenshtein(a, b) <= 1;
+    }
+    let (x, y) = (a.as_bytes(), b.as_bytes());
+    let (short, long) = if x.len() <= y.len() { (x, y) } else { (y, x) };
+    if long.len() - short.len() > 1 {
+        return false;
+    }
+    let Some(i) = short.iter().zip(long).position(|(p, q)| p != q) else {
+        return true;
+    };
+    if short.len() == long.len() {
+        short[i + 1..] == long[i + 1..]
+            || (i + 1 < short.len()
+                && short[i] == long[i + 1]
+                && short[i + 1] == long[i]
+                && short[i + 2..] == long[i + 2..])
+    } else {
+        short[i..] == long[i + 1..]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::link::fuzzy::person_from_parts;
+
+    fn p(first: &str, last: &str, street: &str, pc: &str) -> Person {
+        person_from_parts(first, last, street, pc, "", "", &[])
+    }
+
+    /// Names and streets (the first 30), and one-edit variants of the short
+    /// ones (accented and long ones take the strsim path).
+    fn samples() -> Vec<String> {
+        let base = [
+            "",
+            "a",
+            "ab",
+            "martin",
+            "martine",
+            "marin",
+            "matrin",
+            "krez",
+            "kerez",
+            "jean",
+            "jaen",
+            "jean pierre",
+            "dupont",
+            "dupond",
+            "lefevre",
+            "lefebvre",
+            "riy",
+            "roy",
+            "avenue du general leclerc",
+            "avenue du gal leclerc",
+            "rue de la paix",
+            "rue de la pais",
+            "élodie",
+            "elodie",
+            "aaaa",
+            "aaab",
+            "abab",
+            "baba",
+            "boulevard de la republique prolongee vers le rond point des anciens combattants",
+            "boulevard de la republique prolongee vers le rond point des anciens combatants",
+        ];
+        let mut out: Vec<String> = base.iter().map(|s| (*s).to_owned()).collect();
+        for s in base.iter().filter(|s| s.len() < 30) {
+            let c: Vec<char> = s.chars().collect();
+            for k in 0..c.len() {
+                let mut d = c.clone();
+                d.remove(k);
+                out.push(d.iter().collect());
+                if k + 1 < c.len() {
+                    let mut t = c.clone();
+                    t.swap(k, k + 1);
+                    out.push(t.iter().collect());
+                }
+                let mut r = c.clone();
+                r[k] = 'x';
+                out.push(r.iter().collect());
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn fast_string_metrics_equal_strsim() {
+        let s = samples();
+        for (a, b) in s
+            .iter()
+            .flat_map(|a| s[..30].iter().flat_map(move |b| [(a, b), (b, a)]))
+        {
+            {
+                let (fast, slow) = (jaro_winkler(a, b), strsim::jaro_winkler(a, b));
+                assert_eq!(fast.to_bits(), slow.to_bits(), "{a:?} {b:?}");
+                assert_eq!(
+                    within_one_edit(a, b),
+                    strsim::damerau_levenshtein(a, b) <= 1,
+                    "{a:?} {b:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_bound_never_rules_out_a_pair_above_the_floor() {
+        let s = samples();
+        for a in &s {
+            for b in &s[..30] {
+                for floor in [0.6, 0.7, 0.8, 0.88, 0.92] {
+                    let jw = jaro_winkler(a, b);
+                    assert_eq!(
+                        jaro_winkler_at_least(a, b, floor),
+                        (jw >= floor).then_some(jw),
+                        "{a:?} {b:?} {floor}"
+                    );
+                }
+            }
+        }
+    }
+
+    fn lv(a: &str, b: &str) -> u8 {
+        let (x, y) = (
+            person_from_parts(a, "", "", "", "", "", &[]),
+            person_from_parts(b, "", "", "", "", "", &[]),
+        );
+        name_level(&x.first, &y.first, &x.first_ph, &y.first_ph)
+    }
+
+    #[test]
+    fn names_compare_by_level() {
+        assert_eq!(lv("martin", "martin"), 1);
+        assert_eq!(lv("martin", "marin"), 2);
+        assert_eq!(lv("krez", "kerez"), 2);
+        assert_eq!(lv("jean pierre", "jean"), 2);
+        assert_eq!(lv("michel", "michaud"), 3, "Jaro-Winkler 0.85");
+        assert_eq!(lv("dupont", "dupuis"), 5, "Jaro-Winkler 0.67");
+        assert_eq!(lv("lefebvre", "lefeuvre"), 2);
+        assert_eq!(lv("dupont martin", "martin"), 3, "a married name");
+        assert_eq!(lv("j", "jean"), 4);
+        assert_eq!(lv("T.-O.", "Théo-Olivier"), 4);
+        assert_eq!(lv("JP", "Jean-Pierre"), 4);
+        assert_eq!(lv("JP", "Jean-Marc"), 5);
+        assert_eq!(lv("p", "jean"), 5);
+        assert_eq!(lv("riy", "roy"), 5);
+        assert_eq!(lv("martin", "dupont"), 5);
+        assert_eq!(lv("", "dupont"), 0);
+    }
+
+    #[test]
+    fn every_vector_packs_and_unpacks() {
+        let all: usize = FIELDS.iter().map(|f| f.levels().len()).product();
+        assert!(all <= usize::from(u16::MAX) + 1);
+        for k in (0..all).step_by(7).chain([all - 1]) {
+            let g = Gamma::unpack(k as u16);
+            for f in FIELDS {
+                assert!((g.get(f) as usize) < f.levels().len());
+            }
+            assert_eq!(usize::from(g.pack()), k);
+        }
+    }
+
+    #[test]
+    fn swapped_names_compare_swapped() {
+        let a = p("Jean", "Dupont", "12 rue de la Paix", "75002");
+        let b = p("Dupont", "Jean", "12 r. de la Paix", "75002");
+        let g = compare(&a, &b);
+        assert!(g.swapped);
+        assert_eq!(g.get(Field::FirstName), 1);
+        assert_eq!(g.get(Field::LastName), 1);
+        assert_eq!(g.get(Field::Street), 1, "street types are expanded");
+        assert_eq!(g.get(Field::Locality), 1);
+        assert_eq!(
+            g.agreed(),
+            "first_name;last_name;street;locality;names_swapped"
+        );
+    }
+
+    #[test]
+    fn streets_and_localities_have_graded_levels() {
+        let a = p("Jean", "Dupont", "12 boulevard Voltaire", "75011");
+        let lvl = |b: &Person| (street_level(&a, b), locality_level(&a, b));
+        assert_eq!(
+            lvl(&p("", "", "14 bd Voltaire", "75011")),
+            (5, 1),
+            "a neighbour"
+        );
+        assert_eq!(lvl(&p("", "", "12 bd Voltaira", "75011")), (2, 1));
+        assert_eq!(lvl(&p("", "", "bd Voltaire", "75101")).0, 3);
+        let mut b = p("", "", "12 bis bd Voltaire", "75101");
+        b.city_key = a.city_key.clone();
+        assert_eq!(lvl(&b).0, 1, "bis is the same door");
+        let c = person_from_parts("", "", "", "75101", "", "Paris 11e", &[]);
+        let d = person_from_parts("", "", "", "75011", "", "PARIS", &[]);
+        assert_eq!(
+            locality_level(&c, &d),
+            2,
+            "a postcode typo in the same city"
+        );
+        let e = person_from_parts("", "", "", "", "", "Paris", &[]);
+        assert_eq!(locality_level(&c, &e), 3);
+        assert_eq!(locality_level(&a, &p("", "", "", "75020")), 4);
+        assert_eq!(locality_level(&a, &p("", "", "", "69002")), 5);
+        assert_eq!(locality_level(&a, &p("", "", "", "")), 0);
+    }
+
+    #[test]
+    fn reformatted_phones_and_emails_agree() {
+        let a = person_from_parts(
+            "Jean",
+            "Dupont",
+            "",
+            "",
+            "jd.75@gmail.com",
+            "",
+            &["+33612345678"],
+        );
+        let b = person_from_parts(
+            "Jean",
+            "Dupond",
+            "",
+            "",
+            "jd75@orange.fr",
+            "",
+            &["+33612345678"],
+        );
+        let g = compare(&a, &b);
+        assert_eq!(g.get(Field::Phone), 1);
+        assert_eq!(g.get(Field::Email), 2);
+        assert_eq!(g.get(Field::LastName), 2);
+        assert_eq!(
+            g.agreed(),
+            "first_name;last_name~close;email~same_local_part;phone"
+        );
+        // A local part made of the names is no evidence of its own.
+        let c = person_from_parts("Jean", "Dupont", "", "", "jean.dupont@free.fr", "", &[]);
+        let d = person_from_parts("Jean", "Dupont", "", "", "jeandupont@orange.fr", "", &[]);
+        assert_eq!(compare(&c, &d).get(Field::Email), 0);
+    }
+}
