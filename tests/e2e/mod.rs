@@ -4,6 +4,7 @@ mod coverage;
 mod fixtures;
 mod formats;
 mod fuzzy;
+mod matcher;
 mod remote;
 mod report;
 mod sample;

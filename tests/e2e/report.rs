@@ -171,6 +171,17 @@ fn sample_report_renders_without_console_errors_and_shows_the_summary_s_funnel()
         }
     }
 
+    // The matching section: the model's weights chart, drawn per level.
+    assert!(page.dom.contains("id=\"matching\""), "matching section");
+    let chart = page
+        .dom
+        .split("id=\"match-weights\"")
+        .nth(1)
+        .expect("the match-weights chart");
+    let chart = chart.split("</svg>").next().unwrap();
+    assert!(chart.matches("<rect").count() >= 20, "one bar per level");
+    assert!(chart.contains("last_name"), "labelled by field");
+
     // The screenshot the README shows is made the same way.
     let png = dir.path().join("report.png");
     let o = headless(&browser, dir.path())
