@@ -215,13 +215,13 @@ pub struct RunOptions {
     /// Seed of the model's training samples [default: 42].
     #[arg(long, value_name = "N")]
     pub match_seed: Option<u64>,
-    /// Blocks larger than this are scanned with a window instead of whole [default: 200].
+    /// Blocks larger than this are scanned with a window instead of whole [default: 50].
     #[arg(long, value_name = "N")]
     pub fuzzy_max_block: Option<usize>,
-    /// Each record of an oversized block is compared with this many neighbours [default: 20].
+    /// Each record of an oversized block is compared with this many neighbours [default: 10].
     #[arg(long, value_name = "N")]
     pub fuzzy_window: Option<usize>,
-    /// Each record is compared with this many neighbours in each sorted pass (0: off) [default: 2].
+    /// Each record is compared with this many neighbours in each sorted pass (0: off) [default: 0].
     #[arg(long, value_name = "N")]
     pub fuzzy_sorted_window: Option<usize>,
     /// A fuzzy link never makes a cluster larger than this [default: 8].

@@ -102,9 +102,9 @@ impl Default for FuzzySettings {
             match_probability: 0.9,
             client_probability: 0.8,
             review_probability: 0.2,
-            max_block: 200,
-            window: 20,
-            sorted_window: 2,
+            max_block: 50,
+            window: 10,
+            sorted_window: 0,
             max_cluster: 8,
             first_name_guard: true,
             source: ModelSource::Trained,
@@ -906,7 +906,7 @@ fn first_names_conflict(
     people: &[Person],
 ) -> bool {
     const DIFFER: u8 = 5;
-    let level = |a: &str, b: &str, x: &str, y: &str| compare::name_level(a, b, x, y);
+    let level = |a: &str, b: &str, x: &str, y: &str| compare::first_name_level(a, b, x, y);
     let (ri, rj) = (uf.find(i), uf.find(j));
     let a = members.get(&ri).cloned().unwrap_or_else(|| vec![i]);
     let b = members.get(&rj).cloned().unwrap_or_else(|| vec![j]);

@@ -199,6 +199,20 @@ fn initials_of(short: &str, long: &str) -> bool {
             .all(|(c, w)| w.as_bytes()[0] == c)
 }
 
+/// Whether one name is the other with a masculine or feminine ending
+/// added (`louis` / `louise`, `jean` / `jeanne`, `julie` / `julien`,
+/// `pierre` / `pierrette`, `daniel` / `danielle`, `mael` / `maelle`).
+fn gendered_forms(a: &str, b: &str) -> bool {
+    const ENDINGS: &[&str] = &[
+        "e", "n", "ne", "le", "lle", "te", "tte", "ette", "ine", "nne", "enne", "ienne",
+    ];
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    short.len() >= 3
+        && !short.contains(' ')
+        && long.starts_with(short)
+        && ENDINGS.contains(&&long[short.len()..])
+}
+
 fn first_word(s: &str) -> &str {
     s.split(' ').next().unwrap_or("")
 }
@@ -226,9 +240,15 @@ pub fn name_level(a: &str, b: &str, a_ph: &str, b_ph: &str) -> u8 {
     if initials_of(a, b) || initials_of(b, a) {
         return 4;
     }
-    // A compound first name against its first part (`jean pierre` / `jean`).
+    // A compound first name against its first part (`jean pierre` /
+    // `jean`) is close; two compounds that share only the first part
+    // (`noel stephane` / `noel patrick`) are siblings as often as not.
     if (a.contains(' ') || b.contains(' ')) && first_word(a) == first_word(b) {
-        return 2;
+        return if a.contains(' ') && b.contains(' ') {
+            3
+        } else {
+            2
+        };
     }
     // One edit in a name of four letters or more is a typo; Jaro-Winkler
     // misses some of them in short names (`krez` / `kerez` is 0.87).
@@ -240,6 +260,18 @@ pub fn name_level(a: &str, b: &str, a_ph: &str, b_ph: &str) -> u8 {
         Some(_) => 3,
         None if (!a_ph.is_empty() && a_ph == b_ph) || share_a_word(a, b) => 3,
         None => 5,
+    }
+}
+
+/// [`name_level`] for two first names: their masculine and feminine forms
+/// are two people (`julien` / `julie`, `jean` / `jeanne`, `michel` /
+/// `michelle`), not a typo. (Surnames have no gender: `martin` /
+/// `martine` stays close.)
+pub fn first_name_level(a: &str, b: &str, a_ph: &str, b_ph: &str) -> u8 {
+    if !a.is_empty() && !b.is_empty() && gendered_forms(a, b) {
+        5
+    } else {
+        name_level(a, b, a_ph, b_ph)
     }
 }
 
@@ -368,7 +400,7 @@ pub fn first_names_differ(g: &Gamma) -> bool {
 /// Compares two records.
 pub fn compare(a: &Person, b: &Person) -> Gamma {
     let mut g = Gamma::default();
-    let f1 = name_level(&a.first, &b.first, &a.first_ph, &b.first_ph);
+    let f1 = first_name_level(&a.first, &b.first, &a.first_ph, &b.first_ph);
     let l1 = name_level(&a.last, &b.last, &a.last_ph, &b.last_ph);
     let (mut first, mut last) = (f1, l1);
     // Vendors swap the columns: the swapped reading wins when it is
@@ -379,7 +411,7 @@ pub fn compare(a: &Person, b: &Person) -> Gamma {
         && !b.last.is_empty()
         && name_rank(f1) + name_rank(l1) > 1
     {
-        let f2 = name_level(&a.first, &b.last, &a.first_ph, &b.last_ph);
+        let f2 = first_name_level(&a.first, &b.last, &a.first_ph, &b.last_ph);
         if name_rank(f2) < 4 {
             let l2 = name_level(&a.last, &b.first, &a.last_ph, &b.first_ph);
             if name_rank(f2) + name_rank(l2) < name_rank(f1) + name_rank(l1) {
@@ -670,7 +702,7 @@ mod tests {
             person_from_parts(a, "", "", "", "", "", &[]),
             person_from_parts(b, "", "", "", "", "", &[]),
         );
-        name_level(&x.first, &y.first, &x.first_ph, &y.first_ph)
+        first_name_level(&x.first, &y.first, &x.first_ph, &y.first_ph)
     }
 
     #[test]
@@ -687,6 +719,27 @@ mod tests {
         assert_eq!(lv("T.-O.", "Théo-Olivier"), 4);
         assert_eq!(lv("JP", "Jean-Pierre"), 4);
         assert_eq!(lv("JP", "Jean-Marc"), 5);
+        assert_eq!(
+            lv("Noël-Stéphane", "Noël-Patrick"),
+            3,
+            "siblings' compounds"
+        );
+        for (m, f) in [
+            ("Julien", "Julie"),
+            ("Jean", "Jeanne"),
+            ("Louis", "Louise"),
+            ("Michel", "Michelle"),
+            ("Pierre", "Pierrette"),
+            ("Maël", "Maëlle"),
+        ] {
+            assert_eq!(lv(m, f), 5, "{m} / {f}");
+        }
+        assert_eq!(lv("Julien", "Jullien"), 2, "a typo is still close");
+        assert_eq!(
+            name_level("martin", "martine", "", ""),
+            2,
+            "surnames have no gender"
+        );
         assert_eq!(lv("p", "jean"), 5);
         assert_eq!(lv("riy", "roy"), 5);
         assert_eq!(lv("martin", "dupont"), 5);
