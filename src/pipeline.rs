@@ -22,7 +22,7 @@ use crate::normalise::YesNo;
 use crate::output::{mask, owned_string_column, string_column, Staging};
 use crate::progress::Progress;
 use crate::rules::{decide_all, pack_by_name, Context, Decision, Facts};
-use crate::schema::{Reason, CANONICAL_COLUMNS, CHANNELS, CLIENT_COLUMNS, REASONS};
+use crate::schema::{Channel, Reason, CANONICAL_COLUMNS, CHANNELS, CLIENT_COLUMNS, REASONS};
 
 /// What the caller learns about a finished run.
 #[derive(Debug)]
@@ -570,14 +570,35 @@ fn qualified_frame(
     kept: &[(String, Vec<Option<&str>>)],
     vendor: Option<&str>,
 ) -> Result<DataFrame> {
-    let mut cols: Vec<Column> = Vec::new();
-    cols.push(string_column(
-        "record_id",
-        rows.iter().map(|&i| Some(ids[i].as_str())),
-    ));
-    cols.push(Column::new(
-        "source_row".into(),
-        rows.iter().map(|&i| (i + 1) as u64).collect::<Vec<_>>(),
+    // What may be done with the record comes first, before its data.
+    let mut cols: Vec<Column> = vec![
+        string_column("record_id", rows.iter().map(|&i| Some(ids[i].as_str()))),
+        Column::new(
+            "source_row".into(),
+            rows.iter().map(|&i| (i + 1) as u64).collect::<Vec<_>>(),
+        ),
+        string_column(
+            "audience",
+            rows.iter().map(|&i| Some(decisions[i].audience.as_str())),
+        ),
+        string_column(
+            "audience_reason",
+            rows.iter().map(|&i| Some(decisions[i].audience_reason)),
+        ),
+    ];
+    for ch in CHANNELS {
+        cols.push(Column::new(
+            format!("can_{}", ch.as_str()).into(),
+            rows.iter()
+                .map(|&i| decisions[i].allowed(ch))
+                .collect::<Vec<_>>(),
+        ));
+    }
+    cols.push(owned_string_column(
+        "contactable_until",
+        rows.iter()
+            .map(|&i| decisions[i].contactable_until.map(|d| d.to_string()))
+            .collect(),
     ));
     let pick = |v: &[Option<String>]| -> Vec<Option<String>> {
         rows.iter().map(|&i| v[i].clone()).collect()
@@ -653,6 +674,17 @@ fn qualified_frame(
                 },
             },
         };
+        // A contact field no allowed channel uses is left empty: whoever
+        // loads the file into a campaign tool cannot reach the person on
+        // a channel they did not agree to (and it serves no other purpose).
+        let col = match contact_channels(name) {
+            Some(chs) => col
+                .into_iter()
+                .zip(rows)
+                .map(|(v, &i)| v.filter(|_| chs.iter().any(|ch| decisions[i].allowed(*ch))))
+                .collect(),
+            None => col,
+        };
         cols.push(owned_string_column(name, col));
     }
     for (name, cells) in kept {
@@ -660,30 +692,24 @@ fn qualified_frame(
         let header = crate::output::neutralise(name);
         cols.push(string_column(&header, rows.iter().map(|&i| cells[i])));
     }
-    cols.push(string_column(
-        "audience",
-        rows.iter().map(|&i| Some(decisions[i].audience.as_str())),
-    ));
-    cols.push(string_column(
-        "audience_reason",
-        rows.iter().map(|&i| Some(decisions[i].audience_reason)),
-    ));
-    for ch in CHANNELS {
-        cols.push(Column::new(
-            format!("can_{}", ch.as_str()).into(),
-            rows.iter()
-                .map(|&i| decisions[i].allowed(ch))
-                .collect::<Vec<_>>(),
-        ));
-    }
-    cols.push(owned_string_column(
-        "contactable_until",
-        rows.iter()
-            .map(|&i| decisions[i].contactable_until.map(|d| d.to_string()))
-            .collect(),
-    ));
     cols.push(string_column("vendor", rows.iter().map(|_| vendor)));
     Ok(DataFrame::new(rows.len(), cols)?)
+}
+
+/// The channels that use a contact field of qualified.csv: the field is
+/// kept only when one of them is allowed. A mobile takes texts and calls, a
+/// landline calls; the street lines are for post (postcode and city stay:
+/// they locate the record without reaching the person).
+fn contact_channels(column: &str) -> Option<&'static [Channel]> {
+    use Channel::*;
+    Some(match column {
+        "email" => &[Email],
+        "mobile" => &[Sms, Phone, Autocall],
+        "phone" => &[Phone, Autocall],
+        "fax" => &[Fax],
+        "address_line1" | "address_line2" => &[Post],
+        _ => return None,
+    })
 }
 
 /// rejected.csv: who, why, matched ids, masked identity.

@@ -130,9 +130,17 @@ fn floats_in_parquet_and_json_keep_phones_postcodes_and_zoned_dates() {
     let mobiles = column(&q, "mobile");
     let postcodes = column(&q, "postcode");
     assert!(mobiles.iter().all(|m| !m.contains(".0")), "{mobiles:?}");
+    // qualified.csv leaves a mobile empty when no channel may use it: that
+    // the float was read as a valid mobile shows in the SMS decisions.
+    let d = csv_rows(&out.join("decisions.csv"));
+    let sms: Vec<&Vec<String>> = d[1..].iter().filter(|r| r[2] == "sms").collect();
     assert!(
-        mobiles.iter().any(|m| m.contains("612345678")),
-        "{mobiles:?}"
+        sms.iter().all(|r| !r[4].contains("phone_invalid")),
+        "{sms:?}"
+    );
+    assert!(
+        sms.iter().any(|r| !r[4].contains("no_contact_data")),
+        "a valid mobile was read: {sms:?}"
     );
     assert!(postcodes.contains(&"75001".to_string()), "{postcodes:?}");
     assert!(postcodes.contains(&"01000".to_string()), "{postcodes:?}");
@@ -145,11 +153,17 @@ fn floats_in_parquet_and_json_keep_phones_postcodes_and_zoned_dates() {
     assert_conserved(&out, 2);
     let all = std::fs::read_to_string(out.join("qualified.csv")).unwrap()
         + &std::fs::read_to_string(out.join("rejected.csv")).unwrap();
-    assert!(
-        all.contains("612345679") && !all.contains("612345679.0"),
-        "{all}"
-    );
+    assert!(!all.contains("612345679.0"), "{all}");
     assert!(!all.contains("phone_invalid"), "{all}");
+    // The mobile is empty in qualified.csv (no channel may use it); that
+    // it was read as a valid mobile shows in the SMS decisions.
+    let d = csv_rows(&out.join("decisions.csv"));
+    assert!(
+        d[1..]
+            .iter()
+            .any(|r| r[2] == "sms" && !r[4].contains("no_contact_data")),
+        "{d:?}"
+    );
 
     // timestamp[us, tz=Europe/Paris] used to stop the run.
     let out = dir.path().join("tz");

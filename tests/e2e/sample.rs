@@ -79,3 +79,55 @@ fn summary_and_certificate_do_not_depend_on_the_working_directory() {
     let o = run(&["explain", "--out", b.to_str().unwrap(), "--record", &id]);
     assert!(o.status.success(), "{}", stderr(&o));
 }
+
+#[test]
+fn qualified_csv_carries_no_contact_value_of_a_denied_channel() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    run_config("sample-data/qualify.toml", &out, &[]);
+    let rows = csv_rows(&out.join("qualified.csv"));
+    let h = &rows[0];
+    // What may be done comes first.
+    assert_eq!(
+        h[..11],
+        [
+            "record_id",
+            "source_row",
+            "audience",
+            "audience_reason",
+            "can_email",
+            "can_sms",
+            "can_phone",
+            "can_autocall",
+            "can_fax",
+            "can_post",
+            "contactable_until"
+        ]
+    );
+    let col = |n: &str| h.iter().position(|x| x == n).unwrap();
+    let can = |r: &Vec<String>, ch: &str| r[col(&format!("can_{ch}"))] == "true";
+    let (mut emails, mut blanked) = (0, 0);
+    for r in &rows[1..] {
+        let uses: [(&str, &[&str]); 5] = [
+            ("email", &["email"]),
+            ("mobile", &["sms", "phone", "autocall"]),
+            ("phone", &["phone", "autocall"]),
+            ("fax", &["fax"]),
+            ("address_line1", &["post"]),
+        ];
+        for (field, channels) in uses {
+            let allowed = channels.iter().any(|ch| can(r, ch));
+            let value = &r[col(field)];
+            assert!(
+                allowed || value.is_empty(),
+                "{field} {value:?} kept although {channels:?} are denied: {r:?}"
+            );
+            if field == "email" {
+                emails += usize::from(!value.is_empty());
+                blanked += usize::from(value.is_empty() && !allowed);
+            }
+        }
+    }
+    // The sample has both: emails that may be used, and emails removed.
+    assert!(emails > 0 && blanked > 0, "{emails} {blanked}");
+}

@@ -133,6 +133,39 @@ fn prefix_key(parts: &[&str]) -> u64 {
     k << (8 * (8 - n))
 }
 
+/// Pairs as they are found, packed `row << 32 | other`: inside the list
+/// (lower row first) and list x client file (list row first).
+#[derive(Default)]
+struct Pairs {
+    within: Vec<u64>,
+    across: Vec<u64>,
+}
+
+impl Pairs {
+    /// Two entries' rows (client rows carry [`CLIENT_BIT`]); two client
+    /// rows are not a pair of this stage.
+    fn push(&mut self, i: u32, j: u32) {
+        match (i & CLIENT_BIT == 0, j & CLIENT_BIT == 0) {
+            (true, true) => self
+                .within
+                .push(u64::from(i.min(j)) << 32 | u64::from(i.max(j))),
+            (true, false) => self
+                .across
+                .push(u64::from(i) << 32 | u64::from(j & !CLIENT_BIT)),
+            (false, true) => self
+                .across
+                .push(u64::from(j) << 32 | u64::from(i & !CLIENT_BIT)),
+            (false, false) => {}
+        }
+    }
+
+    fn merge(mut self, mut other: Pairs) -> Pairs {
+        self.within.append(&mut other.within);
+        self.across.append(&mut other.across);
+        self
+    }
+}
+
 /// Candidate pairs and what blocking windowed.
 #[derive(Debug, Default)]
 pub struct Candidates {
@@ -215,64 +248,41 @@ pub fn candidates(
             in_big[k] = true;
         }
     }
-    let pack = |i: u32, j: u32| -> (bool, u64) {
-        // (within the list?, packed pair)
-        match (i & CLIENT_BIT == 0, j & CLIENT_BIT == 0) {
-            (true, true) => (true, u64::from(i.min(j)) << 32 | u64::from(i.max(j))),
-            (true, false) => (false, u64::from(i) << 32 | u64::from(j & !CLIENT_BIT)),
-            (false, true) => (false, u64::from(j) << 32 | u64::from(i & !CLIENT_BIT)),
-            (false, false) => (false, u64::MAX),
-        }
-    };
-    let (mut within, mut across): (Vec<u64>, Vec<u64>) = blocks
+    let mut pairs = blocks
         .par_iter()
-        .fold(
-            || (Vec::new(), Vec::new()),
-            |(mut w, mut x), &(s, e)| {
-                let block = &all[s..e];
-                let mut emit = |i: u32, j: u32| match pack(i, j) {
-                    (true, k) => w.push(k),
-                    (false, k) if k != u64::MAX => x.push(k),
-                    _ => {}
-                };
-                if e - s <= max_block {
-                    for (a, (_, i)) in block.iter().enumerate() {
-                        for (_, j) in &block[a + 1..] {
-                            emit(*i, *j);
-                        }
-                    }
-                } else {
-                    let by_place = (block[0].0 >> 60) as u8 == NAME_ONLY;
-                    let mut rows: Vec<(u64, u32)> = block
-                        .iter()
-                        .map(|(_, r)| {
-                            let p = person(*r);
-                            let k = if by_place {
-                                prefix_key(&[&p.postcode, &p.street])
-                            } else {
-                                prefix_key(&[&p.last, &p.first])
-                            };
-                            (k, *r)
-                        })
-                        .collect();
-                    rows.sort_unstable();
-                    for a in 0..rows.len() {
-                        for b in rows.iter().skip(a + 1).take(window) {
-                            emit(rows[a].1, b.1);
-                        }
+        .fold(Pairs::default, |mut out, &(s, e)| {
+            let block = &all[s..e];
+            let mut emit = |i: u32, j: u32| out.push(i, j);
+            if e - s <= max_block {
+                for (a, (_, i)) in block.iter().enumerate() {
+                    for (_, j) in &block[a + 1..] {
+                        emit(*i, *j);
                     }
                 }
-                (w, x)
-            },
-        )
-        .reduce(
-            || (Vec::new(), Vec::new()),
-            |(mut a, mut b), (mut c, mut d)| {
-                a.append(&mut c);
-                b.append(&mut d);
-                (a, b)
-            },
-        );
+            } else {
+                let by_place = (block[0].0 >> 60) as u8 == NAME_ONLY;
+                let mut rows: Vec<(u64, u32)> = block
+                    .iter()
+                    .map(|(_, r)| {
+                        let p = person(*r);
+                        let k = if by_place {
+                            prefix_key(&[&p.postcode, &p.street])
+                        } else {
+                            prefix_key(&[&p.last, &p.first])
+                        };
+                        (k, *r)
+                    })
+                    .collect();
+                rows.sort_unstable();
+                for a in 0..rows.len() {
+                    for b in rows.iter().skip(a + 1).take(window) {
+                        emit(rows[a].1, b.1);
+                    }
+                }
+            }
+            out
+        })
+        .reduce(Pairs::default, Pairs::merge);
     // Sorted neighbourhoods over both files: each record meets the
     // `sorted_window` records after it when all are sorted by last then first
     // name, by first then last name, and by street name then house number.
@@ -308,33 +318,21 @@ pub fn candidates(
             .filter_map(|(r, p)| order(p).map(|k| (k, *r)))
             .collect();
         keyed.par_sort_unstable();
-        let (w, x): (Vec<u64>, Vec<u64>) = (0..keyed.len())
+        let found = (0..keyed.len())
             .into_par_iter()
-            .fold(
-                || (Vec::new(), Vec::new()),
-                |(mut w, mut x), a| {
-                    let i = keyed[a].1;
-                    for (_, j) in keyed.iter().skip(a + 1).take(sorted_window) {
-                        match pack(i, *j) {
-                            (true, k) => w.push(k),
-                            (false, k) if k != u64::MAX => x.push(k),
-                            _ => {}
-                        }
-                    }
-                    (w, x)
-                },
-            )
-            .reduce(
-                || (Vec::new(), Vec::new()),
-                |(mut a, mut b), (mut c, mut d)| {
-                    a.append(&mut c);
-                    b.append(&mut d);
-                    (a, b)
-                },
-            );
-        within.extend(w);
-        across.extend(x);
+            .fold(Pairs::default, |mut out, a| {
+                for (_, j) in keyed.iter().skip(a + 1).take(sorted_window) {
+                    out.push(keyed[a].1, *j);
+                }
+                out
+            })
+            .reduce(Pairs::default, Pairs::merge);
+        pairs = pairs.merge(found);
     }
+    let Pairs {
+        mut within,
+        mut across,
+    } = pairs;
     for v in [&mut within, &mut across] {
         v.par_sort_unstable();
         v.dedup();
