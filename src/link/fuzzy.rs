@@ -493,7 +493,6 @@ fn model_for(settings: &FuzzySettings, list: &[Person], clients: &[Person]) -> M
 /// `labels` are a person's answers, resolved to rows: they override the
 /// model's decision on their pairs. Returns the client each row matched
 /// fuzzily and the channels postal objections matched fuzzily deny.
-#[allow(clippy::too_many_arguments)]
 pub(crate) fn link_fuzzy(
     settings: &FuzzySettings,
     list: &Normalised,
@@ -502,7 +501,6 @@ pub(crate) fn link_fuzzy(
     exact_client: &[Option<usize>],
     postal: &[(Person, super::ChannelMask)],
     labels: &[Label],
-    labels_given: usize,
 ) -> (FuzzyLinks, Vec<Option<usize>>, Vec<super::ChannelMask>) {
     let n = list.rows;
     let mut fuzzy_client = vec![None; n];
@@ -731,11 +729,8 @@ pub(crate) fn link_fuzzy(
             _ => {}
         }
     }
-    let label_stats = settings.labels.as_ref().map(|_| {
-        let mut ls = LabelStats {
-            given: labels_given,
-            ..LabelStats::default()
-        };
+    let label_stats = settings.labels.as_ref().map(|file| {
+        let mut ls = LabelStats::of(file);
         for p in pairs.iter().filter(|p| p.label.is_some()) {
             let is_match = p.label == Some(true);
             ls.applicable += 1;

@@ -218,7 +218,6 @@ pub fn link(
         &client,
         &suppression.postal_people,
         labels,
-        fuzzy_settings.labels.as_ref().map_or(0, |l| l.labels.len()),
     );
     for (o, f) in opposed.iter_mut().zip(fuzzy_opposed) {
         *o |= f;

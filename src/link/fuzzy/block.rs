@@ -40,19 +40,23 @@ use super::Person;
 /// Second-side rows carry this bit, so one sort serves both sides.
 const CLIENT_BIT: u32 = 1 << 31;
 
-fn fnv(tag: u8, parts: &[&str]) -> u64 {
+/// 64-bit FNV-1a of `prefix`, then each part followed by `0xff` (so that
+/// `("ab", "c")` and `("a", "bc")` differ).
+pub(super) fn fnv64(prefix: &[u8], parts: &[&str]) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    let mut eat = |b: u8| {
+    let bytes = prefix
+        .iter()
+        .copied()
+        .chain(parts.iter().flat_map(|p| p.bytes().chain([0xff])));
+    for b in bytes {
         h ^= u64::from(b);
         h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    };
-    eat(tag);
-    for p in parts {
-        for b in p.bytes() {
-            eat(b);
-        }
-        eat(0xff);
     }
+    h
+}
+
+fn fnv(tag: u8, parts: &[&str]) -> u64 {
+    let h = fnv64(&[tag], parts);
     // The key's rule in the top four bits, so a block knows how to sort
     // itself when it is too big.
     (h & !(0xf << 60)) | (u64::from(tag) << 60)

@@ -54,6 +54,8 @@ pub struct Label {
 /// The answers against the model's own decisions (before the overrides).
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct LabelStats {
+    /// The labels file, by name (as inputs are named in summary.json).
+    pub file: String,
     /// Answers in the file, and those that name records of this run.
     pub given: usize,
     pub applicable: usize,
@@ -70,6 +72,19 @@ pub struct LabelStats {
 }
 
 impl LabelStats {
+    /// Empty statistics of a labels file.
+    pub fn of(file: &LabelFile) -> LabelStats {
+        LabelStats {
+            file: file
+                .path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            given: file.labels.len(),
+            ..LabelStats::default()
+        }
+    }
+
     pub fn finish(&mut self) {
         let ratio = |a: usize, b: usize| (b > 0).then(|| (a as f64 / b as f64 * 1e4).round() / 1e4);
         self.precision = ratio(self.model_correct, self.model_matches);

@@ -377,22 +377,37 @@ const EM_TOLERANCE: f64 = 1e-6;
 /// Comparison vectors counted: pattern -> pairs.
 type Counts = HashMap<u16, u64>;
 
-fn count_vectors(people: &[&Person], pairs: &[(u32, u32)]) -> Counts {
+/// Compares every pair and counts the vectors by (`side` of the pair,
+/// pattern).
+fn count_vectors(
+    people: &[&Person],
+    pairs: &[(u32, u32)],
+    side: impl Fn(u32, u32) -> u8 + Sync,
+) -> HashMap<(u8, u16), u64> {
     pairs
         .par_chunks(4096)
-        .fold(Counts::new, |mut c, chunk| {
+        .fold(HashMap::new, |mut c, chunk| {
             for &(i, j) in chunk {
                 let g = compare(people[i as usize], people[j as usize]);
-                *c.entry(g.pack()).or_default() += 1;
+                *c.entry((side(i, j), g.pack())).or_default() += 1;
             }
             c
         })
-        .reduce(Counts::new, |mut a, b| {
+        .reduce(HashMap::new, |mut a, b| {
             for (k, v) in b {
                 *a.entry(k).or_default() += v;
             }
             a
         })
+}
+
+/// The counts of every side together.
+fn all_sides(c: &HashMap<(u8, u16), u64>) -> Counts {
+    let mut out = Counts::new();
+    for ((_, g), n) in c {
+        *out.entry(*g).or_default() += n;
+    }
+    out
 }
 
 /// Sorted, for a result that does not depend on hash order.
@@ -503,7 +518,7 @@ fn session_pairs(
     (pairs, totals)
 }
 
-fn side_of(i: u32, j: u32, list_rows: usize) -> usize {
+fn side_of(i: u32, j: u32, list_rows: usize) -> u8 {
     match ((i as usize) < list_rows, (j as usize) < list_rows) {
         (true, true) => 0,
         (false, false) => 2,
@@ -585,14 +600,7 @@ fn em(
 type KeyFn = fn(&Person) -> Option<u64>;
 
 fn hash(parts: &[&str]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for p in parts {
-        for b in p.bytes().chain([0xff]) {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0000_0100_0000_01b3);
-        }
-    }
-    h
+    super::block::fnv64(&[], parts)
 }
 
 const SESSIONS: [(&str, &[Field], KeyFn); 4] = [
@@ -630,7 +638,7 @@ pub fn train(list: &[Person], clients: &[Person], t: &Training) -> Model {
     let sample = random_pairs(all.len(), t.u_pairs, t.seed);
     let u_pairs = sample.len() as u64;
     lap("u sample");
-    let counts = sorted(count_vectors(&all, &sample));
+    let counts = sorted(all_sides(&count_vectors(&all, &sample, |_, _| 0)));
     drop(sample);
     lap("u compare");
     let mut present = [0.0f64; NF];
@@ -685,25 +693,8 @@ pub fn train(list: &[Person], clients: &[Person], t: &Training) -> Model {
         }
         // Vectors counted per side, so that the matches found can be
         // split between list pairs and list x client pairs.
-        let mut by_side: [Counts; 3] = Default::default();
-        for (side, chunk) in [0usize, 1, 2].iter().map(|s| {
-            (
-                *s,
-                pairs
-                    .iter()
-                    .copied()
-                    .filter(|&(i, j)| side_of(i, j, n) == *s)
-                    .collect::<Vec<_>>(),
-            )
-        }) {
-            by_side[side] = count_vectors(&all, &chunk);
-        }
-        let mut merged = Counts::new();
-        for c in &by_side {
-            for (k, v) in c {
-                *merged.entry(*k).or_default() += v;
-            }
-        }
+        let by_side = count_vectors(&all, &pairs, |i, j| side_of(i, j, n));
+        let merged = all_sides(&by_side);
         let vectors = sorted(merged);
         lap(&format!("session {name} compare"));
         let guard = t.first_name_guard && !fixed.contains(&Field::FirstName);
@@ -716,17 +707,19 @@ pub fn train(list: &[Person], clients: &[Person], t: &Training) -> Model {
             .zip(&resp)
             .map(|((g, _), r)| (g.pack(), *r))
             .collect();
+        // Summed in (side, pattern) order: the same figures to the bit
+        // whatever the hash order.
+        let mut entries: Vec<(&(u8, u16), &u64)> = by_side.iter().collect();
+        entries.sort_unstable();
+        let (mut sum, mut cnt) = ([0.0f64; 3], [0u64; 3]);
+        for (&(side, g), &k) in entries {
+            sum[usize::from(side)] += prob[&g] * k as f64;
+            cnt[usize::from(side)] += k;
+        }
         let mut expected = [0.0f64; 3];
         for side in 0..3 {
-            let (mut sum, mut cnt) = (0.0, 0u64);
-            let mut entries: Vec<(&u16, &u64)> = by_side[side].iter().collect();
-            entries.sort_unstable();
-            for (g, k) in entries {
-                sum += prob[g] * *k as f64;
-                cnt += k;
-            }
-            if cnt > 0 {
-                expected[side] = sum / cnt as f64 * totals[side] as f64;
+            if cnt[side] > 0 {
+                expected[side] = sum[side] / cnt[side] as f64 * totals[side] as f64;
             }
         }
         s.distinct_vectors = vectors.len();
@@ -936,11 +929,6 @@ impl Scorer {
             PairSide::Within => self.prior_within,
             PairSide::Across => self.prior_across,
         }
-    }
-
-    /// The weight of one field's level, without term frequencies.
-    pub fn level_weight(&self, f: Field, level: u8) -> f32 {
-        self.weights[f as usize][level as usize]
     }
 
     /// Scores a compared pair; `b`'s rarities give the term frequencies
