@@ -9,7 +9,6 @@
 //! Like `explain`, it replays the run (inputs unchanged, the run's own
 //! model.json) and never changes the run folder.
 
-use std::io::Write as _;
 use std::path::Path;
 
 use crate::error::{Error, Result};
@@ -173,15 +172,13 @@ pub fn review(run_dir: &Path, to: &Path, limit: usize) -> Result<usize> {
     Ok(pairs.len())
 }
 
-/// Writes personal data readable by its owner only.
+/// Writes personal data readable by its owner only: an earlier review file
+/// is replaced, not rewritten in place (it would keep its old mode).
 fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
-    let mut o = std::fs::OpenOptions::new();
-    o.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        o.mode(0o600);
+    match std::fs::remove_file(path) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(Error::io(path, e)),
     }
-    let mut file = o.open(path).map_err(|e| Error::io(path, e))?;
-    file.write_all(bytes).map_err(|e| Error::io(path, e))
+    crate::output::write_new(path, bytes, true)
 }

@@ -263,24 +263,9 @@ pub fn keygen(secret: &Path, public: &Path, seed: [u8; 32]) -> Result<VerifyingK
     }
     let key = SigningKey::from_bytes(&seed);
     let (s, p) = key_files_text(&key);
-    write_new(secret, s.as_bytes(), true)?;
-    write_new(public, p.as_bytes(), false)?;
+    super::write_new(secret, s.as_bytes(), true)?;
+    super::write_new(public, p.as_bytes(), false)?;
     Ok(key.verifying_key())
-}
-
-fn write_new(path: &Path, bytes: &[u8], private: bool) -> Result<()> {
-    use std::io::Write as _;
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create_new(true);
-    #[cfg(unix)]
-    if private {
-        use std::os::unix::fs::OpenOptionsExt as _;
-        opts.mode(0o600);
-    }
-    #[cfg(not(unix))]
-    let _ = private;
-    let mut f = opts.open(path).map_err(|e| Error::io(path, e))?;
-    f.write_all(bytes).map_err(|e| Error::io(path, e))
 }
 
 // --- Verification ----------------------------------------------------------

@@ -143,6 +143,23 @@ pub fn json_bytes(value: &serde_json::Value) -> Vec<u8> {
     text.into_bytes()
 }
 
+/// Writes a new file (never an existing one, never through a link);
+/// `private`: readable by its owner only (personal data, secret keys).
+pub fn write_new(path: &Path, bytes: &[u8], private: bool) -> Result<()> {
+    use std::io::Write as _;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    if private {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        opts.mode(0o600);
+    }
+    #[cfg(not(unix))]
+    let _ = private;
+    let mut f = opts.open(path).map_err(|e| Error::io(path, e))?;
+    f.write_all(bytes).map_err(|e| Error::io(path, e))
+}
+
 /// SPEC §9: a cell starting with `=`, `@`, tab or CR, or with `+`/`-`
 /// followed by anything other than a number, gets a leading `'` so that a
 /// spreadsheet shows it instead of running it. E.164 phones (`+33612...`)

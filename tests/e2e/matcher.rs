@@ -74,6 +74,13 @@ fn review_then_labels_override_the_model_and_measure_it() {
     let low = ["--review-probability", "0.01"];
     run_config("sample-data/qualify.toml", &out, &low);
     let review = dir.path().join("review.csv");
+    // An earlier, world-readable review file is replaced, not reused.
+    std::fs::write(&review, "old").unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&review, std::fs::Permissions::from_mode(0o644)).unwrap();
+    }
     let o = run(&[
         "review",
         "--run",
