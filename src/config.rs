@@ -1,6 +1,6 @@
 //! Run configuration: the flags of `qualify run` and the keys of the TOML
 //! config file are one struct ([`RunOptions`]), so every key is a flag and
-//! vice versa (SPEC §10). [`Config::resolve`] merges the two (the command line
+//! vice versa (docs/pipeline.md#exact-formats). [`Config::resolve`] merges the two (the command line
 //! wins; `opposition` lists add up), resolves paths (config-file paths are
 //! relative to the config file) and validates everything once. Stages only
 //! ever see the resolved [`Config`]; nothing below reads the environment or
@@ -37,7 +37,7 @@ pub enum BloctelMode {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum, Default)]
 #[serde(rename_all = "snake_case")]
-// The flag takes the config file's spelling (SPEC §10: `energy_renovation`).
+// The flag takes the config file's spelling (docs/pipeline.md#exact-formats: `energy_renovation`).
 #[value(rename_all = "snake_case")]
 pub enum Sector {
     #[default]
@@ -61,7 +61,7 @@ pub struct RunOptions {
     /// The list's manifest [default: <list stem>.manifest.toml beside the list].
     #[arg(long, value_name = "FILE")]
     pub manifest: Option<PathBuf>,
-    /// Column mapping for the vendor's headers (format in schemas/mapping.md).
+    /// Column mapping for the vendor's headers (format: schemas/mapping.example.toml).
     #[arg(long, value_name = "FILE")]
     pub mapping: Option<PathBuf>,
     /// XLSX sheet to read [default: the first one].
@@ -78,7 +78,7 @@ pub struct RunOptions {
     #[arg(long, value_name = "FILE")]
     pub bloctel: Option<PathBuf>,
     /// Date the Bloctel file was produced (YYYY-MM-DD).
-    #[arg(long, value_name = "DATE")]
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
     pub bloctel_date: Option<NaiveDate>,
     #[arg(long, value_enum)]
     pub bloctel_mode: Option<BloctelMode>,
@@ -86,7 +86,7 @@ pub struct RunOptions {
     #[arg(long, value_name = "DAYS")]
     pub bloctel_max_age_days: Option<u32>,
     /// Date the decisions are made for (YYYY-MM-DD) [default: today, Europe/Paris].
-    #[arg(long, value_name = "DATE")]
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
     pub as_of: Option<NaiveDate>,
     /// The company that will make contact (checked against the manifest's partners).
     #[arg(long, value_name = "NAME")]
@@ -276,7 +276,7 @@ pub struct Config {
 }
 
 impl Config {
-    /// A configuration with every default of SPEC §10, for library callers
+    /// A configuration with every default of docs/pipeline.md#exact-formats, for library callers
     /// and tests: no manifest, no reference files.
     pub fn new(list: PathBuf, out: PathBuf, as_of: NaiveDate) -> Config {
         Config {
@@ -580,7 +580,7 @@ fn load_file_config(path: &Path) -> Result<RunOptions> {
             format!("invalid config: {}", crate::manifest::toml_error(&text, &e)),
         )
     })?;
-    // Paths in the config are relative to the config file (SPEC §10).
+    // Paths in the config are relative to the config file (docs/pipeline.md#exact-formats).
     let base = path.parent().unwrap_or(Path::new(""));
     // URLs stay as they are.
     let rel = |p: &mut Option<PathBuf>| {
@@ -605,6 +605,14 @@ fn load_file_config(path: &Path) -> Result<RunOptions> {
         }
     }
     Ok(opts)
+}
+
+/// A date on the command line: ISO 8601 only, said in the error, since a
+/// French user types 23/11/2026 first.
+fn parse_date(s: &str) -> std::result::Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| {
+        format!("{s:?} is not a date as YYYY-MM-DD (for example 2026-11-23 for 23 November 2026)")
+    })
 }
 
 #[cfg(test)]

@@ -8,10 +8,11 @@ use std::path::PathBuf;
 /// (see [`Error::exit_code`]).
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("{path}: {source}")]
+    // No `#[source]`: the cause is in the message, said once (a chain
+    // printer would repeat it).
+    #[error("{}: {}", path.display(), describe_io(source))]
     Io {
         path: PathBuf,
-        #[source]
         source: std::io::Error,
     },
     /// A file that cannot be read as what it claims to be.
@@ -31,6 +32,9 @@ pub enum Error {
     /// A problem with the options themselves (no file involved).
     #[error("{0}")]
     Usage(String),
+    /// Another run holds the output folder (its lock): nothing was done.
+    #[error("{0}")]
+    Busy(String),
     /// The run lost or duplicated a row: a bug, never silently accepted.
     #[error("conservation check failed: {0}")]
     Conservation(String),
@@ -72,13 +76,37 @@ impl Error {
     }
 
     /// Exit codes, documented in the README: 1 bad input or config, 2 usage,
-    /// 3 conservation check failed, 4 verification failed.
+    /// 3 conservation check failed, 4 verification failed, 5 another run
+    /// is writing the same output folder.
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Conservation(_) => 3,
             Error::Verification(_) => 4,
             Error::Usage(_) => 2,
+            Error::Busy(_) => 5,
             _ => 1,
+        }
+    }
+}
+
+/// An OS error in words a user reads once, without the `(os error N)`
+/// suffix, saying what was expected where it helps.
+pub fn describe_io(e: &std::io::Error) -> String {
+    use std::io::ErrorKind as K;
+    match e.kind() {
+        K::NotFound => "no such file or folder".into(),
+        K::PermissionDenied => "permission denied".into(),
+        K::IsADirectory => "is a folder, where a file was expected".into(),
+        K::NotADirectory => "a part of this path is a file, where a folder was expected".into(),
+        K::AlreadyExists => "already exists (qualify never overwrites it)".into(),
+        K::StorageFull => "the disk is full".into(),
+        K::ReadOnlyFilesystem => "the file system is read-only".into(),
+        _ => {
+            let text = e.to_string();
+            match text.find(" (os error") {
+                Some(i) => text[..i].to_owned(),
+                None => text,
+            }
         }
     }
 }

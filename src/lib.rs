@@ -1,6 +1,6 @@
 //! qualify: vets prospect lists before anyone contacts the people in them.
 //!
-//! The modules follow the pipeline (SPEC §2):
+//! The modules follow the pipeline (docs/pipeline.md#the-pipeline):
 //! [`ingest`] (read any file, map its columns) -> [`normalise`] (emails,
 //! phones, names, postcodes, company ids, consents) -> [`link`] (dedupe
 //! inside the list, match the client file and the suppression lists) ->

@@ -1,6 +1,7 @@
 //! The `qualify` binary: parses the command line, resolves the
 //! configuration (this is the only place that reads the clock and the
-//! host, and the only one that draws random bytes, for `keygen`), runs,
+//! host, and the only one that draws random bytes, for `keygen` and the
+//! staging folder's name), runs,
 //! and maps errors to the documented exit codes.
 
 use std::process::ExitCode;
@@ -79,8 +80,18 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
             let v =
                 qualify::output::certificate::verify(&certificate, public_key.as_deref(), &dir)?;
             print!("{v}");
-            v.into_result()?;
-            println!("certificate verified: {}", certificate.display());
+            let v = v.into_result()?;
+            match &v.signer {
+                Some(key) => println!(
+                    "certificate verified: {} (files intact, signed by the key in {})",
+                    certificate.display(),
+                    key.display()
+                ),
+                None => println!(
+                    "files intact: {} matches the files checked; the signer was not checked (give --public-key with the vendor's published key)",
+                    certificate.display()
+                ),
+            }
             Ok(())
         }
         Command::Review { run, out, limit } => {
@@ -127,6 +138,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
                 host: host_name(),
                 now: &now,
                 fetched,
+                token: rand::RngCore::next_u64(&mut rand::rngs::OsRng),
             };
             let outcome = run(&config, Progress::new(quiet), &meta)
                 .with_context(|| format!("run on {} failed", config.list.display()))?;
@@ -147,6 +159,23 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
                     .collect();
                 eprintln!("  contactable per channel: {}", per.join(", "));
                 eprintln!("  report: {}", outcome.out.join("report.html").display());
+                match &config.sign_key {
+                    Some(k) => eprintln!(
+                        "  certificate: {} signed with {}",
+                        outcome.out.join("certificate.json").display(),
+                        k.display()
+                    ),
+                    None => eprintln!(
+                        "  certificate: {} (not signed: give --sign-key to sign it)",
+                        outcome.out.join("certificate.json").display()
+                    ),
+                }
+                if outcome.replaced {
+                    eprintln!(
+                        "  note: {} held an earlier run; it was replaced whole",
+                        outcome.out.display()
+                    );
+                }
                 if let Some(l) = &outcome.labels {
                     let pct = |v: Option<f64>| {
                         v.map_or_else(|| "n/a".to_owned(), |v| format!("{:.1}%", v * 100.0))

@@ -1,4 +1,4 @@
-//! The list's manifest (SPEC §10): who collected the data, when, how, with
+//! The list's manifest (docs/pipeline.md#exact-formats): who collected the data, when, how, with
 //! what consent wording and for which partners. Parsed strictly: an unknown
 //! or missing field is an error naming the field and the file, because a
 //! provenance we misread is worse than none.

@@ -19,7 +19,7 @@ use crate::link::{link, Links};
 use crate::manifest::Method;
 use crate::normalise::records::{client_fields, normalise_frame, strs, ClientFields, Normalised};
 use crate::normalise::YesNo;
-use crate::output::{mask, owned_string_column, string_column, Staging};
+use crate::output::{mask, owned_string_column, string_column, RunFolder};
 use crate::progress::Progress;
 use crate::rules::{decide_all, pack_by_name, Context, Decision, Facts};
 use crate::schema::{Channel, Reason, CANONICAL_COLUMNS, CHANNELS, CLIENT_COLUMNS, REASONS};
@@ -28,6 +28,8 @@ use crate::schema::{Channel, Reason, CANONICAL_COLUMNS, CHANNELS, CLIENT_COLUMNS
 #[derive(Debug)]
 pub struct Outcome {
     pub out: PathBuf,
+    /// `--out` held a previous run, which this one replaced.
+    pub replaced: bool,
     pub rows: usize,
     pub qualified: usize,
     pub rejected: usize,
@@ -48,6 +50,9 @@ pub struct RunMeta<'a> {
     pub now: &'a dyn Fn() -> String,
     /// URL inputs fetched before the run (see [`crate::fetch::sources`]).
     pub fetched: Vec<crate::fetch::Fetched>,
+    /// Random bits for the staging folder's name (unpredictable, so that
+    /// nobody can plant it in advance).
+    pub token: u64,
 }
 
 struct Timer {
@@ -168,6 +173,11 @@ pub fn compute(config: &Config, progress: Progress) -> Result<Computed> {
         TableKind::List
     };
     let colmap = map_headers(&table.headers, &mapping, kind, &config.list)?;
+    crate::ingest::mapping::check_header(
+        std::path::Path::new(&config.remote.source_path(&config.list)),
+        &table.headers,
+        &colmap,
+    )?;
     let removed = crate::minimise::sensitive_columns(&table, &colmap);
     let mut warnings: BTreeMap<String, usize> = BTreeMap::new();
     let mut kept = kept_columns(&table, &colmap, config)?;
@@ -215,7 +225,7 @@ pub fn compute(config: &Config, progress: Progress) -> Result<Computed> {
     spin.finish_and_clear();
     timer.lap("reference");
 
-    // --- Company check (SPEC §6) ----------------------------------------------
+    // --- Company check (docs/pipeline.md#b2b-or-b2c) ----------------------------------------------
     let companies = crate::company::check_records(config, &norm, progress)?;
     if companies.report.source.is_some() {
         timer.lap("companies");
@@ -305,7 +315,11 @@ pub fn run(config: &Config, progress: Progress, meta: &RunMeta) -> Result<Outcom
         .as_deref()
         .map(crate::output::certificate::load_signing_key)
         .transpose()?;
-    crate::output::retire_previous_run(&config.out)?;
+    // The folder is checked, locked and staged before the work: a busy,
+    // foreign or unwritable --out is found at once, not after an hour.
+    let inputs = local_inputs(config);
+    let input_refs: Vec<&std::path::Path> = inputs.iter().map(PathBuf::as_path).collect();
+    let mut folder = RunFolder::open(&config.out, &input_refs, meta.token)?;
     let Computed {
         table,
         colmap,
@@ -334,8 +348,8 @@ pub fn run(config: &Config, progress: Progress, meta: &RunMeta) -> Result<Outcom
     let rejected_rows: Vec<usize> = (0..n).filter(|&i| !decisions[i].qualified()).collect();
     conservation_check(n, &qualified_rows, &rejected_rows)?;
 
-    let mut staging = Staging::new(&config.out, config.excel)?;
-    let written = (|| -> Result<()> {
+    let excel = config.excel;
+    {
         let vendor = config.manifest.as_ref().map(|m| m.vendor.as_str());
         let kept_cells: Vec<(String, Vec<Option<&str>>)> = kept
             .iter()
@@ -350,9 +364,9 @@ pub fn run(config: &Config, progress: Progress, meta: &RunMeta) -> Result<Outcom
             &kept_cells,
             vendor,
         )?;
-        staging.csv("qualified.csv", &mut q)?;
+        folder.csv("qualified.csv", &mut q, excel)?;
         if config.parquet {
-            staging.parquet("qualified.parquet", &mut q)?;
+            folder.parquet("qualified.parquet", &mut q)?;
         }
         drop(q);
         let client_ids = clients.as_ref().map(|c| &c.fields.client_id);
@@ -364,7 +378,7 @@ pub fn run(config: &Config, progress: Progress, meta: &RunMeta) -> Result<Outcom
             &rejected_rows,
             client_ids,
         )?;
-        staging.csv("rejected.csv", &mut r)?;
+        folder.csv("rejected.csv", &mut r, excel)?;
         drop(r);
         let mut m = crate::output::matches::matches_frame(
             &links.fuzzy,
@@ -372,26 +386,21 @@ pub fn run(config: &Config, progress: Progress, meta: &RunMeta) -> Result<Outcom
             client_ids,
             &suppression.postal_sources,
         )?;
-        staging.csv("matches.csv", &mut m)?;
+        folder.csv("matches.csv", &mut m, excel)?;
         drop(m);
         if let Some(model) = &links.fuzzy.model {
-            staging.json(
+            folder.json(
                 "model.json",
                 &serde_json::to_value(model).expect("the model is plain data"),
             )?;
         }
         let mut d = decisions_frame(&decisions, &record_ids)?;
-        staging.csv("decisions.csv", &mut d)?;
+        folder.csv("decisions.csv", &mut d, excel)?;
         drop(d);
         let mut del = to_delete_frame(&decisions, &record_ids)?;
-        staging.csv("to_delete.csv", &mut del)?;
+        folder.csv("to_delete.csv", &mut del, excel)?;
         let mut fb = feedback_frame(&norm, &decisions, &record_ids, &rejected_rows)?;
-        staging.csv("vendor-feedback.csv", &mut fb)?;
-        Ok(())
-    })();
-    if let Err(e) = written {
-        staging.abandon();
-        return Err(e);
+        folder.csv("vendor-feedback.csv", &mut fb, excel)?;
     }
     timer.lap("write");
 
@@ -418,37 +427,22 @@ pub fn run(config: &Config, progress: Progress, meta: &RunMeta) -> Result<Outcom
         &suppression.postal_sources,
     );
     timer.lap("summary");
-    // The files for people and buyers, then the certificate over every
-    // deterministic output (summary.json included, from its bytes: it is
-    // staged last). run.json varies between runs and is not covered.
-    let summary_bytes = crate::output::json_bytes(&summary);
-    let documents = (|| -> Result<()> {
-        use crate::output::{certificate, register, report};
-        let examples = report::examples(&norm, &decisions, &record_ids, &rejected_rows);
-        let html = report::render(&summary, &examples, config.lang);
-        staging.bytes("report.html", html.as_bytes())?;
-        let record = register::record_json(&summary, config, sign_key.is_some());
-        staging.bytes(
-            "processing-record.md",
-            register::record_markdown(&record, config.lang).as_bytes(),
-        )?;
-        staging.json("processing-record.json", &record)?;
-        staging.bytes("notice.txt", register::notice(&summary, config).as_bytes())?;
-        let mut hashes = certificate::hash_staged(&staging.staged())?;
-        hashes.push((
-            "summary.json".into(),
-            certificate::sha256_hex(&summary_bytes),
-        ));
-        let mut cert = certificate::build(&summary, &hashes);
-        if let Some(k) = &sign_key {
-            certificate::sign(&mut cert, k);
-        }
-        staging.json("certificate.json", &cert)
-    })();
-    if let Err(e) = documents {
-        staging.abandon();
-        return Err(e);
-    }
+    // The files for people and buyers, summary.json and run.json, then the
+    // certificate over every file of the folder, written last: a folder
+    // with a certificate is complete. run.json varies between runs; the
+    // certificate names it as not covered.
+    use crate::output::{certificate, register, report};
+    let examples = report::examples(&norm, &decisions, &record_ids, &rejected_rows);
+    let html = report::render(&summary, &examples, config.lang);
+    folder.bytes("report.html", html.as_bytes())?;
+    let record = register::record_json(&summary, config, sign_key.is_some());
+    folder.bytes(
+        "processing-record.md",
+        register::record_markdown(&record, config.lang).as_bytes(),
+    )?;
+    folder.json("processing-record.json", &record)?;
+    folder.bytes("notice.txt", register::notice(&summary, config).as_bytes())?;
+    folder.json("summary.json", &summary)?;
     timer.lap("documents");
 
     let run_json = json!({
@@ -470,10 +464,20 @@ pub fn run(config: &Config, progress: Progress, meta: &RunMeta) -> Result<Outcom
         "cache_dir": config.remote.cache_dir,
         "company_lookups": companies.report.source.as_ref().map(|_| &companies.report.run),
     });
-    staging.json("run.json", &run_json)?;
-    // summary.json last: its presence means the folder is complete.
-    staging.bytes("summary.json", &summary_bytes)?;
-    staging.commit()?;
+    let certified: Vec<(String, PathBuf)> = folder
+        .files()
+        .into_iter()
+        .filter(|(name, _)| name != "run.json")
+        .collect();
+    let hashes = certificate::hash_staged(&certified)?;
+    folder.json("run.json", &run_json)?;
+    let mut cert = certificate::build(&summary, &hashes);
+    if let Some(k) = &sign_key {
+        certificate::sign(&mut cert, k);
+    }
+    folder.json("certificate.json", &cert)?;
+    let replaced = folder.replaces();
+    folder.commit()?;
     bar.finish_and_clear();
 
     let allowed_per_channel = CHANNELS
@@ -487,6 +491,7 @@ pub fn run(config: &Config, progress: Progress, meta: &RunMeta) -> Result<Outcom
         .collect();
     Ok(Outcome {
         out: config.out.clone(),
+        replaced,
         rows: n,
         qualified: qualified_rows.len(),
         rejected: rejected_rows.len(),
@@ -774,7 +779,7 @@ fn rejected_frame(
         owned_string_column("matched_client_id", matched_client),
         owned_string_column("email_masked", email),
         // Built by us from digits, `+`, `*` and spaces only: nothing a
-        // spreadsheet could run, and SPEC §9 shows it unescaped.
+        // spreadsheet could run, and docs/outputs.md#run-outputs shows it unescaped.
         phone
             .into_iter()
             .collect::<StringChunked>()
@@ -846,7 +851,7 @@ fn feedback_frame(
     use sha2::{Digest, Sha256};
     let h = |s: &str| hex::encode(Sha256::digest(s.as_bytes()));
     // Invalid addresses are hashed too (their key is the trimmed,
-    // lowercased cell, the suppression-list form of SPEC §3): the vendor
+    // lowercased cell, the suppression-list form of docs/pipeline.md#inputs): the vendor
     // needs them most, to find the records whose address failed.
     let email: Vec<Option<String>> = rows
         .iter()
@@ -1156,6 +1161,19 @@ fn summary_json(s: SummaryInput) -> Result<Value> {
 }
 
 /// Where each input was read from, for run.json.
+/// The local files a run reads (remote sources: their cached copies),
+/// which the output folder must not contain.
+fn local_inputs(c: &Config) -> Vec<PathBuf> {
+    let mut v = vec![c.list.clone()];
+    v.extend(c.manifest_path.clone());
+    v.extend(c.mapping.clone());
+    v.extend(c.clients.clone());
+    v.extend(c.opposition.iter().cloned());
+    v.extend(c.bloctel.clone());
+    v.extend(c.sign_key.clone());
+    v
+}
+
 fn input_paths(c: &Config, clients: Option<&Clients>, suppression: &Suppression) -> Value {
     let path = |p: &std::path::Path| c.remote.source_path(p);
     json!({

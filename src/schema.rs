@@ -1,6 +1,6 @@
 //! The vocabulary every stage shares: the six channels, the canonical
 //! columns a vendor's file is mapped onto, and the stable reason codes of
-//! SPEC §8. Order matters everywhere: channels are always written in
+//! docs/reason-codes.md#reason-codes. Order matters everywhere: channels are always written in
 //! [`CHANNELS`] order and reasons in catalogue ([`Reason`] declaration) order.
 
 use std::fmt;
@@ -52,7 +52,7 @@ impl fmt::Display for Channel {
     }
 }
 
-/// Canonical columns of a prospect record (SPEC §3), in output order, with
+/// Canonical columns of a prospect record (docs/pipeline.md#inputs), in output order, with
 /// one line of meaning each.
 pub const CANONICAL_COLUMNS: &[(&str, &str)] = &[
     ("first_name", "first name, as the person spells it"),
@@ -114,7 +114,7 @@ pub const CANONICAL_COLUMNS: &[(&str, &str)] = &[
     ),
 ];
 
-/// Extra columns of the client file (SPEC §3).
+/// Extra columns of the client file (docs/pipeline.md#inputs).
 pub const CLIENT_COLUMNS: &[(&str, &str)] = &[
     ("client_id", "the company's identifier of the client"),
     (
@@ -132,7 +132,7 @@ pub const CLIENT_COLUMNS: &[(&str, &str)] = &[
     ("opposed_all", "the client objected to all prospection"),
 ];
 
-/// Extra columns of an opposition list (SPEC §10).
+/// Extra columns of an opposition list (docs/pipeline.md#exact-formats).
 pub const OPPOSITION_COLUMNS: &[(&str, &str)] = &[
     (
         "sha256",
@@ -143,7 +143,7 @@ pub const OPPOSITION_COLUMNS: &[(&str, &str)] = &[
     ("date", "date of the objection"),
 ];
 
-/// Columns read but never kept (SPEC §3: civility is read, not kept).
+/// Columns read but never kept (docs/pipeline.md#inputs: civility is read, not kept).
 pub const READ_NOT_KEPT: &[&str] = &["civility"];
 
 pub fn consent_column(ch: Channel) -> &'static str {
@@ -188,7 +188,7 @@ pub enum Level {
 
 macro_rules! reasons {
     ($( $variant:ident = $code:literal, $level:ident, $meaning:literal; )*) => {
-        /// Stable reason codes (SPEC §8). Declaration order is catalogue
+        /// Stable reason codes (docs/reason-codes.md#reason-codes). Declaration order is catalogue
         /// order, which is the order reasons are written in.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum Reason { $( $variant, )* }
@@ -267,7 +267,7 @@ mod tests {
         for r in REASONS {
             assert_eq!(Reason::parse(r.code()), Some(*r));
         }
-        // Record-level codes come first in the catalogue (SPEC §8).
+        // Record-level codes come first in the catalogue (docs/reason-codes.md#reason-codes).
         let first_channel = REASONS
             .iter()
             .position(|r| r.level() == Level::Channel)

@@ -8,7 +8,7 @@
 //! retries, an on-disk cache with a time-to-live) or, offline, in a local
 //! copy of the SIRENE stock file joined in polars ([`sirene`]).
 //!
-//! What the rules make of it (SPEC §6): a closed company rejects the record
+//! What the rules make of it (docs/pipeline.md#b2b-or-b2c): a closed company rejects the record
 //! `company_closed`; a SIREN the directory does not know drops that B2B
 //! signal and records `company_unknown`; a company that could not be checked
 //! (an `optional` source that failed) fails closed, `source_unavailable`.

@@ -296,7 +296,7 @@ impl RemoteConfig {
     /// How the deterministic outputs name an input: its URL when it was
     /// fetched, else its file name. Not the path: the same config run from
     /// another folder, or given as an absolute path, must write the same
-    /// summary.json (SPEC §2); run.json keeps the paths ([`Self::source_path`]).
+    /// summary.json (docs/pipeline.md#the-pipeline); run.json keeps the paths ([`Self::source_path`]).
     pub fn source_name(&self, p: &Path) -> String {
         match self.state.origins.get(p) {
             Some(url) => url.clone(),

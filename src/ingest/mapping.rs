@@ -1,6 +1,6 @@
 //! Maps a vendor's headers onto canonical column names. Three sources, in
 //! order: the user's mapping file (`--mapping`, format in
-//! `schemas/mapping.md`), the canonical names themselves, then the built-in
+//! `schemas/mapping.example.toml`), the canonical names themselves, then the built-in
 //! French and English synonyms. Headers are compared folded: case, accents,
 //! spaces, `-`, `_`, `.` and apostrophes ignored, so `Code postal`,
 //! `CODE_POSTAL` and `code-postal` are one header.
@@ -123,7 +123,7 @@ pub fn fold_header(h: &str) -> String {
         .collect()
 }
 
-/// Built-in synonyms (SPEC §3): canonical -> vendor habits in French and English.
+/// Built-in synonyms (docs/pipeline.md#inputs): canonical -> vendor habits in French and English.
 const SYNONYMS: &[(&str, &[&str])] = &[
     (
         "civility",
@@ -680,7 +680,7 @@ const CONSENT_WORDS: &[&str] = &[
 /// Every `{consent word} × {channel alias}` header in both orders (`Opt-in
 /// courriel`, `Courrier opt-in`, `Consentement par SMS`), and the same with a
 /// `Date (de/du/d') …` prefix or a `… date` suffix for the `_at` columns:
-/// listing them by hand missed some (SPEC §3 says "the same per channel").
+/// listing them by hand missed some (docs/pipeline.md#inputs says "the same per channel").
 fn generated_consent_synonyms() -> Vec<(String, String)> {
     let mut out = Vec::new();
     for (channel, aliases) in CONSENT_CHANNELS {
@@ -786,6 +786,85 @@ pub fn map_headers(
         }
     }
     Ok(out)
+}
+
+/// The columns through which a record can be contacted at all.
+pub const CONTACT_COLUMNS: &[&str] = &["email", "phone", "mobile", "fax", "address_line1"];
+
+/// What a header cell looks like when it is in fact a record's value.
+fn data_like(cell: &str) -> Option<&'static str> {
+    let c = cell.trim();
+    if c.contains('@') && c.rsplit('@').next().is_some_and(|d| d.contains('.')) {
+        return Some("an email address");
+    }
+    let digits = c.chars().filter(char::is_ascii_digit).count();
+    let phone_chars = c
+        .chars()
+        .all(|ch| ch.is_ascii_digit() || " .-+()/".contains(ch));
+    if phone_chars && digits >= 9 {
+        return Some(match digits {
+            14 if !c.contains('+') => "a SIRET",
+            9 if c.chars().all(|ch| ch.is_ascii_digit() || ch == ' ') => {
+                "a SIREN or a phone number"
+            }
+            _ => "a phone number",
+        });
+    }
+    let date = |f: &str| chrono::NaiveDate::parse_from_str(c, f).is_ok();
+    if date("%Y-%m-%d") || date("%d/%m/%Y") {
+        return Some("a date");
+    }
+    None
+}
+
+/// Stops a list whose header row is a record, or on which nothing a
+/// person can be contacted through is recognised. Both would otherwise
+/// pass quietly: the first record lost (and its values printed as
+/// "unmapped headers"), or every record rejected `no_contact_data`. The
+/// messages name columns by position and kind, never the values (they
+/// may be a person's).
+pub fn check_header(file: &Path, headers: &[String], map: &ColumnMap) -> Result<()> {
+    let data: Vec<(usize, &str)> = headers
+        .iter()
+        .enumerate()
+        .filter_map(|(i, h)| data_like(h).map(|k| (i + 1, k)))
+        .collect();
+    let emails = data
+        .iter()
+        .filter(|(_, k)| *k == "an email address")
+        .count();
+    let mapped = map.pairs.len();
+    if emails > 0 || data.len() >= 2 || (!data.is_empty() && mapped == 0) {
+        let seen: Vec<String> = data
+            .iter()
+            .take(4)
+            .map(|(i, k)| format!("column {i} holds {k}"))
+            .collect();
+        return Err(Error::input(
+            file,
+            format!(
+                "the first row looks like a record, not a header row ({}): qualify reads the first row as column names, so add a header row (email, phone, first_name, ...) or export the file with its headers",
+                seen.join(", ")
+            ),
+        ));
+    }
+    if headers.is_empty()
+        || CONTACT_COLUMNS
+            .iter()
+            .any(|c| map.canonical.contains_key(*c))
+    {
+        return Ok(());
+    }
+    let shown: Vec<&str> = headers.iter().take(12).map(String::as_str).collect();
+    Err(Error::input(
+        file,
+        format!(
+            "no contact column recognised (email, phone, mobile, fax or street address) among the headers: {}{}. Run `qualify inspect {}` to see how each header is read, then name the columns in a mapping file (--mapping, format in schemas/mapping.example.toml)",
+            shown.join(", "),
+            if headers.len() > 12 { ", ..." } else { "" },
+            file.display()
+        ),
+    ))
 }
 
 impl ColumnMap {

@@ -23,7 +23,7 @@ use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
 
-/// A cell larger than this is a malformed row (SPEC §9).
+/// A cell larger than this is a malformed row (docs/outputs.md#run-outputs).
 pub const MAX_CELL_BYTES: usize = 1 << 20;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -256,7 +256,7 @@ fn float_text(f: f64) -> String {
     }
 }
 
-/// Checks a row's cells for what SPEC §9 calls malformed: a NUL byte or a
+/// Checks a row's cells for what docs/outputs.md#run-outputs calls malformed: a NUL byte or a
 /// cell over 1 MB. Returns the message naming the column.
 fn cell_problem<'a>(
     headers: &[String],

@@ -331,7 +331,7 @@ fn no_mask(n: &Normalised, i: usize) -> ChannelMask {
         .fold(0, |m, ch| m | (1 << ch.index()))
 }
 
-/// SPEC §5: the most non-empty contact fields, then the most recent valid
+/// docs/pipeline.md#linking-and-deduplication: the most non-empty contact fields, then the most recent valid
 /// consent; ties go to the lowest row (handled by the caller).
 fn survivor_rank(n: &Normalised, i: usize) -> (usize, Option<chrono::NaiveDate>) {
     let valid_email = n.email[i]

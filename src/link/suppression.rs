@@ -2,7 +2,7 @@
 //! emails and phones, and postal objections by name and postcode), and the
 //! Bloctel file. Loaded into hash sets once; a record is checked by its
 //! normalised email and E.164 numbers and, for hashed lists, by the SHA-256
-//! and MD5 of those (SPEC §3: trimmed lowercased email, E.164 with its `+`).
+//! and MD5 of those (docs/pipeline.md#inputs: trimmed lowercased email, E.164 with its `+`).
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;

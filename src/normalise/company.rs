@@ -34,7 +34,7 @@ pub fn normalise_siret(raw: &str) -> Option<CompanyId> {
     let valid = digits.len() == 14
         && is_valid_siren(siren_of_siret(&digits))
         && if digits.starts_with(LA_POSTE_SIREN) && digits != LA_POSTE_HEAD_OFFICE {
-            digit_sum(&digits) % 5 == 0
+            digit_sum(&digits).is_multiple_of(5)
         } else {
             luhn(&digits)
         };
@@ -87,7 +87,7 @@ fn luhn(digits: &str) -> bool {
             }
         })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 #[cfg(test)]
@@ -163,7 +163,7 @@ mod tests {
         // Post offices: digit sum multiple of 5, not Luhn.
         let found: Vec<String> = (0..100_000)
             .map(|nic| format!("356000000{nic:05}"))
-            .filter(|s| digit_sum(s) % 5 == 0 && !luhn(s))
+            .filter(|s| digit_sum(s).is_multiple_of(5) && !luhn(s))
             .take(3)
             .collect();
         for s in &found {
@@ -171,7 +171,7 @@ mod tests {
         }
         let not_mult5 = (0..100_000)
             .map(|nic| format!("356000000{nic:05}"))
-            .find(|s| digit_sum(s) % 5 != 0 && luhn(s) && s != LA_POSTE_HEAD_OFFICE)
+            .find(|s| !digit_sum(s).is_multiple_of(5) && luhn(s) && s != LA_POSTE_HEAD_OFFICE)
             .unwrap();
         assert!(!normalise_siret(&not_mult5).unwrap().valid, "{not_mult5}");
         assert!(normalise_siret("35600000000048").unwrap().valid);

@@ -5,7 +5,7 @@
 //! lowercased. The local part is, in theory, case-sensitive, so it is only
 //! lowercased in [`Email::key`], the form used for matching and for hashing
 //! against suppression lists (the industry hashes trimmed, lowercased
-//! addresses; SPEC §3).
+//! addresses; docs/pipeline.md#inputs).
 //!
 //! Classification uses maintained, vendored lists (see `data/README.md`), not
 //! hand-typed ones, with small French addenda.

@@ -1,4 +1,4 @@
-//! Normalisation of the identity fields of a prospect record (SPEC §4).
+//! Normalisation of the identity fields of a prospect record (docs/pipeline.md#normalisation).
 //!
 //! **What goes in:** one raw cell at a time, as the vendor typed it (`&str`,
 //! already transcoded to UTF-8 by the reader), plus, for phones, the region to

@@ -22,7 +22,7 @@ use std::str::FromStr;
 use phonenumber::{country::Id, metadata::DATABASE, Mode, PhoneNumber, Type};
 
 /// Line type of a number, which decides the channels it can be used for
-/// (SMS needs a mobile; SPEC §3).
+/// (SMS needs a mobile; docs/pipeline.md#inputs).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum PhoneKind {
     /// A mobile number: calls and SMS.

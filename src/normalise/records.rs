@@ -64,7 +64,7 @@ pub struct Normalised {
     pub warnings: BTreeMap<String, usize>,
 }
 
-/// Client-file extras (SPEC §3).
+/// Client-file extras (docs/pipeline.md#inputs).
 #[derive(Debug, Default)]
 pub struct ClientFields {
     pub client_id: Vec<Option<String>>,

@@ -1,4 +1,4 @@
-//! Yes/no and date cells (SPEC §3, "Accepted values").
+//! Yes/no and date cells (docs/pipeline.md#inputs, "Accepted values").
 //!
 //! Both parsers return a `recognised` flag next to the value: a non-empty
 //! cell that does not match the accepted forms is read as unknown (never as

@@ -106,6 +106,10 @@ pub fn build(summary: &Value, outputs: &[(String, String)]) -> Value {
     for (name, sha) in outputs {
         files.push(json!({"role": "output", "name": name, "sha256": sha}));
     }
+    // Every file of the folder is named: run.json (times, host, paths)
+    // differs between two runs of the same inputs, so it is listed as
+    // present but not certified, and `verify` does not flag it.
+    files.push(json!({"role": "run-record", "name": "run.json", "sha256": null}));
     let mut statements = Vec::new();
     if summary["config"]["accept_generic_partners"].as_bool() == Some(true) {
         statements.push(json!(
@@ -292,6 +296,9 @@ pub struct Check {
 #[derive(Debug, Clone, Default)]
 pub struct Verification {
     pub checks: Vec<Check>,
+    /// The public key file a valid signature was checked against; `None`
+    /// when nobody checked who signed.
+    pub signer: Option<PathBuf>,
 }
 
 impl Verification {
@@ -381,7 +388,11 @@ pub fn verify(cert_path: &Path, public_key: Option<&Path>, dir: &Path) -> Result
     check_signature(&mut v, &cert, signature.as_ref(), public_key);
 
     let files = cert["files"].as_array().cloned().unwrap_or_default();
+    // The certificate's own folder is checked as a whole: a certified
+    // output that is missing, or a file the run did not write, fails.
+    let whole = same_folder(cert_path, dir);
     let mut checked = 0;
+    let mut named = std::collections::BTreeSet::new();
     for f in &files {
         let name = f["name"].as_str().unwrap_or("");
         let role = f["role"].as_str().unwrap_or("");
@@ -395,13 +406,33 @@ pub fn verify(cert_path: &Path, public_key: Option<&Path>, dir: &Path) -> Result
             );
             continue;
         }
+        named.insert(name.to_owned());
         let path = dir.join(name);
-        if !path.is_file() {
+        if role == "run-record" {
             v.push(
-                Status::Skipped,
+                Status::Note,
                 what,
-                format!("not in {}: not checked", dir.display()),
+                "times and host of the run: present by design, not certified",
             );
+            continue;
+        }
+        if !path.is_file() {
+            if whole && role == "output" {
+                v.push(
+                    Status::Failed,
+                    what,
+                    format!(
+                        "missing from {}: the run wrote it and the certificate covers it",
+                        dir.display()
+                    ),
+                );
+            } else {
+                v.push(
+                    Status::Skipped,
+                    what,
+                    format!("not in {}: not checked", dir.display()),
+                );
+            }
             continue;
         }
         checked += 1;
@@ -430,7 +461,44 @@ pub fn verify(cert_path: &Path, public_key: Option<&Path>, dir: &Path) -> Result
             ),
         );
     }
+    if whole {
+        let cert_name = cert_path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let mut extra: Vec<String> = std::fs::read_dir(dir)
+            .map_err(|e| Error::io(dir, e))?
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| {
+                !named.contains(n) && *n != cert_name && *n != format!("{cert_name}.minisig")
+            })
+            .collect();
+        extra.sort();
+        for name in extra {
+            v.push(
+                Status::Failed,
+                format!("{name} (not certified)"),
+                format!(
+                    "in {} but not in the certificate: the run did not write it, or it was added later",
+                    dir.display()
+                ),
+            );
+        }
+    }
     Ok(v)
+}
+
+/// The folder being checked is the one that holds the certificate.
+fn same_folder(cert_path: &Path, dir: &Path) -> bool {
+    let parent = cert_path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    match (std::fs::canonicalize(parent), std::fs::canonicalize(dir)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
 }
 
 fn check_signature(
@@ -524,11 +592,14 @@ fn check_signature(
         return;
     }
     match given {
-        Some((p, _)) => v.push(
-            Status::Ok,
-            "signature",
-            format!("valid ed25519 signature by the key in {}", p.display()),
-        ),
+        Some((p, _)) => {
+            v.signer = Some(p.to_owned());
+            v.push(
+                Status::Ok,
+                "signature",
+                format!("valid ed25519 signature by the key in {}", p.display()),
+            )
+        }
         None => v.push(
             Status::Note,
             "signature",
@@ -634,15 +705,51 @@ mod tests {
     }
 
     #[test]
+    fn verify_of_a_whole_folder_flags_a_missing_output_and_an_uncertified_file() {
+        let (dir, cert) = run_folder(None);
+        std::fs::write(dir.path().join("run.json"), "{}").unwrap();
+        let ok = verify(&cert, None, dir.path()).unwrap();
+        assert!(ok.failures().is_empty(), "{ok}");
+        assert!(ok.signer.is_none());
+
+        std::fs::write(dir.path().join("qualified.parquet"), "stale").unwrap();
+        let bad = verify(&cert, None, dir.path()).unwrap();
+        let f = bad.failures();
+        assert_eq!(f.len(), 1, "{bad}");
+        assert!(
+            f[0].what.starts_with("qualified.parquet (not certified)"),
+            "{bad}"
+        );
+        std::fs::remove_file(dir.path().join("qualified.parquet")).unwrap();
+
+        std::fs::remove_file(dir.path().join("qualified.csv")).unwrap();
+        std::fs::write(dir.path().join("other.csv"), "a\n").unwrap();
+        let bad = verify(&cert, None, dir.path()).unwrap();
+        assert!(
+            bad.to_string().contains("qualified.csv (output): missing"),
+            "{bad}"
+        );
+        // Checked from another folder (a buyer given some files only), an
+        // absent file is not a failure.
+        let elsewhere = tempfile::tempdir().unwrap();
+        std::fs::write(elsewhere.path().join("list.csv"), "x\n").unwrap();
+        let part = verify(&cert, None, elsewhere.path()).unwrap();
+        assert!(part.failures().is_empty(), "{part}");
+    }
+
+    #[test]
     fn verify_detects_an_edited_certificate_and_another_key() {
         let k = key(2);
         let (dir, cert) = run_folder(Some(&k));
-        let pubfile = dir.path().join("v.pub");
+        // Keys live outside the run folder (a file in it is checked too).
+        let keys = tempfile::tempdir().unwrap();
+        let pubfile = keys.path().join("v.pub");
         std::fs::write(&pubfile, key_files_text(&k).1).unwrap();
         let ok = verify(&cert, Some(&pubfile), dir.path()).unwrap();
         assert!(ok.failures().is_empty(), "{ok}");
+        assert_eq!(ok.signer.as_deref(), Some(pubfile.as_path()));
 
-        let other = dir.path().join("other.pub");
+        let other = keys.path().join("other.pub");
         std::fs::write(&other, key_files_text(&key(3)).1).unwrap();
         let bad = verify(&cert, Some(&other), dir.path()).unwrap();
         assert!(bad.to_string().contains("signed with another key"), "{bad}");

@@ -1,4 +1,4 @@
-//! Masked identities for `rejected.csv` (SPEC §9): enough for a person to
+//! Masked identities for `rejected.csv` (docs/outputs.md#run-outputs): enough for a person to
 //! recognise a record they already know, not enough to contact anyone.
 
 /// `jean.dupont@gmail.com` -> `j***@gmail.com`.

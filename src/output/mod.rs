@@ -1,5 +1,5 @@
 //! Stage 6, outputs. In: the records, their decisions and the run's
-//! metadata. Out: the run folder of SPEC §9 — `qualified.csv`,
+//! metadata. Out: the run folder of docs/outputs.md#run-outputs — `qualified.csv`,
 //! `rejected.csv`, `decisions.csv`, `to_delete.csv`, `vendor-feedback.csv`,
 //! `summary.json` (deterministic), `run.json` (what varies), and
 //! `qualified.parquet` with `--parquet`; and the files for people and
@@ -7,12 +7,14 @@
 //! `processing-record.md`/`.json` and `notice.txt` ([`register`]),
 //! `certificate.json` ([`certificate`]).
 //!
-//! Every file is written under a temporary name and renamed once all of
-//! them are complete, `summary.json` last, so an interrupted run never
-//! leaves a folder that looks whole. Cells a spreadsheet would execute are
+//! Every file is written into a private staging folder that replaces the
+//! previous run folder whole once everything is written, the certificate
+//! last ([`folder`]): a failed or killed run never leaves a folder that
+//! mixes two runs. Cells a spreadsheet would execute are
 //! neutralised here ([`neutralise`]); nothing else in the pipeline escapes.
 
 pub mod certificate;
+pub mod folder;
 pub mod i18n;
 pub mod mask;
 pub mod matches;
@@ -20,123 +22,43 @@ pub mod register;
 pub mod report;
 
 use std::borrow::Cow;
-use std::fs::File;
-use std::io::{BufWriter, Write};
-use std::path::{Path, PathBuf};
+use std::io::Write;
+use std::path::Path;
 
 use polars::prelude::*;
 
 use crate::error::{Error, Result};
 
-/// Files staged in the output folder, renamed into place by [`Staging::commit`].
-pub struct Staging {
-    dir: PathBuf,
-    staged: Vec<(PathBuf, PathBuf)>,
-    excel: bool,
-}
+pub use folder::RunFolder;
 
-/// Removes the marks of a complete run (`summary.json`, and the certificate
-/// and run record that go with it) from a reused output folder, before a
-/// new run starts: if this one fails, the folder must not look complete
-/// with the previous run's summary beside this run's half-written files.
-pub fn retire_previous_run(dir: &Path) -> Result<()> {
-    for name in ["summary.json", "certificate.json", "run.json"] {
-        let p = dir.join(name);
-        match std::fs::remove_file(&p) {
-            Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(Error::io(&p, e)),
-        }
-    }
-    Ok(())
-}
-
-impl Staging {
-    pub fn new(dir: &Path, excel: bool) -> Result<Staging> {
-        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-        Ok(Staging {
-            dir: dir.to_owned(),
-            staged: Vec::new(),
-            excel,
-        })
-    }
-
-    fn temp_path(&mut self, name: &str) -> PathBuf {
-        let final_path = self.dir.join(name);
-        let tmp = self.dir.join(format!(".{name}.tmp"));
-        self.staged.push((tmp.clone(), final_path));
-        tmp
-    }
-
+impl RunFolder {
     /// Writes a frame as CSV: `,` and no BOM, or `;` with a BOM for French
     /// Excel. String cells must already be neutralised.
-    pub fn csv(&mut self, name: &str, df: &mut DataFrame) -> Result<()> {
-        let path = self.temp_path(name);
-        let file = File::create(&path).map_err(|e| Error::io(&path, e))?;
-        let mut w = BufWriter::with_capacity(1 << 20, file);
+    pub fn csv(&mut self, name: &str, df: &mut DataFrame, excel: bool) -> Result<()> {
+        let mut w = self.create(name)?;
         CsvWriter::new(&mut w)
             .include_header(true)
-            .with_separator(if self.excel { b';' } else { b',' })
-            .include_bom(self.excel)
+            .with_separator(if excel { b';' } else { b',' })
+            .include_bom(excel)
             .finish(df)
-            .map_err(|e| Error::input(&path, format!("cannot write CSV: {e}")))?;
-        w.flush().map_err(|e| Error::io(&path, e))?;
-        Ok(())
+            .map_err(|e| Error::input(name, format!("cannot write CSV: {e}")))?;
+        self.finish(name, w)
     }
 
     pub fn parquet(&mut self, name: &str, df: &mut DataFrame) -> Result<()> {
-        let path = self.temp_path(name);
-        let file = File::create(&path).map_err(|e| Error::io(&path, e))?;
-        ParquetWriter::new(file)
+        let mut w = self.create(name)?;
+        ParquetWriter::new(&mut w)
             .finish(df)
-            .map_err(|e| Error::input(&path, format!("cannot write Parquet: {e}")))?;
-        Ok(())
+            .map_err(|e| Error::input(name, format!("cannot write Parquet: {e}")))?;
+        self.finish(name, w)
     }
 
     pub fn json(&mut self, name: &str, value: &serde_json::Value) -> Result<()> {
         self.bytes(name, &json_bytes(value))
     }
-
-    /// Stages a file whose bytes are already made (report, certificate).
-    pub fn bytes(&mut self, name: &str, data: &[u8]) -> Result<()> {
-        let path = self.temp_path(name);
-        std::fs::write(&path, data).map_err(|e| Error::io(&path, e))
-    }
-
-    /// The files staged so far: (final file name, temporary path), in
-    /// staging order. The certificate hashes them before they are renamed.
-    pub fn staged(&self) -> Vec<(String, PathBuf)> {
-        self.staged
-            .iter()
-            .map(|(tmp, fin)| {
-                let name = fin
-                    .file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_default();
-                (name, tmp.clone())
-            })
-            .collect()
-    }
-
-    /// Renames every staged file into place, in the order they were staged.
-    pub fn commit(self) -> Result<Vec<PathBuf>> {
-        let mut done = Vec::new();
-        for (tmp, fin) in self.staged {
-            std::fs::rename(&tmp, &fin).map_err(|e| Error::io(&fin, e))?;
-            done.push(fin);
-        }
-        Ok(done)
-    }
-
-    /// Removes staged temporaries after a failure.
-    pub fn abandon(self) {
-        for (tmp, _) in self.staged {
-            let _ = std::fs::remove_file(tmp);
-        }
-    }
 }
 
-/// The bytes [`Staging::json`] writes: pretty JSON and a final newline.
+/// The bytes [`RunFolder::json`] writes: pretty JSON and a final newline.
 pub fn json_bytes(value: &serde_json::Value) -> Vec<u8> {
     let mut text = serde_json::to_string_pretty(value).expect("JSON values serialise");
     text.push('\n');
@@ -146,21 +68,11 @@ pub fn json_bytes(value: &serde_json::Value) -> Vec<u8> {
 /// Writes a new file (never an existing one, never through a link);
 /// `private`: readable by its owner only (personal data, secret keys).
 pub fn write_new(path: &Path, bytes: &[u8], private: bool) -> Result<()> {
-    use std::io::Write as _;
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create_new(true);
-    #[cfg(unix)]
-    if private {
-        use std::os::unix::fs::OpenOptionsExt as _;
-        opts.mode(0o600);
-    }
-    #[cfg(not(unix))]
-    let _ = private;
-    let mut f = opts.open(path).map_err(|e| Error::io(path, e))?;
+    let mut f = folder::create_new(path, private)?;
     f.write_all(bytes).map_err(|e| Error::io(path, e))
 }
 
-/// SPEC §9: a cell starting with `=`, `@`, tab or CR, or with `+`/`-`
+/// docs/outputs.md#run-outputs: a cell starting with `=`, `@`, tab or CR, or with `+`/`-`
 /// followed by anything other than a number, gets a leading `'` so that a
 /// spreadsheet shows it instead of running it. E.164 phones (`+33612...`)
 /// and signed numbers stay as they are.

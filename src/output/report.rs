@@ -80,7 +80,7 @@ pub fn examples(
     out
 }
 
-/// The funnel of SPEC §9, as (summary.json `counts` key, label).
+/// The funnel of docs/outputs.md#run-outputs, as (summary.json `counts` key, label).
 pub const FUNNEL: [(&str, L); 6] = [
     ("rows_read", L::FunnelRead),
     ("valid", L::FunnelValid),

@@ -1,6 +1,6 @@
-//! The French rule pack (`fr`): SPEC §6–§7, sourced in
-//! `shared/research/law-rules.md` and documented rule by rule in
-//! `schemas/rules.md`. Effective dates are constants here and are compared
+//! The French rule pack (`fr`): the audience split of
+//! docs/pipeline.md#b2b-or-b2c and the rules of docs/rules-fr.md (legal
+//! sources there), documented rule by rule in `schemas/rules.md`. Effective dates are constants here and are compared
 //! with the run's as-of date, never with the clock.
 //!
 //! Sources of the main rules:
@@ -75,16 +75,16 @@ macro_rules! rule {
 pub const RULES: &[RuleInfo] = &[
     rule!("fr.readable", ALL, "every row", None, None,
         "A row that cannot be read (ragged, a NUL byte, a cell over 1 MB, a value no cell can hold) is rejected, never guessed at.",
-        "SPEC §9", [MalformedRow]),
+        "docs/outputs.md#run-outputs", [MalformedRow]),
     rule!("fr.provenance", ALL, "every record", None, None,
         "A list must come with a manifest saying who collected the data, when, how and with what consent wording; without one, nothing can be shown to be lawful.",
         "GDPR art. 5(2) (accountability) and art. 14; CNIL, \"Vente de fichiers clients : la CNIL rappelle les règles\"", [NoProvenance]),
     rule!("fr.duplicate", ALL, "every record", None, None,
         "One person is contacted once: duplicates inside the list are rejected in favour of one survivor, which inherits every objection and refusal of its cluster.",
-        "GDPR art. 5(1)(c)-(d) (minimisation, accuracy); SPEC §5", [Duplicate]),
+        "GDPR art. 5(1)(c)-(d) (minimisation, accuracy); docs/pipeline.md#linking-and-deduplication", [Duplicate]),
     rule!("fr.existing_client", ALL, "records matching the client file", None, None,
         "With existing_clients = reject (default), a record that is already a client is not reached through a bought list; with keep, the client rules apply. A relationship ended more than the retention window ago is not a client relationship.",
-        "CNIL référentiel \"gestion des activités commerciales\" (2022); SPEC §5", [ExistingClient]),
+        "CNIL référentiel \"gestion des activités commerciales\" (2022); docs/pipeline.md#linking-and-deduplication", [ExistingClient]),
     rule!("fr.freshness", ALL, "prospects", None, None,
         "A prospect may be kept and contacted for 3 years (retention_years) from the last contact coming from the person (a click, an order, a reply; not an email open), else from collection; older records are stale and must be deleted. No date at all: freshness cannot be shown.",
         "CNIL référentiel \"gestion des activités commerciales\" (2022), retention of prospect data; CNIL SAN-2020-003 (Spartoo)", [Stale, UnknownCollectionDate]),
@@ -108,7 +108,7 @@ pub const RULES: &[RuleInfo] = &[
         "GDPR art. 21(2)-(3); CPCE art. L34-5", [Opposed]),
     rule!("fr.contact_data", ALL, "every record", None, None,
         "A channel needs valid contact data of the right kind: a valid, non-disposable email; a mobile for SMS; a callable, non-premium number for calls; a complete postal address (street, postcode, city).",
-        "Data quality (GDPR art. 5(1)(d)); SPEC §7", [NoContactData, EmailInvalid, EmailDisposable, PhoneInvalid, PhonePremium, AddressIncomplete]),
+        "Data quality (GDPR art. 5(1)(d)); docs/rules-fr.md#french-rules", [NoContactData, EmailInvalid, EmailDisposable, PhoneInvalid, PhonePremium, AddressIncomplete]),
     rule!("fr.email.b2c_opt_in", &[Channel::Email], "consumers (and any personal webmail address)", None, None,
         "Prior consent (opt-in) for email, with date and proof.",
         "CPCE art. L34-5; CNIL, \"La prospection commerciale par courrier électronique\"", [NoConsent]),
@@ -156,10 +156,10 @@ pub const RULES: &[RuleInfo] = &[
         "CNIL, \"La prospection commerciale par courrier postal\"", [NoConsent]),
     rule!("fr.company", ALL, "records with a valid SIREN or SIRET, when the company check runs", None, None,
         "A company that has ceased activity (etat_administratif C) is not a professional to reach: the record is rejected. A SIREN the company directory does not know is not a B2B signal: the record is judged on its other signals, usually as a consumer.",
-        "SPEC §6; CNIL guidance on B2B prospection (the opt-out regime is for professionals at work)", [CompanyClosed, CompanyUnknown]),
+        "docs/pipeline.md#b2b-or-b2c; CNIL guidance on B2B prospection (the opt-out regime is for professionals at work)", [CompanyClosed, CompanyUnknown]),
     rule!("fr.source_unavailable", ALL, "every record, when an optional source could not be read", None, None,
         "When a client file, an opposition list or the company check the run was configured with could not be read, nobody can show the record is not opposed, not a client, or a live company: every channel fails closed.",
-        "GDPR art. 21(3) (an objection must be honoured); SPEC §3", [SourceUnavailable]),
+        "GDPR art. 21(3) (an objection must be honoured); docs/pipeline.md#inputs", [SourceUnavailable]),
     rule!("fr.banned_sector", &[Channel::Email, Channel::Sms, Channel::Phone, Channel::Autocall], "consumers, campaigns for energy renovation or home adaptation", Some(BANNED_SECTOR_FROM), None,
         "Canvassing by phone, SMS, email or automated call for energy renovation or home adaptation is banned, even with consent, unless a contract is in progress.",
         "Loi n° 2025-594 of 30 June 2025 (Code de la consommation art. L223-1)", [BannedSector]),
@@ -219,7 +219,7 @@ impl RulePack for FrancePack {
         }
         let client = ClientView::of(f, ctx);
         // A list of the company's own customers is judged with the client
-        // rules (SPEC §5), so matching the client file is no reason to reject.
+        // rules (docs/pipeline.md#linking-and-deduplication), so matching the client file is no reason to reject.
         if client.is_some()
             && f.links.client[i].is_some()
             && cfg.existing_clients == ExistingClients::Reject
@@ -404,12 +404,12 @@ fn basis_rule(
     }
 }
 
-/// SPEC §6: record signals first; the manifest's audience only when the
+/// docs/pipeline.md#b2b-or-b2c: record signals first; the manifest's audience only when the
 /// record has none; unknown otherwise (and treated as B2C by the caller).
 pub fn classify(f: &Facts, ctx: &Context) -> (Audience, &'static str) {
     let n = f.list;
     let i = f.row;
-    // A SIREN the company directory does not know is no signal (SPEC §6).
+    // A SIREN the company directory does not know is no signal (docs/pipeline.md#b2b-or-b2c).
     let id_signal = f.company != CompanyStatus::Unknown;
     if id_signal && n.siret[i].as_ref().is_some_and(|s| s.valid) {
         return (Audience::B2b, "siret");
@@ -482,7 +482,7 @@ fn is_placeholder(value: &str) -> bool {
         )
 }
 
-/// Job titles of people who are not at work (SPEC §7's B2B column is "a
+/// Job titles of people who are not at work (docs/rules-fr.md#french-rules's B2B column is "a
 /// named professional at work").
 fn is_not_at_work(job: &str) -> bool {
     let k = fold_key(job);
@@ -537,7 +537,7 @@ impl ClientView {
             }
             _ => None,
         }?;
-        // SPEC §5: a relationship that ended more than the window ago is
+        // docs/pipeline.md#linking-and-deduplication: a relationship that ended more than the window ago is
         // not a client relationship any more.
         let ended_long_ago = view.relationship_end.is_some_and(|end| {
             end.checked_add_months(Months::new(12 * cfg.retention_years))

@@ -192,7 +192,7 @@ fn allowed(d: &Decision) -> Vec<&'static str> {
         .collect()
 }
 
-// --- Audience (SPEC §6) ------------------------------------------------------
+// --- Audience (docs/pipeline.md#b2b-or-b2c) ------------------------------------------------------
 
 #[test]
 fn audience_follows_record_signals_then_the_manifest() {

@@ -55,31 +55,6 @@ fn inspect_shows_encoding_delimiter_and_mapping() {
 }
 
 #[test]
-fn a_failed_run_into_a_reused_folder_leaves_no_summary_behind() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("out");
-    run_config("sample-data/qualify.toml", &out, &[]);
-    assert!(out.join("summary.json").exists());
-    let empty = dir.path().join("empty.csv");
-    std::fs::write(&empty, "").unwrap();
-    let o = run(&[
-        "run",
-        "--list",
-        empty.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--quiet",
-    ]);
-    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
-    for f in ["summary.json", "certificate.json", "run.json"] {
-        assert!(
-            !out.join(f).exists(),
-            "{f} of the previous run is still there"
-        );
-    }
-}
-
-#[test]
 fn the_sector_flag_takes_the_config_spelling() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");

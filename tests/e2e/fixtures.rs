@@ -1,5 +1,5 @@
 //! Hand-written fixtures in tests/data/: the rules scenario, and every kind
-//! of bad input SPEC §9 pins.
+//! of bad input docs/outputs.md#run-outputs pins.
 
 use std::path::Path;
 

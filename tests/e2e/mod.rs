@@ -2,6 +2,7 @@ mod certificate;
 mod cli;
 mod coverage;
 mod fixtures;
+mod folder;
 mod formats;
 mod fuzzy;
 mod matcher;

@@ -1,5 +1,5 @@
 //! `qualify-gen scenarios`: four more run set-ups around the demo list, so
-//! that the shipped sample exercises every reason code of SPEC §8, including
+//! that the shipped sample exercises every reason code of docs/reason-codes.md#reason-codes, including
 //! the ones one run on one list cannot show (a list-level method, a date
 //! before the 2026-08-11 change, a campaign sector).
 //!
@@ -121,7 +121,7 @@ pub fn scenarios(seed: u64, sample: &Path) -> Result<()> {
     )?;
     fs::write(
         dir.join("unreachable.toml"),
-        "# Run configuration (SPEC §10); paths are relative to this file.\n\
+        "# Run configuration (docs/pipeline.md#exact-formats); paths are relative to this file.\n\
          # The second opposition list is at a URL no cache holds and the run is offline:\n\
          # marked optional, it fails closed instead of failing the run.\n\
          list = \"../prospects.csv\"\nmanifest = \"../prospects.manifest.toml\"\n\
@@ -173,7 +173,7 @@ pub fn scenarios(seed: u64, sample: &Path) -> Result<()> {
         fs::write(
             dir.join(format!("{name}.toml")),
             format!(
-                "# Run configuration (SPEC §10); paths are relative to this file.\n\
+                "# Run configuration (docs/pipeline.md#exact-formats); paths are relative to this file.\n\
                  list = \"{name}.csv\"\nas_of = \"2026-11-23\"\nbuyer = \"Menuiseries Bellerive SAS\"\n\
                  out = \"../../out/{name}\"\n"
             ),
@@ -189,7 +189,7 @@ pub fn scenarios(seed: u64, sample: &Path) -> Result<()> {
 
 fn config(name: &str, extra: &str) -> String {
     format!(
-        "# Run configuration (SPEC §10); paths are relative to this file.\n\
+        "# Run configuration (docs/pipeline.md#exact-formats); paths are relative to this file.\n\
          list = \"../prospects.csv\"\nmanifest = \"../prospects.manifest.toml\"\n\
          clients = \"../clients.csv\"\nopposition = [\"../opposition.csv\"]\n\
          buyer = \"Menuiseries Bellerive SAS\"\n{extra}out = \"../../out/{name}\"\n"

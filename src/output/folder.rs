@@ -1,0 +1,477 @@
+//! The run folder and how it comes into being. In: the `--out` path, the
+//! input paths (which must not live inside it) and a random token from the
+//! caller. Out: a private staging folder beside `--out` that the run writes
+//! into, and, on [`RunFolder::commit`], that folder swapped in whole.
+//!
+//! Why a staging folder and not temporary names inside `--out`: a run's
+//! files must never mix with another run's. A folder written aside and
+//! swapped in one rename cannot hold a stale `qualified.parquet` of an
+//! earlier run, a failed run leaves the previous complete run untouched,
+//! and a kill at any point leaves either the old folder or the new one.
+//! The staging folder is created exclusively (`0700`, unpredictable name)
+//! and every file in it with `create_new` (`0600`), so nothing is ever
+//! opened through a link someone planted.
+//!
+//! Two runs into one folder: the first holds an advisory lock on
+//! `.NAME.lock` beside the folder for its whole life; the second stops at
+//! once with [`Error::Busy`]. The operating system drops the lock when a
+//! process dies, so a killed run never blocks the next one, and the next
+//! one removes what the killed run left (its staging folder holds
+//! personal data).
+
+use std::fs::{File, OpenOptions};
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+
+/// The files a run may write; a folder holding anything else is not a run
+/// folder and is never replaced (it might be someone's home directory).
+pub const KNOWN_FILES: &[&str] = &[
+    "qualified.csv",
+    "qualified.parquet",
+    "rejected.csv",
+    "decisions.csv",
+    "to_delete.csv",
+    "vendor-feedback.csv",
+    "matches.csv",
+    "model.json",
+    "campaign-email.csv",
+    "campaign-sms.csv",
+    "campaign-phone.csv",
+    "campaign-autocall.csv",
+    "campaign-fax.csv",
+    "campaign-post.csv",
+    "report.html",
+    "processing-record.md",
+    "processing-record.json",
+    "notice.txt",
+    "run.json",
+    "summary.json",
+    "certificate.json",
+    "certificate.json.minisig",
+];
+
+/// A run folder being written: files go to the staging folder until
+/// [`RunFolder::commit`]; dropped without a commit, the staging folder and
+/// everything in it is removed.
+pub struct RunFolder {
+    out: PathBuf,
+    staging: PathBuf,
+    names: Vec<String>,
+    /// `--out` held a previous run, which the commit replaces.
+    replaces: bool,
+    committed: bool,
+    // Held for the life of the run; the OS releases it on exit or kill.
+    _lock: File,
+}
+
+fn private_dir(path: &Path) -> std::io::Result<()> {
+    let mut b = std::fs::DirBuilder::new();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt as _;
+        b.mode(0o700);
+    }
+    b.create(path)
+}
+
+/// Opens a new file for writing: never an existing one, never through a
+/// link; `private` files are readable by their owner only.
+pub fn create_new(path: &Path, private: bool) -> Result<File> {
+    let mut opts = OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    if private {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        opts.mode(0o600);
+    }
+    #[cfg(not(unix))]
+    let _ = private;
+    opts.open(path).map_err(|e| Error::io(path, e))
+}
+
+fn folder_name(out: &Path) -> Result<String> {
+    out.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .filter(|n| n != "." && n != "..")
+        .ok_or_else(|| {
+            Error::Usage(format!(
+                "--out {}: name a folder (for example out/ or runs/2026-12-01), not {}",
+                out.display(),
+                out.display()
+            ))
+        })
+}
+
+/// What `--out` is now: absent, an empty folder, a previous run's folder.
+fn check_out(out: &Path) -> Result<bool> {
+    let meta = match std::fs::symlink_metadata(out) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+        Err(e) => return Err(Error::io(out, e)),
+    };
+    if meta.file_type().is_symlink() {
+        return Err(Error::Usage(format!(
+            "--out {} is a symbolic link: give the folder itself (a run replaces its output folder whole, and never through a link)",
+            out.display()
+        )));
+    }
+    if !meta.is_dir() {
+        return Err(Error::Usage(format!(
+            "--out {} exists and is a file, not a folder: give a new or empty folder, or an earlier run's folder",
+            out.display()
+        )));
+    }
+    let mut foreign = Vec::new();
+    let mut any = false;
+    for entry in std::fs::read_dir(out).map_err(|e| Error::io(out, e))? {
+        let entry = entry.map_err(|e| Error::io(out, e))?;
+        any = true;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let is_file = entry.file_type().map(|t| t.is_file()).unwrap_or(false);
+        // `.NAME.tmp`: what versions before the staging folder left.
+        let known = |n: &str| KNOWN_FILES.contains(&n);
+        let legacy_tmp = name
+            .strip_prefix('.')
+            .and_then(|n| n.strip_suffix(".tmp"))
+            .is_some_and(known);
+        if !(is_file && (known(&name) || legacy_tmp)) {
+            foreign.push(name);
+        }
+    }
+    if !foreign.is_empty() {
+        foreign.sort();
+        let shown: Vec<&str> = foreign.iter().take(3).map(String::as_str).collect();
+        return Err(Error::Usage(format!(
+            "--out {} holds {} that qualify did not write ({}{}): a run replaces its output folder whole, so give a new or empty folder, or an earlier run's folder",
+            out.display(),
+            if foreign.len() == 1 { "a file" } else { "files" },
+            shown.join(", "),
+            if foreign.len() > 3 { ", ..." } else { "" }
+        )));
+    }
+    Ok(any)
+}
+
+/// Refuses an output folder that holds one of the inputs: the run would
+/// replace the file it reads.
+fn check_inputs(out: &Path, inputs: &[&Path]) -> Result<()> {
+    let Ok(out_abs) = std::fs::canonicalize(out) else {
+        return Ok(()); // not there yet: holds nothing
+    };
+    for input in inputs {
+        if let Ok(abs) = std::fs::canonicalize(input) {
+            if abs.starts_with(&out_abs) {
+                return Err(Error::Usage(format!(
+                    "--out {} contains the input {}: a run replaces its output folder whole; write to another folder",
+                    out.display(),
+                    input.display()
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+impl RunFolder {
+    /// Checks `--out`, takes the lock, clears what a killed run left and
+    /// creates the staging folder. Done before any work, so that an
+    /// unwritable or busy folder is found at once.
+    pub fn open(out: &Path, inputs: &[&Path], token: u64) -> Result<RunFolder> {
+        let name = folder_name(out)?;
+        let parent = match out.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
+            _ => PathBuf::from("."),
+        };
+        std::fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
+        let lock_path = parent.join(format!(".{name}.lock"));
+        let mut opts = OpenOptions::new();
+        opts.read(true).write(true).create(true).truncate(false);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt as _;
+            opts.mode(0o600).custom_flags(libc::O_NOFOLLOW);
+        }
+        let lock = opts
+            .open(&lock_path)
+            .map_err(|e| Error::io(&lock_path, e))?;
+        match lock.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Err(Error::Busy(format!(
+                    "another qualify run is writing {} (it holds {}): wait for it to end, or give another --out",
+                    out.display(),
+                    lock_path.display()
+                )))
+            }
+            Err(std::fs::TryLockError::Error(e)) => return Err(Error::io(&lock_path, e)),
+        }
+        let replaces = check_out(out)?;
+        check_inputs(out, inputs)?;
+        // We hold the lock: any staging or retired folder of this name is
+        // a dead run's, and holds personal data.
+        let stage_prefix = format!(".{name}.staging-");
+        let old_prefix = format!(".{name}.old-");
+        for entry in std::fs::read_dir(&parent)
+            .map_err(|e| Error::io(&parent, e))?
+            .flatten()
+        {
+            let n = entry.file_name().to_string_lossy().into_owned();
+            if n.starts_with(&stage_prefix) || n.starts_with(&old_prefix) {
+                let p = entry.path();
+                std::fs::remove_dir_all(&p).map_err(|e| Error::io(&p, e))?;
+            }
+        }
+        let staging = parent.join(format!("{stage_prefix}{token:016x}"));
+        private_dir(&staging).map_err(|e| Error::io(&staging, e))?;
+        Ok(RunFolder {
+            out: out.to_owned(),
+            staging,
+            names: Vec::new(),
+            replaces,
+            committed: false,
+            _lock: lock,
+        })
+    }
+
+    /// `--out` held a previous run, which the commit replaces.
+    pub fn replaces(&self) -> bool {
+        self.replaces
+    }
+
+    /// A new private file in the staging folder, under its final name.
+    pub fn create(&mut self, name: &str) -> Result<BufWriter<File>> {
+        debug_assert!(KNOWN_FILES.contains(&name), "{name} is not a known output");
+        let path = self.staging.join(name);
+        let file = create_new(&path, true)?;
+        self.names.push(name.to_owned());
+        Ok(BufWriter::with_capacity(1 << 20, file))
+    }
+
+    /// Flushes and syncs a file made by [`RunFolder::create`].
+    pub fn finish(&self, name: &str, w: BufWriter<File>) -> Result<()> {
+        let path = self.staging.join(name);
+        let file = w
+            .into_inner()
+            .map_err(|e| Error::io(&path, e.into_error()))?;
+        file.sync_all().map_err(|e| Error::io(&path, e))
+    }
+
+    pub fn bytes(&mut self, name: &str, data: &[u8]) -> Result<()> {
+        let mut w = self.create(name)?;
+        w.write_all(data)
+            .map_err(|e| Error::io(self.staging.join(name), e))?;
+        self.finish(name, w)
+    }
+
+    /// The files written so far: (final name, path in the staging folder),
+    /// in the order they were written.
+    pub fn files(&self) -> Vec<(String, PathBuf)> {
+        self.names
+            .iter()
+            .map(|n| (n.clone(), self.staging.join(n)))
+            .collect()
+    }
+
+    /// Swaps the staging folder in for `--out`, whole: the previous run's
+    /// folder (if any) is removed after the swap.
+    pub fn commit(mut self) -> Result<PathBuf> {
+        File::open(&self.staging)
+            .and_then(|d| d.sync_all())
+            .map_err(|e| Error::io(&self.staging, e))?;
+        // Checked again under the lock: the folder may have changed while
+        // the run computed.
+        let replaces = check_out(&self.out)?;
+        if replaces || self.out.is_dir() {
+            exchange(&self.staging, &self.out)?;
+            // The staging path now holds the previous folder.
+        } else {
+            std::fs::rename(&self.staging, &self.out).map_err(|e| Error::io(&self.out, e))?;
+        }
+        self.committed = true;
+        if self.staging.exists() {
+            std::fs::remove_dir_all(&self.staging).map_err(|e| Error::io(&self.staging, e))?;
+        }
+        if let Some(parent) = self.out.parent().filter(|p| !p.as_os_str().is_empty()) {
+            // The rename is durable once the parent folder is.
+            let _ = File::open(parent).and_then(|d| d.sync_all());
+        }
+        Ok(self.out.clone())
+    }
+}
+
+impl Drop for RunFolder {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = std::fs::remove_dir_all(&self.staging);
+        }
+    }
+}
+
+/// Exchanges two folders in one step where the system can (Linux
+/// `renameat2(RENAME_EXCHANGE)`): there is no moment without `--out`.
+/// Elsewhere, two renames; a kill between them leaves the previous run
+/// under the `.NAME.old-` name, which the next run removes.
+fn exchange(staging: &Path, out: &Path) -> Result<()> {
+    #[cfg(target_os = "linux")]
+    {
+        use std::ffi::CString;
+        use std::os::unix::ffi::OsStrExt as _;
+        let a = CString::new(staging.as_os_str().as_bytes())
+            .map_err(|_| Error::Usage(format!("{}: a NUL in the path", staging.display())))?;
+        let b = CString::new(out.as_os_str().as_bytes())
+            .map_err(|_| Error::Usage(format!("{}: a NUL in the path", out.display())))?;
+        // SAFETY: both pointers are valid NUL-terminated strings for the
+        // duration of the call; AT_FDCWD resolves them like rename(2).
+        let rc = unsafe {
+            libc::renameat2(
+                libc::AT_FDCWD,
+                a.as_ptr(),
+                libc::AT_FDCWD,
+                b.as_ptr(),
+                libc::RENAME_EXCHANGE,
+            )
+        };
+        if rc == 0 {
+            return Ok(());
+        }
+        let err = std::io::Error::last_os_error();
+        // Filesystems without RENAME_EXCHANGE fall back to two renames.
+        if !matches!(err.raw_os_error(), Some(libc::EINVAL) | Some(libc::ENOSYS)) {
+            return Err(Error::io(out, err));
+        }
+    }
+    let name = out
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let staging_name = staging
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let token = staging_name.rsplit('-').next().unwrap_or("0");
+    let old = staging.with_file_name(format!(".{name}.old-{token}"));
+    std::fs::rename(out, &old).map_err(|e| Error::io(out, e))?;
+    std::fs::rename(staging, out).map_err(|e| Error::io(out, e))?;
+    // The caller removes `staging`; the retired folder is ours to remove.
+    std::fs::remove_dir_all(&old).map_err(|e| Error::io(&old, e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(f: &mut RunFolder, name: &str, text: &str) {
+        f.bytes(name, text.as_bytes()).unwrap();
+    }
+
+    #[test]
+    fn a_commit_replaces_the_folder_whole_and_a_drop_leaves_it_untouched() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("out");
+        let mut f = RunFolder::open(&out, &[], 1).unwrap();
+        assert!(!f.replaces());
+        write(&mut f, "qualified.csv", "a\n");
+        write(&mut f, "qualified.parquet", "p");
+        f.commit().unwrap();
+        assert_eq!(std::fs::read(out.join("qualified.parquet")).unwrap(), b"p");
+
+        // A failed run: nothing changes.
+        let mut f = RunFolder::open(&out, &[], 2).unwrap();
+        assert!(f.replaces());
+        write(&mut f, "qualified.csv", "b\n");
+        drop(f);
+        assert_eq!(std::fs::read(out.join("qualified.csv")).unwrap(), b"a\n");
+
+        // A run without Parquet: the old Parquet file does not survive.
+        let mut f = RunFolder::open(&out, &[], 3).unwrap();
+        write(&mut f, "qualified.csv", "c\n");
+        f.commit().unwrap();
+        assert_eq!(std::fs::read(out.join("qualified.csv")).unwrap(), b"c\n");
+        assert!(!out.join("qualified.parquet").exists());
+        let left: Vec<String> = std::fs::read_dir(tmp.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert!(
+            left.iter().all(|n| n == "out" || n == ".out.lock"),
+            "{left:?}"
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn files_and_folder_are_private_whatever_the_umask() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("out");
+        let mut f = RunFolder::open(&out, &[], 7).unwrap();
+        write(&mut f, "summary.json", "{}\n");
+        f.commit().unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&out), 0o700);
+        assert_eq!(mode(&out.join("summary.json")), 0o600);
+    }
+
+    #[test]
+    fn a_second_run_into_the_same_folder_is_refused_at_once() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("out");
+        let _first = RunFolder::open(&out, &[], 1).unwrap();
+        // A second open file description: flock locks conflict across them.
+        let err = RunFolder::open(&out, &[], 2).err().unwrap();
+        assert!(matches!(err, Error::Busy(_)), "{err}");
+        assert_eq!(err.exit_code(), 5);
+    }
+
+    #[test]
+    fn a_foreign_folder_a_file_a_link_and_an_input_inside_are_refused() {
+        let tmp = tempfile::tempdir().unwrap();
+        let home = tmp.path().join("home");
+        std::fs::create_dir(&home).unwrap();
+        std::fs::write(home.join("notes.txt"), "mine").unwrap();
+        let err = RunFolder::open(&home, &[], 1).err().unwrap().to_string();
+        assert!(
+            err.contains("notes.txt") && err.contains("did not write"),
+            "{err}"
+        );
+        assert_eq!(std::fs::read(home.join("notes.txt")).unwrap(), b"mine");
+
+        let file = tmp.path().join("file");
+        std::fs::write(&file, "x").unwrap();
+        let err = RunFolder::open(&file, &[], 1).err().unwrap().to_string();
+        assert!(err.contains("is a file, not a folder"), "{err}");
+
+        #[cfg(unix)]
+        {
+            let link = tmp.path().join("link");
+            std::os::unix::fs::symlink(tmp.path().join("nowhere"), &link).unwrap();
+            let err = RunFolder::open(&link, &[], 1).err().unwrap().to_string();
+            assert!(err.contains("symbolic link"), "{err}");
+        }
+
+        let out = tmp.path().join("out");
+        let mut f = RunFolder::open(&out, &[], 1).unwrap();
+        write(&mut f, "qualified.csv", "a\n");
+        f.commit().unwrap();
+        let input = out.join("qualified.csv");
+        let err = RunFolder::open(&out, &[input.as_path()], 2)
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(err.contains("contains the input"), "{err}");
+    }
+
+    #[test]
+    fn a_killed_runs_staging_folder_is_removed_by_the_next_run() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("out");
+        let dead = tmp.path().join(".out.staging-00000000000000aa");
+        std::fs::create_dir(&dead).unwrap();
+        std::fs::write(dead.join("qualified.csv"), "personal data").unwrap();
+        let f = RunFolder::open(&out, &[], 0xbb).unwrap();
+        assert!(!dead.exists());
+        drop(f);
+    }
+}
