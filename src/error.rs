@@ -8,12 +8,12 @@ use std::path::PathBuf;
 /// (see [`Error::exit_code`]).
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    // No `#[source]`: the cause is in the message, said once (a chain
-    // printer would repeat it).
-    #[error("{}: {}", path.display(), describe_io(source))]
+    // Not a `source` (thiserror would chain it): the cause is in the
+    // message, said once, where a chain printer would repeat it.
+    #[error("{}: {}", path.display(), describe_io(cause))]
     Io {
         path: PathBuf,
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     /// A file that cannot be read as what it claims to be.
     #[error("{path}: {message}")]
@@ -71,7 +71,7 @@ impl Error {
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         Error::Io {
             path: path.into(),
-            source,
+            cause: source,
         }
     }
 

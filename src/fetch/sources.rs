@@ -266,9 +266,9 @@ impl RemoteConfig {
     pub fn name_error(&self, e: Error) -> Error {
         let url = |p: &PathBuf| self.state.origins.get(p).map(PathBuf::from);
         match e {
-            Error::Io { path, source } => Error::Io {
+            Error::Io { path, cause } => Error::Io {
                 path: url(&path).unwrap_or(path),
-                source,
+                cause,
             },
             Error::Input { path, message } => Error::Input {
                 path: url(&path).unwrap_or(path),

@@ -65,3 +65,100 @@ fn the_sector_flag_takes_the_config_spelling() {
     );
     assert_eq!(summary(&out)["config"]["sector"], "energy_renovation");
 }
+
+#[test]
+fn errors_a_beginner_meets_say_once_what_is_wrong_and_what_was_expected() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("missing.csv");
+    let m = missing.to_str().unwrap();
+    for args in [
+        vec!["inspect", m],
+        vec!["run", "--config", m, "--out", "/tmp/qualify-never"],
+        vec!["verify", "--certificate", m],
+    ] {
+        let o = run(&args);
+        let e = stderr(&o);
+        assert!(!o.status.success(), "{args:?}");
+        assert!(
+            e.contains("missing.csv: no such file or folder"),
+            "{args:?}: {e}"
+        );
+        assert!(!e.contains("os error"), "{args:?}: {e}");
+    }
+    // A folder given as the list.
+    let o = run(&[
+        "run",
+        "--list",
+        dir.path().to_str().unwrap(),
+        "--out",
+        dir.path().join("out").to_str().unwrap(),
+    ]);
+    let e = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{e}");
+    assert!(e.contains("is a folder, where a file was expected"), "{e}");
+    assert_eq!(e.matches("folder").count(), 1, "said twice: {e}");
+    // A French date.
+    let o = run(&[
+        "run",
+        "--config",
+        repo("sample-data/qualify.toml").to_str().unwrap(),
+        "--as-of",
+        "23/11/2026",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("YYYY-MM-DD"), "{}", stderr(&o));
+}
+
+#[test]
+fn a_list_without_its_header_row_stops_and_does_not_print_the_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let list = dir.path().join("noheader.csv");
+    std::fs::write(
+        &list,
+        "Jeanne,Martin,jeanne.martin@example.org,06 12 34 56 78,73282932000074\n\
+         Paul,Durand,paul.durand@example.org,06 98 76 54 32,55208131700013\n",
+    )
+    .unwrap();
+    write_manifest(&list);
+    let out = dir.path().join("out");
+    let o = run(&[
+        "run",
+        "--list",
+        list.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let e = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{e}");
+    assert!(e.contains("looks like a record, not a header row"), "{e}");
+    assert!(e.contains("column 3 holds an email address"), "{e}");
+    for value in ["Jeanne", "Martin", "jeanne.martin", "06 12", "7328293"] {
+        assert!(!e.contains(value), "the record leaked: {e}");
+    }
+    assert!(!out.exists());
+}
+
+#[test]
+fn a_list_with_no_recognised_contact_column_is_an_error_pointing_to_inspect() {
+    let dir = tempfile::tempdir().unwrap();
+    let list = dir.path().join("vendor.csv");
+    std::fs::write(
+        &list,
+        "Prenom,Nom,Adr_Mail_Pro,collected_at\nJeanne,Martin,j@example.org,2026-01-05\n",
+    )
+    .unwrap();
+    write_manifest(&list);
+    let o = run(&[
+        "run",
+        "--list",
+        list.to_str().unwrap(),
+        "--out",
+        dir.path().join("out").to_str().unwrap(),
+    ]);
+    let e = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{e}");
+    assert!(e.contains("no contact column recognised"), "{e}");
+    assert!(e.contains("Adr_Mail_Pro"), "{e}");
+    assert!(e.contains("qualify inspect"), "{e}");
+    assert!(e.contains("--mapping"), "{e}");
+}
