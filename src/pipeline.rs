@@ -368,6 +368,18 @@ pub fn run(config: &Config, progress: Progress, meta: &RunMeta) -> Result<Outcom
         if config.parquet {
             folder.parquet("qualified.parquet", &mut q)?;
         }
+        for ch in CHANNELS {
+            let allowed = qualified_rows
+                .iter()
+                .filter(|&&i| decisions[i].allowed(ch))
+                .count();
+            // Fax and automated calls are rare: their files only when used.
+            if allowed == 0 && matches!(ch, Channel::Fax | Channel::Autocall) {
+                continue;
+            }
+            let mut c = campaign_frame(&q, &canon, &norm, &decisions, &qualified_rows, ch)?;
+            folder.csv(&format!("campaign-{}.csv", ch.as_str()), &mut c, excel)?;
+        }
         drop(q);
         let client_ids = clients.as_ref().map(|c| &c.fields.client_id);
         let mut r = rejected_frame(
@@ -717,6 +729,96 @@ fn contact_channels(column: &str) -> Option<&'static [Channel]> {
     })
 }
 
+/// The fields a campaign on a channel needs, after the identity columns.
+fn campaign_fields(ch: Channel) -> &'static [&'static str] {
+    match ch {
+        Channel::Email => &["email"],
+        Channel::Sms => &["mobile"],
+        Channel::Phone | Channel::Autocall => &["phone", "mobile"],
+        Channel::Fax => &["fax"],
+        Channel::Post => &[
+            "address_line1",
+            "address_line2",
+            "postcode",
+            "city",
+            "country",
+        ],
+    }
+}
+
+/// campaign-<channel>.csv: exactly the qualified records allowed on the
+/// channel, with what a campaign tool needs and nothing else: who, how to
+/// reach them on this channel, on what legal basis (consent with its date
+/// and proof, soft opt-in, opt-out) and until when. Taken from the
+/// qualified frame (whose denied contact fields are already empty).
+fn campaign_frame(
+    q: &DataFrame,
+    canon: &DataFrame,
+    norm: &Normalised,
+    decisions: &[Decision],
+    rows: &[usize],
+    ch: Channel,
+) -> Result<DataFrame> {
+    let mask: BooleanChunked = rows.iter().map(|&i| decisions[i].allowed(ch)).collect();
+    let picked: Vec<usize> = rows
+        .iter()
+        .copied()
+        .filter(|&i| decisions[i].allowed(ch))
+        .collect();
+    let mut names: Vec<&str> = vec!["record_id", "source_row", "audience"];
+    let head = q.filter(&mask)?;
+    let proof = strs(canon, "consent_proof");
+    let consent = |i: usize| basis_of(decisions, i, ch) == "consent";
+    let extra = [
+        string_column(
+            "legal_basis",
+            picked.iter().map(|&i| Some(basis_of(decisions, i, ch))),
+        ),
+        string_column(
+            "rule",
+            picked.iter().map(|&i| Some(decisions[i].basis[ch.index()])),
+        ),
+        owned_string_column(
+            "consent_at",
+            picked
+                .iter()
+                .map(|&i| {
+                    norm.consent_at[ch.index()][i]
+                        .filter(|_| consent(i))
+                        .map(|d| d.to_string())
+                })
+                .collect(),
+        ),
+        string_column(
+            "consent_proof",
+            picked.iter().map(|&i| proof[i].filter(|_| consent(i))),
+        ),
+    ];
+    let mut cols: Vec<Column> = names
+        .drain(..)
+        .map(|n| head.column(n).cloned())
+        .collect::<std::result::Result<_, _>>()?;
+    cols.extend(extra);
+    let fields = [
+        "contactable_until",
+        "first_name",
+        "last_name",
+        "full_name",
+        "company_name",
+        "job_title",
+    ]
+    .into_iter()
+    .chain(campaign_fields(ch).iter().copied());
+    for f in fields {
+        cols.push(head.column(f)?.clone());
+    }
+    Ok(DataFrame::new(picked.len(), cols)?)
+}
+
+fn basis_of(decisions: &[Decision], i: usize, ch: Channel) -> &'static str {
+    crate::rules::legal_basis(decisions[i].basis[ch.index()])
+}
+
 /// rejected.csv: who, why, matched ids, masked identity.
 fn rejected_frame(
     norm: &Normalised,
@@ -775,6 +877,17 @@ fn rejected_frame(
             rows.iter().map(|&i| (i + 1) as u64).collect::<Vec<_>>(),
         ),
         owned_string_column("reasons", reasons),
+        string_column(
+            "main_reason",
+            rows.iter()
+                .map(|&i| decisions[i].main_reason().map(Reason::code)),
+        ),
+        owned_string_column(
+            "channel_reasons",
+            rows.iter()
+                .map(|&i| Some(decisions[i].channel_reasons()))
+                .collect(),
+        ),
         string_column("matched_record_id", matched_record.into_iter()),
         owned_string_column("matched_client_id", matched_client),
         owned_string_column("email_masked", email),
@@ -934,6 +1047,16 @@ fn summary_json(s: SummaryInput) -> Result<Value> {
             r.code().into(),
             json!(d.iter().filter(|x| x.all_reasons().contains(*r)).count()),
         );
+    }
+    // Each rejected record once, under its main reason: these add up to
+    // the rejected count, where `reasons` counts every record a reason
+    // touches on any channel.
+    let mut by_main = serde_json::Map::new();
+    for r in REASONS {
+        let k = d.iter().filter(|x| x.main_reason() == Some(*r)).count();
+        if k > 0 {
+            by_main.insert(r.code().into(), json!(k));
+        }
     }
     let mut channels = serde_json::Map::new();
     for ch in CHANNELS {
@@ -1141,6 +1264,7 @@ fn summary_json(s: SummaryInput) -> Result<Value> {
             "to_delete": d.iter().filter(|x| x.purge.is_some()).count(),
         },
         "audience": {"b2b": audience(crate::rules::Audience::B2b), "b2c": audience(crate::rules::Audience::B2c), "unknown": audience(crate::rules::Audience::Unknown)},
+        "rejected_by_main_reason": by_main,
         "reasons": reasons,
         "channels": channels,
         "malformed_rows": malformed_rows,
@@ -1160,7 +1284,6 @@ fn summary_json(s: SummaryInput) -> Result<Value> {
     Ok(summary)
 }
 
-/// Where each input was read from, for run.json.
 /// The local files a run reads (remote sources: their cached copies),
 /// which the output folder must not contain.
 fn local_inputs(c: &Config) -> Vec<PathBuf> {
@@ -1174,6 +1297,7 @@ fn local_inputs(c: &Config) -> Vec<PathBuf> {
     v
 }
 
+/// Where each input was read from, for run.json.
 fn input_paths(c: &Config, clients: Option<&Clients>, suppression: &Suppression) -> Value {
     let path = |p: &std::path::Path| c.remote.source_path(p);
     json!({

@@ -104,6 +104,87 @@ impl Decision {
             .iter()
             .fold(Reasons::default(), |a, r| a.union(*r))
     }
+
+    /// The one reason a rejected record is counted under, so that counts
+    /// by main reason add up to the rejected count (docs/reason-codes.md):
+    /// its first record-level reason in catalogue order; else the reason
+    /// that denies the most channels on which the record has contact data
+    /// (ties: catalogue order); `no_contact_data` only when it has data
+    /// for no channel. `None` for a qualified record.
+    ///
+    /// Why not the first channel reason in catalogue order: almost every
+    /// record lacks a fax or a street, so `no_contact_data` would hide the
+    /// reason that actually stops the channels the record could use.
+    pub fn main_reason(&self) -> Option<Reason> {
+        if self.qualified() {
+            return None;
+        }
+        let all = self.all_reasons();
+        if let Some(r) = all
+            .iter()
+            .find(|r| r.level() == crate::schema::Level::Record)
+        {
+            return Some(r);
+        }
+        let with_data: Vec<Reasons> = self
+            .denied
+            .iter()
+            .copied()
+            .filter(|r| !r.contains(Reason::NoContactData))
+            .collect();
+        let mut best: Option<(usize, Reason)> = None;
+        for r in all.iter() {
+            let k = with_data.iter().filter(|c| c.contains(r)).count();
+            if k > 0 && best.is_none_or(|(b, _)| k > b) {
+                best = Some((k, r));
+            }
+        }
+        Some(best.map_or(Reason::NoContactData, |(_, r)| r))
+    }
+
+    /// Channel-level reasons per channel, `channel:code;code` joined by
+    /// spaces, channels in their order; channels denied only by a
+    /// record-level reason are left out (`main_reason` says it).
+    pub fn channel_reasons(&self) -> String {
+        let mut out = String::new();
+        for ch in CHANNELS {
+            let codes: Vec<&str> = self.denied[ch.index()]
+                .iter()
+                .filter(|r| r.level() == crate::schema::Level::Channel)
+                .map(Reason::code)
+                .collect();
+            if codes.is_empty() {
+                continue;
+            }
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(ch.as_str());
+            out.push(':');
+            out.push_str(&codes.join(";"));
+        }
+        out
+    }
+}
+
+/// The legal basis a channel's rule stands on, for the campaign files.
+/// Rule ids end with their regime (`fr.email.b2c_opt_in`,
+/// `fr.sms.client_soft_opt_in`, `fr.phone.b2b_opt_out`, ...), a convention
+/// every pack keeps (checked by a test over the French pack).
+pub fn legal_basis(rule_id: &str) -> &'static str {
+    if rule_id.ends_with("soft_opt_in") {
+        "soft_opt_in"
+    } else if rule_id.ends_with("opt_in") {
+        "consent"
+    } else if rule_id.ends_with("contract_in_progress") {
+        "contract_in_progress"
+    } else if rule_id.ends_with("bloctel") {
+        "opt_out_bloctel_checked"
+    } else if rule_id.ends_with("opt_out") || rule_id.ends_with("generic_address") {
+        "opt_out"
+    } else {
+        "unknown"
+    }
 }
 
 /// Everything known about the run that is the same for every record.
@@ -201,5 +282,57 @@ mod tests {
             .collect();
         assert_eq!(r.codes(), "duplicate;no_consent;opposed");
         assert!(Reasons::default().codes().is_empty());
+    }
+
+    fn decision(denied: [&[Reason]; 6]) -> Decision {
+        Decision {
+            audience: Audience::B2c,
+            audience_reason: "test",
+            denied: denied.map(|r| r.iter().copied().collect()),
+            contactable_until: None,
+            purge: None,
+            basis: [""; 6],
+        }
+    }
+
+    #[test]
+    fn the_main_reason_is_the_record_reason_else_what_blocks_the_usable_channels() {
+        use Reason::*;
+        let none: &[Reason] = &[NoContactData];
+        // email, sms, phone, autocall, fax, post
+        let d = decision([
+            &[NoConsent],
+            &[NoConsent],
+            &[Bloctel],
+            &[NoConsent],
+            none,
+            none,
+        ]);
+        assert_eq!(d.main_reason(), Some(NoConsent));
+        assert_eq!(
+            d.channel_reasons(),
+            "email:no_consent sms:no_consent phone:bloctel autocall:no_consent fax:no_contact_data post:no_contact_data"
+        );
+        let d = decision([none, none, none, none, none, none]);
+        assert_eq!(d.main_reason(), Some(NoContactData));
+        let dup: &[Reason] = &[Duplicate, Stale];
+        let d = decision([dup, dup, dup, dup, dup, dup]);
+        assert_eq!(d.main_reason(), Some(Duplicate));
+        assert_eq!(d.channel_reasons(), "");
+        // A tie between two reasons on one channel each: catalogue order.
+        let d = decision([&[Opposed], none, &[NoConsent], none, none, none]);
+        assert_eq!(d.main_reason(), Some(NoConsent));
+        let d = decision([&[], none, none, none, none, none]);
+        assert_eq!(d.main_reason(), None);
+    }
+
+    #[test]
+    fn every_channel_rule_of_the_french_pack_names_its_legal_basis() {
+        for r in fr::FrancePack.rules() {
+            // Channel rules govern one channel; `all` rules are record-level.
+            if r.channels.len() == 1 && r.id.matches('.').count() == 2 {
+                assert_ne!(legal_basis(r.id), "unknown", "{}", r.id);
+            }
+        }
     }
 }

@@ -130,4 +130,76 @@ fn qualified_csv_carries_no_contact_value_of_a_denied_channel() {
     }
     // The sample has both: emails that may be used, and emails removed.
     assert!(emails > 0 && blanked > 0, "{emails} {blanked}");
+
+    // Each campaign file holds exactly the records its channel allows, in
+    // source order, and only the contact fields of that channel.
+    let decisions = csv_rows(&out.join("decisions.csv"));
+    let contact = ["email", "mobile", "phone", "fax", "address_line1", "address_line2"];
+    let needs: [(&str, &[&str]); 6] = [
+        ("email", &["email"]),
+        ("sms", &["mobile"]),
+        ("phone", &["phone", "mobile"]),
+        ("autocall", &["phone", "mobile"]),
+        ("fax", &["fax"]),
+        ("post", &["address_line1", "address_line2"]),
+    ];
+    for (ch, fields) in needs {
+        let expected: Vec<&str> = decisions[1..]
+            .iter()
+            .filter(|d| d[2] == ch && d[3] == "true")
+            .map(|d| d[0].as_str())
+            .collect();
+        let path = out.join(format!("campaign-{ch}.csv"));
+        if !path.exists() {
+            assert!(expected.is_empty(), "campaign-{ch}.csv missing");
+            assert!(matches!(ch, "fax" | "autocall"), "campaign-{ch}.csv missing");
+            continue;
+        }
+        let c = csv_rows(&path);
+        let ids: Vec<&str> = c[1..].iter().map(|r| r[0].as_str()).collect();
+        assert_eq!(ids, expected, "campaign-{ch}.csv");
+        for f in contact {
+            assert_eq!(
+                c[0].iter().any(|h| h == f),
+                fields.contains(&f),
+                "campaign-{ch}.csv and column {f}"
+            );
+        }
+        let basis = c[0].iter().position(|h| h == "legal_basis").unwrap();
+        let at = c[0].iter().position(|h| h == "consent_at").unwrap();
+        for r in &c[1..] {
+            assert_ne!(r[basis], "unknown", "{r:?}");
+            // A consent is shown with its date; other bases have none.
+            assert_eq!(r[basis] == "consent", !r[at].is_empty(), "{r:?}");
+        }
+    }
+}
+
+#[test]
+fn each_rejected_record_has_one_main_reason_and_they_add_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    run_config("sample-data/qualify.toml", &out, &[]);
+    let s = summary(&out);
+    let by_main = s["rejected_by_main_reason"].as_object().unwrap();
+    let total: u64 = by_main.values().map(|v| v.as_u64().unwrap()).sum();
+    assert_eq!(total, s["counts"]["rejected"].as_u64().unwrap());
+    let rows = csv_rows(&out.join("rejected.csv"));
+    let h = &rows[0];
+    let main = h.iter().position(|x| x == "main_reason").unwrap();
+    let per = h.iter().position(|x| x == "channel_reasons").unwrap();
+    let email = h.iter().position(|x| x == "email_masked").unwrap();
+    let mut counted = std::collections::BTreeMap::<String, u64>::new();
+    for r in &rows[1..] {
+        assert!(!r[main].is_empty(), "{r:?}");
+        *counted.entry(r[main].clone()).or_default() += 1;
+        // The per-channel reasons say where no_contact_data applies: never
+        // on email when the row shows an email.
+        if !r[email].is_empty() {
+            assert!(!r[per].contains("email:no_contact_data"), "{r:?}");
+        }
+    }
+    for (code, k) in &counted {
+        assert_eq!(by_main[code].as_u64(), Some(*k), "{code}");
+    }
 }
