@@ -17,7 +17,9 @@ use crate::ingest::{read_table, sha256_file, Table};
 use crate::link::suppression::{BloctelList, Suppression};
 use crate::link::{link, Links};
 use crate::manifest::Method;
-use crate::normalise::records::{client_fields, normalise_frame, strs, ClientFields, Normalised};
+use crate::normalise::records::{
+    client_fields, normalise_frame, strs, ClientFields, Normalised, ValueWarning,
+};
 use crate::normalise::YesNo;
 use crate::output::{mask, owned_string_column, string_column, RunFolder};
 use crate::progress::Progress;
@@ -89,6 +91,7 @@ fn load_clients(
     path: &std::path::Path,
     name: &str,
     warnings: &mut BTreeMap<String, usize>,
+    value_warnings: &mut Vec<(String, ValueWarning)>,
 ) -> Result<Clients> {
     let table = read_table(path, None)?;
     if let Some(m) = table.malformed.first() {
@@ -113,10 +116,11 @@ fn load_clients(
         .collect();
     let df = canonical_frame(&table, &map, &names);
     let norm = normalise_frame(&df);
-    let mut w = BTreeMap::new();
+    let mut w = norm.warnings.clone();
     let fields = client_fields(&df, &mut w);
-    for (k, v) in w.into_iter().chain(norm.warnings.clone()) {
-        warnings.insert(format!("{name}: {k}"), v);
+    for v in w {
+        warnings.insert(format!("{name}: {}", v.message()), v.rows);
+        value_warnings.push((name.to_owned(), v));
     }
     let rows = table.rows();
     Ok(Clients {
@@ -139,6 +143,8 @@ pub struct Computed {
     pub norm: Normalised,
     pub list_client: Option<ClientFields>,
     pub warnings: BTreeMap<String, usize>,
+    /// Cells read as unknown, by file name (the list, the client file).
+    pub value_warnings: Vec<(String, ValueWarning)>,
     pub clients: Option<Clients>,
     pub suppression: Suppression,
     pub bloctel: Option<BloctelList>,
@@ -201,8 +207,14 @@ pub fn compute(config: &Config, progress: Progress) -> Result<Computed> {
     // --- Normalise --------------------------------------------------------
     let bar = progress.stage("normalise", n as u64);
     let norm = normalise_frame(&canon);
-    warnings.extend(norm.warnings.clone());
-    let list_client = own_customers.then(|| client_fields(&canon, &mut warnings));
+    let list_name = config.remote.source_name(&config.list);
+    let mut value_warnings: Vec<(String, ValueWarning)> = Vec::new();
+    let mut list_values = norm.warnings.clone();
+    let list_client = own_customers.then(|| client_fields(&canon, &mut list_values));
+    for w in list_values {
+        warnings.insert(w.message(), w.rows);
+        value_warnings.push((list_name.clone(), w));
+    }
     bar.finish_and_clear();
     timer.lap("normalise");
 
@@ -211,7 +223,14 @@ pub fn compute(config: &Config, progress: Progress) -> Result<Computed> {
     let clients = config
         .clients
         .as_deref()
-        .map(|p| load_clients(p, &config.remote.source_name(p), &mut warnings))
+        .map(|p| {
+            load_clients(
+                p,
+                &config.remote.source_name(p),
+                &mut warnings,
+                &mut value_warnings,
+            )
+        })
         .transpose()?;
     let mut suppression = Suppression::default();
     for p in &config.opposition {
@@ -296,6 +315,7 @@ pub fn compute(config: &Config, progress: Progress) -> Result<Computed> {
         norm,
         list_client,
         warnings,
+        value_warnings,
         clients,
         suppression,
         bloctel,
@@ -329,6 +349,7 @@ pub fn run(config: &Config, progress: Progress, meta: &RunMeta) -> Result<Outcom
         norm,
         list_client: _,
         warnings,
+        value_warnings,
         clients,
         suppression,
         bloctel,
@@ -428,6 +449,7 @@ pub fn run(config: &Config, progress: Progress, meta: &RunMeta) -> Result<Outcom
         suppression: &suppression,
         bloctel: bloctel.as_ref(),
         warnings: &warnings,
+        value_warnings: &value_warnings,
         pack_name: pack.name(),
         pack_version: pack.version(),
         companies: &companies.report,
@@ -1010,6 +1032,7 @@ struct SummaryInput<'a> {
     suppression: &'a Suppression,
     bloctel: Option<&'a BloctelList>,
     warnings: &'a BTreeMap<String, usize>,
+    value_warnings: &'a [(String, ValueWarning)],
     pack_name: &'static str,
     pack_version: &'static str,
     companies: &'a crate::company::CompanyReport,
@@ -1057,6 +1080,30 @@ fn summary_json(s: SummaryInput) -> Result<Value> {
         if k > 0 {
             by_main.insert(r.code().into(), json!(k));
         }
+    }
+    // Per channel, the channel-level reasons of the records no
+    // record-level reason excludes: why the usable records are denied.
+    let whole = |x: &Decision| {
+        x.all_reasons()
+            .iter()
+            .any(|r| r.level() == crate::schema::Level::Record)
+    };
+    let mut channel_reasons = serde_json::Map::new();
+    for ch in CHANNELS {
+        let mut per = serde_json::Map::new();
+        for r in REASONS
+            .iter()
+            .filter(|r| r.level() == crate::schema::Level::Channel)
+        {
+            let k = d
+                .iter()
+                .filter(|x| !whole(x) && x.denied[ch.index()].contains(*r))
+                .count();
+            if k > 0 {
+                per.insert(r.code().into(), json!(k));
+            }
+        }
+        channel_reasons.insert(ch.as_str().into(), Value::Object(per));
     }
     let mut channels = serde_json::Map::new();
     for ch in CHANNELS {
@@ -1265,10 +1312,22 @@ fn summary_json(s: SummaryInput) -> Result<Value> {
         },
         "audience": {"b2b": audience(crate::rules::Audience::B2b), "b2c": audience(crate::rules::Audience::B2c), "unknown": audience(crate::rules::Audience::Unknown)},
         "rejected_by_main_reason": by_main,
+        "channel_reasons": channel_reasons,
         "reasons": reasons,
         "channels": channels,
         "malformed_rows": malformed_rows,
         "warnings": warnings,
+        "value_warnings": s.value_warnings.iter().map(|(file, w)| {
+            let mut v = serde_json::to_value(w).expect("plain data");
+            v["file"] = json!(file);
+            // The list's own header for the column (the client file is
+            // read with the built-in names only).
+            let header = s.colmap.pairs.iter().find(|(_, c)| *c == w.column).map(|(h, _)| h);
+            if let (Some(h), true) = (header, file == &c.remote.source_name(&c.list)) {
+                v["header"] = json!(h);
+            }
+            v
+        }).collect::<Vec<_>>(),
     });
     // Only when used, so that runs without them keep their summary as it was.
     let obj = summary.as_object_mut().expect("an object");

@@ -3,8 +3,6 @@
 //! typed vector indexed by row. Unrecognised yes/no and date values are
 //! counted per column for the summary's warnings.
 
-use std::collections::BTreeMap;
-
 use chrono::NaiveDate;
 use polars::prelude::*;
 use rayon::prelude::*;
@@ -60,8 +58,8 @@ pub struct Normalised {
     pub consent_at: [Vec<Option<NaiveDate>>; 6],
     pub consent_partners: Vec<YesNo>,
     pub consent_proof: Vec<bool>,
-    /// "column: N unrecognised values (e.g. ...)" counts for the summary.
-    pub warnings: BTreeMap<String, usize>,
+    /// Cells read as unknown, per column, for the summary and the report.
+    pub warnings: Vec<ValueWarning>,
 }
 
 /// Client-file extras (docs/pipeline.md#inputs).
@@ -79,43 +77,102 @@ fn par_map<T: Send>(col: &[Option<&str>], f: impl Fn(&str) -> Option<T> + Sync) 
     col.par_iter().map(|c| c.and_then(&f)).collect()
 }
 
-fn yes_no_column(df: &DataFrame, name: &str, warnings: &mut BTreeMap<String, usize>) -> Vec<YesNo> {
+/// What kind of value a column expected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ValueKind {
+    Date,
+    YesNo,
+}
+
+/// Cells of one column that could not be read as what it holds, and were
+/// read as unknown: how many, the first rows, a few distinct examples, so
+/// that the report can say where to look and what to fix.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ValueWarning {
+    pub column: String,
+    pub kind: ValueKind,
+    pub rows: usize,
+    /// `source_row` of the first few (at most [`FIRST_ROWS`]).
+    pub first_rows: Vec<usize>,
+    /// Up to [`EXAMPLES`] distinct values, cut to 40 characters.
+    pub examples: Vec<String>,
+}
+
+pub const FIRST_ROWS: usize = 5;
+pub const EXAMPLES: usize = 3;
+
+impl ValueWarning {
+    fn collect(column: &str, kind: ValueKind, col: &[Option<&str>], bad: &[bool]) -> Option<Self> {
+        let rows = bad.iter().filter(|b| **b).count();
+        if rows == 0 {
+            return None;
+        }
+        let mut first_rows = Vec::new();
+        let mut examples: Vec<String> = Vec::new();
+        for (i, _) in bad.iter().enumerate().filter(|(_, b)| **b) {
+            if first_rows.len() < FIRST_ROWS {
+                first_rows.push(i + 1);
+            }
+            let v: String = col[i].unwrap_or("").chars().take(40).collect();
+            if examples.len() < EXAMPLES && !examples.contains(&v) {
+                examples.push(v);
+            }
+            if first_rows.len() == FIRST_ROWS && examples.len() == EXAMPLES {
+                break;
+            }
+        }
+        Some(ValueWarning {
+            column: column.to_owned(),
+            kind,
+            rows,
+            first_rows,
+            examples,
+        })
+    }
+
+    /// The summary's one-line text (English, like its other warnings).
+    pub fn message(&self) -> String {
+        match self.kind {
+            ValueKind::Date => format!("{}: unrecognised date, read as unknown", self.column),
+            ValueKind::YesNo => format!(
+                "{}: unrecognised yes/no value, read as unknown",
+                self.column
+            ),
+        }
+    }
+}
+
+fn yes_no_column(df: &DataFrame, name: &str, warnings: &mut Vec<ValueWarning>) -> Vec<YesNo> {
     let col = strs(df, name);
     let parsed: Vec<(YesNo, bool)> = col
         .par_iter()
         .map(|c| c.map_or((YesNo::Unknown, true), parse_yes_no))
         .collect();
-    let bad = parsed.iter().filter(|(_, ok)| !ok).count();
-    if bad > 0 {
-        warnings.insert(
-            format!("{name}: unrecognised yes/no value, read as unknown"),
-            bad,
-        );
-    }
+    let bad: Vec<bool> = parsed.iter().map(|(_, ok)| !ok).collect();
+    warnings.extend(ValueWarning::collect(name, ValueKind::YesNo, &col, &bad));
     parsed.into_iter().map(|(v, _)| v).collect()
 }
 
 fn date_column(
     df: &DataFrame,
     name: &str,
-    warnings: &mut BTreeMap<String, usize>,
+    warnings: &mut Vec<ValueWarning>,
 ) -> Vec<Option<NaiveDate>> {
     let col = strs(df, name);
     let parsed: Vec<(Option<NaiveDate>, bool)> = col
         .par_iter()
         .map(|c| c.map_or((None, true), parse_date))
         .collect();
-    let bad = parsed.iter().filter(|(_, ok)| !ok).count();
-    if bad > 0 {
-        warnings.insert(format!("{name}: unrecognised date, read as unknown"), bad);
-    }
+    let bad: Vec<bool> = parsed.iter().map(|(_, ok)| !ok).collect();
+    warnings.extend(ValueWarning::collect(name, ValueKind::Date, &col, &bad));
     parsed.into_iter().map(|(v, _)| v).collect()
 }
 
 /// Normalises every canonical column of `df` that the pipeline reads.
 pub fn normalise_frame(df: &DataFrame) -> Normalised {
     let rows = df.height();
-    let mut warnings = BTreeMap::new();
+    let mut warnings = Vec::new();
     let first_name = par_map(&strs(df, "first_name"), clean_name);
     let last_name = par_map(&strs(df, "last_name"), clean_name);
     let full_name = par_map(&strs(df, "full_name"), clean_name);
@@ -215,7 +272,7 @@ pub fn normalise_frame(df: &DataFrame) -> Normalised {
 }
 
 /// Reads the client-only columns of a client frame.
-pub fn client_fields(df: &DataFrame, warnings: &mut BTreeMap<String, usize>) -> ClientFields {
+pub fn client_fields(df: &DataFrame, warnings: &mut Vec<ValueWarning>) -> ClientFields {
     let all = yes_no_column(df, "opposed_all", warnings);
     let opposed = CHANNELS.map(|ch| {
         yes_no_column(df, opposed_column(ch), warnings)

@@ -43,6 +43,14 @@ impl Lang {
         }
     }
 
+    /// The colon before a value: French puts a no-break space before it.
+    pub fn colon(self) -> &'static str {
+        match self {
+            Lang::Fr => "\u{a0}: ",
+            Lang::En => ": ",
+        }
+    }
+
     /// An integer with the thousands separator of the language: French uses
     /// a narrow no-break space (`1 427`), English a comma (`1,427`).
     pub fn int(self, n: u64) -> String {
@@ -113,6 +121,23 @@ labels! {
     Agreed => "Champs concordants", "Fields that agree";
     Disagreed => "Champs discordants", "Fields that differ";
     ReportIntro => "Ce rapport résume ce que qualify a décidé pour chaque enregistrement de la liste, canal par canal, à la date d'effet. Les fichiers qualified.csv, rejected.csv et decisions.csv donnent le détail ligne par ligne.", "This report summarises what qualify decided for every record of the list, channel by channel, on the as-of date. qualified.csv, rejected.csv and decisions.csv give the detail row by row.";
+    Headline => "En bref", "At a glance";
+    HeadlineRead => "enregistrements lus", "records read";
+    HeadlineQualified => "contactables sur au moins un canal", "contactable on at least one channel";
+    HeadlineRejected => "refusés", "rejected";
+    HeadlineSplit => "Pourquoi les refusés le sont (un motif principal par enregistrement ; le total est celui des refusés)", "Why the rejected are rejected (one main reason per record; the total is the rejected count)";
+    Total => "Total", "Total";
+    MainReason => "Motif principal", "Main reason";
+    ReasonsRecordLevel => "Motifs qui écartent l'enregistrement entier (tous les canaux)", "Reasons that exclude the whole record (every channel)";
+    ReasonsRecordIntro => "Un enregistrement peut en avoir plusieurs ; chacun est compté une fois par motif.", "A record may have several; each is counted once per reason.";
+    ReasonsChannelLevel => "Motifs par canal, pour les enregistrements que rien n'écarte en entier", "Reasons per channel, for the records nothing excludes as a whole";
+    ReasonsChannelIntro => "Nombre d'enregistrements refusés sur ce canal par chaque motif (un enregistrement peut en avoir plusieurs).", "Records denied on this channel by each reason (a record may have several).";
+    WarnValueDate => "dates non reconnues, lues comme inconnues", "unrecognised dates, read as unknown";
+    WarnValueYesNo => "valeurs oui/non non reconnues, lues comme inconnues (donc sans consentement)", "unrecognised yes/no values, read as unknown (so no consent)";
+    WarnValueRows => "lignes", "rows";
+    WarnValueExamples => "exemples", "examples";
+    WarnValueDateFix => "Corrigez ces cellules dans le fichier source (formats lus : AAAA-MM-JJ, avec ou sans heure, et JJ/MM/AAAA, JJ-MM-AAAA, JJ.MM.AAAA ; année sur quatre chiffres) puis relancez ; en attendant, ces enregistrements sont traités comme non datés.", "Fix these cells in the source file (formats read: YYYY-MM-DD, with or without a time, and DD/MM/YYYY, DD-MM-YYYY, DD.MM.YYYY; four-digit years) and run again; until then these records are treated as undated.";
+    WarnValueYesNoFix => "Corrigez ces cellules (valeurs lues : oui/non, yes/no, o/n, y/n, 1/0, x, true/false) ou nommez la colonne dans un fichier de correspondance, puis relancez.", "Fix these cells (values read: oui/non, yes/no, o/n, y/n, 1/0, x, true/false) or name the column in a mapping file, then run again.";
     Inputs => "Entrées", "Inputs";
     File => "Fichier", "File";
     Role => "Rôle", "Role";

@@ -139,6 +139,12 @@ dl.facts dd{margin:0}
 svg{width:100%;height:auto;display:block}
 svg text{font-family:inherit;font-size:13px;fill:var(--ink)}
 svg .lbl{fill:var(--muted)}
+p.big{font-size:1.35rem;margin:8px 0}
+p.big strong{font-size:1.6rem}
+caption{text-align:left;font-weight:600;padding:6px 0;color:var(--muted)}
+tfoot th{background:#fff;border-top:2px solid var(--line)}
+h3{font-size:1.02rem;margin:18px 0 4px}
+h4{font-size:.95rem;margin:12px 0 2px;color:var(--muted)}
 ul.warn li{margin:4px 0}
 ul.warn li.strong{color:var(--ko);font-weight:600}
 footer{margin-top:32px;color:var(--muted);font-size:.85rem}
@@ -174,6 +180,7 @@ pub fn render(summary: &Value, examples: &[Example], lang: Lang) -> String {
         esc(&list_name),
         esc(t(L::ReportIntro))
     );
+    headline(&mut h, summary, lang);
     h.push_str("<section id=\"inputs\">\n");
     let _ = writeln!(h, "<h2>{}</h2>", esc(t(L::Inputs)));
     h.push_str("<dl class=\"facts\">\n");
@@ -372,53 +379,8 @@ pub fn render(summary: &Value, examples: &[Example], lang: Lang) -> String {
     }
     h.push_str("</tbody>\n</table>\n</section>\n");
 
-    // --- Rejection reasons ----------------------------------------------------
-    h.push_str("<section id=\"reasons\">\n");
-    let _ = writeln!(
-        h,
-        "<h2>{}</h2>\n<p class=\"note\">{}</p>",
-        esc(t(L::Rejections)),
-        esc(t(L::RejectionsIntro))
-    );
-    let present: Vec<(Reason, u64)> = REASONS
-        .iter()
-        .map(|r| (*r, u(&summary["reasons"][r.code()])))
-        .filter(|(_, n)| *n > 0)
-        .collect();
-    if present.is_empty() {
-        let _ = writeln!(h, "<p>{}</p>", esc(t(L::NoRejection)));
-    } else {
-        let bars: Vec<(String, u64)> = present
-            .iter()
-            .map(|(r, n)| (r.code().to_owned(), *n))
-            .collect();
-        h.push_str(&bar_chart(&bars, read, "var(--ko)", lang));
-        let _ = writeln!(
-            h,
-            "<table>\n<thead><tr><th>{}</th><th>{}</th><th>{}</th><th class=\"num\">{}</th></tr></thead>\n<tbody>",
-            esc(t(L::Code)),
-            esc(t(L::Meaning)),
-            esc(t(L::Level)),
-            esc(t(L::Records))
-        );
-        for (r, n) in &present {
-            let level = match r.level() {
-                Level::Record => t(L::LevelRecord),
-                Level::Channel => t(L::LevelChannel),
-            };
-            let _ = writeln!(
-                h,
-                "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td class=\"num\" data-reason=\"{}\">{}</td></tr>",
-                r.code(),
-                esc(i18n::reason(*r, lang)),
-                esc(level),
-                r.code(),
-                lang.int(*n)
-            );
-        }
-        h.push_str("</tbody>\n</table>\n");
-    }
-    h.push_str("</section>\n");
+    // --- Rejection reasons, by level ------------------------------------------
+    reasons_section(&mut h, summary, read, lang);
 
     matching_section(&mut h, &summary["fuzzy"], lang);
 
@@ -479,7 +441,25 @@ pub fn render(summary: &Value, examples: &[Example], lang: Lang) -> String {
         }
         h.push_str("</ul>\n");
     }
-    let run_messages = summary["warnings"].as_array().cloned().unwrap_or_default();
+    value_warnings(&mut h, summary, lang);
+    // The value warnings were just said in the report's language; the
+    // other run messages are technical and stay as summary.json has them.
+    let said: Vec<String> = summary["value_warnings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|w| s(&w["column"]).to_owned())
+        .collect();
+    let run_messages: Vec<Value> = summary["warnings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|m| {
+            let m = s(m);
+            !(m.contains(": unrecognised ") && said.iter().any(|c| m.contains(c.as_str())))
+        })
+        .cloned()
+        .collect();
     if !run_messages.is_empty() {
         let _ = writeln!(h, "<p class=\"note\">{}</p>\n<ul>", esc(t(L::RunMessages)));
         for m in &run_messages {
@@ -513,13 +493,7 @@ pub fn render(summary: &Value, examples: &[Example], lang: Lang) -> String {
             let reasons: Vec<String> = e
                 .reasons
                 .iter()
-                .map(|r| {
-                    format!(
-                        "<code title=\"{}\">{}</code>",
-                        esc(i18n::reason(*r, lang)),
-                        r.code()
-                    )
-                })
+                .map(|r| format!("<code>{}</code> {}", r.code(), esc(i18n::reason(*r, lang))))
                 .collect();
             let _ = writeln!(
                 h,
@@ -528,7 +502,7 @@ pub fn render(summary: &Value, examples: &[Example], lang: Lang) -> String {
                 esc(e.name.as_deref().unwrap_or("")),
                 esc(e.email.as_deref().unwrap_or("")),
                 esc(e.phone.as_deref().unwrap_or("")),
-                reasons.join(" ")
+                reasons.join("<br>")
             );
         }
         h.push_str("</tbody>\n</table>\n");
@@ -546,6 +520,229 @@ pub fn render(summary: &Value, examples: &[Example], lang: Lang) -> String {
         esc(t(L::Certificate)),
     );
     h
+}
+
+/// The first screen: how many were read, how many may be contacted (per
+/// channel), how many are rejected and why, in counts that add up; then
+/// the as-of date and the vendor. Provenance and hashes come after.
+fn headline(h: &mut String, summary: &Value, lang: Lang) {
+    let t = |l: L| l.get(lang);
+    let counts = &summary["counts"];
+    let (read, qualified, rejected) = (
+        u(&counts["rows_read"]),
+        u(&counts["qualified"]),
+        u(&counts["rejected"]),
+    );
+    h.push_str("<section id=\"headline\">\n");
+    let _ = writeln!(h, "<h2>{}</h2>", esc(t(L::Headline)));
+    let _ = writeln!(
+        h,
+        "<p class=\"big\"><strong data-headline=\"read\">{}</strong> {} · <strong data-headline=\"qualified\">{}</strong> {} · <strong data-headline=\"rejected\">{}</strong> {}</p>",
+        lang.int(read),
+        esc(t(L::HeadlineRead)),
+        lang.int(qualified),
+        esc(t(L::HeadlineQualified)),
+        lang.int(rejected),
+        esc(t(L::HeadlineRejected))
+    );
+    let vendor = summary["provenance"]["vendor"]
+        .as_str()
+        .unwrap_or(t(L::NoManifest));
+    let _ = writeln!(
+        h,
+        "<p>{}{c}<strong data-headline=\"as_of\">{}</strong> · {}{c}<strong>{}</strong></p>",
+        esc(t(L::AsOf)),
+        esc(s(&summary["as_of"])),
+        esc(t(L::Vendor)),
+        esc(vendor),
+        c = lang.colon()
+    );
+    let per: Vec<String> = CHANNELS
+        .iter()
+        .map(|ch| {
+            format!(
+                "{} <strong data-headline-channel=\"{}\">{}</strong>",
+                esc(i18n::channel(*ch, lang).split(" (").next().unwrap_or("")),
+                ch.as_str(),
+                lang.int(u(&summary["channels"][ch.as_str()]["allowed"]))
+            )
+        })
+        .collect();
+    let _ = writeln!(h, "<p>{} : {}</p>", esc(t(L::Contactable)), per.join(" · "));
+    let by_main: Vec<(Reason, u64)> = REASONS
+        .iter()
+        .map(|r| (*r, u(&summary["rejected_by_main_reason"][r.code()])))
+        .filter(|(_, n)| *n > 0)
+        .collect();
+    if !by_main.is_empty() {
+        let _ = writeln!(
+            h,
+            "<table id=\"main-reasons\">\n<caption>{}</caption>\n<thead><tr><th>{}</th><th>{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th></tr></thead>\n<tbody>",
+            esc(t(L::HeadlineSplit)),
+            esc(t(L::MainReason)),
+            esc(t(L::Meaning)),
+            esc(t(L::Records)),
+            esc(t(L::ShareOfRead))
+        );
+        for (r, n) in &by_main {
+            let _ = writeln!(
+                h,
+                "<tr><td><code>{}</code></td><td>{}</td><td class=\"num\" data-main-reason=\"{}\">{}</td><td class=\"num\">{}</td></tr>",
+                r.code(),
+                esc(i18n::reason(*r, lang)),
+                r.code(),
+                lang.int(*n),
+                lang.percent(*n, read)
+            );
+        }
+        let _ = writeln!(
+            h,
+            "</tbody>\n<tfoot><tr><th colspan=\"2\">{}</th><th class=\"num\" data-main-reason-total>{}</th><th class=\"num\">{}</th></tr></tfoot>\n</table>",
+            esc(t(L::Total)),
+            lang.int(by_main.iter().map(|(_, n)| n).sum()),
+            lang.percent(rejected, read)
+        );
+    }
+    h.push_str("</section>\n");
+}
+
+/// Reasons by level: those that exclude a whole record, then, per channel,
+/// why the records nothing excludes are denied there. Bars carry the
+/// reason's meaning, the tables its code.
+fn reasons_section(h: &mut String, summary: &Value, read: u64, lang: Lang) {
+    let t = |l: L| l.get(lang);
+    h.push_str("<section id=\"reasons\">\n");
+    let _ = writeln!(h, "<h2>{}</h2>", esc(t(L::Rejections)));
+    let table = |h: &mut String, rows: &[(Reason, u64)], attr: &str| {
+        let _ = writeln!(
+            h,
+            "<table>\n<thead><tr><th>{}</th><th>{}</th><th class=\"num\">{}</th></tr></thead>\n<tbody>",
+            esc(t(L::Code)),
+            esc(t(L::Meaning)),
+            esc(t(L::Records))
+        );
+        for (r, n) in rows {
+            let _ = writeln!(
+                h,
+                "<tr><td><code>{}</code></td><td>{}</td><td class=\"num\" {attr}=\"{}\">{}</td></tr>",
+                r.code(),
+                esc(i18n::reason(*r, lang)),
+                r.code(),
+                lang.int(*n)
+            );
+        }
+        h.push_str("</tbody>\n</table>\n");
+    };
+    let bars = |rows: &[(Reason, u64)]| -> Vec<(String, u64)> {
+        rows.iter()
+            .map(|(r, n)| (i18n::reason(*r, lang).to_owned(), *n))
+            .collect()
+    };
+    let record: Vec<(Reason, u64)> = REASONS
+        .iter()
+        .filter(|r| r.level() == Level::Record)
+        .map(|r| (*r, u(&summary["reasons"][r.code()])))
+        .filter(|(_, n)| *n > 0)
+        .collect();
+    let _ = writeln!(
+        h,
+        "<h3>{}</h3>\n<p class=\"note\">{}</p>",
+        esc(t(L::ReasonsRecordLevel)),
+        esc(t(L::ReasonsRecordIntro))
+    );
+    if record.is_empty() {
+        let _ = writeln!(h, "<p>{}</p>", esc(t(L::NoRejection)));
+    } else {
+        h.push_str(&bar_chart(&bars(&record), read, "var(--ko)", lang));
+        table(h, &record, "data-reason");
+    }
+    let _ = writeln!(
+        h,
+        "<h3>{}</h3>\n<p class=\"note\">{}</p>",
+        esc(t(L::ReasonsChannelLevel)),
+        esc(t(L::ReasonsChannelIntro))
+    );
+    for ch in CHANNELS {
+        let per = &summary["channel_reasons"][ch.as_str()];
+        let rows: Vec<(Reason, u64)> = REASONS
+            .iter()
+            .map(|r| (*r, u(&per[r.code()])))
+            .filter(|(_, n)| *n > 0)
+            .collect();
+        if rows.is_empty() {
+            continue;
+        }
+        let _ = writeln!(
+            h,
+            "<h4 data-channel-reasons=\"{}\">{}</h4>",
+            ch.as_str(),
+            esc(i18n::channel(ch, lang))
+        );
+        h.push_str(&bar_chart(&bars(&rows), read, "var(--ko)", lang));
+        table(h, &rows, &format!("data-{}-reason", ch.as_str()));
+    }
+    h.push_str("</section>\n");
+}
+
+/// Cells read as unknown, said in the report's language: the file and
+/// column, how many, the first rows, a few values, and what to do.
+fn value_warnings(h: &mut String, summary: &Value, lang: Lang) {
+    let t = |l: L| l.get(lang);
+    let list = summary["value_warnings"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    if list.is_empty() {
+        return;
+    }
+    h.push_str("<ul class=\"warn\" id=\"value-warnings\">\n");
+    for w in &list {
+        let (what, fix) = match s(&w["kind"]) {
+            "date" => (L::WarnValueDate, L::WarnValueDateFix),
+            _ => (L::WarnValueYesNo, L::WarnValueYesNoFix),
+        };
+        let rows: Vec<String> = w["first_rows"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_u64)
+            .map(|r| r.to_string())
+            .collect();
+        let more = if u(&w["rows"]) > rows.len() as u64 {
+            ", …"
+        } else {
+            ""
+        };
+        // The vendor's header first: that is what the reader sees in the file.
+        let column = match w["header"].as_str() {
+            Some(hd) if hd != s(&w["column"]) => format!("{hd} → {}", s(&w["column"])),
+            _ => s(&w["column"]).to_owned(),
+        };
+        let examples: Vec<String> = w["examples"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|e| format!("« {} »", esc(s(e))))
+            .collect();
+        let _ = writeln!(
+            h,
+            "<li data-value-warning=\"{}\"><code>{}</code>, {} <code>{}</code>{}{} {} — {} {}{}; {} {}. {}</li>",
+            esc(s(&w["column"])),
+            esc(file_name(s(&w["file"]))),
+            esc(t(L::Column)).to_lowercase(),
+            esc(&column),
+            lang.colon(),
+            lang.int(u(&w["rows"])),
+            esc(t(what)),
+            esc(t(L::WarnValueRows)),
+            rows.join(", "),
+            more,
+            esc(t(L::WarnValueExamples)),
+            examples.join(", "),
+            esc(t(fix))
+        );
+    }
+    h.push_str("</ul>\n");
 }
 
 /// The inputs of the run in summary.json, with their role label.

@@ -161,8 +161,11 @@ fn sample_report_renders_without_console_errors_and_shows_the_summary_s_funnel()
             "channel {ch}"
         );
     }
+    // Record-level reasons are charted as such; channel-level ones per
+    // channel, for the records nothing excludes whole.
     for (code, n) in s["reasons"].as_object().unwrap() {
-        if n.as_u64().unwrap() > 0 {
+        let r = qualify::schema::Reason::parse(code).unwrap();
+        if n.as_u64().unwrap() > 0 && r.level() == qualify::schema::Level::Record {
             assert_eq!(
                 shown(&page.dom, "data-reason", code),
                 n.as_u64().unwrap(),
@@ -170,6 +173,51 @@ fn sample_report_renders_without_console_errors_and_shows_the_summary_s_funnel()
             );
         }
     }
+    for (ch, per) in s["channel_reasons"].as_object().unwrap() {
+        for (code, n) in per.as_object().unwrap() {
+            assert_eq!(
+                shown(&page.dom, &format!("data-{ch}-reason"), code),
+                n.as_u64().unwrap(),
+                "{ch} {code}"
+            );
+        }
+    }
+
+    // The headline answers first: read, contactable, rejected, and the
+    // split of the rejected by main reason, which adds up.
+    let headline = page.dom.find("id=\"headline\"").expect("headline");
+    assert!(
+        headline < page.dom.find("id=\"inputs\"").unwrap(),
+        "the headline comes before provenance and hashes"
+    );
+    let read = shown(&page.dom, "data-headline", "read");
+    let qualified = shown(&page.dom, "data-headline", "qualified");
+    let rejected = shown(&page.dom, "data-headline", "rejected");
+    assert_eq!(read, s["counts"]["rows_read"].as_u64().unwrap());
+    assert_eq!(qualified, s["counts"]["qualified"].as_u64().unwrap());
+    assert_eq!(rejected, s["counts"]["rejected"].as_u64().unwrap());
+    assert_eq!(read, qualified + rejected);
+    let mut split = 0;
+    for (code, n) in s["rejected_by_main_reason"].as_object().unwrap() {
+        let shown_n = shown(&page.dom, "data-main-reason", code);
+        assert_eq!(shown_n, n.as_u64().unwrap(), "{code}");
+        split += shown_n;
+    }
+    assert_eq!(split, rejected, "the main reasons add up to the rejected");
+    assert_eq!(shown(&page.dom, "data-main-reason-total", ""), rejected);
+    for ch in ["email", "sms", "phone", "autocall", "fax", "post"] {
+        assert_eq!(
+            shown(&page.dom, "data-headline-channel", ch),
+            s["channels"][ch]["allowed"].as_u64().unwrap(),
+            "headline channel {ch}"
+        );
+    }
+    // Warnings in the report's language, naming the vendor's column.
+    assert!(
+        page.dom.contains("Date de collecte → collected_at"),
+        "value warnings name the header"
+    );
+    assert!(page.dom.contains("dates non reconnues"));
 
     // The matching section: the model's weights chart, drawn per level.
     assert!(page.dom.contains("id=\"matching\""), "matching section");

@@ -134,7 +134,14 @@ fn qualified_csv_carries_no_contact_value_of_a_denied_channel() {
     // Each campaign file holds exactly the records its channel allows, in
     // source order, and only the contact fields of that channel.
     let decisions = csv_rows(&out.join("decisions.csv"));
-    let contact = ["email", "mobile", "phone", "fax", "address_line1", "address_line2"];
+    let contact = [
+        "email",
+        "mobile",
+        "phone",
+        "fax",
+        "address_line1",
+        "address_line2",
+    ];
     let needs: [(&str, &[&str]); 6] = [
         ("email", &["email"]),
         ("sms", &["mobile"]),
@@ -152,7 +159,10 @@ fn qualified_csv_carries_no_contact_value_of_a_denied_channel() {
         let path = out.join(format!("campaign-{ch}.csv"));
         if !path.exists() {
             assert!(expected.is_empty(), "campaign-{ch}.csv missing");
-            assert!(matches!(ch, "fax" | "autocall"), "campaign-{ch}.csv missing");
+            assert!(
+                matches!(ch, "fax" | "autocall"),
+                "campaign-{ch}.csv missing"
+            );
             continue;
         }
         let c = csv_rows(&path);
