@@ -176,6 +176,58 @@ fn waterfall(c: &crate::pipeline::Computed, i: usize, prefix: &str) -> String {
 }
 
 /// The text `qualify explain` prints.
+/// The record as the run read it, normalised: what the decisions below
+/// were made from.
+fn own_values(n: &crate::normalise::records::Normalised, i: usize) -> String {
+    let mut o = String::from("values (normalised):\n");
+    let mut line = |k: &str, v: Option<String>| {
+        if let Some(v) = v.filter(|v| !v.is_empty()) {
+            let _ = writeln!(o, "  {k:<15} {v}");
+        }
+    };
+    line("first_name", n.first_name[i].clone());
+    line("last_name", n.last_name[i].clone());
+    line("full_name", n.full_name[i].clone());
+    line("email", n.email[i].as_ref().map(|e| e.address.clone()));
+    let phone = |p: &Option<crate::normalise::Phone>| p.as_ref().and_then(|p| p.e164.clone());
+    line("mobile", phone(&n.mobile[i]));
+    line("phone", phone(&n.phone[i]));
+    line("fax", phone(&n.fax[i]));
+    line("address_line1", n.address_line1[i].clone());
+    line("postcode", n.postcode[i].clone());
+    line("city", n.city[i].clone());
+    line("country", n.country[i].clone());
+    line("siren", n.siren[i].as_ref().map(|s| s.digits.clone()));
+    line("siret", n.siret[i].as_ref().map(|s| s.digits.clone()));
+    line("collected_at", n.collected_at[i].map(|d| d.to_string()));
+    line(
+        "last_contact_at",
+        n.last_contact_at[i].map(|d| d.to_string()),
+    );
+    for ch in CHANNELS {
+        let v = n.consent[ch.index()][i];
+        if v != crate::normalise::YesNo::Unknown {
+            let at = n.consent_at[ch.index()][i].map_or(String::new(), |d| format!(" on {d}"));
+            line(
+                crate::schema::consent_column(ch),
+                Some(format!(
+                    "{}{at}",
+                    if v == crate::normalise::YesNo::Yes {
+                        "yes"
+                    } else {
+                        "no"
+                    }
+                )),
+            );
+        }
+    }
+    line(
+        "consent_proof",
+        n.consent_proof[i].then(|| "recorded".to_owned()),
+    );
+    o
+}
+
 pub fn explain(out: &Path, record_id: &str) -> Result<String> {
     let config = config_of_run(out)?;
     let c = compute(&config, Progress::hidden())?;
@@ -220,9 +272,19 @@ pub fn explain(out: &Path, record_id: &str) -> Result<String> {
         let key = c.links.client_key[i].map_or("?", |k| k.as_str());
         let _ = writeln!(o, "matches client {id} (on {key})");
     }
+    o.push_str(&own_values(&c.norm, i));
     o.push_str(&waterfall(&c, i, &prefix));
-    if let Some(u) = d.contactable_until {
-        let _ = writeln!(o, "contactable until: {u}");
+    // A date until which a rejected record is contactable means nothing.
+    match (d.main_reason(), d.contactable_until) {
+        (Some(r), _) => {
+            let _ = writeln!(o, "rejected: {} ({})", r.code(), r.meaning());
+        }
+        (None, Some(u)) => {
+            let _ = writeln!(o, "qualified, contactable until: {u}");
+        }
+        (None, None) => {
+            let _ = writeln!(o, "qualified");
+        }
     }
     if let Some(p) = d.purge {
         let _ = writeln!(o, "to delete: {}", p.code());

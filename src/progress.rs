@@ -4,7 +4,14 @@
 
 use std::io::IsTerminal;
 
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::{ProgressBar, ProgressState, ProgressStyle};
+
+/// A whole number of items per second with thousands separators
+/// (`2,317,072/s`): indicatif's `{per_sec}` prints four decimals.
+fn rate(state: &ProgressState, w: &mut dyn std::fmt::Write) {
+    let n = state.per_sec().max(0.0).round() as u64;
+    let _ = write!(w, "{}/s", crate::output::i18n::Lang::En.int(n));
+}
 
 #[derive(Debug, Clone, Copy)]
 pub struct Progress {
@@ -29,9 +36,10 @@ impl Progress {
         let bar = ProgressBar::new(len);
         bar.set_style(
             ProgressStyle::with_template(
-                "{prefix:>10} [{bar:30}] {pos}/{len} rows ({per_sec}, {elapsed})",
+                "{prefix:>10} [{bar:30}] {pos}/{len} rows ({rate}, {elapsed})",
             )
             .expect("static template")
+            .with_key("rate", rate)
             .progress_chars("=> "),
         );
         bar.set_prefix(name.to_owned());
@@ -46,9 +54,10 @@ impl Progress {
         let bar = ProgressBar::new(len);
         bar.set_style(
             ProgressStyle::with_template(
-                "{prefix:>10} [{bar:30}] {pos}/{len} pairs ({per_sec}, {elapsed})",
+                "{prefix:>10} [{bar:30}] {pos}/{len} pairs ({rate}, {elapsed})",
             )
             .expect("static template")
+            .with_key("rate", rate)
             .progress_chars("=> "),
         );
         bar.set_prefix(name.to_owned());
@@ -96,9 +105,10 @@ impl Progress {
         let bar = ProgressBar::new(len);
         bar.set_style(
             ProgressStyle::with_template(&format!(
-                "{{prefix:>10}} [{{bar:30}}] {{pos}}/{{len}} {unit} ({{per_sec}}, {{elapsed}})"
+                "{{prefix:>10}} [{{bar:30}}] {{pos}}/{{len}} {unit} ({{rate}}, {{elapsed}})"
             ))
             .expect("static template")
+            .with_key("rate", rate)
             .progress_chars("=> "),
         );
         bar.set_prefix(name.to_owned());

@@ -74,10 +74,30 @@ fn summary_and_certificate_do_not_depend_on_the_working_directory() {
             "{f} differs between working directories"
         );
     }
-    // explain still finds the inputs, from run.json.
-    let id = column(&b.join("decisions.csv"), "record_id")[0].clone();
+    // explain still finds the inputs, from run.json, and shows a rejected
+    // record's own values and why, with no date until which to contact it.
+    let rejected = csv_rows(&b.join("rejected.csv"));
+    let main = rejected[0].iter().position(|h| h == "main_reason").unwrap();
+    let id = rejected[1][0].clone();
     let o = run(&["explain", "--out", b.to_str().unwrap(), "--record", &id]);
     assert!(o.status.success(), "{}", stderr(&o));
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains("values (normalised):"), "{text}");
+    assert!(
+        text.contains(&format!("rejected: {}", rejected[1][main])),
+        "{text}"
+    );
+    assert!(!text.contains("contactable until"), "{text}");
+    let qualified = column(&b.join("qualified.csv"), "record_id")[0].clone();
+    let o = run(&[
+        "explain",
+        "--out",
+        b.to_str().unwrap(),
+        "--record",
+        &qualified,
+    ]);
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains("qualified, contactable until: "), "{text}");
 }
 
 #[test]
