@@ -160,6 +160,24 @@ pub struct Computed {
 pub fn compute(config: &Config, progress: Progress) -> Result<Computed> {
     let mut timer = Timer::new();
     let pack = pack_by_name("fr").expect("the fr pack exists");
+    if let Some(m) = &config.manifest {
+        // Data not collected yet proves nothing: a manifest whose whole
+        // period is after the as-of date is wrong, or the as-of date is.
+        if m.collected_between[0] > config.as_of {
+            let path = config
+                .manifest_path
+                .as_deref()
+                .map(|p| config.remote.source_name(p))
+                .unwrap_or_default();
+            return Err(Error::config(
+                path,
+                format!(
+                    "field `collected_between`: the collection starts on {}, after the as-of date {}: no record can have been collected yet (check the manifest, or --as-of)",
+                    m.collected_between[0], config.as_of
+                ),
+            ));
+        }
+    }
 
     // --- Import ---------------------------------------------------------
     let spin = progress.spinner("import");
@@ -440,6 +458,7 @@ pub fn run(config: &Config, progress: Progress, meta: &RunMeta) -> Result<Outcom
     let mut summary = summary_json(SummaryInput {
         config,
         table: &table,
+        norm: &norm,
         colmap: &colmap,
         removed: &removed,
         kept: &kept,
@@ -1023,6 +1042,7 @@ fn feedback_frame(
 struct SummaryInput<'a> {
     config: &'a Config,
     table: &'a Table,
+    norm: &'a Normalised,
     colmap: &'a ColumnMap,
     removed: &'a [crate::minimise::Removed],
     kept: &'a [(String, usize)],
@@ -1154,6 +1174,34 @@ fn summary_json(s: SummaryInput) -> Result<Value> {
         warnings.push(format!(
             "{malformed} malformed rows rejected (see malformed_rows)"
         ));
+    }
+    let future: Vec<usize> = (0..n).filter(|&i| has(i, Reason::DateInFuture)).collect();
+    if !future.is_empty() {
+        warnings.push(format!(
+            "{} rows dated after the as-of date (collected_at or last_contact_at), rejected date_in_future: rows {}",
+            future.len(),
+            first_rows(&future)
+        ));
+    }
+    // Collected outside the manifest's declared period: the manifest does
+    // not describe these rows; said, not rejected (the vendor may have
+    // declared the period loosely), so that someone asks.
+    if let Some(m) = &c.manifest {
+        let outside: Vec<usize> = (0..n)
+            .filter(|&i| {
+                s.norm.collected_at[i]
+                    .is_some_and(|d| d < m.collected_between[0] || d > m.collected_between[1])
+            })
+            .collect();
+        if !outside.is_empty() {
+            warnings.push(format!(
+                "{} rows collected outside the manifest's collected_between ({} to {}): rows {}; ask the vendor how they were collected",
+                outside.len(),
+                m.collected_between[0],
+                m.collected_between[1],
+                first_rows(&outside)
+            ));
+        }
     }
     if c.accept_generic_partners {
         warnings.push(
@@ -1354,6 +1402,15 @@ fn local_inputs(c: &Config) -> Vec<PathBuf> {
     v.extend(c.bloctel.clone());
     v.extend(c.sign_key.clone());
     v
+}
+
+/// The first few source rows of a set of row indices, for a warning.
+fn first_rows(rows: &[usize]) -> String {
+    let mut v: Vec<String> = rows.iter().take(5).map(|i| (i + 1).to_string()).collect();
+    if rows.len() > 5 {
+        v.push("...".into());
+    }
+    v.join(", ")
 }
 
 /// Where each input was read from, for run.json.

@@ -219,6 +219,7 @@ reasons! {
     ExistingClient = "existing_client", Record, "the person is already a client (see matched_client_id); a bought list is not the way to reach them";
     Stale = "stale", Record, "more than the retention window (3 years) since the last contact from the person or the collection: delete";
     UnknownCollectionDate = "unknown_collection_date", Record, "no collection or last-contact date: freshness cannot be shown";
+    DateInFuture = "date_in_future", Record, "a collection or last-contact date after the as-of date: a date that has not come yet proves nothing";
     MalformedRow = "malformed_row", Record, "the row could not be read (ragged, NUL byte, cell over 1 MB or not representable)";
     ScrapedSource = "scraped_source", Record, "the data was scraped: nobody was informed at collection";
     CompanyClosed = "company_closed", Record, "the company has ceased activity";

@@ -396,6 +396,7 @@ pub fn reason(r: Reason, lang: Lang) -> &'static str {
         Reason::ExistingClient => "la personne est déjà cliente (voir matched_client_id) : une liste achetée n'est pas le moyen de la joindre",
         Reason::Stale => "plus de la durée de conservation (3 ans) depuis le dernier contact de la personne ou la collecte : à supprimer",
         Reason::UnknownCollectionDate => "aucune date de collecte ni de dernier contact : la fraîcheur ne peut pas être démontrée",
+        Reason::DateInFuture => "une date de collecte ou de dernier contact postérieure à la date d'effet : une date qui n'est pas encore arrivée ne prouve rien",
         Reason::MalformedRow => "la ligne n'a pas pu être lue (nombre de champs incorrect, octet NUL, cellule de plus de 1 Mo ou illisible)",
         Reason::ScrapedSource => "les données ont été aspirées (scraping) : personne n'a été informé lors de la collecte",
         Reason::CompanyClosed => "l'entreprise a cessé son activité",

@@ -86,8 +86,8 @@ pub const RULES: &[RuleInfo] = &[
         "With existing_clients = reject (default), a record that is already a client is not reached through a bought list; with keep, the client rules apply. A relationship ended more than the retention window ago is not a client relationship.",
         "CNIL référentiel \"gestion des activités commerciales\" (2022); docs/pipeline.md#linking-and-deduplication", [ExistingClient]),
     rule!("fr.freshness", ALL, "prospects", None, None,
-        "A prospect may be kept and contacted for 3 years (retention_years) from the last contact coming from the person (a click, an order, a reply; not an email open), else from collection; older records are stale and must be deleted. No date at all: freshness cannot be shown.",
-        "CNIL référentiel \"gestion des activités commerciales\" (2022), retention of prospect data; CNIL SAN-2020-003 (Spartoo)", [Stale, UnknownCollectionDate]),
+        "A prospect may be kept and contacted for 3 years (retention_years) from the last contact coming from the person (a click, an order, a reply; not an email open), else from collection; older records are stale and must be deleted. No date at all: freshness cannot be shown. A collection or last-contact date after the as-of date proves nothing (it would stretch the window): the record is rejected.",
+        "CNIL référentiel \"gestion des activités commerciales\" (2022), retention of prospect data; CNIL SAN-2020-003 (Spartoo); GDPR art. 5(2) (accountability)", [Stale, UnknownCollectionDate, DateInFuture]),
     rule!("fr.scraped", ALL, "lists collected by scraping", None, None,
         "Scraped data: nobody was informed at collection, so nobody may be contacted; allow_scraped_b2b = true allows the B2B opt-out channels of B2B records.",
         "GDPR art. 14; CNIL guidance on B2B prospection", [ScrapedSource]),
@@ -251,7 +251,17 @@ impl RulePack for FrancePack {
                 let reference = n.last_contact_at[i]
                     .or(n.collected_at[i])
                     .or(ctx.manifest.map(|m| m.collected_between[0]));
-                match reference {
+                // A date after the as-of date is a typo or a forgery: it
+                // cannot show freshness (it would extend the window).
+                let future = [n.collected_at[i], n.last_contact_at[i]]
+                    .into_iter()
+                    .flatten()
+                    .any(|d| d > as_of);
+                match reference.filter(|_| !future) {
+                    None if future => {
+                        deny_all(&mut denied, Reason::DateInFuture);
+                        None
+                    }
                     None => {
                         deny_all(&mut denied, Reason::UnknownCollectionDate);
                         None

@@ -671,6 +671,21 @@ fn stale_after_three_years_the_same_day_is_still_fresh() {
 }
 
 #[test]
+fn a_date_after_the_as_of_date_proves_nothing_and_fails_closed() {
+    let w = world("2026-11-23");
+    for col in ["collected_at", "last_contact_at"] {
+        let rec = set(consumer(), col, "2027-05-15");
+        let d = decide(&rec, &w);
+        assert!(allowed(&d).is_empty(), "{col}");
+        assert_eq!(d.main_reason(), Some(Reason::DateInFuture), "{col}");
+        assert_eq!(d.contactable_until, None, "{col}");
+    }
+    // The as-of date itself is today, not the future.
+    let d = decide(&set(consumer(), "last_contact_at", "2026-11-23"), &w);
+    assert!(d.qualified());
+}
+
+#[test]
 fn the_manifest_period_is_the_last_resort_reference_date() {
     let mut w = world("2026-11-23");
     let rec = without(consumer(), "collected_at");

@@ -162,3 +162,68 @@ fn a_list_with_no_recognised_contact_column_is_an_error_pointing_to_inspect() {
     assert!(e.contains("qualify inspect"), "{e}");
     assert!(e.contains("--mapping"), "{e}");
 }
+
+#[test]
+fn dates_after_the_as_of_date_fail_closed_and_a_future_manifest_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let list = dir.path().join("future.csv");
+    std::fs::write(
+        &list,
+        "first_name,last_name,address_line1,postcode,city,collected_at\n\
+         Jeanne,Martin,1 rue A,75001,Paris,2027-05-15\n\
+         Paul,Durand,2 rue B,69001,Lyon,2026-01-05\n",
+    )
+    .unwrap();
+    write_manifest(&list);
+    let out = dir.path().join("out");
+    let o = run(&[
+        "run",
+        "--list",
+        list.to_str().unwrap(),
+        "--as-of",
+        "2026-11-23",
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let s = summary(&out);
+    assert_eq!(s["rejected_by_main_reason"]["date_in_future"], 1, "{s:#}");
+    let warned = s["warnings"].as_array().unwrap().iter().any(|w| {
+        w.as_str().unwrap().contains("after the as-of date")
+            && w.as_str().unwrap().contains("rows 1")
+    });
+    assert!(warned, "{:#}", s["warnings"]);
+
+    // A manifest whose collection has not started yet.
+    let text = std::fs::read_to_string(repo("tests/data/scenario.manifest.toml")).unwrap();
+    let start = text
+        .lines()
+        .find(|l| l.starts_with("collected_between"))
+        .unwrap()
+        .to_owned();
+    let manifest = dir.path().join("future.manifest.toml");
+    std::fs::write(
+        &manifest,
+        text.replace(
+            &start,
+            "collected_between = [\"2027-01-01\", \"2027-06-30\"]",
+        ),
+    )
+    .unwrap();
+    let o = run(&[
+        "run",
+        "--list",
+        list.to_str().unwrap(),
+        "--as-of",
+        "2026-11-23",
+        "--out",
+        dir.path().join("out2").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("after the as-of date 2026-11-23"),
+        "{}",
+        stderr(&o)
+    );
+}
