@@ -68,8 +68,11 @@ fn check_parts(path: &Path) -> Result<()> {
     Ok(())
 }
 
+/// A row's non-empty cells: (column, value), left to right.
+type SparseRow = Vec<(u32, Data)>;
+
 /// The non-empty cells of an `.xlsx` sheet, by row, read as a stream.
-fn sparse_rows(path: &Path, sheet: Option<&str>) -> Result<(String, Vec<Vec<(u32, Data)>>)> {
+fn sparse_rows(path: &Path, sheet: Option<&str>) -> Result<(String, Vec<SparseRow>)> {
     check_parts(path)?;
     let mut wb: Xlsx<_> = open_workbook(path)
         .map_err(|e| Error::input(path, format!("cannot open workbook: {e}")))?;
@@ -77,7 +80,7 @@ fn sparse_rows(path: &Path, sheet: Option<&str>) -> Result<(String, Vec<Vec<(u32
     let mut cells = wb
         .worksheet_cells_reader(&name)
         .map_err(|e| Error::input(path, format!("sheet {name:?}: {e}")))?;
-    let mut rows: Vec<(u32, Vec<(u32, Data)>)> = Vec::new();
+    let mut rows: Vec<(u32, SparseRow)> = Vec::new();
     let mut ordered = true;
     while let Some(cell) = cells
         .next_cell()
@@ -109,7 +112,7 @@ fn sparse_rows(path: &Path, sheet: Option<&str>) -> Result<(String, Vec<Vec<(u32
     if !ordered {
         // Rows out of order (allowed by the format, rare): merge by row.
         rows.sort_by_key(|(r, _)| *r);
-        let mut merged: Vec<(u32, Vec<(u32, Data)>)> = Vec::new();
+        let mut merged: Vec<(u32, SparseRow)> = Vec::new();
         for (r, cells) in rows {
             match merged.last_mut() {
                 Some((l, row)) if *l == r => row.extend(cells),
@@ -179,7 +182,7 @@ pub(super) fn read(path: &Path, sheet: Option<&str>) -> Result<RawTable> {
     let range = wb
         .worksheet_range(&name)
         .map_err(|e| Error::input(path, format!("sheet {name:?}: {e}")))?;
-    let rows: Vec<Vec<(u32, Data)>> = range
+    let rows: Vec<SparseRow> = range
         .rows()
         .map(|r| {
             r.iter()
@@ -194,7 +197,7 @@ pub(super) fn read(path: &Path, sheet: Option<&str>) -> Result<RawTable> {
 }
 
 /// The table from a sheet's non-empty rows (sparse, in sheet order).
-fn table_from_rows(path: &Path, name: String, rows: &[Vec<(u32, Data)>]) -> Result<RawTable> {
+fn table_from_rows(path: &Path, name: String, rows: &[SparseRow]) -> Result<RawTable> {
     let head: Vec<Vec<Data>> = rows
         .iter()
         .take(20)
