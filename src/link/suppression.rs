@@ -89,13 +89,13 @@ impl Suppression {
             ));
         }
         let df = canonical_frame(&table, &map, OPPOSITION_READ);
-        let norm = normalise_frame(&df);
+        // The cheap checks first, over the raw cells: a file invalid on its
+        // first row is refused before the whole of it is normalised.
         let channel = strs(&df, "channel");
         let sha = strs(&df, "sha256");
         let md5 = strs(&df, "md5");
-        let (raw_phone, raw_mobile) = (strs(&df, "phone"), strs(&df, "mobile"));
-        let before = self.entries;
-        let people = super::fuzzy::people(&norm);
+        let mut masks = Vec::with_capacity(df.height());
+        let mut hashes: Vec<[Option<String>; 2]> = Vec::with_capacity(df.height());
         for i in 0..df.height() {
             let row = i + 1;
             let mask = match channel[i].map(|c| c.trim().to_lowercase()) {
@@ -109,12 +109,44 @@ impl Suppression {
                             row,
                             column: "channel".into(),
                             message: format!(
-                                "unknown channel {c:?}: expected all, email, sms, phone, autocall, fax or post"
+                                "unknown channel {}: expected all, email, sms, phone, autocall, fax or post",
+                                crate::output::mask::cell(&c)
                             ),
                         })
                     }
                 },
             };
+            masks.push(mask);
+            let mut pair = [None, None];
+            for (k, (col, cells, len)) in [("sha256", &sha, 64), ("md5", &md5, 32)]
+                .into_iter()
+                .enumerate()
+            {
+                if let Some(h) = cells[i] {
+                    let h = h.trim().to_ascii_lowercase();
+                    if h.len() != len || !h.bytes().all(|b| b.is_ascii_hexdigit()) {
+                        return Err(Error::Cell {
+                            path: path.to_owned(),
+                            row,
+                            column: col.into(),
+                            message: format!(
+                                "not a {col} hex digest ({len} hex digits): {}",
+                                crate::output::mask::cell(&h)
+                            ),
+                        });
+                    }
+                    pair[k] = Some(h);
+                }
+            }
+            hashes.push(pair);
+        }
+        let norm = normalise_frame(&df);
+        let (raw_phone, raw_mobile) = (strs(&df, "phone"), strs(&df, "mobile"));
+        let before = self.entries;
+        let people = super::fuzzy::people(&norm);
+        for i in 0..df.height() {
+            let row = i + 1;
+            let mask = masks[i];
             let mut any = false;
             if let Some(e) = &norm.email[i] {
                 *self.plain.entry(e.key.clone()).or_default() |= mask;
@@ -135,20 +167,9 @@ impl Suppression {
                     }
                 }
             }
-            for (col, cells, len) in [("sha256", &sha, 64), ("md5", &md5, 32)] {
-                if let Some(h) = cells[i] {
-                    let h = h.trim().to_ascii_lowercase();
-                    if h.len() != len || !h.bytes().all(|b| b.is_ascii_hexdigit()) {
-                        return Err(Error::Cell {
-                            path: path.to_owned(),
-                            row,
-                            column: col.into(),
-                            message: format!("not a {col} hex digest ({len} hex digits): {h:?}"),
-                        });
-                    }
-                    *self.hashed.entry(h).or_default() |= mask;
-                    any = true;
-                }
+            for h in std::mem::take(&mut hashes[i]).into_iter().flatten() {
+                *self.hashed.entry(h).or_default() |= mask;
+                any = true;
             }
             if let Some(k) = postal_key(&norm, i) {
                 *self.postal.entry(k).or_default() |= mask;
@@ -255,7 +276,7 @@ impl BloctelList {
                         path: path.to_owned(),
                         row: i + 1,
                         column: "phone".into(),
-                        message: format!("not a phone number: {cell:?}"),
+                        message: format!("not a phone number: {}", crate::output::mask::cell(cell)),
                     })
                 }
             }
@@ -270,4 +291,41 @@ impl BloctelList {
 /// Normalised email key, for callers that hash it (vendor feedback).
 pub fn email_key(raw: &str) -> Option<String> {
     normalise_email(raw).map(|e| e.key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bad_opposition_or_bloctel_cell_is_named_by_row_and_column_and_masked() {
+        let dir = tempfile::tempdir().unwrap();
+        let opp = dir.path().join("opposition.csv");
+        std::fs::write(
+            &opp,
+            "email,channel\nmarc.petit@example.org,email\npaul@example.org,jeanne.martin@example.org\n",
+        )
+        .unwrap();
+        let e = Suppression::default()
+            .add_file(&opp)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("row 2") && e.contains("\"channel\""), "{e}");
+        assert!(e.contains("j***@example.org"), "{e}");
+        assert!(!e.contains("jeanne.martin"), "{e}");
+
+        let opp = dir.path().join("hashed.csv");
+        std::fs::write(&opp, "sha256\nnot-a-digest-but-someone@example.org\n").unwrap();
+        let e = Suppression::default()
+            .add_file(&opp)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("row 1") && !e.contains("someone@"), "{e}");
+
+        let bloctel = dir.path().join("bloctel.csv");
+        std::fs::write(&bloctel, "phone\n0612345678\nJeanne Martin\n").unwrap();
+        let e = BloctelList::load(&bloctel).unwrap_err().to_string();
+        assert!(e.contains("row 2") && !e.contains("Jeanne Martin"), "{e}");
+        assert!(e.contains("\"J***\" (13 characters)"), "{e}");
+    }
 }

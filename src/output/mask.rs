@@ -1,6 +1,22 @@
 //! Masked identities for `rejected.csv` (docs/outputs.md#run-outputs): enough for a person to
 //! recognise a record they already know, not enough to contact anyone.
 
+/// A bad cell of an input, for an error message: enough to find it in the
+/// file (its first character, its length, an email's domain), not enough
+/// to read someone's data off a terminal or a scheduler's log.
+pub fn cell(value: &str) -> String {
+    let v = value.trim();
+    let n = v.chars().count();
+    if v.contains('@') {
+        return format!("{:?} ({n} characters)", email(v));
+    }
+    match n {
+        0 => "an empty value".into(),
+        1..=3 => format!("{v:?}"),
+        _ => format!("\"{}***\" ({n} characters)", first_char(v)),
+    }
+}
+
 /// `jean.dupont@gmail.com` -> `j***@gmail.com`.
 pub fn email(address: &str) -> String {
     match address.rsplit_once('@') {
