@@ -55,9 +55,10 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
             rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut seed);
             let public = qualify::output::certificate::keygen(&secret_key, &public_key, seed)?;
             eprintln!(
-                "qualify: key pair written: secret {} (keep it private), public {} (publish it)\n  public key: {}",
+                "qualify: key pair written: secret {} (keep it private), public {} and {} for minisign -V (publish them)\n  public key: {}",
                 secret_key.display(),
                 public_key.display(),
+                qualify::output::certificate::minisign_public_path(&public_key).display(),
                 base64::Engine::encode(
                     &base64::engine::general_purpose::STANDARD,
                     public.as_bytes()
@@ -123,6 +124,9 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
                 .date_naive();
             let mut config = Config::resolve(*opts, today)?;
             let quiet = config.quiet;
+            if let Some(key) = &config.sign_key {
+                warn_if_readable_by_others(key);
+            }
             // A profiling aid: the time of each fuzzy-matching step on stderr.
             config.fuzzy.timing = std::env::var_os("QUALIFY_FUZZY_TIMING").is_some();
             remote_environment(&mut config)?;
@@ -236,6 +240,26 @@ fn remote_environment(config: &mut Config) -> anyhow::Result<()> {
         .map(|d| d.as_secs())
         .unwrap_or(0);
     Ok(())
+}
+
+/// A secret key others can read is no longer secret: said, not refused
+/// (the run is still correct; whoever could read the key could sign).
+fn warn_if_readable_by_others(key: &std::path::Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        if let Ok(m) = std::fs::metadata(key) {
+            let mode = m.permissions().mode() & 0o777;
+            if mode & 0o077 != 0 {
+                eprintln!(
+                    "qualify: warning: the secret key {} can be read by others (mode {mode:o}): anyone who read it can sign certificates in your name; chmod 600 it, or make a new pair with qualify keygen",
+                    key.display()
+                );
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = key;
 }
 
 fn host_name() -> String {

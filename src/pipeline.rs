@@ -528,7 +528,22 @@ pub fn run(config: &Config, progress: Progress, meta: &RunMeta) -> Result<Outcom
     if let Some(k) = &sign_key {
         certificate::sign(&mut cert, k);
     }
-    folder.json("certificate.json", &cert)?;
+    // The file is its own canonical form (RFC 8785), so that the bytes a
+    // minisign signature covers are the ones any JCS tool reproduces.
+    let cert_bytes = certificate::canonical(&cert);
+    if let Some(k) = &sign_key {
+        let comment = format!(
+            "qualify certificate.json, rule pack {} {}, as of {}, list sha256 {}",
+            pack.name(),
+            pack.version(),
+            config.as_of,
+            table.sha256
+        );
+        let minisig = certificate::minisign_signature(k, &cert_bytes, &comment);
+        folder.bytes("certificate.json.minisig", minisig.as_bytes())?;
+    }
+    // Last: a folder with a certificate is complete.
+    folder.bytes("certificate.json", &cert_bytes)?;
     let replaced = folder.replaces();
     folder.commit()?;
     bar.finish_and_clear();

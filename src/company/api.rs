@@ -141,9 +141,20 @@ impl Client {
             checked_at: self.now,
         };
         // A cache that cannot be written costs a query next time, nothing more.
-        let _ = std::fs::create_dir_all(dir).and_then(|_| {
+        let mut b = std::fs::DirBuilder::new();
+        b.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut b, 0o700);
+        let _ = b.create(dir).and_then(|_| {
+            use std::io::Write as _;
             let tmp = dir.join(format!("{siren}.json.part"));
-            std::fs::write(&tmp, serde_json::to_vec(&e).expect("entry serialises"))?;
+            let _ = std::fs::remove_file(&tmp);
+            let mut o = std::fs::OpenOptions::new();
+            o.write(true).create_new(true);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
+            o.open(&tmp)?
+                .write_all(&serde_json::to_vec(&e).expect("entry serialises"))?;
             std::fs::rename(tmp, dir.join(format!("{siren}.json")))
         });
     }

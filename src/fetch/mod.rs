@@ -297,7 +297,7 @@ pub async fn fetch_async(
             )),
         };
     }
-    tokio::fs::create_dir_all(&dir)
+    private_dirs(&dir)
         .await
         .map_err(|e| Failure::new(None, format!("cache {}: {e}", dir.display())))?;
 
@@ -393,7 +393,12 @@ pub async fn fetch_async(
                     tokio::fs::rename(&part, &body).await?;
                     let json = serde_json::to_vec_pretty(&meta).expect("meta serialises");
                     let tmp = dir.join(format!("meta.json.{:016x}.part", rand::random::<u64>()));
-                    tokio::fs::write(&tmp, json).await?;
+                    {
+                        use tokio::io::AsyncWriteExt as _;
+                        let mut f = private_file(&tmp).await?;
+                        f.write_all(&json).await?;
+                        f.flush().await?;
+                    }
                     tokio::fs::rename(&tmp, dir.join("meta.json")).await
                 };
                 write
@@ -437,7 +442,7 @@ async fn stream_body(
     url: &str,
 ) -> std::result::Result<u64, (bool, String)> {
     let io = |e: std::io::Error| (false, format!("cache {}: {e}", part.display()));
-    let mut out = tokio::fs::File::create(part).await.map_err(io)?;
+    let mut out = private_file(part).await.map_err(io)?;
     let bar = progress.bytes(&file_name_of(url), announced);
     let mut n: u64 = 0;
     let mut stream = resp.bytes_stream();
@@ -525,6 +530,28 @@ pub(crate) fn runtime() -> Result<tokio::runtime::Runtime> {
         .enable_all()
         .build()
         .map_err(|e| Error::Usage(format!("cannot start the I/O runtime: {e}")))
+}
+
+/// Cache folders hold downloaded personal data: owner only (0700).
+async fn private_dirs(dir: &Path) -> std::io::Result<()> {
+    let mut b = tokio::fs::DirBuilder::new();
+    b.recursive(true);
+    #[cfg(unix)]
+    b.mode(0o700);
+    b.create(dir).await
+}
+
+/// A cache file for writing: owner only (0600), truncated, never opened
+/// through a link.
+async fn private_file(path: &Path) -> std::io::Result<tokio::fs::File> {
+    let mut o = tokio::fs::OpenOptions::new();
+    o.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        o.mode(0o600);
+        o.custom_flags(libc::O_NOFOLLOW);
+    }
+    o.open(path).await
 }
 
 #[cfg(test)]

@@ -151,7 +151,12 @@ pub fn build(summary: &Value, outputs: &[(String, String)]) -> Value {
     })
 }
 
-/// The canonical serialisation a signature covers (see the module doc).
+/// The canonical serialisation a signature covers, and the bytes of
+/// `certificate.json`: RFC 8785 (JSON Canonicalization Scheme), so that
+/// any JCS implementation reproduces them. Object members sorted by the
+/// UTF-16 code units of their names, no whitespace, strings escaped as
+/// ECMAScript's `JSON.stringify` does (which is serde_json's escaping),
+/// numbers in ECMAScript's shortest form.
 pub fn canonical(v: &Value) -> Vec<u8> {
     let mut out = String::new();
     write_canonical(v, &mut out);
@@ -162,7 +167,7 @@ fn write_canonical(v: &Value, out: &mut String) {
     match v {
         Value::Object(map) => {
             let mut keys: Vec<&String> = map.keys().collect();
-            keys.sort_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
+            keys.sort_by(|a, b| a.encode_utf16().cmp(b.encode_utf16()));
             out.push('{');
             for (k, key) in keys.iter().enumerate() {
                 if k > 0 {
@@ -184,8 +189,120 @@ fn write_canonical(v: &Value, out: &mut String) {
             }
             out.push(']');
         }
+        Value::Number(n) => out.push_str(&jcs_number(n)),
         other => out.push_str(&serde_json::to_string(other).expect("scalars serialise")),
     }
+}
+
+/// A number as ECMAScript writes it (RFC 8785 section 3.2.2.3): integers
+/// as integers, `1.0` as `1`, shortest round-trip digits, exponents from
+/// 1e21 up and below 1e-6, with an explicit `+`.
+fn jcs_number(n: &serde_json::Number) -> String {
+    if n.is_i64() || n.is_u64() {
+        return n.to_string();
+    }
+    let f = n.as_f64().unwrap_or(0.0);
+    if f == 0.0 {
+        return "0".into();
+    }
+    let a = f.abs();
+    if (1e-6..1e21).contains(&a) {
+        if f.fract() == 0.0 {
+            return format!("{}", f as i128);
+        }
+        return format!("{f}");
+    }
+    let e = format!("{f:e}");
+    match e.split_once('e') {
+        Some((m, x)) if !x.starts_with('-') => format!("{m}e+{x}"),
+        _ => e,
+    }
+}
+
+// --- minisign --------------------------------------------------------------
+
+/// minisign's key id for a qualify key: the first 8 bytes of the public
+/// key's SHA-256 (minisign draws them at random; any 8 bytes will do as
+/// long as the signature and the public key file carry the same).
+fn minisign_key_id(key: &VerifyingKey) -> [u8; 8] {
+    let h = Sha256::digest(key.as_bytes());
+    h[..8].try_into().expect("8 bytes")
+}
+
+/// The public key in minisign's format, for `minisign -V -p FILE`.
+pub fn minisign_public_key(key: &VerifyingKey) -> String {
+    let id = minisign_key_id(key);
+    let mut bytes = b"Ed".to_vec();
+    bytes.extend(id);
+    bytes.extend(key.as_bytes());
+    format!(
+        "untrusted comment: minisign public key {:016X}\n{}\n",
+        u64::from_le_bytes(id),
+        B64.encode(bytes)
+    )
+}
+
+/// A detached signature of `message` in minisign's format (prehashed
+/// `ED`: ed25519 over BLAKE2b-512 of the file; the trusted comment signed
+/// with the signature), so that a buyer checks certificate.json with
+/// `minisign -V` and no qualify. Deterministic, like ed25519 itself.
+pub fn minisign_signature(key: &SigningKey, message: &[u8], trusted_comment: &str) -> String {
+    use blake2::Digest as _;
+    let id = minisign_key_id(&key.verifying_key());
+    let hash = blake2::Blake2b512::digest(message);
+    let sig = key.sign(&hash).to_bytes();
+    let mut sig_struct = b"ED".to_vec();
+    sig_struct.extend(id);
+    sig_struct.extend(sig);
+    let mut global = sig.to_vec();
+    global.extend(trusted_comment.as_bytes());
+    let global = key.sign(&global).to_bytes();
+    format!(
+        "untrusted comment: signature of certificate.json by qualify, key {:016X}\n{}\ntrusted comment: {trusted_comment}\n{}\n",
+        u64::from_le_bytes(id),
+        B64.encode(sig_struct),
+        B64.encode(global)
+    )
+}
+
+/// Checks a minisign signature of `message` against `key`: the file
+/// signature and the trusted comment's. `Err` says what does not match.
+pub fn minisign_verify(key: &VerifyingKey, message: &[u8], minisig: &str) -> Result<(), String> {
+    use blake2::Digest as _;
+    let lines: Vec<&str> = minisig.lines().collect();
+    let [_, sig_line, comment_line, global_line, ..] = lines.as_slice() else {
+        return Err("not a minisign signature (four lines expected)".into());
+    };
+    let raw = B64
+        .decode(sig_line.trim())
+        .map_err(|_| "the signature line is not base64".to_owned())?;
+    if raw.len() != 74 {
+        return Err("the signature line is not 74 bytes".into());
+    }
+    if raw[2..10] != minisign_key_id(key) {
+        return Err("signed with another key (key id differs)".into());
+    }
+    let sig = Signature::from_bytes(raw[10..74].try_into().expect("64 bytes"));
+    let signed: Vec<u8> = match &raw[..2] {
+        b"ED" => blake2::Blake2b512::digest(message).to_vec(),
+        b"Ed" => message.to_vec(),
+        _ => return Err("unknown minisign algorithm".into()),
+    };
+    key.verify(&signed, &sig).map_err(|_| {
+        "does not match certificate.json: the file was changed after it was signed".to_owned()
+    })?;
+    let comment = comment_line
+        .strip_prefix("trusted comment: ")
+        .ok_or_else(|| "no trusted comment line".to_owned())?;
+    let global = B64
+        .decode(global_line.trim())
+        .ok()
+        .and_then(|g| <[u8; 64]>::try_from(g).ok())
+        .ok_or_else(|| "the trusted comment's signature is not 64 bytes of base64".to_owned())?;
+    let mut body = raw[10..74].to_vec();
+    body.extend(comment.as_bytes());
+    key.verify(&body, &Signature::from_bytes(&global))
+        .map_err(|_| "the trusted comment was changed after signing".to_owned())
 }
 
 /// Adds the `signature` member: ed25519 over [`canonical`] of the body.
@@ -259,6 +376,12 @@ pub fn key_files_text(key: &SigningKey) -> (String, String) {
 /// binary draws it from the operating system's generator; the library
 /// never asks for randomness itself) and writes both files, refusing to
 /// overwrite either. The secret file is readable by its owner only.
+/// Where `keygen` writes the minisign form of a public key:
+/// `vendor.pub` -> `vendor.minisign.pub`.
+pub fn minisign_public_path(public: &Path) -> PathBuf {
+    public.with_extension("minisign.pub")
+}
+
 pub fn keygen(secret: &Path, public: &Path, seed: [u8; 32]) -> Result<VerifyingKey> {
     for p in [secret, public] {
         if p.exists() {
@@ -267,8 +390,17 @@ pub fn keygen(secret: &Path, public: &Path, seed: [u8; 32]) -> Result<VerifyingK
     }
     let key = SigningKey::from_bytes(&seed);
     let (s, p) = key_files_text(&key);
+    let mini = minisign_public_path(public);
+    if mini.exists() {
+        return Err(Error::input(&mini, "already exists: not overwritten"));
+    }
     super::write_new(secret, s.as_bytes(), true)?;
     super::write_new(public, p.as_bytes(), false)?;
+    super::write_new(
+        &mini,
+        minisign_public_key(&key.verifying_key()).as_bytes(),
+        false,
+    )?;
     Ok(key.verifying_key())
 }
 
@@ -386,6 +518,7 @@ pub fn verify(cert_path: &Path, public_key: Option<&Path>, dir: &Path) -> Result
         .and_then(|m| m.remove("signature"))
         .filter(|s| !s.is_null());
     check_signature(&mut v, &cert, signature.as_ref(), public_key);
+    check_minisig(&mut v, cert_path, &text, signature.as_ref(), public_key);
 
     let files = cert["files"].as_array().cloned().unwrap_or_default();
     // The certificate's own folder is checked as a whole: a certified
@@ -487,6 +620,47 @@ pub fn verify(cert_path: &Path, public_key: Option<&Path>, dir: &Path) -> Result
         }
     }
     Ok(v)
+}
+
+/// `certificate.json.minisig`, when present beside the certificate: the
+/// same check `minisign -V` makes, against the given public key, else the
+/// key the certificate names (which only shows the two agree).
+fn check_minisig(
+    v: &mut Verification,
+    cert_path: &Path,
+    text: &str,
+    signature: Option<&Value>,
+    public_key: Option<&Path>,
+) {
+    let path = PathBuf::from(format!("{}.minisig", cert_path.display()));
+    let Ok(minisig) = std::fs::read_to_string(&path) else {
+        return;
+    };
+    let key = match public_key.map(load_verifying_key) {
+        Some(Ok(k)) => Some(k),
+        Some(Err(_)) => return, // already reported by check_signature
+        None => signature
+            .and_then(|s| s["public_key"].as_str())
+            .and_then(|s| B64.decode(s).ok())
+            .and_then(|b| <[u8; 32]>::try_from(b).ok())
+            .and_then(|b| VerifyingKey::from_bytes(&b).ok()),
+    };
+    let what = "certificate.json.minisig (minisign)";
+    match key {
+        None => v.push(
+            Status::Failed,
+            what,
+            "present, but the certificate names no key to check it with: give --public-key",
+        ),
+        Some(k) => match minisign_verify(&k, text.as_bytes(), &minisig) {
+            Ok(()) => v.push(
+                Status::Ok,
+                what,
+                "valid minisign signature of certificate.json",
+            ),
+            Err(e) => v.push(Status::Failed, what, e),
+        },
+    }
 }
 
 /// The folder being checked is the one that holds the certificate.
@@ -629,6 +803,41 @@ mod tests {
         let w: Value =
             serde_json::from_str(r#"{"a":{"z":[true,null,"é\""],"y":"x"},"b":1}"#).unwrap();
         assert_eq!(canonical(&v), canonical(&w));
+    }
+
+    #[test]
+    fn canonical_is_rfc_8785() {
+        // Names sorted by UTF-16 code units: U+1F600 (a surrogate pair,
+        // 0xD83D...) sorts before U+FB01, unlike in UTF-8 byte order.
+        let v = json!({"\u{fb01}": 1, "\u{1f600}": 2, "a": [1.0, 0.5, 1e21, 1e-7, -0.0, "\u{7f}\n\u{1f}"]});
+        assert_eq!(
+            String::from_utf8(canonical(&v)).unwrap(),
+            "{\"a\":[1,0.5,1e+21,1e-7,0,\"\u{7f}\\n\\u001f\"],\"\u{1f600}\":2,\"\u{fb01}\":1}"
+        );
+    }
+
+    #[test]
+    fn minisign_signatures_round_trip_and_catch_a_changed_byte_or_comment() {
+        let k = key(4);
+        let msg = b"{\"format\":\"qualify-certificate/1\"}";
+        let sig = minisign_signature(&k, msg, "as of 2026-11-23");
+        assert_eq!(sig, minisign_signature(&k, msg, "as of 2026-11-23"));
+        assert!(sig.lines().nth(2).unwrap() == "trusted comment: as of 2026-11-23");
+        minisign_verify(&k.verifying_key(), msg, &sig).unwrap();
+        let e = minisign_verify(&k.verifying_key(), b"{}", &sig).unwrap_err();
+        assert!(e.contains("changed after it was signed"), "{e}");
+        let forged = sig.replace("as of 2026-11-23", "as of 2030-01-01");
+        assert!(minisign_verify(&k.verifying_key(), msg, &forged).is_err());
+        let e = minisign_verify(&key(5).verifying_key(), msg, &sig).unwrap_err();
+        assert!(e.contains("another key"), "{e}");
+        // The public key file: "Ed", the same key id, the key.
+        let public = minisign_public_key(&k.verifying_key());
+        let raw = B64.decode(public.lines().nth(1).unwrap()).unwrap();
+        assert_eq!(&raw[..2], b"Ed");
+        assert_eq!(
+            raw[2..10],
+            B64.decode(sig.lines().nth(1).unwrap()).unwrap()[2..10]
+        );
     }
 
     #[test]

@@ -177,6 +177,51 @@ fn a_signed_certificate_detects_edits_and_other_keys() {
     let o = verify(&cert, &["--public-key", pubarg]);
     assert!(o.status.success(), "{}", text(&o));
     assert!(text(&o).contains("valid ed25519 signature"));
+    assert!(
+        text(&o).contains("valid minisign signature"),
+        "{}",
+        text(&o)
+    );
+    assert!(text(&o).contains("signed by the key in"), "{}", text(&o));
+
+    // The certificate is its own RFC 8785 form, and a buyer without
+    // qualify checks it with minisign (Debian's package; CI requires it).
+    let body = std::fs::read(&cert).unwrap();
+    let value: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(qualify::output::certificate::canonical(&value), body);
+    let minipub = qualify::output::certificate::minisign_public_path(&public);
+    match which("minisign") {
+        Some(minisign) => {
+            let o = std::process::Command::new(&minisign)
+                .args(["-V", "-p"])
+                .arg(&minipub)
+                .arg("-m")
+                .arg(&cert)
+                .output()
+                .unwrap();
+            assert!(o.status.success(), "minisign -V: {}", text(&o));
+            assert!(
+                text(&o).contains("Trusted comment: qualify certificate.json"),
+                "{}",
+                text(&o)
+            );
+            // One byte changed: minisign refuses it too.
+            with_one_byte_changed(&cert, body.len() / 2, || {
+                let o = std::process::Command::new(&minisign)
+                    .args(["-V", "-p"])
+                    .arg(&minipub)
+                    .arg("-m")
+                    .arg(&cert)
+                    .output()
+                    .unwrap();
+                assert!(!o.status.success(), "{}", text(&o));
+            });
+        }
+        None if std::env::var_os("QUALIFY_REQUIRE_MINISIGN").is_some() => {
+            panic!("minisign is required (QUALIFY_REQUIRE_MINISIGN) but not on PATH")
+        }
+        None => eprintln!("\n*** SKIPPED: minisign -V check (minisign not installed) ***\n"),
+    }
 
     // Another vendor's key: fails, and says so.
     let (_, other) = keygen(dir.path(), "other");
@@ -187,7 +232,7 @@ fn a_signed_certificate_detects_edits_and_other_keys() {
     // One byte of the certificate changed, inside a certified hash: the
     // JSON still parses, the signature no longer matches.
     let body = std::fs::read_to_string(&cert).unwrap();
-    let at = body.find("\"sha256\": \"").unwrap() + 20;
+    let at = body.find("\"sha256\":\"").unwrap() + 19;
     with_one_byte_changed(&cert, at, || {
         let o = verify(&cert, &["--public-key", pubarg]);
         assert_eq!(o.status.code(), Some(4), "{}", text(&o));
@@ -198,7 +243,7 @@ fn a_signed_certificate_detects_edits_and_other_keys() {
         );
     });
     // One byte changed in a count.
-    let at = body.find("\"qualified\": ").unwrap() + 13;
+    let at = body.find("\"qualified\":").unwrap() + 12;
     with_one_byte_changed(&cert, at, || {
         let o = verify(&cert, &["--public-key", pubarg]);
         assert_eq!(o.status.code(), Some(4), "{}", text(&o));
@@ -256,4 +301,12 @@ fn a_bad_key_file_fails_before_the_run_naming_the_file() {
         stderr(&o)
     );
     assert!(!out.join("summary.json").exists());
+}
+
+fn which(program: &str) -> Option<std::path::PathBuf> {
+    std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|p| p.join(program))
+            .find(|p| p.is_file())
+    })
 }
