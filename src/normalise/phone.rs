@@ -255,13 +255,67 @@ pub fn suppression_variants(raw: &str) -> Vec<String> {
     out
 }
 
+/// The number's type. The crate matches the type patterns against the
+/// national number without its leading zeros, so the numbers of countries
+/// that keep the 0 after the country code (Italy: `+39 02 1234 5678`,
+/// "italian leading zero") match no type although `is_valid` accepts
+/// them; for those the patterns are matched with the zeros, as
+/// libphonenumber does.
+fn number_type(number: &PhoneNumber) -> Type {
+    let t = number.number_type(&DATABASE);
+    if t != Type::Unknown || number.national().zeros() == 0 {
+        return t;
+    }
+    // The metadata is looked up by the zero-less number too: by code here,
+    // every region of the code in turn (+39 is Italy and the Vatican).
+    let national = number.national().to_string();
+    DATABASE
+        .by_code(&number.code().value())
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|m| m.descriptors().general().is_match(&national))
+        .map(|m| type_by_patterns(m.descriptors(), &national))
+        .find(|t| *t != Type::Unknown)
+        .unwrap_or(t)
+}
+
+fn type_by_patterns(d: &phonenumber::metadata::Descriptors, national: &str) -> Type {
+    let is = |desc: Option<&phonenumber::metadata::Descriptor>| {
+        desc.is_some_and(|x| x.is_match(national))
+    };
+    // libphonenumber's order: special numbers first, then fixed and mobile.
+    for (desc, kind) in [
+        (d.premium_rate(), Type::PremiumRate),
+        (d.toll_free(), Type::TollFree),
+        (d.shared_cost(), Type::SharedCost),
+        (d.voip(), Type::Voip),
+        (d.personal_number(), Type::PersonalNumber),
+        (d.pager(), Type::Pager),
+        (d.uan(), Type::Uan),
+        (d.voicemail(), Type::Voicemail),
+    ] {
+        if is(desc) {
+            return kind;
+        }
+    }
+    match (is(d.fixed_line()), is(d.mobile())) {
+        (true, true) => Type::FixedLineOrMobile,
+        (true, false) => Type::FixedLine,
+        (false, true) => Type::Mobile,
+        (false, false) => Type::Unknown,
+    }
+}
+
 /// Full libphonenumber parse; `Some` only for a valid number.
 fn library_parse(region: Option<Id>, text: &str) -> Option<Phone> {
+    // A number with its country code needs no default region, and the
+    // crate reads the leading zero of +39 0... numbers only without one.
+    let region = if text.starts_with('+') { None } else { region };
     let number: PhoneNumber = phonenumber::parse(region, text).ok()?;
     if !number.is_valid() {
         return None;
     }
-    let kind = match number.number_type(&DATABASE) {
+    let kind = match number_type(&number) {
         Type::Mobile => PhoneKind::Mobile,
         Type::FixedLine | Type::FixedLineOrMobile => PhoneKind::Landline,
         Type::Voip => PhoneKind::Voip,
@@ -447,6 +501,25 @@ mod tests {
     }
 
     const INVALID: (Option<String>, PhoneKind) = (None, PhoneKind::Invalid);
+
+    #[test]
+    fn italian_fixed_lines_keep_their_leading_zero() {
+        for raw in ["+39 02 1234 5678", "02 1234 5678", "0039 02 12345678"] {
+            assert_eq!(
+                p(raw, "IT"),
+                valid("+390212345678", PhoneKind::Landline),
+                "{raw}"
+            );
+        }
+        assert_eq!(
+            p("+39 06 6982 1234", "FR"),
+            valid("+390669821234", PhoneKind::Landline)
+        );
+        assert_eq!(
+            p("+39 347 123 4567", "IT"),
+            valid("+393471234567", PhoneKind::Mobile)
+        );
+    }
 
     #[test]
     fn suppression_numbers_match_overseas_records() {
