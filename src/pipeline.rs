@@ -1251,9 +1251,20 @@ fn summary_json(s: SummaryInput) -> Result<Value> {
         .map(String::as_str)
         .collect();
     if !not_carried.is_empty() {
+        // A wide export (20,000 columns) must not make a 150 KB line: the
+        // first names, then how many more (summary.json columns.unmapped
+        // has them all).
+        const SHOWN: usize = 20;
+        let more = not_carried.len().saturating_sub(SHOWN);
         warnings.push(format!(
-            "unmapped columns not carried to the outputs: {}",
-            not_carried.join(", ")
+            "{} unmapped columns not carried to the outputs: {}{}",
+            not_carried.len(),
+            not_carried[..not_carried.len().min(SHOWN)].join(", "),
+            if more > 0 {
+                format!(", and {more} more (all in columns.unmapped)")
+            } else {
+                String::new()
+            }
         ));
     }
     for (k, v) in s.warnings {

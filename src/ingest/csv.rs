@@ -169,10 +169,19 @@ pub(super) fn decode(path: &Path, bytes: &[u8]) -> Result<(String, String)> {
         };
         return Ok((text.into_owned(), name.to_owned()));
     }
+    if let Some(enc) = utf16_without_bom(bytes) {
+        let (text, had_errors) = enc.decode_without_bom_handling(bytes);
+        if !had_errors {
+            return Ok((text.into_owned(), format!("{} (no BOM)", enc.name())));
+        }
+    }
     if looks_binary(bytes) {
         return Err(Error::input(
             path,
-            "undecodable: this looks like a binary file, not text (expected CSV in UTF-8 or Windows-1252)",
+            format!(
+                "undecodable: this looks like a binary file ({}), not text (expected CSV in UTF-8, UTF-16 or Windows-1252)",
+                what_binary(bytes)
+            ),
         ));
     }
     if let Ok(s) = std::str::from_utf8(bytes) {
@@ -195,6 +204,39 @@ pub(super) fn decode(path: &Path, bytes: &[u8]) -> Result<(String, String)> {
         ));
     }
     Ok((text.into_owned(), enc.name().to_owned()))
+}
+
+/// UTF-16 text written without a BOM (some Windows exports): in the first
+/// 4 KiB, nearly every other byte is zero, on the same side.
+fn utf16_without_bom(bytes: &[u8]) -> Option<&'static Encoding> {
+    let head = &bytes[..bytes.len().min(4096) & !1];
+    if head.len() < 8 {
+        return None;
+    }
+    let pairs = head.len() / 2;
+    let zero_at = |k: usize| head.iter().skip(k).step_by(2).filter(|b| **b == 0).count();
+    let (even, odd) = (zero_at(0), zero_at(1));
+    if odd * 10 >= pairs * 9 && even * 10 < pairs {
+        Some(encoding_rs::UTF_16LE)
+    } else if even * 10 >= pairs * 9 && odd * 10 < pairs {
+        Some(encoding_rs::UTF_16BE)
+    } else {
+        None
+    }
+}
+
+/// What a binary file probably is, from its first bytes.
+fn what_binary(bytes: &[u8]) -> &'static str {
+    match bytes {
+        [0x1f, 0x8b, ..] => "gzip",
+        [b'P', b'K', 3, 4, ..] => "a zip archive or a workbook with another extension",
+        [0xD0, 0xCF, 0x11, 0xE0, ..] => "an old Excel .xls or another OLE document",
+        [b'%', b'P', b'D', b'F', ..] => "a PDF",
+        [b'P', b'A', b'R', b'1', ..] => "Parquet with another extension",
+        [0xFD, b'7', b'z', b'X', b'Z', 0, ..] => "xz",
+        [b'7', b'z', 0xBC, 0xAF, ..] => "7-Zip",
+        _ => "of an unknown kind",
+    }
 }
 
 /// Whether more lines hold valid multi-byte UTF-8 characters than lines

@@ -93,10 +93,21 @@ impl Table {
 /// Reads any supported file. `sheet` picks an XLSX sheet by name.
 pub fn read_table(path: &Path, sheet: Option<&str>) -> Result<Table> {
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    // The SHA-256 is of the file as delivered (compressed or not).
     let sha256 = hex::encode(Sha256::digest(&bytes));
-    let format = detect_format(path, &bytes);
+    let gzipped = bytes.starts_with(&[0x1f, 0x8b]);
+    let (bytes, inner) = if gzipped {
+        (gunzip(path, &bytes)?, path.with_extension(""))
+    } else {
+        (bytes, path.to_owned())
+    };
+    let format = detect_format(&inner, &bytes);
     let raw = match format {
         Format::Csv => csv::read(path, &bytes)?,
+        Format::Xlsx if gzipped => return Err(Error::input(
+            path,
+            "a gzip-compressed workbook: uncompress it first (gunzip), or export the sheet as CSV",
+        )),
         Format::Xlsx => xlsx::read(path, sheet)?,
         Format::Parquet => parquet::read(path, &bytes)?,
         Format::Json | Format::Ndjson => json::read(path, &bytes, format)?,
@@ -126,6 +137,29 @@ pub fn read_table(path: &Path, sheet: Option<&str>) -> Result<Table> {
         frame: raw.frame,
         malformed: raw.malformed,
     })
+}
+
+/// The most a gzip-compressed input may inflate to (8 GiB): a list bigger
+/// than that is better sent uncompressed, and a bomb is stopped there.
+pub const MAX_GUNZIP_BYTES: u64 = 8 << 30;
+
+/// Inflates a gzip file (every member, as `zcat` does).
+fn gunzip(path: &Path, bytes: &[u8]) -> Result<Vec<u8>> {
+    use std::io::Read as _;
+    let mut out = Vec::with_capacity(bytes.len().saturating_mul(4));
+    flate2::read::MultiGzDecoder::new(bytes)
+        .take(MAX_GUNZIP_BYTES + 1)
+        .read_to_end(&mut out)
+        .map_err(|e| Error::input(path, format!("gzip file that cannot be inflated: {e}")))?;
+    if out.len() as u64 > MAX_GUNZIP_BYTES {
+        return Err(Error::input(
+            path,
+            format!(
+                "gzip file inflating past {MAX_GUNZIP_BYTES} bytes (8 GiB): send it uncompressed"
+            ),
+        ));
+    }
+    Ok(out)
 }
 
 /// Hex SHA-256 of a file, as recorded in the summary and certificate.
@@ -280,6 +314,32 @@ fn cell_problem<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn gzip_and_utf16_without_bom_are_read_and_other_binaries_named() {
+        use std::io::Write as _;
+        let dir = tempfile::tempdir().unwrap();
+        let text = "email;ville\nzoé@example.fr;Besançon\n";
+        let gz = dir.path().join("list.csv.gz");
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        e.write_all(text.as_bytes()).unwrap();
+        std::fs::write(&gz, e.finish().unwrap()).unwrap();
+        let t = read_table(&gz, None).unwrap();
+        assert_eq!(t.headers, ["email", "ville"]);
+        assert_eq!(t.column(1).get(0), Some("Besançon"));
+
+        let u16 = dir.path().join("list16.csv");
+        let bytes: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        std::fs::write(&u16, bytes).unwrap();
+        let t = read_table(&u16, None).unwrap();
+        assert_eq!(t.column(0).get(0), Some("zoé@example.fr"));
+        assert_eq!(t.info.encoding.as_deref(), Some("UTF-16LE (no BOM)"));
+
+        let pdf = dir.path().join("list.csv");
+        std::fs::write(&pdf, b"%PDF-1.7\n\x00\x01\x02\x03binary\x00\x00\x00").unwrap();
+        let e = read_table(&pdf, None).unwrap_err().to_string();
+        assert!(e.contains("a PDF"), "{e}");
+    }
 
     #[test]
     fn formats_by_extension_and_magic() {

@@ -227,3 +227,53 @@ fn dates_after_the_as_of_date_fail_closed_and_a_future_manifest_is_refused() {
         stderr(&o)
     );
 }
+
+#[test]
+fn twenty_thousand_unmapped_columns_make_one_short_warning_and_gzip_is_read() {
+    use std::io::Write as _;
+    let dir = tempfile::tempdir().unwrap();
+    let extra: Vec<String> = (0..20_000).map(|k| format!("x{k}")).collect();
+    let header = format!("email,collected_at,{}\n", extra.join(","));
+    let row = format!("a@example.fr,2026-01-05,{}\n", vec!["v"; 20_000].join(","));
+    let list = dir.path().join("wide.csv.gz");
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    e.write_all(header.as_bytes()).unwrap();
+    e.write_all(row.as_bytes()).unwrap();
+    std::fs::write(&list, e.finish().unwrap()).unwrap();
+    std::fs::write(
+        dir.path().join("wide.csv.manifest.toml"),
+        std::fs::read_to_string(repo("tests/data/scenario.manifest.toml")).unwrap(),
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let o = run(&[
+        "run",
+        "--list",
+        list.to_str().unwrap(),
+        "--manifest",
+        dir.path().join("wide.csv.manifest.toml").to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let s = summary(&out);
+    assert_eq!(s["counts"]["rows_read"], 1);
+    let w: Vec<&str> = s["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|w| w.as_str())
+        .filter(|w| w.contains("unmapped columns"))
+        .collect();
+    assert_eq!(w.len(), 1);
+    assert!(w[0].len() < 400, "{} bytes", w[0].len());
+    assert!(
+        w[0].starts_with("20000 unmapped columns") && w[0].contains("19980 more"),
+        "{}",
+        w[0]
+    );
+    assert!(
+        stderr(&o).lines().all(|l| l.len() < 1000),
+        "a long line on stderr"
+    );
+}
