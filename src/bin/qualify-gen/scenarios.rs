@@ -21,8 +21,8 @@ use std::fs;
 use std::path::Path;
 
 use anyhow::{Context, Result};
-use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
 
 /// How many list rows the scraped and unsourced lists take.
 const SMALL_LIST_ROWS: usize = 60;
@@ -43,7 +43,7 @@ pub fn scenarios(seed: u64, sample: &Path) -> Result<()> {
     // file does (10-digit national numbers), not the way the list does.
     let col = |name: &str| headers.iter().position(|h| h == name);
     let (tel, mob) = (col("Tél"), col("Portable"));
-    let mut rng = SmallRng::seed_from_u64(seed);
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut bloctel = String::from("phone\n");
     let mut listed = 0;
     for (i, row) in rows.iter().enumerate() {
