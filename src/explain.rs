@@ -19,6 +19,7 @@ use crate::pipeline::compute;
 use crate::progress::Progress;
 use crate::rules::RuleInfo;
 use crate::schema::CHANNELS;
+use crate::summary::Summary;
 
 fn read_json(path: &Path) -> Result<Value> {
     let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
@@ -28,7 +29,8 @@ fn read_json(path: &Path) -> Result<Value> {
 /// Rebuilds the run's configuration from its output folder.
 pub fn config_of_run(out: &Path) -> Result<Config> {
     let summary_path = out.join("summary.json");
-    let summary = read_json(&summary_path)?;
+    let summary: Summary = serde_json::from_value(read_json(&summary_path)?)
+        .map_err(|e| Error::input(&summary_path, format!("not a qualify summary: {e}")))?;
     let run = read_json(&out.join("run.json")).unwrap_or(Value::Null);
     let cwd = run["cwd"].as_str().map(PathBuf::from).unwrap_or_default();
     // URL inputs stay URLs: they are read back from the run's cache below.
@@ -48,13 +50,13 @@ pub fn config_of_run(out: &Path) -> Result<Config> {
         )
     };
 
-    let mut opts: RunOptions = serde_json::from_value(summary["config"].clone())
+    let mut opts: RunOptions = serde_json::from_value(summary.config.clone())
         .map_err(|e| Error::input(&summary_path, format!("config: {e}")))?;
-    let inputs = &summary["inputs"];
+    let inputs = &summary.inputs;
     // summary.json names inputs by file name only; run.json has the paths.
     let paths = &run["inputs"];
     opts.list = Some(resolve(&paths["list"]).ok_or_else(|| bad("inputs.list in run.json"))?);
-    opts.sheet = inputs["list"]["sheet"].as_str().map(str::to_owned);
+    opts.sheet = inputs.list.sheet.clone();
     opts.manifest = resolve(&paths["manifest"]);
     opts.mapping = resolve(&paths["mapping"]);
     opts.clients = resolve(&paths["clients"]);
@@ -72,7 +74,11 @@ pub fn config_of_run(out: &Path) -> Result<Config> {
     let as_of = opts.as_of.ok_or_else(|| bad("config.as_of"))?;
     // Remote sources and company answers come from the run's cache, offline:
     // explain replays what the run read, it does not ask again.
-    let company_source = summary["company_check"]["source"].as_str().unwrap_or("");
+    let company_source = summary
+        .company_check
+        .as_ref()
+        .and_then(|c| c.source.as_deref())
+        .unwrap_or("");
     if let Some(api) = company_source.strip_prefix("api ") {
         opts.check_companies = Some(true);
         opts.company_api_url = Some(api.to_owned());
@@ -84,13 +90,13 @@ pub fn config_of_run(out: &Path) -> Result<Config> {
     opts.cache_dir = run["cache_dir"].as_str().map(PathBuf::from);
     let mut config = Config::resolve(opts, as_of)?;
     crate::fetch::sources::resolve_sources(&mut config, Progress::hidden())?;
-    if config.manifest.is_none() && !inputs["manifest"].is_null() {
+    if config.manifest.is_none() && inputs.manifest.is_some() {
         return Err(Error::input(
             &summary_path,
             "the run's manifest can no longer be found",
         ));
     }
-    let recorded = inputs["list"]["sha256"].as_str().unwrap_or_default();
+    let recorded = inputs.list.sha256.as_str();
     let now = crate::ingest::sha256_file(&config.list)?;
     if now != recorded {
         return Err(Error::input(

@@ -5,8 +5,9 @@
 //! phones, names, postcodes, company ids, consents) -> [`link`] (dedupe
 //! inside the list, match the client file and the suppression lists) ->
 //! [`rules`] (B2B/B2C and per-channel decisions, rule pack `fr`) ->
-//! [`output`] (the run folder). [`pipeline`] wires them; [`config`] is the
-//! validated configuration every stage reads.
+//! [`summary`] (the typed summary of the run) -> [`output`] (the run
+//! folder). [`pipeline`] wires them; [`config`] is the validated
+//! configuration every stage reads.
 
 pub mod cli;
 pub mod company;
@@ -25,5 +26,6 @@ pub mod progress;
 pub mod review;
 pub mod rules;
 pub mod schema;
+pub mod summary;
 
 pub use error::{Error, Result};

@@ -25,6 +25,12 @@ use crate::output::{mask, owned_string_column, string_column, RunFolder};
 use crate::progress::Progress;
 use crate::rules::{decide_all, pack_by_name, Context, Decision, Facts};
 use crate::schema::{Channel, Reason, CANONICAL_COLUMNS, CHANNELS, CLIENT_COLUMNS, REASONS};
+use crate::summary::{
+    AudienceCounts, BloctelInput, ChannelCounts, Columns, CompanyCheck, Counts, FileInput, Inputs,
+    ListInput, MalformedRow, MappedColumn, OppositionInput, RemovedColumn, RowsInput, Stages,
+    Summary,
+};
+use indexmap::IndexMap;
 
 /// What the caller learns about a finished run.
 #[derive(Debug)]
@@ -455,7 +461,7 @@ pub fn run(config: &Config, progress: Progress, meta: &RunMeta) -> Result<Outcom
     }
     timer.lap("write");
 
-    let mut summary = summary_json(SummaryInput {
+    let mut summary = summary_of(SummaryInput {
         config,
         table: &table,
         norm: &norm,
@@ -473,7 +479,7 @@ pub fn run(config: &Config, progress: Progress, meta: &RunMeta) -> Result<Outcom
         pack_version: pack.version(),
         companies: &companies.report,
     })?;
-    summary["fuzzy"] = crate::output::matches::summary(
+    summary.fuzzy = crate::output::matches::summary(
         &links.fuzzy,
         &record_ids,
         clients.as_ref().map(|c| &c.fields.client_id),
@@ -495,7 +501,7 @@ pub fn run(config: &Config, progress: Progress, meta: &RunMeta) -> Result<Outcom
     )?;
     folder.json("processing-record.json", &record)?;
     folder.bytes("notice.txt", register::notice(&summary, config).as_bytes())?;
-    folder.json("summary.json", &summary)?;
+    folder.json("summary.json", &summary.to_json())?;
     timer.lap("documents");
 
     let run_json = json!({
@@ -566,14 +572,7 @@ pub fn run(config: &Config, progress: Progress, meta: &RunMeta) -> Result<Outcom
         allowed_per_channel,
         no_provenance: config.manifest.is_none(),
         labels: links.fuzzy.labels.clone(),
-        warnings: summary["warnings"]
-            .as_array()
-            .map(|a| {
-                a.iter()
-                    .filter_map(|w| w.as_str().map(str::to_owned))
-                    .collect()
-            })
-            .unwrap_or_default(),
+        warnings: summary.warnings,
     })
 }
 
@@ -1075,7 +1074,7 @@ struct SummaryInput<'a> {
 
 /// summary.json: deterministic (same inputs, config and as-of date give the
 /// same bytes): no times, no host, keys in a fixed order.
-fn summary_json(s: SummaryInput) -> Result<Value> {
+fn summary_of(s: SummaryInput) -> Result<Summary> {
     let c = s.config;
     let d = s.decisions;
     let n = d.len();
@@ -1099,21 +1098,19 @@ fn summary_json(s: SummaryInput) -> Result<Value> {
         .collect();
     let qualified = d.iter().filter(|x| x.qualified()).count();
 
-    let mut reasons = serde_json::Map::new();
+    let count = |f: &dyn Fn(&Decision) -> bool| d.iter().filter(|x| f(x)).count() as u64;
+    let mut reasons = Counts::new();
     for r in REASONS {
-        reasons.insert(
-            r.code().into(),
-            json!(d.iter().filter(|x| x.all_reasons().contains(*r)).count()),
-        );
+        reasons.insert(r.code().into(), count(&|x| x.all_reasons().contains(*r)));
     }
     // Each rejected record once, under its main reason: these add up to
     // the rejected count, where `reasons` counts every record a reason
     // touches on any channel.
-    let mut by_main = serde_json::Map::new();
+    let mut by_main = Counts::new();
     for r in REASONS {
-        let k = d.iter().filter(|x| x.main_reason() == Some(*r)).count();
+        let k = count(&|x| x.main_reason() == Some(*r));
         if k > 0 {
-            by_main.insert(r.code().into(), json!(k));
+            by_main.insert(r.code().into(), k);
         }
     }
     // Per channel, the channel-level reasons of the records no
@@ -1123,53 +1120,44 @@ fn summary_json(s: SummaryInput) -> Result<Value> {
             .iter()
             .any(|r| r.level() == crate::schema::Level::Record)
     };
-    let mut channel_reasons = serde_json::Map::new();
+    let mut channel_reasons = IndexMap::new();
     for ch in CHANNELS {
-        let mut per = serde_json::Map::new();
+        let mut per = Counts::new();
         for r in REASONS
             .iter()
             .filter(|r| r.level() == crate::schema::Level::Channel)
         {
-            let k = d
-                .iter()
-                .filter(|x| !whole(x) && x.denied[ch.index()].contains(*r))
-                .count();
+            let k = count(&|x| !whole(x) && x.denied[ch.index()].contains(*r));
             if k > 0 {
-                per.insert(r.code().into(), json!(k));
+                per.insert(r.code().into(), k);
             }
         }
-        channel_reasons.insert(ch.as_str().into(), Value::Object(per));
+        channel_reasons.insert(ch.as_str().to_owned(), per);
     }
-    let mut channels = serde_json::Map::new();
+    let mut channels = IndexMap::new();
     for ch in CHANNELS {
-        let mut per = serde_json::Map::new();
+        let mut per = Counts::new();
         for r in REASONS {
-            let k = d
-                .iter()
-                .filter(|x| x.denied[ch.index()].contains(*r))
-                .count();
+            let k = count(&|x| x.denied[ch.index()].contains(*r));
             if k > 0 {
-                per.insert(r.code().into(), json!(k));
+                per.insert(r.code().into(), k);
             }
         }
-        let allowed = d.iter().filter(|x| x.allowed(ch)).count();
-        let by_audience = |a: crate::rules::Audience| {
-            d.iter()
-                .filter(|x| x.allowed(ch) && x.audience == a)
-                .count()
-        };
+        let allowed = count(&|x| x.allowed(ch));
+        let by_audience = |a: crate::rules::Audience| count(&|x| x.allowed(ch) && x.audience == a);
         channels.insert(
-            ch.as_str().into(),
-            json!({
-                "allowed": allowed,
-                "denied": n - allowed,
-                "allowed_b2b": by_audience(crate::rules::Audience::B2b),
-                "allowed_b2c": by_audience(crate::rules::Audience::B2c) + by_audience(crate::rules::Audience::Unknown),
-                "reasons": per,
-            }),
+            ch.as_str().to_owned(),
+            ChannelCounts {
+                allowed,
+                denied: n as u64 - allowed,
+                allowed_b2b: by_audience(crate::rules::Audience::B2b),
+                allowed_b2c: by_audience(crate::rules::Audience::B2c)
+                    + by_audience(crate::rules::Audience::Unknown),
+                reasons: per,
+            },
         );
     }
-    let audience = |a: crate::rules::Audience| d.iter().filter(|x| x.audience == a).count();
+    let audience = |a: crate::rules::Audience| count(&|x| x.audience == a);
 
     let mut warnings: Vec<String> = Vec::new();
     if c.manifest.is_none() {
@@ -1291,130 +1279,170 @@ fn summary_json(s: SummaryInput) -> Result<Value> {
         ));
     }
 
-    let mut inputs = serde_json::Map::new();
-    inputs.insert(
-        "list".into(),
-        json!({
-            "path": c.remote.source_name(&c.list),
-            "sha256": s.table.sha256,
-            "format": s.table.info.format,
-            "encoding": s.table.info.encoding,
-            "delimiter": s.table.info.delimiter,
-            "sheet": s.table.info.sheet,
-            "rows": n,
-        }),
-    );
-    let file_entry = |p: &std::path::Path| -> Result<Value> {
-        Ok(json!({"path": c.remote.source_name(p), "sha256": sha256_file(p)?}))
+    let file_entry = |p: &std::path::Path| -> Result<FileInput> {
+        Ok(FileInput {
+            path: c.remote.source_name(p),
+            sha256: sha256_file(p)?,
+        })
     };
-    inputs.insert(
-        "manifest".into(),
-        c.manifest_path
-            .as_deref()
-            .map(file_entry)
-            .transpose()?
-            .unwrap_or(Value::Null),
-    );
-    inputs.insert(
-        "mapping".into(),
-        c.mapping
-            .as_deref()
-            .map(file_entry)
-            .transpose()?
-            .unwrap_or(Value::Null),
-    );
-    inputs.insert(
-        "clients".into(),
-        s.clients
-            .map(|cl| json!({"path": c.remote.source_name(&cl.path), "sha256": cl.sha256, "rows": cl.rows}))
-            .unwrap_or(Value::Null),
-    );
-    inputs.insert(
-        "opposition".into(),
-        Value::Array(
-            s.suppression
-                .files
+    let inputs = Inputs {
+        list: ListInput {
+            path: c.remote.source_name(&c.list),
+            sha256: s.table.sha256.clone(),
+            format: serde_json::to_value(s.table.info.format)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default(),
+            encoding: s.table.info.encoding.clone(),
+            delimiter: s.table.info.delimiter.clone(),
+            sheet: s.table.info.sheet.clone(),
+            rows: n as u64,
+        },
+        manifest: c.manifest_path.as_deref().map(file_entry).transpose()?,
+        mapping: c.mapping.as_deref().map(file_entry).transpose()?,
+        clients: s.clients.map(|cl| RowsInput {
+            path: c.remote.source_name(&cl.path),
+            sha256: cl.sha256.clone(),
+            rows: cl.rows as u64,
+        }),
+        opposition: s
+            .suppression
+            .files
+            .iter()
+            .map(|(p, h, e)| OppositionInput {
+                path: c.remote.source_name(p),
+                sha256: h.clone(),
+                entries: *e as u64,
+            })
+            .collect(),
+        bloctel: s.bloctel.map(|b| BloctelInput {
+            path: c.bloctel.as_ref().map(|p| c.remote.source_name(p)),
+            sha256: b.sha256.clone(),
+            numbers: b.numbers.len() as u64,
+            date: c.bloctel_date.map(|d| d.to_string()),
+        }),
+    };
+    let list_name = c.remote.source_name(&c.list);
+    Ok(Summary {
+        tool: "qualify".into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+        as_of: c.as_of.to_string(),
+        rule_pack: crate::summary::RulePack {
+            name: s.pack_name.into(),
+            version: s.pack_version.into(),
+        },
+        inputs,
+        provenance: c.manifest.as_ref().map(|m| {
+            serde_json::from_value(serde_json::to_value(m).expect("manifest serialises"))
+                .expect("a manifest reads as provenance")
+        }),
+        config: effective_config(c),
+        columns: Columns {
+            mapped: s
+                .colmap
+                .pairs
                 .iter()
-                .map(
-                    |(p, h, e)| json!({"path": c.remote.source_name(p), "sha256": h, "entries": e}),
-                )
+                .map(|(h, t)| MappedColumn {
+                    header: h.clone(),
+                    canonical: t.clone(),
+                })
                 .collect(),
-        ),
-    );
-    inputs.insert(
-        "bloctel".into(),
-        s.bloctel
-            .map(|b| json!({"path": c.bloctel.as_ref().map(|p| c.remote.source_name(p)), "sha256": b.sha256, "numbers": b.numbers.len(), "date": c.bloctel_date}))
-            .unwrap_or(Value::Null),
-    );
-
-    let malformed_rows: Vec<Value> = s
-        .table
-        .malformed
-        .iter()
-        .map(|m| json!({"source_row": m.source_row, "message": m.message}))
-        .collect();
-
-    let mut summary = json!({
-        "tool": "qualify",
-        "version": env!("CARGO_PKG_VERSION"),
-        "as_of": c.as_of.to_string(),
-        "rule_pack": {"name": s.pack_name, "version": s.pack_version},
-        "inputs": inputs,
-        "provenance": c.manifest.as_ref().map(|m| serde_json::to_value(m).expect("manifest serialises")),
-        "config": effective_config(c),
-        "columns": {
-            "mapped": s.colmap.pairs.iter().map(|(h, t)| json!({"header": h, "canonical": t})).collect::<Vec<_>>(),
-            "unmapped": s.colmap.unmapped,
-            "read_not_kept": s.colmap.ignored,
-            "kept": s.kept.iter().map(|(k, _)| k.clone()).collect::<Vec<_>>(),
-            "removed": s.removed,
+            unmapped: s.colmap.unmapped.clone(),
+            read_not_kept: s.colmap.ignored.clone(),
+            kept: s.kept.iter().map(|(k, _)| k.clone()).collect(),
+            removed: s
+                .removed
+                .iter()
+                .map(|r| RemovedColumn {
+                    column: r.column.clone(),
+                    category: r.category.to_owned(),
+                    reason: r.reason.clone(),
+                })
+                .collect(),
         },
-        "counts": {
-            "rows_read": n,
-            "malformed": malformed,
-            "valid": valid.len(),
-            "unique": unique.len(),
-            "not_already_clients": not_clients.len(),
-            "fresh": fresh.len(),
-            "qualified": qualified,
-            "rejected": n - qualified,
-            "duplicate_clusters": s.links.clusters,
-            "matched_clients": s.links.client.iter().filter(|x| x.is_some()).count(),
-            "opposition_entries": s.suppression.entries,
-            "to_delete": d.iter().filter(|x| x.purge.is_some()).count(),
+        counts: Stages {
+            rows_read: n as u64,
+            malformed: malformed as u64,
+            valid: valid.len() as u64,
+            unique: unique.len() as u64,
+            not_already_clients: not_clients.len() as u64,
+            fresh: fresh.len() as u64,
+            qualified: qualified as u64,
+            rejected: (n - qualified) as u64,
+            duplicate_clusters: s.links.clusters as u64,
+            matched_clients: s.links.client.iter().filter(|x| x.is_some()).count() as u64,
+            opposition_entries: s.suppression.entries as u64,
+            to_delete: count(&|x| x.purge.is_some()),
         },
-        "audience": {"b2b": audience(crate::rules::Audience::B2b), "b2c": audience(crate::rules::Audience::B2c), "unknown": audience(crate::rules::Audience::Unknown)},
-        "rejected_by_main_reason": by_main,
-        "channel_reasons": channel_reasons,
-        "reasons": reasons,
-        "channels": channels,
-        "malformed_rows": malformed_rows,
-        "warnings": warnings,
-        "value_warnings": s.value_warnings.iter().map(|(file, w)| {
-            let mut v = serde_json::to_value(w).expect("plain data");
-            v["file"] = json!(file);
-            // The list's own header for the column (the client file is
-            // read with the built-in names only).
-            let header = s.colmap.pairs.iter().find(|(_, c)| *c == w.column).map(|(h, _)| h);
-            if let (Some(h), true) = (header, file == &c.remote.source_name(&c.list)) {
-                v["header"] = json!(h);
-            }
-            v
-        }).collect::<Vec<_>>(),
-    });
-    // Only when used, so that runs without them keep their summary as it was.
-    let obj = summary.as_object_mut().expect("an object");
-    if s.companies.source.is_some() {
-        obj.insert("company_check".into(), json!(s.companies));
-    }
-    if !c.remote.state.unavailable.is_empty() {
-        obj.insert(
-            "unavailable_sources".into(),
-            json!(c.remote.state.unavailable),
-        );
-    }
-    Ok(summary)
+        audience: AudienceCounts {
+            b2b: audience(crate::rules::Audience::B2b),
+            b2c: audience(crate::rules::Audience::B2c),
+            unknown: audience(crate::rules::Audience::Unknown),
+        },
+        rejected_by_main_reason: by_main,
+        channel_reasons,
+        reasons,
+        channels,
+        malformed_rows: s
+            .table
+            .malformed
+            .iter()
+            .map(|m| MalformedRow {
+                source_row: m.source_row as u64,
+                message: m.message.clone(),
+            })
+            .collect(),
+        warnings,
+        value_warnings: s
+            .value_warnings
+            .iter()
+            .map(|(file, w)| crate::summary::ValueWarning {
+                column: w.column.clone(),
+                kind: match w.kind {
+                    crate::normalise::records::ValueKind::Date => "date".into(),
+                    crate::normalise::records::ValueKind::YesNo => "yes_no".into(),
+                },
+                rows: w.rows as u64,
+                first_rows: w.first_rows.iter().map(|r| *r as u64).collect(),
+                examples: w.examples.clone(),
+                file: file.clone(),
+                // The list's own header for the column (the client file
+                // is read with the built-in names only).
+                header: (file == &list_name)
+                    .then(|| {
+                        s.colmap
+                            .pairs
+                            .iter()
+                            .find(|(_, c)| *c == w.column)
+                            .map(|(h, _)| h.clone())
+                    })
+                    .flatten(),
+            })
+            .collect(),
+        // Only when used, so that runs without them keep their summary.
+        company_check: s.companies.source.is_some().then(|| CompanyCheck {
+            source: s.companies.source.clone(),
+            companies: s.companies.companies as u64,
+            active: s.companies.active as u64,
+            closed: s.companies.closed as u64,
+            unknown: s.companies.unknown as u64,
+            unavailable: s.companies.unavailable as u64,
+            unavailable_causes: s.companies.unavailable_causes.clone(),
+        }),
+        unavailable_sources: (!c.remote.state.unavailable.is_empty()).then(|| {
+            c.remote
+                .state
+                .unavailable
+                .iter()
+                .map(|u| crate::summary::Unavailable {
+                    source: u.source.clone(),
+                    url: u.url.clone(),
+                    cause: u.cause.clone(),
+                })
+                .collect()
+        }),
+        fuzzy: Value::Null,
+    })
 }
 
 /// The local files a run reads (remote sources: their cached copies),

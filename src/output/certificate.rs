@@ -41,6 +41,7 @@ use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
+use crate::summary::Summary;
 
 /// The `format` member: bumped if the meaning of a field ever changes.
 pub const FORMAT: &str = "qualify-certificate/1";
@@ -75,33 +76,30 @@ fn file_name(path: &str) -> String {
 /// The certificate body (unsigned) for a run: inputs are read from the
 /// summary (which hashed them while reading), `outputs` are the hashes of
 /// the deterministic outputs, in the order they were written.
-pub fn build(summary: &Value, outputs: &[(String, String)]) -> Value {
+pub fn build(summary: &Summary, outputs: &[(String, String)]) -> Value {
     let mut files = Vec::new();
-    let inputs = &summary["inputs"];
-    for key in ["list", "manifest", "mapping", "clients"] {
-        let e = &inputs[key];
-        if e.is_object() {
-            files.push(json!({
-                "role": format!("input/{key}"),
-                "name": file_name(e["path"].as_str().unwrap_or("")),
-                "sha256": e["sha256"],
-            }));
+    let i = &summary.inputs;
+    let mut input = |role: &str, path: &str, sha: &str| {
+        files.push(json!({
+            "role": format!("input/{role}"),
+            "name": file_name(path),
+            "sha256": sha,
+        }));
+    };
+    input("list", &i.list.path, &i.list.sha256);
+    for (role, f) in [("manifest", &i.manifest), ("mapping", &i.mapping)] {
+        if let Some(f) = f {
+            input(role, &f.path, &f.sha256);
         }
     }
-    for e in inputs["opposition"].as_array().into_iter().flatten() {
-        files.push(json!({
-            "role": "input/opposition",
-            "name": file_name(e["path"].as_str().unwrap_or("")),
-            "sha256": e["sha256"],
-        }));
+    if let Some(c) = &i.clients {
+        input("clients", &c.path, &c.sha256);
     }
-    if inputs["bloctel"].is_object() {
-        let e = &inputs["bloctel"];
-        files.push(json!({
-            "role": "input/bloctel",
-            "name": file_name(e["path"].as_str().unwrap_or("")),
-            "sha256": e["sha256"],
-        }));
+    for o in &i.opposition {
+        input("opposition", &o.path, &o.sha256);
+    }
+    if let Some(b) = &i.bloctel {
+        input("bloctel", b.path.as_deref().unwrap_or(""), &b.sha256);
     }
     for (name, sha) in outputs {
         files.push(json!({"role": "output", "name": name, "sha256": sha}));
@@ -111,41 +109,39 @@ pub fn build(summary: &Value, outputs: &[(String, String)]) -> Value {
     // present but not certified, and `verify` does not flag it.
     files.push(json!({"role": "run-record", "name": "run.json", "sha256": null}));
     let mut statements = Vec::new();
-    if summary["config"]["accept_generic_partners"].as_bool() == Some(true) {
+    if summary.config["accept_generic_partners"].as_bool() == Some(true) {
         statements.push(json!(
             "accept_generic_partners = true: consents naming only \"partners\" were accepted (open question before the CJEU, case C-317/25)"
         ));
     }
-    if summary["provenance"].is_null() {
+    if summary.provenance.is_none() {
         statements.push(json!(
             "no manifest: every record was rejected no_provenance"
         ));
     }
-    let prov = &summary["provenance"];
-    let provenance = if prov.is_null() {
-        Value::Null
-    } else {
-        json!({
-            "vendor": prov["vendor"],
-            "vendor_siren": prov["vendor_siren"],
-            "method": prov["method"],
-            "collected_from": prov["collected_from"],
-            "collected_between": prov["collected_between"],
-            "partners": prov["partners"],
-        })
+    let provenance = match &summary.provenance {
+        None => Value::Null,
+        Some(p) => json!({
+            "vendor": p.vendor,
+            "vendor_siren": p.vendor_siren,
+            "method": p.method,
+            "collected_from": p.collected_from,
+            "collected_between": p.collected_between,
+            "partners": p.partners,
+        }),
     };
     json!({
         "format": FORMAT,
-        "tool": summary["tool"],
-        "version": summary["version"],
-        "rule_pack": summary["rule_pack"],
-        "as_of": summary["as_of"],
-        "config": summary["config"],
+        "tool": summary.tool,
+        "version": summary.version,
+        "rule_pack": summary.rule_pack,
+        "as_of": summary.as_of,
+        "config": summary.config,
         "provenance": provenance,
-        "counts": summary["counts"],
-        "audience": summary["audience"],
-        "reasons": summary["reasons"],
-        "channels": summary["channels"],
+        "counts": summary.counts,
+        "audience": summary.audience,
+        "reasons": summary.reasons,
+        "channels": summary.channels,
         "statements": statements,
         "files": files,
     })
@@ -886,6 +882,7 @@ mod tests {
             "inputs": {"list": {"path": "/abs/list.csv", "sha256": sha256_hex(b"x\n")}, "opposition": []},
             "config": {}, "provenance": null, "counts": {}, "reasons": {}, "channels": {}
         });
+        let summary: Summary = serde_json::from_value(summary).unwrap();
         let mut cert = build(
             &summary,
             &[("qualified.csv".into(), sha256_hex(b"a,b\n1,2\n"))],
@@ -984,6 +981,7 @@ mod tests {
             "config": {"accept_generic_partners": true},
             "provenance": {"vendor": "V"},
         });
+        let summary: Summary = serde_json::from_value(summary).unwrap();
         let c = build(&summary, &[]);
         assert!(c["statements"][0].as_str().unwrap().contains("C-317/25"));
         assert_eq!(c["files"][0]["name"], "list.csv");

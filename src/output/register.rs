@@ -16,6 +16,7 @@ use serde_json::{json, Value};
 
 use crate::config::Config;
 use crate::output::i18n::{self, Lang, L};
+use crate::summary::Summary;
 
 /// Canonical columns by data category, for "categories of data kept".
 const CATEGORIES: &[(L, &[&str])] = &[
@@ -67,12 +68,12 @@ const CATEGORIES: &[(L, &[&str])] = &[
 /// whose columns the list actually mapped, with those columns.
 /// With `columns`, each category names its columns (for the register);
 /// without, only the category (for the people the notice addresses).
-fn categories(summary: &Value, lang: Lang, columns: bool) -> Vec<String> {
-    let mapped: Vec<&str> = summary["columns"]["mapped"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|m| m["canonical"].as_str())
+fn categories(summary: &Summary, lang: Lang, columns: bool) -> Vec<String> {
+    let mapped: Vec<&str> = summary
+        .columns
+        .mapped
+        .iter()
+        .map(|m| m.canonical.as_str())
         .collect();
     let mut out = Vec::new();
     for (label, cols) in CATEGORIES {
@@ -95,12 +96,7 @@ fn categories(summary: &Value, lang: Lang, columns: bool) -> Vec<String> {
             out.push(label.get(lang).to_owned());
         }
     }
-    let kept: Vec<&str> = summary["columns"]["kept"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-        .collect();
+    let kept: Vec<&str> = summary.columns.kept.iter().map(String::as_str).collect();
     if columns && !kept.is_empty() {
         out.push(format!(
             "{}{}{}",
@@ -136,14 +132,13 @@ fn controller(config: &Config, lang: Lang) -> String {
 /// One sentence naming the source precisely: vendor, SIREN, where, how and
 /// when the data was collected; addressed to the person for the notice,
 /// neutral for the register.
-fn source_sentence(summary: &Value, lang: Lang, for_notice: bool) -> String {
-    let p = &summary["provenance"];
-    if p.is_null() {
+fn source_sentence(summary: &Summary, lang: Lang, for_notice: bool) -> String {
+    let Some(p) = &summary.provenance else {
         return format!("{} {}", L::NoManifest.get(lang), todo(lang));
-    }
-    let vendor = match p["vendor_siren"].as_str() {
-        Some(s) => format!("{} (SIREN {s})", p["vendor"].as_str().unwrap_or("")),
-        None => p["vendor"].as_str().unwrap_or("").to_owned(),
+    };
+    let vendor = match &p.vendor_siren {
+        Some(s) => format!("{} (SIREN {s})", p.vendor),
+        None => p.vendor.clone(),
     };
     let (lead, collected) = if for_notice {
         (
@@ -156,26 +151,25 @@ fn source_sentence(summary: &Value, lang: Lang, for_notice: bool) -> String {
     format!(
         "{lead}{vendor}, {} {} ({}), {} {} {} {}.",
         collected,
-        p["collected_from"].as_str().unwrap_or(""),
-        i18n::method(p["method"].as_str().unwrap_or(""), lang),
+        p.collected_from,
+        i18n::method(&p.method, lang),
         L::NoticeBetween.get(lang),
-        p["collected_between"][0].as_str().unwrap_or(""),
+        p.collected_between[0],
         L::NoticeAnd.get(lang),
-        p["collected_between"][1].as_str().unwrap_or(""),
+        p.collected_between[1],
     )
 }
 
 /// `processing-record.json`: keys in English (stable, for tools), values in
 /// the run's language.
-pub fn record_json(summary: &Value, config: &Config, signed: bool) -> Value {
+pub fn record_json(summary: &Summary, config: &Config, signed: bool) -> Value {
     let lang = config.lang;
     let t = |l: L| l.get(lang).to_owned();
-    let p = &summary["provenance"];
-    let removed: Vec<&str> = summary["columns"]["removed"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|r| r["column"].as_str())
+    let removed: Vec<&str> = summary
+        .columns
+        .removed
+        .iter()
+        .map(|r| r.column.as_str())
         .collect();
     let mut security = vec![
         if removed.is_empty() {
@@ -191,7 +185,7 @@ pub fn record_json(summary: &Value, config: &Config, signed: bool) -> Value {
     if signed {
         security.push(t(L::SecSigned));
     }
-    let years = summary["config"]["retention_years"].as_u64().unwrap_or(3);
+    let years = summary.config["retention_years"].as_u64().unwrap_or(3);
     json!({
         "title": t(L::RecordTitle),
         "activity": t(L::RecordActivityValue),
@@ -201,19 +195,19 @@ pub fn record_json(summary: &Value, config: &Config, signed: bool) -> Value {
         "legal_basis": t(L::RecordLegalBasisValue),
         "data_subjects": t(L::RecordSubjectsValue),
         "data_subjects_counts": {
-            "qualified": summary["counts"]["qualified"],
-            "rows_read": summary["counts"]["rows_read"],
-            "b2b": summary["audience"]["b2b"],
-            "b2c": summary["audience"]["b2c"],
-            "unknown": summary["audience"]["unknown"],
+            "qualified": summary.counts.qualified,
+            "rows_read": summary.counts.rows_read,
+            "b2b": summary.audience.b2b,
+            "b2c": summary.audience.b2c,
+            "unknown": summary.audience.unknown,
         },
         "data_categories": categories(summary, lang, true),
-        "sources": if p.is_null() { json!([]) } else { json!([{
-            "vendor": p["vendor"],
-            "vendor_siren": p["vendor_siren"],
-            "method": p["method"],
-            "collected_from": p["collected_from"],
-            "collected_between": p["collected_between"],
+        "sources": match &summary.provenance { None => json!([]), Some(p) => json!([{
+            "vendor": p.vendor,
+            "vendor_siren": p.vendor_siren,
+            "method": p.method,
+            "collected_from": p.collected_from,
+            "collected_between": p.collected_between,
             "description": source_sentence(summary, lang, false),
         }]) },
         "recipients": if config.recipients.is_empty() { json!([todo(lang)]) } else { json!(config.recipients) },
@@ -221,12 +215,12 @@ pub fn record_json(summary: &Value, config: &Config, signed: bool) -> Value {
         "retention": format!("{years} {}", t(L::RecordRetentionValue)),
         "retention_years": years,
         "security_measures": security,
-        "date": summary["as_of"],
+        "date": summary.as_of,
         "run": {
-            "list": summary["inputs"]["list"]["path"].as_str().map(|p| crate::output::report::file_name(p).to_owned()),
-            "list_sha256": summary["inputs"]["list"]["sha256"],
-            "rule_pack": summary["rule_pack"],
-            "tool_version": summary["version"],
+            "list": crate::output::report::file_name(&summary.inputs.list.path),
+            "list_sha256": summary.inputs.list.sha256,
+            "rule_pack": summary.rule_pack,
+            "tool_version": summary.version,
         },
     })
 }
@@ -296,11 +290,11 @@ pub fn record_markdown(record: &Value, lang: Lang) -> String {
 }
 
 /// `notice.txt`: the GDPR art. 14 items for the first message.
-pub fn notice(summary: &Value, config: &Config) -> String {
+pub fn notice(summary: &Summary, config: &Config) -> String {
     let lang = config.lang;
     let t = |l: L| l.get(lang);
     let sep = sep(lang);
-    let years = summary["config"]["retention_years"].as_u64().unwrap_or(3);
+    let years = summary.config["retention_years"].as_u64().unwrap_or(3);
     let contact = config
         .controller_contact
         .clone()
@@ -366,8 +360,8 @@ mod tests {
     use chrono::NaiveDate;
     use std::path::PathBuf;
 
-    fn summary() -> Value {
-        json!({
+    fn summary() -> Summary {
+        serde_json::from_value(json!({
             "version": "0.1.0", "as_of": "2026-11-23",
             "rule_pack": {"name": "fr", "version": "2026.11.23"},
             "inputs": {"list": {"path": "/x/prospects.csv", "sha256": "ab"}},
@@ -377,7 +371,8 @@ mod tests {
             "columns": {"mapped": [{"canonical": "email"}, {"canonical": "last_name"}, {"canonical": "consent_email"}],
                 "kept": [], "removed": [{"column": "Santé"}]},
             "counts": {"qualified": 10, "rows_read": 12}, "audience": {"b2b": 4, "b2c": 5, "unknown": 1}
-        })
+        }))
+        .unwrap()
     }
 
     fn config(lang: Lang) -> Config {

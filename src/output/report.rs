@@ -24,6 +24,7 @@ use crate::output::i18n::{self, Lang, L};
 use crate::output::mask;
 use crate::rules::Decision;
 use crate::schema::{Level, Reason, CHANNELS, REASONS};
+use crate::summary::Summary;
 
 /// A rejected record shown in the report, identities already masked.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -154,10 +155,10 @@ footer{margin-top:32px;color:var(--muted);font-size:.85rem}
 "#;
 
 /// Renders `report.html` from the summary and the examples.
-pub fn render(summary: &Value, examples: &[Example], lang: Lang) -> String {
+pub fn render(summary: &Summary, examples: &[Example], lang: Lang) -> String {
     let t = |l: L| l.get(lang);
-    let counts = &summary["counts"];
-    let list_name = file_name(s(&summary["inputs"]["list"]["path"])).to_owned();
+    let counts = &summary.counts;
+    let list_name = file_name(&summary.inputs.list.path).to_owned();
     let mut h = String::with_capacity(64 * 1024);
     let _ = write!(
         h,
@@ -172,7 +173,7 @@ pub fn render(summary: &Value, examples: &[Example], lang: Lang) -> String {
     );
 
     // --- Header and inputs ---------------------------------------------------
-    let prov = &summary["provenance"];
+    let prov = summary.provenance.as_ref();
     let _ = write!(
         h,
         "<header>\n<h1>{} — <code>{}</code></h1>\n<p class=\"lead\">{}</p>\n</header>\n",
@@ -192,45 +193,42 @@ pub fn render(summary: &Value, examples: &[Example], lang: Lang) -> String {
             esc(v)
         );
     };
-    if prov.is_null() {
-        fact(&mut h, L::Vendor, t(L::NoManifest), "vendor");
-    } else {
-        let vendor = match prov["vendor_siren"].as_str() {
-            Some(siren) => format!("{} (SIREN {siren})", s(&prov["vendor"])),
-            None => s(&prov["vendor"]).to_owned(),
+    if let Some(prov) = prov {
+        let vendor = match &prov.vendor_siren {
+            Some(siren) => format!("{} (SIREN {siren})", prov.vendor),
+            None => prov.vendor.clone(),
         };
         fact(&mut h, L::Vendor, &vendor, "vendor");
         fact(
             &mut h,
             L::Method,
-            i18n::method(s(&prov["method"]), lang),
+            i18n::method(&prov.method, lang),
             "method",
         );
         fact(
             &mut h,
             L::CollectedFrom,
-            s(&prov["collected_from"]),
+            &prov.collected_from,
             "collected_from",
         );
         let period = format!(
             "{} {} {} {}",
             t(L::From),
-            s(&prov["collected_between"][0]),
+            prov.collected_between[0],
             t(L::To),
-            s(&prov["collected_between"][1])
+            prov.collected_between[1]
         );
         fact(&mut h, L::CollectionPeriod, &period, "collection_period");
         fact(
             &mut h,
             L::ConsentWording,
-            s(&prov["consent_wording"]),
+            &prov.consent_wording,
             "consent_wording",
         );
-        let partners: Vec<&str> = prov["partners"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
+        let partners: Vec<&str> = prov
+            .partners
+            .iter()
+            .map(String::as_str)
             .map(|p| {
                 if p.trim() == "*" {
                     t(L::GenericPartners)
@@ -245,15 +243,13 @@ pub fn render(summary: &Value, examples: &[Example], lang: Lang) -> String {
             partners.join(", ")
         };
         fact(&mut h, L::PartnersNamed, &partners, "partners");
+    } else {
+        fact(&mut h, L::Vendor, t(L::NoManifest), "vendor");
     }
-    fact(&mut h, L::AsOf, s(&summary["as_of"]), "as_of");
-    let pack = format!(
-        "{} {}",
-        s(&summary["rule_pack"]["name"]),
-        s(&summary["rule_pack"]["version"])
-    );
+    fact(&mut h, L::AsOf, &summary.as_of, "as_of");
+    let pack = format!("{} {}", summary.rule_pack.name, summary.rule_pack.version);
     fact(&mut h, L::RulePack, &pack, "rule_pack");
-    let buyer = summary["config"]["buyer"].as_str().unwrap_or(t(L::NotSet));
+    let buyer = summary.config["buyer"].as_str().unwrap_or(t(L::NotSet));
     fact(&mut h, L::Buyer, buyer, "buyer");
     h.push_str("</dl>\n");
     let _ = writeln!(
@@ -263,19 +259,13 @@ pub fn render(summary: &Value, examples: &[Example], lang: Lang) -> String {
         esc(t(L::File)),
         esc(t(L::Rows))
     );
-    for (role, entry) in input_files(summary) {
-        let rows = entry["rows"]
-            .as_u64()
-            .or(entry["entries"].as_u64())
-            .or(entry["numbers"].as_u64())
-            .map(|n| lang.int(n))
-            .unwrap_or_default();
-        let sha = s(&entry["sha256"]);
+    for (role, path, sha, rows) in input_files(summary) {
+        let rows = rows.map(|n| lang.int(n)).unwrap_or_default();
         let _ = writeln!(
             h,
             "<tr><td>{}</td><td><code>{}</code></td><td class=\"num\">{}</td><td><code title=\"{}\">{}…</code></td></tr>",
             esc(t(role)),
-            esc(file_name(s(&entry["path"]))),
+            esc(file_name(path)),
             rows,
             esc(sha),
             esc(&sha.chars().take(16).collect::<String>())
@@ -284,7 +274,7 @@ pub fn render(summary: &Value, examples: &[Example], lang: Lang) -> String {
     h.push_str("</tbody>\n</table>\n</section>\n");
 
     // --- Funnel ----------------------------------------------------------------
-    let read = u(&counts["rows_read"]);
+    let read = counts.rows_read;
     h.push_str("<section id=\"funnel\">\n");
     let _ = writeln!(
         h,
@@ -294,7 +284,7 @@ pub fn render(summary: &Value, examples: &[Example], lang: Lang) -> String {
     );
     let bars: Vec<(String, u64)> = FUNNEL
         .iter()
-        .map(|(k, l)| (t(*l).to_owned(), u(&counts[*k])))
+        .map(|(k, l)| (t(*l).to_owned(), counts.step(k)))
         .collect();
     h.push_str(&bar_chart(&bars, read, "var(--bar)", lang));
     let _ = writeln!(
@@ -305,7 +295,7 @@ pub fn render(summary: &Value, examples: &[Example], lang: Lang) -> String {
         esc(t(L::ShareOfRead))
     );
     for (key, label) in FUNNEL {
-        let n = u(&counts[key]);
+        let n = counts.step(key);
         let _ = writeln!(
             h,
             "<tr><td>{}</td><td class=\"num\" data-funnel=\"{key}\">{}</td><td class=\"num\">{}</td></tr>",
@@ -333,17 +323,21 @@ pub fn render(summary: &Value, examples: &[Example], lang: Lang) -> String {
     );
     let mut stacked = Vec::new();
     for ch in CHANNELS {
-        let c = &summary["channels"][ch.as_str()];
-        let (b2b, b2c) = (u(&c["allowed_b2b"]), u(&c["allowed_b2c"]));
+        let c = summary
+            .channels
+            .get(ch.as_str())
+            .cloned()
+            .unwrap_or_default();
+        let (b2b, b2c) = (c.allowed_b2b, c.allowed_b2c);
         let _ = writeln!(
             h,
             "<tr><td>{}</td><td class=\"num\" data-channel=\"{}\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
             esc(i18n::channel(ch, lang)),
             ch.as_str(),
-            lang.int(u(&c["allowed"])),
+            lang.int(c.allowed),
             lang.int(b2b),
             lang.int(b2c),
-            lang.int(u(&c["denied"]))
+            lang.int(c.denied)
         );
         // The chart keeps the name before any explanation in brackets.
         let short = i18n::channel(ch, lang).split(" (").next().unwrap_or("");
@@ -367,8 +361,8 @@ pub fn render(summary: &Value, examples: &[Example], lang: Lang) -> String {
         esc(t(L::Records)),
         esc(t(L::ShareOfRead))
     );
-    for a in ["b2b", "b2c", "unknown"] {
-        let n = u(&summary["audience"][a]);
+    let aud = &summary.audience;
+    for (a, n) in [("b2b", aud.b2b), ("b2c", aud.b2c), ("unknown", aud.unknown)] {
         let _ = writeln!(
             h,
             "<tr><td>{}</td><td class=\"num\" data-audience=\"{a}\">{}</td><td class=\"num\">{}</td></tr>",
@@ -382,7 +376,7 @@ pub fn render(summary: &Value, examples: &[Example], lang: Lang) -> String {
     // --- Rejection reasons, by level ------------------------------------------
     reasons_section(&mut h, summary, read, lang);
 
-    matching_section(&mut h, &summary["fuzzy"], lang);
+    matching_section(&mut h, &summary.fuzzy, lang);
 
     // --- Minimisation ---------------------------------------------------------
     h.push_str("<section id=\"minimisation\">\n");
@@ -392,10 +386,7 @@ pub fn render(summary: &Value, examples: &[Example], lang: Lang) -> String {
         esc(t(L::Minimisation)),
         esc(t(L::MinimisationIntro))
     );
-    let removed = summary["columns"]["removed"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
+    let removed = &summary.columns.removed;
     if removed.is_empty() {
         let _ = writeln!(h, "<p>{}</p>", esc(t(L::NoRemoved)));
     } else {
@@ -406,17 +397,13 @@ pub fn render(summary: &Value, examples: &[Example], lang: Lang) -> String {
             esc(t(L::Category)),
             esc(t(L::Why))
         );
-        for r in &removed {
+        for r in removed {
             let _ = writeln!(
                 h,
                 "<tr><td><code>{}</code></td><td>{}</td><td>{}</td></tr>",
-                esc(s(&r["column"])),
-                esc(i18n::category(s(&r["category"]), lang)),
-                esc(&i18n::removal_reason(
-                    s(&r["reason"]),
-                    s(&r["category"]),
-                    lang
-                ))
+                esc(&r.column),
+                esc(i18n::category(&r.category, lang)),
+                esc(&i18n::removal_reason(&r.reason, &r.category, lang))
             );
         }
         h.push_str("</tbody>\n</table>\n");
@@ -444,26 +431,20 @@ pub fn render(summary: &Value, examples: &[Example], lang: Lang) -> String {
     value_warnings(&mut h, summary, lang);
     // The value warnings were just said in the report's language; the
     // other run messages are technical and stay as summary.json has them.
-    let said: Vec<String> = summary["value_warnings"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|w| s(&w["column"]).to_owned())
+    let said: Vec<&str> = summary
+        .value_warnings
+        .iter()
+        .map(|w| w.column.as_str())
         .collect();
-    let run_messages: Vec<Value> = summary["warnings"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter(|m| {
-            let m = s(m);
-            !(m.contains(": unrecognised ") && said.iter().any(|c| m.contains(c.as_str())))
-        })
-        .cloned()
+    let run_messages: Vec<&String> = summary
+        .warnings
+        .iter()
+        .filter(|m| !(m.contains(": unrecognised ") && said.iter().any(|c| m.contains(c))))
         .collect();
     if !run_messages.is_empty() {
         let _ = writeln!(h, "<p class=\"note\">{}</p>\n<ul>", esc(t(L::RunMessages)));
         for m in &run_messages {
-            let _ = writeln!(h, "<li><code>{}</code></li>", esc(s(m)));
+            let _ = writeln!(h, "<li><code>{}</code></li>", esc(m));
         }
         h.push_str("</ul>\n");
     }
@@ -513,9 +494,9 @@ pub fn render(summary: &Value, examples: &[Example], lang: Lang) -> String {
         h,
         "<footer>\n<p>{} {}.</p>\n<p>{} qualify {} — {} {}.</p>\n</footer>\n</main>\n</body>\n</html>\n",
         esc(t(L::AsOf)),
-        esc(s(&summary["as_of"])),
+        esc(&summary.as_of),
         esc(t(L::GeneratedBy)),
-        esc(s(&summary["version"])),
+        esc(&summary.version),
         esc(&pack),
         esc(t(L::Certificate)),
     );
@@ -525,14 +506,10 @@ pub fn render(summary: &Value, examples: &[Example], lang: Lang) -> String {
 /// The first screen: how many were read, how many may be contacted (per
 /// channel), how many are rejected and why, in counts that add up; then
 /// the as-of date and the vendor. Provenance and hashes come after.
-fn headline(h: &mut String, summary: &Value, lang: Lang) {
+fn headline(h: &mut String, summary: &Summary, lang: Lang) {
     let t = |l: L| l.get(lang);
-    let counts = &summary["counts"];
-    let (read, qualified, rejected) = (
-        u(&counts["rows_read"]),
-        u(&counts["qualified"]),
-        u(&counts["rejected"]),
-    );
+    let counts = &summary.counts;
+    let (read, qualified, rejected) = (counts.rows_read, counts.qualified, counts.rejected);
     h.push_str("<section id=\"headline\">\n");
     let _ = writeln!(h, "<h2>{}</h2>", esc(t(L::Headline)));
     let _ = writeln!(
@@ -545,14 +522,15 @@ fn headline(h: &mut String, summary: &Value, lang: Lang) {
         lang.int(rejected),
         esc(t(L::HeadlineRejected))
     );
-    let vendor = summary["provenance"]["vendor"]
-        .as_str()
-        .unwrap_or(t(L::NoManifest));
+    let vendor = summary
+        .provenance
+        .as_ref()
+        .map_or(t(L::NoManifest), |p| p.vendor.as_str());
     let _ = writeln!(
         h,
         "<p>{}{c}<strong data-headline=\"as_of\">{}</strong> · {}{c}<strong>{}</strong></p>",
         esc(t(L::AsOf)),
-        esc(s(&summary["as_of"])),
+        esc(&summary.as_of),
         esc(t(L::Vendor)),
         esc(vendor),
         c = lang.colon()
@@ -564,14 +542,14 @@ fn headline(h: &mut String, summary: &Value, lang: Lang) {
                 "{} <strong data-headline-channel=\"{}\">{}</strong>",
                 esc(i18n::channel(*ch, lang).split(" (").next().unwrap_or("")),
                 ch.as_str(),
-                lang.int(u(&summary["channels"][ch.as_str()]["allowed"]))
+                lang.int(summary.channels.get(ch.as_str()).map_or(0, |c| c.allowed))
             )
         })
         .collect();
     let _ = writeln!(h, "<p>{} : {}</p>", esc(t(L::Contactable)), per.join(" · "));
     let by_main: Vec<(Reason, u64)> = REASONS
         .iter()
-        .map(|r| (*r, u(&summary["rejected_by_main_reason"][r.code()])))
+        .map(|r| (*r, count_of(&summary.rejected_by_main_reason, r.code())))
         .filter(|(_, n)| *n > 0)
         .collect();
     if !by_main.is_empty() {
@@ -609,7 +587,7 @@ fn headline(h: &mut String, summary: &Value, lang: Lang) {
 /// Reasons by level: those that exclude a whole record, then, per channel,
 /// why the records nothing excludes are denied there. Bars carry the
 /// reason's meaning, the tables its code.
-fn reasons_section(h: &mut String, summary: &Value, read: u64, lang: Lang) {
+fn reasons_section(h: &mut String, summary: &Summary, read: u64, lang: Lang) {
     let t = |l: L| l.get(lang);
     h.push_str("<section id=\"reasons\">\n");
     let _ = writeln!(h, "<h2>{}</h2>", esc(t(L::Rejections)));
@@ -641,7 +619,7 @@ fn reasons_section(h: &mut String, summary: &Value, read: u64, lang: Lang) {
     let record: Vec<(Reason, u64)> = REASONS
         .iter()
         .filter(|r| r.level() == Level::Record)
-        .map(|r| (*r, u(&summary["reasons"][r.code()])))
+        .map(|r| (*r, count_of(&summary.reasons, r.code())))
         .filter(|(_, n)| *n > 0)
         .collect();
     let _ = writeln!(
@@ -663,10 +641,14 @@ fn reasons_section(h: &mut String, summary: &Value, read: u64, lang: Lang) {
         esc(t(L::ReasonsChannelIntro))
     );
     for ch in CHANNELS {
-        let per = &summary["channel_reasons"][ch.as_str()];
+        let per = summary
+            .channel_reasons
+            .get(ch.as_str())
+            .cloned()
+            .unwrap_or_default();
         let rows: Vec<(Reason, u64)> = REASONS
             .iter()
-            .map(|r| (*r, u(&per[r.code()])))
+            .map(|r| (*r, count_of(&per, r.code())))
             .filter(|(_, n)| *n > 0)
             .collect();
         if rows.is_empty() {
@@ -686,53 +668,43 @@ fn reasons_section(h: &mut String, summary: &Value, read: u64, lang: Lang) {
 
 /// Cells read as unknown, said in the report's language: the file and
 /// column, how many, the first rows, a few values, and what to do.
-fn value_warnings(h: &mut String, summary: &Value, lang: Lang) {
+fn value_warnings(h: &mut String, summary: &Summary, lang: Lang) {
     let t = |l: L| l.get(lang);
-    let list = summary["value_warnings"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
+    let list = &summary.value_warnings;
     if list.is_empty() {
         return;
     }
     h.push_str("<ul class=\"warn\" id=\"value-warnings\">\n");
-    for w in &list {
-        let (what, fix) = match s(&w["kind"]) {
+    for w in list {
+        let (what, fix) = match w.kind.as_str() {
             "date" => (L::WarnValueDate, L::WarnValueDateFix),
             _ => (L::WarnValueYesNo, L::WarnValueYesNoFix),
         };
-        let rows: Vec<String> = w["first_rows"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_u64)
-            .map(|r| r.to_string())
-            .collect();
-        let more = if u(&w["rows"]) > rows.len() as u64 {
+        let rows: Vec<String> = w.first_rows.iter().map(|r| r.to_string()).collect();
+        let more = if w.rows > rows.len() as u64 {
             ", …"
         } else {
             ""
         };
         // The vendor's header first: that is what the reader sees in the file.
-        let column = match w["header"].as_str() {
-            Some(hd) if hd != s(&w["column"]) => format!("{hd} → {}", s(&w["column"])),
-            _ => s(&w["column"]).to_owned(),
+        let column = match &w.header {
+            Some(hd) if *hd != w.column => format!("{hd} → {}", w.column),
+            _ => w.column.clone(),
         };
-        let examples: Vec<String> = w["examples"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .map(|e| format!("« {} »", esc(s(e))))
+        let examples: Vec<String> = w
+            .examples
+            .iter()
+            .map(|e| format!("« {} »", esc(e)))
             .collect();
         let _ = writeln!(
             h,
             "<li data-value-warning=\"{}\"><code>{}</code>, {} <code>{}</code>{}{} {} — {} {}{}; {} {}. {}</li>",
-            esc(s(&w["column"])),
-            esc(file_name(s(&w["file"]))),
+            esc(&w.column),
+            esc(file_name(&w.file)),
             esc(t(L::Column)).to_lowercase(),
             esc(&column),
             lang.colon(),
-            lang.int(u(&w["rows"])),
+            lang.int(w.rows),
             esc(t(what)),
             esc(t(L::WarnValueRows)),
             rows.join(", "),
@@ -746,41 +718,64 @@ fn value_warnings(h: &mut String, summary: &Value, lang: Lang) {
 }
 
 /// The inputs of the run in summary.json, with their role label.
-fn input_files(summary: &Value) -> Vec<(L, &Value)> {
-    let i = &summary["inputs"];
-    let mut v = Vec::new();
-    for (key, role) in [
-        ("list", L::RoleList),
-        ("manifest", L::RoleManifest),
-        ("mapping", L::RoleMapping),
-        ("clients", L::RoleClients),
-    ] {
-        if i[key].is_object() {
-            v.push((role, &i[key]));
+fn input_files(summary: &Summary) -> Vec<(L, &str, &str, Option<u64>)> {
+    let i = &summary.inputs;
+    let mut v = vec![(
+        L::RoleList,
+        i.list.path.as_str(),
+        i.list.sha256.as_str(),
+        Some(i.list.rows),
+    )];
+    for (role, f) in [(L::RoleManifest, &i.manifest), (L::RoleMapping, &i.mapping)] {
+        if let Some(f) = f {
+            v.push((role, f.path.as_str(), f.sha256.as_str(), None));
         }
     }
-    for o in i["opposition"].as_array().into_iter().flatten() {
-        v.push((L::RoleOpposition, o));
+    if let Some(c) = &i.clients {
+        v.push((
+            L::RoleClients,
+            c.path.as_str(),
+            c.sha256.as_str(),
+            Some(c.rows),
+        ));
     }
-    if i["bloctel"].is_object() {
-        v.push((L::RoleBloctel, &i["bloctel"]));
+    for o in &i.opposition {
+        v.push((
+            L::RoleOpposition,
+            o.path.as_str(),
+            o.sha256.as_str(),
+            Some(o.entries),
+        ));
+    }
+    if let Some(b) = &i.bloctel {
+        v.push((
+            L::RoleBloctel,
+            b.path.as_deref().unwrap_or(""),
+            b.sha256.as_str(),
+            Some(b.numbers),
+        ));
     }
     v
 }
 
+/// A count of a map keyed by code; 0 when absent.
+fn count_of(map: &crate::summary::Counts, code: &str) -> u64 {
+    map.get(code).copied().unwrap_or(0)
+}
+
 /// The warnings a reader must see, in their language: (strong, text).
-fn warnings(summary: &Value, lang: Lang) -> Vec<(bool, String)> {
+fn warnings(summary: &Summary, lang: Lang) -> Vec<(bool, String)> {
     let t = |l: L| l.get(lang);
-    let c = &summary["config"];
+    let c = &summary.config;
     let mut w = Vec::new();
-    if summary["provenance"].is_null() {
+    if summary.provenance.is_none() {
         w.push((true, t(L::WarnNoManifest).to_owned()));
     }
     if c["accept_generic_partners"].as_bool() == Some(true) {
         w.push((true, t(L::WarnGenericPartners).to_owned()));
     }
     let third_party = matches!(
-        summary["provenance"]["method"].as_str(),
+        summary.provenance.as_ref().map(|p| p.method.as_str()),
         Some("purchased" | "rented" | "partner")
     );
     if third_party && c["buyer"].is_null() {
@@ -788,7 +783,7 @@ fn warnings(summary: &Value, lang: Lang) -> Vec<(bool, String)> {
     }
     // Bloctel matters only while consumer calls are opt-out (before the
     // loi 2025-594 switch date); after it, say why Bloctel is absent.
-    let as_of = chrono::NaiveDate::parse_from_str(s(&summary["as_of"]), "%Y-%m-%d").ok();
+    let as_of = chrono::NaiveDate::parse_from_str(&summary.as_of, "%Y-%m-%d").ok();
     let switch = chrono::NaiveDate::from_ymd_opt(2026, 8, 11).expect("valid date");
     match as_of {
         Some(d) if d >= switch => w.push((false, t(L::WarnPhoneConsent).to_owned())),
@@ -797,7 +792,7 @@ fn warnings(summary: &Value, lang: Lang) -> Vec<(bool, String)> {
                 .as_str()
                 .and_then(|b| chrono::NaiveDate::parse_from_str(b, "%Y-%m-%d").ok());
             let max = c["bloctel_max_age_days"].as_i64().unwrap_or(30);
-            match (summary["inputs"]["bloctel"].is_object(), bloctel_date) {
+            match (summary.inputs.bloctel.is_some(), bloctel_date) {
                 (true, Some(b)) => {
                     let age = (d - b).num_days();
                     w.push((age > max, format!("{} {age}", t(L::WarnBloctelAge))));
@@ -811,11 +806,11 @@ fn warnings(summary: &Value, lang: Lang) -> Vec<(bool, String)> {
         }
         None => {}
     }
-    let removed: Vec<&str> = summary["columns"]["removed"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|r| s(&r["column"]))
+    let removed: Vec<&str> = summary
+        .columns
+        .removed
+        .iter()
+        .map(|r| r.column.as_str())
         .collect();
     if !removed.is_empty() {
         w.push((
@@ -823,7 +818,7 @@ fn warnings(summary: &Value, lang: Lang) -> Vec<(bool, String)> {
             format!("{} {}", t(L::WarnRemoved), removed.join(", ")),
         ));
     }
-    let malformed = u(&summary["counts"]["malformed"]);
+    let malformed = summary.counts.malformed;
     if malformed > 0 {
         w.push((
             true,
@@ -1046,8 +1041,8 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn summary() -> Value {
-        json!({
+    fn summary() -> Summary {
+        serde_json::from_value(json!({
             "version": "0.1.0",
             "as_of": "2026-03-01",
             "rule_pack": {"name": "fr", "version": "2026.11.23"},
@@ -1066,7 +1061,8 @@ mod tests {
             "reasons": {"duplicate": 98, "opposed": 3},
             "channels": {"email": {"allowed": 650, "denied": 550, "allowed_b2b": 400, "allowed_b2c": 250}},
             "warnings": ["consent_sms: unrecognised yes/no value, read as unknown: 12 rows"]
-        })
+        }))
+        .unwrap()
     }
 
     #[test]
