@@ -1094,7 +1094,16 @@ fn summary_of(s: SummaryInput) -> Result<Summary> {
     let fresh: Vec<usize> = not_clients
         .iter()
         .copied()
-        .filter(|&i| !has(i, Reason::Stale) && !has(i, Reason::UnknownCollectionDate))
+        .filter(|&i| {
+            // Fresh = freshness shown: not stale, and dated (in the past).
+            ![
+                Reason::Stale,
+                Reason::UnknownCollectionDate,
+                Reason::DateInFuture,
+            ]
+            .iter()
+            .any(|r| has(i, *r))
+        })
         .collect();
     let qualified = d.iter().filter(|x| x.qualified()).count();
 

@@ -59,6 +59,15 @@ async fn etag_then_304_serves_the_cached_copy() {
     assert_eq!((first.status, first.from_cache), (Some(200), false));
     assert_eq!(std::fs::read_to_string(&first.path).unwrap(), CSV);
     assert_eq!(first.path.file_name().unwrap(), "list.csv");
+    // The cache holds personal data: owner only, whatever the umask.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&first.path), 0o600);
+        assert_eq!(mode(first.path.parent().unwrap()), 0o700);
+        assert_eq!(mode(&first.path.with_file_name("meta.json")), 0o600);
+    }
 
     let second = get(&url, &opts).await.unwrap();
     assert_eq!((second.status, second.from_cache), (Some(304), true));

@@ -192,13 +192,16 @@ fn a_signed_certificate_detects_edits_and_other_keys() {
     let minipub = qualify::output::certificate::minisign_public_path(&public);
     match which("minisign") {
         Some(minisign) => {
-            let o = std::process::Command::new(&minisign)
-                .args(["-V", "-p"])
-                .arg(&minipub)
-                .arg("-m")
-                .arg(&cert)
-                .output()
-                .unwrap();
+            let minisign_v = || {
+                std::process::Command::new(&minisign)
+                    .args(["-V", "-p"])
+                    .arg(&minipub)
+                    .arg("-m")
+                    .arg(&cert)
+                    .output()
+                    .unwrap()
+            };
+            let o = minisign_v();
             assert!(o.status.success(), "minisign -V: {}", text(&o));
             assert!(
                 text(&o).contains("Trusted comment: qualify certificate.json"),
@@ -207,13 +210,7 @@ fn a_signed_certificate_detects_edits_and_other_keys() {
             );
             // One byte changed: minisign refuses it too.
             with_one_byte_changed(&cert, body.len() / 2, || {
-                let o = std::process::Command::new(&minisign)
-                    .args(["-V", "-p"])
-                    .arg(&minipub)
-                    .arg("-m")
-                    .arg(&cert)
-                    .output()
-                    .unwrap();
+                let o = minisign_v();
                 assert!(!o.status.success(), "{}", text(&o));
             });
         }
@@ -264,8 +261,24 @@ fn a_signed_certificate_detects_edits_and_other_keys() {
     assert!(text(&o).contains("not signed"), "{}", text(&o));
 
     // Signing is deterministic: a second signed run, same bytes.
+    // (Not quiet: a signed run says that it signed, and with which key.)
     let again = dir.path().join("again");
-    sample_run(&again, &["--sign-key", secret.to_str().unwrap()]);
+    let config = repo("sample-data/qualify.toml");
+    let o = run(&[
+        "run",
+        "--config",
+        config.to_str().unwrap(),
+        "--out",
+        again.to_str().unwrap(),
+        "--sign-key",
+        secret.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(&format!("signed with {}", secret.display())),
+        "{}",
+        stderr(&o)
+    );
     assert_eq!(
         std::fs::read(&cert).unwrap(),
         std::fs::read(again.join("certificate.json")).unwrap()

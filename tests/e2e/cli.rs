@@ -277,3 +277,25 @@ fn twenty_thousand_unmapped_columns_make_one_short_warning_and_gzip_is_read() {
         "a long line on stderr"
     );
 }
+
+#[test]
+fn help_texts_cite_only_files_that_are_in_the_repository() {
+    for args in [vec!["run", "--help"], vec!["--help"], vec!["schema"]] {
+        let o = run(&args);
+        let text = String::from_utf8_lossy(&o.stdout).into_owned();
+        assert!(
+            !text.contains("SPEC"),
+            "{args:?} cites the spec, which is not in the repository"
+        );
+        for word in text.split(|c: char| c.is_whitespace() || "()[],;`'\"".contains(c)) {
+            let word = word.trim_end_matches(['.', ':']);
+            let path = word.split('#').next().unwrap();
+            if (path.starts_with("docs/") || path.starts_with("schemas/")) && path.contains('.') {
+                assert!(
+                    repo(path).exists(),
+                    "{args:?} cites {path}, which does not exist"
+                );
+            }
+        }
+    }
+}

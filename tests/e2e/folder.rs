@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Stdio;
 
-use super::util::{bin, repo, run, run_config, stderr};
+use super::util::{bin, repo, run, run_config, run_sample, stderr};
 
 fn contents(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     std::fs::read_dir(dir)
@@ -29,16 +29,7 @@ fn a_failed_rerun_leaves_the_previous_run_byte_identical() {
     // A mapping typo: the run fails after the folder was opened.
     let mapping = dir.path().join("mapping.toml");
     std::fs::write(&mapping, "[columns]\n\"Courriel typo\" = \"email\"\n").unwrap();
-    let o = run(&[
-        "run",
-        "--config",
-        repo("sample-data/qualify.toml").to_str().unwrap(),
-        "--mapping",
-        mapping.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--quiet",
-    ]);
+    let o = run_sample(&out, &["--mapping", mapping.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert_eq!(contents(&out), before, "the failed run changed the folder");
     // Nothing of the failed run is left beside it either.
@@ -108,14 +99,7 @@ fn outputs_are_private_whatever_the_umask_and_a_planted_link_is_not_followed() {
     let victim = dir.path().join("victim.txt");
     std::fs::write(&victim, "keep me").unwrap();
     std::os::unix::fs::symlink(&victim, out.join(".qualified.csv.tmp")).unwrap();
-    let o = run(&[
-        "run",
-        "--config",
-        repo("sample-data/qualify.toml").to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--quiet",
-    ]);
+    let o = run_sample(&out, &[]);
     // A link is not a file qualify wrote: the folder is refused, untouched.
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains("did not write"), "{}", stderr(&o));

@@ -78,6 +78,22 @@ pub fn write_manifest(list: &Path) {
     .unwrap();
 }
 
+/// `qualify run` on the shipped sample into `out`, quietly, with `extra`
+/// flags; the output, whatever the exit code.
+pub fn run_sample(out: &Path, extra: &[&str]) -> Output {
+    let config = repo("sample-data/qualify.toml");
+    let mut args = vec![
+        "run",
+        "--config",
+        config.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+    ];
+    args.extend_from_slice(extra);
+    run(&args)
+}
+
 /// `qualify run --config <repo-relative config> --out <out> --quiet <extra>`,
 /// which must succeed.
 pub fn run_config(config: &str, out: &Path, extra: &[&str]) {
