@@ -261,7 +261,13 @@ fn a_signed_certificate_detects_edits_and_other_keys() {
     assert!(text(&o).contains("not signed"), "{}", text(&o));
 
     // Signing is deterministic: a second signed run, same bytes.
-    // (Not quiet: a signed run says that it signed, and with which key.)
+    // (Not quiet: a signed run says that it signed, and with which key;
+    // and a secret key others can read gets a warning.)
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(&secret, std::fs::Permissions::from_mode(0o644)).unwrap();
+    }
     let again = dir.path().join("again");
     let config = repo("sample-data/qualify.toml");
     let o = run(&[
@@ -276,6 +282,12 @@ fn a_signed_certificate_detects_edits_and_other_keys() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(
         stderr(&o).contains(&format!("signed with {}", secret.display())),
+        "{}",
+        stderr(&o)
+    );
+    #[cfg(unix)]
+    assert!(
+        stderr(&o).contains("can be read by others (mode 644)"),
         "{}",
         stderr(&o)
     );
