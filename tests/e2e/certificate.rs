@@ -269,16 +269,11 @@ fn a_signed_certificate_detects_edits_and_other_keys() {
         std::fs::set_permissions(&secret, std::fs::Permissions::from_mode(0o644)).unwrap();
     }
     let again = dir.path().join("again");
-    let config = repo("sample-data/qualify.toml");
-    let o = run(&[
-        "run",
-        "--config",
-        config.to_str().unwrap(),
-        "--out",
-        again.to_str().unwrap(),
-        "--sign-key",
-        secret.to_str().unwrap(),
-    ]);
+    let o = qualify_run(
+        "sample-data/qualify.toml",
+        &again,
+        &["--sign-key", secret.to_str().unwrap()],
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(
         stderr(&o).contains(&format!("signed with {}", secret.display())),

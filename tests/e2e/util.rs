@@ -78,25 +78,9 @@ pub fn write_manifest(list: &Path) {
     .unwrap();
 }
 
-/// `qualify run` on the shipped sample into `out`, quietly, with `extra`
-/// flags; the output, whatever the exit code.
-pub fn run_sample(out: &Path, extra: &[&str]) -> Output {
-    let config = repo("sample-data/qualify.toml");
-    let mut args = vec![
-        "run",
-        "--config",
-        config.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--quiet",
-    ];
-    args.extend_from_slice(extra);
-    run(&args)
-}
-
-/// `qualify run --config <repo-relative config> --out <out> --quiet <extra>`,
-/// which must succeed.
-pub fn run_config(config: &str, out: &Path, extra: &[&str]) {
+/// `qualify run --config <repo-relative config> --out <out> <extra>`; the
+/// output, whatever the exit code (not quiet unless `extra` says so).
+pub fn qualify_run(config: &str, out: &Path, extra: &[&str]) -> Output {
     let config = repo(config);
     let mut args = vec![
         "run",
@@ -104,9 +88,24 @@ pub fn run_config(config: &str, out: &Path, extra: &[&str]) {
         config.to_str().unwrap(),
         "--out",
         out.to_str().unwrap(),
-        "--quiet",
     ];
     args.extend_from_slice(extra);
-    let o = run(&args);
-    assert!(o.status.success(), "{}: {}", config.display(), stderr(&o));
+    run(&args)
+}
+
+/// `qualify run` on the shipped sample into `out`, quietly, with `extra`
+/// flags; the output, whatever the exit code.
+pub fn run_sample(out: &Path, extra: &[&str]) -> Output {
+    let mut args = vec!["--quiet"];
+    args.extend_from_slice(extra);
+    qualify_run("sample-data/qualify.toml", out, &args)
+}
+
+/// `qualify run --config <repo-relative config> --out <out> --quiet <extra>`,
+/// which must succeed.
+pub fn run_config(config: &str, out: &Path, extra: &[&str]) {
+    let mut args = vec!["--quiet"];
+    args.extend_from_slice(extra);
+    let o = qualify_run(config, out, &args);
+    assert!(o.status.success(), "{config}: {}", stderr(&o));
 }
