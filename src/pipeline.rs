@@ -1247,6 +1247,35 @@ fn summary_of(s: SummaryInput) -> Result<Summary> {
         })
         .map(String::as_str)
         .collect();
+    // A contact column the file has but the mapping did not recognise is
+    // the usual cause of "email 0": say which header looks like it.
+    for (canonical, hints) in [
+        ("email", &["mail", "courriel"][..]),
+        ("mobile", &["mobile", "portable", "gsm", "cell"][..]),
+        ("phone", &["tel", "phone", "fixe"][..]),
+        ("address_line1", &["adresse", "address", "rue", "voie"][..]),
+    ] {
+        if s.colmap.canonical.contains_key(canonical) {
+            continue;
+        }
+        let like: Vec<&str> = s
+            .colmap
+            .unmapped
+            .iter()
+            .filter(|h| {
+                let f = crate::ingest::mapping::fold_header(h);
+                hints.iter().any(|k| f.contains(k))
+            })
+            .map(String::as_str)
+            .take(3)
+            .collect();
+        if !like.is_empty() {
+            warnings.push(format!(
+                "no column is read as {canonical}, but {} look like one: name it in a mapping file (--mapping; see qualify inspect)",
+                like.iter().map(|h| format!("{h:?}")).collect::<Vec<_>>().join(", ")
+            ));
+        }
+    }
     if !not_carried.is_empty() {
         // A wide export (20,000 columns) must not make a 150 KB line: the
         // first names, then how many more (summary.json columns.unmapped

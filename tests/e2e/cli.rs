@@ -299,3 +299,29 @@ fn help_texts_cite_only_files_that_are_in_the_repository() {
         }
     }
 }
+
+#[test]
+fn an_unrecognised_email_column_beside_a_recognised_phone_is_named_in_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let list = dir.path().join("vendor.csv");
+    std::fs::write(
+        &list,
+        "Prenom,Nom,Adr_Mail_Pro,Telephone,collected_at\nJeanne,Martin,j@example.org,0612345678,2026-01-05\n",
+    )
+    .unwrap();
+    write_manifest(&list);
+    let out = dir.path().join("out");
+    let o = run(&[
+        "run",
+        "--list",
+        list.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let e = stderr(&o);
+    assert!(
+        e.contains("no column is read as email, but \"Adr_Mail_Pro\" look like one"),
+        "{e}"
+    );
+}
