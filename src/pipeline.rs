@@ -1271,8 +1271,9 @@ fn summary_of(s: SummaryInput) -> Result<Summary> {
             .collect();
         if !like.is_empty() {
             warnings.push(format!(
-                "no column is read as {canonical}, but {} look like one: name it in a mapping file (--mapping; see qualify inspect)",
-                like.iter().map(|h| format!("{h:?}")).collect::<Vec<_>>().join(", ")
+                "no column is read as {canonical}, but {} {} like one: name it in a mapping file (--mapping; see qualify inspect)",
+                like.iter().map(|h| format!("{h:?}")).collect::<Vec<_>>().join(", "),
+                if like.len() == 1 { "looks" } else { "look" }
             ));
         }
     }

@@ -321,7 +321,7 @@ fn an_unrecognised_email_column_beside_a_recognised_phone_is_named_in_a_warning(
     assert!(o.status.success(), "{}", stderr(&o));
     let e = stderr(&o);
     assert!(
-        e.contains("no column is read as email, but \"Adr_Mail_Pro\" look like one"),
+        e.contains("no column is read as email, but \"Adr_Mail_Pro\" looks like one"),
         "{e}"
     );
 }
