@@ -607,6 +607,45 @@ fn load_file_config(path: &Path) -> Result<RunOptions> {
     Ok(opts)
 }
 
+/// The configuration that changes decisions (for the summary and certificate).
+pub fn effective_config(c: &Config) -> serde_json::Value {
+    serde_json::json!({
+        "as_of": c.as_of.to_string(),
+        "buyer": c.buyer,
+        "buyer_siren": c.buyer_siren,
+        "sector": c.sector,
+        "existing_clients": c.existing_clients,
+        "similar_products": c.similar_products,
+        "campaign_related_to_contract": c.campaign_related_to_contract,
+        "campaign_functions": c.campaign_functions,
+        "accept_generic_partners": c.accept_generic_partners,
+        "allow_scraped_b2b": c.allow_scraped_b2b,
+        "retention_years": c.retention_years,
+        "bloctel_date": c.bloctel_date,
+        "bloctel_mode": c.bloctel_mode,
+        "bloctel_max_age_days": c.bloctel_max_age_days,
+        "keep_columns": c.keep_columns,
+        // Fuzzy settings under their config keys, so that `explain` can read
+        // this object back as a config.
+        // The model itself is model.json; a model file is named, not its path.
+        "fuzzy": c.fuzzy.enabled,
+        "matcher": match &c.fuzzy.source {
+            crate::link::fuzzy::ModelSource::Trained => "trained",
+            crate::link::fuzzy::ModelSource::Fixed => "fixed",
+            crate::link::fuzzy::ModelSource::File(_) => "file",
+        },
+        "match_probability": c.fuzzy.match_probability,
+        "client_probability": c.fuzzy.client_probability,
+        "review_probability": c.fuzzy.review_probability,
+        "match_seed": c.fuzzy.training.seed,
+        "fuzzy_max_block": c.fuzzy.max_block,
+        "fuzzy_window": c.fuzzy.window,
+        "fuzzy_sorted_window": c.fuzzy.sorted_window,
+        "fuzzy_max_cluster": c.fuzzy.max_cluster,
+        "fuzzy_first_name_guard": c.fuzzy.first_name_guard,
+    })
+}
+
 /// A date on the command line: ISO 8601 only, said in the error, since a
 /// French user types 23/11/2026 first.
 fn parse_date(s: &str) -> std::result::Result<NaiveDate, String> {

@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::ingest::mapping::{canonical_frame, map_headers, ColumnMap, Mapping, TableKind};
-use crate::ingest::{read_table, sha256_file, Table};
+use crate::ingest::{read_table, Table};
 use crate::link::suppression::{BloctelList, Suppression};
 use crate::link::{link, Links};
 use crate::manifest::Method;
@@ -24,13 +24,7 @@ use crate::normalise::YesNo;
 use crate::output::{mask, owned_string_column, string_column, RunFolder};
 use crate::progress::Progress;
 use crate::rules::{decide_all, pack_by_name, Context, Decision, Facts};
-use crate::schema::{Channel, Reason, CANONICAL_COLUMNS, CHANNELS, CLIENT_COLUMNS, REASONS};
-use crate::summary::{
-    AudienceCounts, BloctelInput, ChannelCounts, Columns, CompanyCheck, Counts, FileInput, Inputs,
-    ListInput, MalformedRow, MappedColumn, OppositionInput, RemovedColumn, RowsInput, Stages,
-    Summary,
-};
-use indexmap::IndexMap;
+use crate::schema::{Channel, Reason, CANONICAL_COLUMNS, CHANNELS, CLIENT_COLUMNS};
 
 /// What the caller learns about a finished run.
 #[derive(Debug)]
@@ -461,7 +455,7 @@ pub fn run(config: &Config, progress: Progress, meta: &RunMeta) -> Result<Outcom
     }
     timer.lap("write");
 
-    let mut summary = summary_of(SummaryInput {
+    let mut summary = crate::summary::build(crate::summary::Input {
         config,
         table: &table,
         norm: &norm,
@@ -470,7 +464,11 @@ pub fn run(config: &Config, progress: Progress, meta: &RunMeta) -> Result<Outcom
         kept: &kept,
         decisions: &decisions,
         links: &links,
-        clients: clients.as_ref(),
+        clients: clients.as_ref().map(|cl| crate::summary::ClientFile {
+            path: &cl.path,
+            sha256: &cl.sha256,
+            rows: cl.rows,
+        }),
         suppression: &suppression,
         bloctel: bloctel.as_ref(),
         warnings: &warnings,
@@ -1053,437 +1051,6 @@ fn feedback_frame(
     Ok(DataFrame::new(rows.len(), cols)?)
 }
 
-struct SummaryInput<'a> {
-    config: &'a Config,
-    table: &'a Table,
-    norm: &'a Normalised,
-    colmap: &'a ColumnMap,
-    removed: &'a [crate::minimise::Removed],
-    kept: &'a [(String, usize)],
-    decisions: &'a [Decision],
-    links: &'a Links,
-    clients: Option<&'a Clients>,
-    suppression: &'a Suppression,
-    bloctel: Option<&'a BloctelList>,
-    warnings: &'a BTreeMap<String, usize>,
-    value_warnings: &'a [(String, ValueWarning)],
-    pack_name: &'static str,
-    pack_version: &'static str,
-    companies: &'a crate::company::CompanyReport,
-}
-
-/// summary.json: deterministic (same inputs, config and as-of date give the
-/// same bytes): no times, no host, keys in a fixed order.
-fn summary_of(s: SummaryInput) -> Result<Summary> {
-    let c = s.config;
-    let d = s.decisions;
-    let n = d.len();
-    let has = |i: usize, r: Reason| d[i].all_reasons().contains(r);
-    let malformed = s.table.malformed.len();
-    let valid: Vec<usize> = (0..n).filter(|&i| !has(i, Reason::MalformedRow)).collect();
-    let unique: Vec<usize> = valid
-        .iter()
-        .copied()
-        .filter(|&i| !has(i, Reason::Duplicate))
-        .collect();
-    let not_clients: Vec<usize> = unique
-        .iter()
-        .copied()
-        .filter(|&i| !has(i, Reason::ExistingClient))
-        .collect();
-    let fresh: Vec<usize> = not_clients
-        .iter()
-        .copied()
-        .filter(|&i| {
-            // Fresh = freshness shown: not stale, and dated (in the past).
-            ![
-                Reason::Stale,
-                Reason::UnknownCollectionDate,
-                Reason::DateInFuture,
-            ]
-            .iter()
-            .any(|r| has(i, *r))
-        })
-        .collect();
-    let qualified = d.iter().filter(|x| x.qualified()).count();
-
-    let count = |f: &dyn Fn(&Decision) -> bool| d.iter().filter(|x| f(x)).count() as u64;
-    let mut reasons = Counts::new();
-    for r in REASONS {
-        reasons.insert(r.code().into(), count(&|x| x.all_reasons().contains(*r)));
-    }
-    // Each rejected record once, under its main reason: these add up to
-    // the rejected count, where `reasons` counts every record a reason
-    // touches on any channel.
-    let mut by_main = Counts::new();
-    for r in REASONS {
-        let k = count(&|x| x.main_reason() == Some(*r));
-        if k > 0 {
-            by_main.insert(r.code().into(), k);
-        }
-    }
-    // Per channel, the channel-level reasons of the records no
-    // record-level reason excludes: why the usable records are denied.
-    let whole = |x: &Decision| {
-        x.all_reasons()
-            .iter()
-            .any(|r| r.level() == crate::schema::Level::Record)
-    };
-    let mut channel_reasons = IndexMap::new();
-    for ch in CHANNELS {
-        let mut per = Counts::new();
-        for r in REASONS
-            .iter()
-            .filter(|r| r.level() == crate::schema::Level::Channel)
-        {
-            let k = count(&|x| !whole(x) && x.denied[ch.index()].contains(*r));
-            if k > 0 {
-                per.insert(r.code().into(), k);
-            }
-        }
-        channel_reasons.insert(ch.as_str().to_owned(), per);
-    }
-    let mut channels = IndexMap::new();
-    for ch in CHANNELS {
-        let mut per = Counts::new();
-        for r in REASONS {
-            let k = count(&|x| x.denied[ch.index()].contains(*r));
-            if k > 0 {
-                per.insert(r.code().into(), k);
-            }
-        }
-        let allowed = count(&|x| x.allowed(ch));
-        let by_audience = |a: crate::rules::Audience| count(&|x| x.allowed(ch) && x.audience == a);
-        channels.insert(
-            ch.as_str().to_owned(),
-            ChannelCounts {
-                allowed,
-                denied: n as u64 - allowed,
-                allowed_b2b: by_audience(crate::rules::Audience::B2b),
-                allowed_b2c: by_audience(crate::rules::Audience::B2c)
-                    + by_audience(crate::rules::Audience::Unknown),
-                reasons: per,
-            },
-        );
-    }
-    let audience = |a: crate::rules::Audience| count(&|x| x.audience == a);
-
-    let mut warnings: Vec<String> = Vec::new();
-    if c.manifest.is_none() {
-        let list = c.remote.source_name(&c.list);
-        let looked = if crate::fetch::is_url(&list) {
-            crate::fetch::sources::sidecar_url(&list)
-        } else {
-            // By file name, beside the list: summary.json names no paths.
-            c.remote
-                .source_name(&crate::config::sidecar_manifest(&c.list))
-        };
-        warnings.push(format!(
-            "no manifest for {list} (looked for {looked}): every record is rejected no_provenance"
-        ));
-    }
-    if malformed > 0 {
-        warnings.push(format!(
-            "{malformed} malformed rows rejected (see malformed_rows)"
-        ));
-    }
-    let future: Vec<usize> = (0..n).filter(|&i| has(i, Reason::DateInFuture)).collect();
-    if !future.is_empty() {
-        warnings.push(format!(
-            "{} rows dated after the as-of date (collected_at or last_contact_at), rejected date_in_future: rows {}",
-            future.len(),
-            first_rows(&future)
-        ));
-    }
-    // Collected outside the manifest's declared period: the manifest does
-    // not describe these rows; said, not rejected (the vendor may have
-    // declared the period loosely), so that someone asks.
-    if let Some(m) = &c.manifest {
-        let outside: Vec<usize> = (0..n)
-            .filter(|&i| {
-                s.norm.collected_at[i]
-                    .is_some_and(|d| d < m.collected_between[0] || d > m.collected_between[1])
-            })
-            .collect();
-        if !outside.is_empty() {
-            warnings.push(format!(
-                "{} rows collected outside the manifest's collected_between ({} to {}): rows {}; ask the vendor how they were collected",
-                outside.len(),
-                m.collected_between[0],
-                m.collected_between[1],
-                first_rows(&outside)
-            ));
-        }
-    }
-    if c.accept_generic_partners {
-        warnings.push(
-            "accept_generic_partners = true: consents naming only \"partners\" are accepted (open question before the CJEU, case C-317/25)".into(),
-        );
-    }
-    if c.buyer.is_none()
-        && c.manifest
-            .as_ref()
-            .is_some_and(|m| m.method.is_third_party())
-    {
-        warnings.push("no buyer configured: consent-based channels of this third-party list cannot be shown to cover the transfer".into());
-    }
-    if !s.removed.is_empty() {
-        warnings.push(format!(
-            "{} columns removed by minimisation (GDPR art. 5(1)(c), 9, 10): {}",
-            s.removed.len(),
-            s.removed
-                .iter()
-                .map(|r| r.column.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ));
-    }
-    let not_carried: Vec<&str> = s
-        .colmap
-        .unmapped
-        .iter()
-        .filter(|u| {
-            !s.kept.iter().any(|(k, _)| k == *u) && !s.removed.iter().any(|r| &r.column == *u)
-        })
-        .map(String::as_str)
-        .collect();
-    // A contact column the file has but the mapping did not recognise is
-    // the usual cause of "email 0": say which header looks like it.
-    for (canonical, hints) in [
-        ("email", &["mail", "courriel"][..]),
-        ("mobile", &["mobile", "portable", "gsm", "cell"][..]),
-        ("phone", &["tel", "phone", "fixe"][..]),
-        ("address_line1", &["adresse", "address", "rue", "voie"][..]),
-    ] {
-        if s.colmap.canonical.contains_key(canonical) {
-            continue;
-        }
-        let like: Vec<&str> = s
-            .colmap
-            .unmapped
-            .iter()
-            .filter(|h| {
-                let f = crate::ingest::mapping::fold_header(h);
-                hints.iter().any(|k| f.contains(k))
-            })
-            .map(String::as_str)
-            .take(3)
-            .collect();
-        if !like.is_empty() {
-            warnings.push(format!(
-                "no column is read as {canonical}, but {} {} like one: name it in a mapping file (--mapping; see qualify inspect)",
-                like.iter().map(|h| format!("{h:?}")).collect::<Vec<_>>().join(", "),
-                if like.len() == 1 { "looks" } else { "look" }
-            ));
-        }
-    }
-    if !not_carried.is_empty() {
-        // A wide export (20,000 columns) must not make a 150 KB line: the
-        // first names, then how many more (summary.json columns.unmapped
-        // has them all).
-        const SHOWN: usize = 20;
-        let more = not_carried.len().saturating_sub(SHOWN);
-        warnings.push(format!(
-            "{} unmapped columns not carried to the outputs: {}{}",
-            not_carried.len(),
-            not_carried[..not_carried.len().min(SHOWN)].join(", "),
-            if more > 0 {
-                format!(", and {more} more (all in columns.unmapped)")
-            } else {
-                String::new()
-            }
-        ));
-    }
-    for (k, v) in s.warnings {
-        warnings.push(format!("{k}: {v} rows"));
-    }
-    for u in &c.remote.state.unavailable {
-        warnings.push(format!(
-            "optional {} source {} could not be read ({}): {}",
-            u.source,
-            u.url,
-            u.cause,
-            match u.source.as_str() {
-                "bloctel" => "consumer calls fail closed (bloctel_outdated)",
-                "companies" => "every record with a SIREN/SIRET fails closed (source_unavailable)",
-                _ => "every record fails closed (source_unavailable)",
-            }
-        ));
-    }
-    if s.companies.unavailable > 0 && !c.remote.companies_unavailable() {
-        warnings.push(format!(
-            "{} companies could not be checked: their records fail closed (source_unavailable); first causes: {}",
-            s.companies.unavailable,
-            s.companies.unavailable_causes.join("; ")
-        ));
-    }
-
-    let file_entry = |p: &std::path::Path| -> Result<FileInput> {
-        Ok(FileInput {
-            path: c.remote.source_name(p),
-            sha256: sha256_file(p)?,
-        })
-    };
-    let inputs = Inputs {
-        list: ListInput {
-            path: c.remote.source_name(&c.list),
-            sha256: s.table.sha256.clone(),
-            format: serde_json::to_value(s.table.info.format)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_owned))
-                .unwrap_or_default(),
-            encoding: s.table.info.encoding.clone(),
-            delimiter: s.table.info.delimiter.clone(),
-            sheet: s.table.info.sheet.clone(),
-            rows: n as u64,
-        },
-        manifest: c.manifest_path.as_deref().map(file_entry).transpose()?,
-        mapping: c.mapping.as_deref().map(file_entry).transpose()?,
-        clients: s.clients.map(|cl| RowsInput {
-            path: c.remote.source_name(&cl.path),
-            sha256: cl.sha256.clone(),
-            rows: cl.rows as u64,
-        }),
-        opposition: s
-            .suppression
-            .files
-            .iter()
-            .map(|(p, h, e)| OppositionInput {
-                path: c.remote.source_name(p),
-                sha256: h.clone(),
-                entries: *e as u64,
-            })
-            .collect(),
-        bloctel: s.bloctel.map(|b| BloctelInput {
-            path: c.bloctel.as_ref().map(|p| c.remote.source_name(p)),
-            sha256: b.sha256.clone(),
-            numbers: b.numbers.len() as u64,
-            date: c.bloctel_date.map(|d| d.to_string()),
-        }),
-    };
-    let list_name = c.remote.source_name(&c.list);
-    Ok(Summary {
-        tool: "qualify".into(),
-        version: env!("CARGO_PKG_VERSION").into(),
-        as_of: c.as_of.to_string(),
-        rule_pack: crate::summary::RulePack {
-            name: s.pack_name.into(),
-            version: s.pack_version.into(),
-        },
-        inputs,
-        provenance: c.manifest.as_ref().map(|m| {
-            serde_json::from_value(serde_json::to_value(m).expect("manifest serialises"))
-                .expect("a manifest reads as provenance")
-        }),
-        config: effective_config(c),
-        columns: Columns {
-            mapped: s
-                .colmap
-                .pairs
-                .iter()
-                .map(|(h, t)| MappedColumn {
-                    header: h.clone(),
-                    canonical: t.clone(),
-                })
-                .collect(),
-            unmapped: s.colmap.unmapped.clone(),
-            read_not_kept: s.colmap.ignored.clone(),
-            kept: s.kept.iter().map(|(k, _)| k.clone()).collect(),
-            removed: s
-                .removed
-                .iter()
-                .map(|r| RemovedColumn {
-                    column: r.column.clone(),
-                    category: r.category.to_owned(),
-                    reason: r.reason.clone(),
-                })
-                .collect(),
-        },
-        counts: Stages {
-            rows_read: n as u64,
-            malformed: malformed as u64,
-            valid: valid.len() as u64,
-            unique: unique.len() as u64,
-            not_already_clients: not_clients.len() as u64,
-            fresh: fresh.len() as u64,
-            qualified: qualified as u64,
-            rejected: (n - qualified) as u64,
-            duplicate_clusters: s.links.clusters as u64,
-            matched_clients: s.links.client.iter().filter(|x| x.is_some()).count() as u64,
-            opposition_entries: s.suppression.entries as u64,
-            to_delete: count(&|x| x.purge.is_some()),
-        },
-        audience: AudienceCounts {
-            b2b: audience(crate::rules::Audience::B2b),
-            b2c: audience(crate::rules::Audience::B2c),
-            unknown: audience(crate::rules::Audience::Unknown),
-        },
-        rejected_by_main_reason: by_main,
-        channel_reasons,
-        reasons,
-        channels,
-        malformed_rows: s
-            .table
-            .malformed
-            .iter()
-            .map(|m| MalformedRow {
-                source_row: m.source_row as u64,
-                message: m.message.clone(),
-            })
-            .collect(),
-        warnings,
-        value_warnings: s
-            .value_warnings
-            .iter()
-            .map(|(file, w)| crate::summary::ValueWarning {
-                column: w.column.clone(),
-                kind: match w.kind {
-                    crate::normalise::records::ValueKind::Date => "date".into(),
-                    crate::normalise::records::ValueKind::YesNo => "yes_no".into(),
-                },
-                rows: w.rows as u64,
-                first_rows: w.first_rows.iter().map(|r| *r as u64).collect(),
-                examples: w.examples.clone(),
-                file: file.clone(),
-                // The list's own header for the column (the client file
-                // is read with the built-in names only).
-                header: (file == &list_name)
-                    .then(|| {
-                        s.colmap
-                            .pairs
-                            .iter()
-                            .find(|(_, c)| *c == w.column)
-                            .map(|(h, _)| h.clone())
-                    })
-                    .flatten(),
-            })
-            .collect(),
-        // Only when used, so that runs without them keep their summary.
-        company_check: s.companies.source.is_some().then(|| CompanyCheck {
-            source: s.companies.source.clone(),
-            companies: s.companies.companies as u64,
-            active: s.companies.active as u64,
-            closed: s.companies.closed as u64,
-            unknown: s.companies.unknown as u64,
-            unavailable: s.companies.unavailable as u64,
-            unavailable_causes: s.companies.unavailable_causes.clone(),
-        }),
-        unavailable_sources: (!c.remote.state.unavailable.is_empty()).then(|| {
-            c.remote
-                .state
-                .unavailable
-                .iter()
-                .map(|u| crate::summary::Unavailable {
-                    source: u.source.clone(),
-                    url: u.url.clone(),
-                    cause: u.cause.clone(),
-                })
-                .collect()
-        }),
-        fuzzy: Value::Null,
-    })
-}
-
 /// The local files a run reads (remote sources: their cached copies),
 /// which the output folder must not contain.
 fn local_inputs(c: &Config) -> Vec<PathBuf> {
@@ -1497,15 +1064,6 @@ fn local_inputs(c: &Config) -> Vec<PathBuf> {
     v
 }
 
-/// The first few source rows of a set of row indices, for a warning.
-fn first_rows(rows: &[usize]) -> String {
-    let mut v: Vec<String> = rows.iter().take(5).map(|i| (i + 1).to_string()).collect();
-    if rows.len() > 5 {
-        v.push("...".into());
-    }
-    v.join(", ")
-}
-
 /// Where each input was read from, for run.json.
 fn input_paths(c: &Config, clients: Option<&Clients>, suppression: &Suppression) -> Value {
     let path = |p: &std::path::Path| c.remote.source_path(p);
@@ -1517,44 +1075,5 @@ fn input_paths(c: &Config, clients: Option<&Clients>, suppression: &Suppression)
         "opposition": suppression.files.iter().map(|(p, _, _)| path(p)).collect::<Vec<_>>(),
         "bloctel": c.bloctel.as_deref().map(path),
         "sirene_file": c.remote.company.as_ref().and_then(|s| s.sirene_file.as_deref()).map(path),
-    })
-}
-
-/// The configuration that changes decisions (for the summary and certificate).
-pub fn effective_config(c: &Config) -> Value {
-    json!({
-        "as_of": c.as_of.to_string(),
-        "buyer": c.buyer,
-        "buyer_siren": c.buyer_siren,
-        "sector": c.sector,
-        "existing_clients": c.existing_clients,
-        "similar_products": c.similar_products,
-        "campaign_related_to_contract": c.campaign_related_to_contract,
-        "campaign_functions": c.campaign_functions,
-        "accept_generic_partners": c.accept_generic_partners,
-        "allow_scraped_b2b": c.allow_scraped_b2b,
-        "retention_years": c.retention_years,
-        "bloctel_date": c.bloctel_date,
-        "bloctel_mode": c.bloctel_mode,
-        "bloctel_max_age_days": c.bloctel_max_age_days,
-        "keep_columns": c.keep_columns,
-        // Fuzzy settings under their config keys, so that `explain` can read
-        // this object back as a config.
-        // The model itself is model.json; a model file is named, not its path.
-        "fuzzy": c.fuzzy.enabled,
-        "matcher": match &c.fuzzy.source {
-            crate::link::fuzzy::ModelSource::Trained => "trained",
-            crate::link::fuzzy::ModelSource::Fixed => "fixed",
-            crate::link::fuzzy::ModelSource::File(_) => "file",
-        },
-        "match_probability": c.fuzzy.match_probability,
-        "client_probability": c.fuzzy.client_probability,
-        "review_probability": c.fuzzy.review_probability,
-        "match_seed": c.fuzzy.training.seed,
-        "fuzzy_max_block": c.fuzzy.max_block,
-        "fuzzy_window": c.fuzzy.window,
-        "fuzzy_sorted_window": c.fuzzy.sorted_window,
-        "fuzzy_max_cluster": c.fuzzy.max_cluster,
-        "fuzzy_first_name_guard": c.fuzzy.first_name_guard,
     })
 }
