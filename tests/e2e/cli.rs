@@ -121,13 +121,7 @@ fn a_list_without_its_header_row_stops_and_does_not_print_the_record() {
     .unwrap();
     write_manifest(&list);
     let out = dir.path().join("out");
-    let o = run(&[
-        "run",
-        "--list",
-        list.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let o = run_list(&list, &["--out", out.to_str().unwrap()]);
     let e = stderr(&o);
     assert_eq!(o.status.code(), Some(1), "{e}");
     assert!(e.contains("looks like a record, not a header row"), "{e}");
@@ -148,13 +142,7 @@ fn a_list_with_no_recognised_contact_column_is_an_error_pointing_to_inspect() {
     )
     .unwrap();
     write_manifest(&list);
-    let o = run(&[
-        "run",
-        "--list",
-        list.to_str().unwrap(),
-        "--out",
-        dir.path().join("out").to_str().unwrap(),
-    ]);
+    let o = run_list(&list, &["--out", dir.path().join("out").to_str().unwrap()]);
     let e = stderr(&o);
     assert_eq!(o.status.code(), Some(1), "{e}");
     assert!(e.contains("no contact column recognised"), "{e}");
@@ -176,16 +164,16 @@ fn dates_after_the_as_of_date_fail_closed_and_a_future_manifest_is_refused() {
     .unwrap();
     write_manifest(&list);
     let out = dir.path().join("out");
-    let o = run(&[
-        "run",
-        "--list",
-        list.to_str().unwrap(),
-        "--as-of",
-        "2026-11-23",
-        "--out",
-        out.to_str().unwrap(),
-        "--quiet",
-    ]);
+    let o = run_list(
+        &list,
+        &[
+            "--as-of",
+            "2026-11-23",
+            "--out",
+            out.to_str().unwrap(),
+            "--quiet",
+        ],
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     let s = summary(&out);
     assert_eq!(s["rejected_by_main_reason"]["date_in_future"], 1, "{s:#}");
@@ -211,15 +199,15 @@ fn dates_after_the_as_of_date_fail_closed_and_a_future_manifest_is_refused() {
         ),
     )
     .unwrap();
-    let o = run(&[
-        "run",
-        "--list",
-        list.to_str().unwrap(),
-        "--as-of",
-        "2026-11-23",
-        "--out",
-        dir.path().join("out2").to_str().unwrap(),
-    ]);
+    let o = run_list(
+        &list,
+        &[
+            "--as-of",
+            "2026-11-23",
+            "--out",
+            dir.path().join("out2").to_str().unwrap(),
+        ],
+    );
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(
         stderr(&o).contains("after the as-of date 2026-11-23"),
@@ -246,15 +234,15 @@ fn twenty_thousand_unmapped_columns_make_one_short_warning_and_gzip_is_read() {
     )
     .unwrap();
     let out = dir.path().join("out");
-    let o = run(&[
-        "run",
-        "--list",
-        list.to_str().unwrap(),
-        "--manifest",
-        dir.path().join("wide.csv.manifest.toml").to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let o = run_list(
+        &list,
+        &[
+            "--manifest",
+            dir.path().join("wide.csv.manifest.toml").to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     let s = summary(&out);
     assert_eq!(s["counts"]["rows_read"], 1);
@@ -311,13 +299,7 @@ fn an_unrecognised_email_column_beside_a_recognised_phone_is_named_in_a_warning(
     .unwrap();
     write_manifest(&list);
     let out = dir.path().join("out");
-    let o = run(&[
-        "run",
-        "--list",
-        list.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let o = run_list(&list, &["--out", out.to_str().unwrap()]);
     assert!(o.status.success(), "{}", stderr(&o));
     let e = stderr(&o);
     assert!(

@@ -78,6 +78,14 @@ pub fn write_manifest(list: &Path) {
     .unwrap();
 }
 
+/// `qualify run --list <list> <extra>` (a list with its sidecar manifest);
+/// the output, whatever the exit code.
+pub fn run_list(list: &Path, extra: &[&str]) -> Output {
+    let mut args = vec!["run", "--list", list.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    run(&args)
+}
+
 /// `qualify run --config <repo-relative config> --out <out> <extra>`; the
 /// output, whatever the exit code (not quiet unless `extra` says so).
 pub fn qualify_run(config: &str, out: &Path, extra: &[&str]) -> Output {
