@@ -266,7 +266,7 @@ pub struct Unavailable {
 }
 
 impl Summary {
-    /// The bytes of summary.json: pretty JSON and a final newline.
+    /// summary.json as a JSON value (`output::json_bytes` writes it).
     pub fn to_json(&self) -> Value {
         serde_json::to_value(self).expect("the summary is plain data")
     }
@@ -715,8 +715,13 @@ pub fn build(s: Input) -> Result<Summary> {
 
 /// The first few source rows of a set of row indices, for a warning.
 fn first_rows(rows: &[usize]) -> String {
-    let mut v: Vec<String> = rows.iter().take(5).map(|i| (i + 1).to_string()).collect();
-    if rows.len() > 5 {
+    use crate::normalise::records::FIRST_ROWS;
+    let mut v: Vec<String> = rows
+        .iter()
+        .take(FIRST_ROWS)
+        .map(|i| (i + 1).to_string())
+        .collect();
+    if rows.len() > FIRST_ROWS {
         v.push("...".into());
     }
     v.join(", ")

@@ -281,9 +281,10 @@ impl RunFolder {
             .and_then(|d| d.sync_all())
             .map_err(|e| Error::io(&self.staging, e))?;
         // Checked again under the lock: the folder may have changed while
-        // the run computed.
-        let replaces = check_out(&self.out)?;
-        if replaces || self.out.is_dir() {
+        // the run computed. An existing folder (empty or a run's) is
+        // exchanged, an absent one renamed into place.
+        check_out(&self.out)?;
+        if self.out.is_dir() {
             exchange(&self.staging, &self.out)?;
             // The staging path now holds the previous folder.
         } else {
