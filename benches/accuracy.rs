@@ -128,10 +128,10 @@ fn client_accuracy(links: &Links, entity: &[u32], client_entity: &[u32]) -> Prf 
 }
 
 fn print_misses(list: &Normalised, entity: &[u32], k: usize, settings: &FuzzySettings) {
-    use qualify::link::fuzzy::{compare::compare, model, people, PairSide, Scorer};
+    use qualify::link::fuzzy::{compare::compare, people, Folded, PairSide, Scorer};
     let links = link(list, None, &Suppression::default(), settings, &[]);
-    let mut p = people(list);
-    model::set_rarity(&mut [&mut p]);
+    let p = people(list);
+    let f = Folded::new(&[&p]);
     let m = links.fuzzy.model.clone().unwrap_or_default();
     let scorer = Scorer::new(&m, list.rows, 0);
     let cluster: Vec<usize> = (0..list.rows)
@@ -143,8 +143,8 @@ fn print_misses(list: &Normalised, entity: &[u32], k: usize, settings: &FuzzySet
         let j = *first_of.entry(entity[i]).or_insert(i);
         if j != i && cluster[i] != cluster[j] && shown < k {
             shown += 1;
-            let g = compare(&p[j], &p[i]);
-            let s = scorer.score(&g, &p[i], PairSide::Within);
+            let g = compare(f.view(0, j), f.view(0, i));
+            let s = scorer.score(&g, &f.sides[0][i], PairSide::Within);
             println!(
                 "miss {}-{} p {:.3} w {:.1} agreed [{}] disagreed [{}]\n  {:?}\n  {:?}",
                 j + 1,
@@ -183,11 +183,13 @@ fn blocking_recall(
     client_entity: &[u32],
     settings: &FuzzySettings,
 ) -> (f64, f64) {
-    use qualify::link::fuzzy::{block::candidates, people};
+    use qualify::link::fuzzy::{block::candidates, people, Folded};
     let (lp, cp) = (people(list), people(clients));
+    let f = Folded::new(&[&lp, &cp]);
     let c = candidates(
-        &lp,
-        &cp,
+        &f.dicts,
+        &f.sides[0],
+        &f.sides[1],
         settings.max_block,
         settings.window,
         settings.sorted_window,

@@ -19,6 +19,7 @@
 
 pub mod block;
 pub mod compare;
+pub mod folded;
 pub mod labels;
 pub mod model;
 
@@ -32,6 +33,7 @@ use super::UnionFind;
 use crate::normalise::records::Normalised;
 use crate::normalise::{fold_key, EmailClass, PhoneKind};
 pub use compare::{Field, Gamma};
+pub use folded::{Dicts, Folded, Rec, View};
 pub use labels::{Label, LabelFile, LabelStats};
 pub use model::{Model, PairSide, Score, Scorer, Training};
 
@@ -118,8 +120,8 @@ impl Default for FuzzySettings {
 }
 
 /// The comparable form of one record: folded, with street types expanded.
-/// Empty strings are missing values. One struct per record (not one vector
-/// per field) because scoring reads every field of two random records.
+/// Empty strings are missing values. Scoring reads the dictionary-encoded
+/// form of it ([`folded`]).
 #[derive(Debug, Clone, Default)]
 pub struct Person {
     pub first: String,
@@ -138,9 +140,6 @@ pub struct Person {
     /// (`Paris 11e` -> `paris`, `St Denis CEDEX` -> `saint denis`).
     pub city_key: String,
     pub siren: String,
-    /// `-log2` of the share of records with this first name, last name and
-    /// postcode (0 until [`model::set_rarity`] runs).
-    pub rarity: [f32; 3],
 }
 
 /// Street types as vendors abbreviate them, to their full form.
@@ -446,12 +445,14 @@ impl Thresholds {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn score_pairs(
     scorer: &Scorer,
     side: PairSide,
     review: f32,
-    left: &[Person],
-    right: &[Person],
+    d: &Dicts,
+    left: &[Rec],
+    right: &[Rec],
     pairs: &[(u32, u32)],
     bar: &indicatif::ProgressBar,
 ) -> Vec<(u32, u32, Gamma, Score)> {
@@ -461,7 +462,7 @@ fn score_pairs(
             bar.inc(chunk.len() as u64);
             chunk.iter().filter_map(move |&(i, j)| {
                 let (a, b) = (&left[i as usize], &right[j as usize]);
-                let g = compare::compare(a, b);
+                let g = compare::compare(View { r: a, d }, View { r: b, d });
                 let s = scorer.score(&g, b, side);
                 (s.weight >= review).then_some((i, j, g, s))
             })
@@ -470,11 +471,12 @@ fn score_pairs(
 }
 
 /// The model of this run: given, fixed, or trained on the run's records.
-fn model_for(settings: &FuzzySettings, list: &[Person], clients: &[Person]) -> Model {
+fn model_for(settings: &FuzzySettings, d: &Dicts, list: &[Rec], clients: &[Rec]) -> Model {
     match (&settings.source, &settings.model) {
         (ModelSource::File(_), Some(m)) => m.clone(),
         (ModelSource::Fixed, _) => Model::default(),
         _ => model::train(
+            d,
             list,
             clients,
             &Training {
@@ -515,18 +517,27 @@ pub(crate) fn link_fuzzy(
             t0 = std::time::Instant::now();
         }
     };
-    let mut lp = people(list);
-    let mut cp = clients.map(people).unwrap_or_default();
-    let mut op: Vec<Person> = postal.iter().map(|(p, _)| p.clone()).collect();
-    model::set_rarity(&mut [&mut lp, &mut cp, &mut op]);
-    lap("people");
-    let model = model_for(settings, &lp, &cp);
+    let folded = {
+        let lp = people(list);
+        let cp = clients.map(people).unwrap_or_default();
+        let op: Vec<Person> = postal.iter().map(|(p, _)| p.clone()).collect();
+        lap("people");
+        Folded::new(&[&lp, &cp, &op])
+    };
+    let d = &folded.dicts;
+    let (lp, cp, op) = (&folded.sides[0], &folded.sides[1], &folded.sides[2]);
+    fn v<'a>(r: &'a Rec, d: &'a Dicts) -> View<'a> {
+        View { r, d }
+    }
+    lap("encoding");
+    let model = model_for(settings, d, lp, cp);
     let scorer = Scorer::new(&model, lp.len(), cp.len());
     let th = Thresholds::of(settings);
     lap("model");
     let cand = block::candidates(
-        &lp,
-        &cp,
+        d,
+        lp,
+        cp,
         settings.max_block,
         settings.window,
         settings.sorted_window,
@@ -554,8 +565,9 @@ pub(crate) fn link_fuzzy(
         &scorer,
         PairSide::Within,
         th.review,
-        &lp,
-        &lp,
+        d,
+        lp,
+        lp,
         &within,
         &bar,
     );
@@ -581,12 +593,13 @@ pub(crate) fn link_fuzzy(
         &dup_labels,
         |i, j| roots[i as usize] != roots[j as usize],
         |i, j| {
-            let g = compare::compare(&lp[i as usize], &lp[j as usize]);
-            (g, scorer.score(&g, &lp[j as usize], PairSide::Within))
+            let (a, b) = (&lp[i as usize], &lp[j as usize]);
+            let g = compare::compare(v(a, d), v(b, d));
+            (g, scorer.score(&g, b, PairSide::Within))
         },
     );
     lap("scoring within");
-    let mut pairs = link_within(settings, &scorer, &lp, uf, scored, &dup_labels);
+    let mut pairs = link_within(settings, &scorer, d, lp, uf, scored, &dup_labels);
     lap("clustering");
 
     // Against the client file: the best client at or above the threshold.
@@ -599,8 +612,9 @@ pub(crate) fn link_fuzzy(
         &scorer,
         PairSide::Across,
         th.review,
-        &lp,
-        &cp,
+        d,
+        lp,
+        cp,
         &across,
         &bar,
     );
@@ -610,8 +624,9 @@ pub(crate) fn link_fuzzy(
         &client_labels,
         |i, _| exact_client[i as usize].is_none(),
         |i, j| {
-            let g = compare::compare(&lp[i as usize], &cp[j as usize]);
-            (g, scorer.score(&g, &cp[j as usize], PairSide::Across))
+            let (a, b) = (&lp[i as usize], &cp[j as usize]);
+            let g = compare::compare(v(a, d), v(b, d));
+            (g, scorer.score(&g, b, PairSide::Across))
         },
     );
     lap("scoring across");
@@ -677,8 +692,9 @@ pub(crate) fn link_fuzzy(
     let mut opposed = vec![0; n];
     if !postal.is_empty() {
         let cand = block::candidates(
-            &lp,
-            &op,
+            d,
+            lp,
+            op,
             settings.max_block,
             settings.window,
             settings.sorted_window,
@@ -691,8 +707,9 @@ pub(crate) fn link_fuzzy(
             &scorer,
             PairSide::Across,
             th.review,
-            &lp,
-            &op,
+            d,
+            lp,
+            op,
             &cand.across,
             &indicatif::ProgressBar::hidden(),
         ) {
@@ -773,7 +790,8 @@ pub(crate) fn link_fuzzy(
 pub(crate) fn link_within(
     settings: &FuzzySettings,
     scorer: &Scorer,
-    people: &[Person],
+    d: &Dicts,
+    people: &[Rec],
     uf: &mut UnionFind,
     mut scored: Vec<(u32, u32, Gamma, Score)>,
     labels: &HashMap<(u32, u32), bool>,
@@ -827,13 +845,17 @@ pub(crate) fn link_within(
                 let anchors_agree = uf.size[ri] == 1 || uf.size[rj] == 1 || {
                     let (a, b) = (&people[fi], &people[fj]);
                     scorer
-                        .score(&compare::compare(a, b), b, PairSide::Within)
+                        .score(
+                            &compare::compare(View { r: a, d }, View { r: b, d }),
+                            b,
+                            PairSide::Within,
+                        )
                         .weight
                         >= th.review
                 };
                 if anchors_agree
                     && !(settings.first_name_guard
-                        && first_names_conflict(uf, &mut members, i, j, people))
+                        && first_names_conflict(uf, &mut members, i, j, d, people))
                 {
                     let mut joined = members.remove(&ri).unwrap_or_else(|| vec![i]);
                     joined.extend(members.remove(&rj).unwrap_or_else(|| vec![j]));
@@ -898,7 +920,8 @@ fn first_names_conflict(
     members: &mut HashMap<usize, Vec<usize>>,
     i: usize,
     j: usize,
-    people: &[Person],
+    d: &Dicts,
+    people: &[Rec],
 ) -> bool {
     const DIFFER: u8 = 5;
     let level = |a: &str, b: &str, x: &str, y: &str| compare::first_name_level(a, b, x, y);
@@ -907,12 +930,12 @@ fn first_names_conflict(
     let b = members.get(&rj).cloned().unwrap_or_else(|| vec![j]);
     a.iter().any(|&x| {
         b.iter().any(|&y| {
-            let (p, q) = (&people[x], &people[y]);
-            let straight = level(&p.first, &q.first, &p.first_ph, &q.first_ph) == DIFFER;
-            let swapped = level(&p.first, &q.last, &p.first_ph, &q.last_ph) != DIFFER
-                && level(&p.last, &q.first, &p.last_ph, &q.first_ph) != DIFFER
-                && !p.first.is_empty()
-                && !q.last.is_empty();
+            let (p, q) = (View { r: &people[x], d }, View { r: &people[y], d });
+            let straight = level(p.first(), q.first(), p.first_ph(), q.first_ph()) == DIFFER;
+            let swapped = level(p.first(), q.last(), p.first_ph(), q.last_ph()) != DIFFER
+                && level(p.last(), q.first(), p.last_ph(), q.first_ph()) != DIFFER
+                && p.r.first != 0
+                && q.r.last != 0;
             straight && !swapped
         })
     })
@@ -980,6 +1003,19 @@ mod tests {
         (i, j, Gamma::default(), s)
     }
 
+    /// [`link_within`] over [`Person`]s, encoded for the test.
+    fn within(
+        s: &FuzzySettings,
+        scorer: &Scorer,
+        people: &[Person],
+        uf: &mut UnionFind,
+        scored: Vec<(u32, u32, Gamma, Score)>,
+        labels: &HashMap<(u32, u32), bool>,
+    ) -> Vec<ScoredPair> {
+        let f = Folded::new(&[people]);
+        link_within(s, scorer, &f.dicts, &f.sides[0], uf, scored, labels)
+    }
+
     fn scorer(n: usize) -> Scorer {
         Scorer::new(&Model::default(), n, 0)
     }
@@ -996,7 +1032,7 @@ mod tests {
         ];
         let mut uf = uf_for(4);
         let scored = vec![sc(0, 1, 14.0), sc(2, 3, 14.0), sc(1, 2, 9.5)];
-        let out = link_within(&s, &scorer(4), &people, &mut uf, scored, &HashMap::new());
+        let out = within(&s, &scorer(4), &people, &mut uf, scored, &HashMap::new());
         let bad = out.iter().find(|p| (p.row, p.other) == (1, 2)).unwrap();
         assert_eq!(bad.decision, Decision::RefusedChain);
         assert_eq!(uf.find(0), uf.find(1));
@@ -1012,7 +1048,7 @@ mod tests {
             person_from_parts("Noémie", "Riy", "218 chemin Greac", "73670", "", "", &[]),
         ];
         let mut uf = uf_for(3);
-        let out = link_within(
+        let out = within(
             &s,
             &scorer(3),
             &people,
@@ -1033,7 +1069,7 @@ mod tests {
         };
         let people = vec![person_from_parts("Jean", "Dupont", "", "75002", "", "", &[]); 3];
         let mut uf = uf_for(3);
-        let out = link_within(
+        let out = within(
             &s,
             &scorer(3),
             &people,
@@ -1051,7 +1087,7 @@ mod tests {
         let people = vec![person_from_parts("Jean", "Dupont", "", "75002", "", "", &[]); 2];
         let mut uf = uf_for(2);
         // Probability 2/3: above the review probability, below the match one.
-        let out = link_within(
+        let out = within(
             &s,
             &scorer(2),
             &people,
@@ -1069,7 +1105,7 @@ mod tests {
         let people = vec![person_from_parts("Jean", "Dupont", "", "75002", "", "", &[]); 4];
         let mut uf = uf_for(4);
         let labels: HashMap<(u32, u32), bool> = [((0, 1), false), ((2, 3), true)].into();
-        let out = link_within(
+        let out = within(
             &s,
             &scorer(4),
             &people,

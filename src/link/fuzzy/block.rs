@@ -1,4 +1,4 @@
-//! Blocking. In: the [`Person`]s of the list (and of the client file).
+//! Blocking. In: the encoded records ([`Rec`]) of the list (and of the client file).
 //! Out: the candidate pairs, each once: pairs inside the list, and pairs
 //! list x client file.
 //!
@@ -35,7 +35,7 @@
 
 use rayon::prelude::*;
 
-use super::Person;
+use super::folded::{Dicts, Rec, View};
 
 /// Second-side rows carry this bit, so one sort serves both sides.
 const CLIENT_BIT: u32 = 1 << 31;
@@ -71,51 +71,55 @@ fn head(street: &str) -> String {
 }
 
 /// The blocking keys of one record.
-pub fn keys(p: &Person, out: &mut Vec<u64>) {
+pub fn keys(p: View, out: &mut Vec<u64>) {
     out.clear();
-    if !p.first_ph.is_empty() && !p.last_ph.is_empty() {
-        let (a, b) = if p.first_ph <= p.last_ph {
-            (&p.first_ph, &p.last_ph)
+    let (first, last, street, postcode, city) =
+        (p.first(), p.last(), p.street(), p.postcode(), p.city());
+    let (first_ph, last_ph, street_no) = (p.first_ph(), p.last_ph(), p.street_no());
+    if !first_ph.is_empty() && !last_ph.is_empty() {
+        let (a, b) = if first_ph <= last_ph {
+            (first_ph, last_ph)
         } else {
-            (&p.last_ph, &p.first_ph)
+            (last_ph, first_ph)
         };
         out.push(fnv(NAME_ONLY, &[a, b]));
     }
-    for ph in [&p.first_ph, &p.last_ph] {
+    for ph in [first_ph, last_ph] {
         if ph.is_empty() {
             continue;
         }
-        if !p.postcode.is_empty() {
-            out.push(fnv(2, &[&p.postcode, ph]));
+        if !postcode.is_empty() {
+            out.push(fnv(2, &[postcode, ph]));
         }
-        if !p.city_key.is_empty() {
-            out.push(fnv(6, &[&p.city_key, ph]));
+        if !city.is_empty() {
+            out.push(fnv(6, &[city, ph]));
         }
     }
     // Postcode + initial + the other name's first two letters, both ways
     // (catches typos in both names, an initial, swapped names).
-    if !p.postcode.is_empty() && !p.first.is_empty() && p.last.len() >= 2 {
-        let (f, l) = (&p.first[..1], &p.last[..2]);
-        out.push(fnv(8, &[&p.postcode, f, l]));
-        if p.first.len() >= 2 {
-            out.push(fnv(8, &[&p.postcode, &p.last[..1], &p.first[..2]]));
+    if !postcode.is_empty() && !first.is_empty() && last.len() >= 2 {
+        let (f, l) = (&first[..1], &last[..2]);
+        out.push(fnv(8, &[postcode, f, l]));
+        if first.len() >= 2 {
+            out.push(fnv(8, &[postcode, &last[..1], &first[..2]]));
         }
     }
-    if !p.street.is_empty() && !p.street_no.is_empty() {
-        let h = head(&p.street);
-        if !p.postcode.is_empty() {
-            out.push(fnv(3, &[&p.postcode, &p.street_no, &h]));
+    if !street.is_empty() && !street_no.is_empty() {
+        let h = head(street);
+        if !postcode.is_empty() {
+            out.push(fnv(3, &[postcode, street_no, &h]));
         }
-        if let Some(dep) = p.postcode.get(..2) {
-            out.push(fnv(7, &[dep, &p.street_no, &h]));
+        if let Some(dep) = postcode.get(..2) {
+            out.push(fnv(7, &[dep, street_no, &h]));
         }
-    } else if !p.street.is_empty() && !p.postcode.is_empty() {
-        out.push(fnv(3, &[&p.postcode, "", &head(&p.street)]));
+    } else if !street.is_empty() && !postcode.is_empty() {
+        out.push(fnv(3, &[postcode, "", &head(street)]));
     }
-    if p.email_local.len() >= 4 {
-        out.push(fnv(4, &[&p.email_local]));
+    let local = p.email_local();
+    if local.len() >= 4 {
+        out.push(fnv(4, &[local]));
     }
-    for ph in p.mobile.iter().chain(&p.landline) {
+    for ph in p.phones(p.r.mobile).chain(p.phones(p.r.landline)) {
         out.push(fnv(5, &[ph]));
     }
     out.sort_unstable();
@@ -137,36 +141,20 @@ fn prefix_key(parts: &[&str]) -> u64 {
     k << (8 * (8 - n))
 }
 
-/// Pairs as they are found, packed `row << 32 | other`: inside the list
-/// (lower row first) and list x client file (list row first).
-#[derive(Default)]
-struct Pairs {
-    within: Vec<u64>,
-    across: Vec<u64>,
-}
+/// Marks a list x client pair among the packed pairs.
+const ACROSS: u64 = 1 << 63;
 
-impl Pairs {
-    /// Two entries' rows (client rows carry [`CLIENT_BIT`]); two client
-    /// rows are not a pair of this stage.
-    fn push(&mut self, i: u32, j: u32) {
-        match (i & CLIENT_BIT == 0, j & CLIENT_BIT == 0) {
-            (true, true) => self
-                .within
-                .push(u64::from(i.min(j)) << 32 | u64::from(i.max(j))),
-            (true, false) => self
-                .across
-                .push(u64::from(i) << 32 | u64::from(j & !CLIENT_BIT)),
-            (false, true) => self
-                .across
-                .push(u64::from(j) << 32 | u64::from(i & !CLIENT_BIT)),
-            (false, false) => {}
-        }
-    }
-
-    fn merge(mut self, mut other: Pairs) -> Pairs {
-        self.within.append(&mut other.within);
-        self.across.append(&mut other.across);
-        self
+/// Two entries' rows (client rows carry [`CLIENT_BIT`]) as one packed pair
+/// `row << 32 | other`: inside the list (lower row first), or list x
+/// client file (list row first, [`ACROSS`] set). Two client rows are not a
+/// pair of this stage. One vector of `u64` holds both kinds, so that one
+/// sort orders and deduplicates them (inside pairs first).
+fn pack(i: u32, j: u32) -> Option<u64> {
+    match (i & CLIENT_BIT == 0, j & CLIENT_BIT == 0) {
+        (true, true) => Some(u64::from(i.min(j)) << 32 | u64::from(i.max(j))),
+        (true, false) => Some(ACROSS | u64::from(i) << 32 | u64::from(j & !CLIENT_BIT)),
+        (false, true) => Some(ACROSS | u64::from(j) << 32 | u64::from(i & !CLIENT_BIT)),
+        (false, false) => None,
     }
 }
 
@@ -188,8 +176,9 @@ pub struct Candidates {
 /// with the `window` records after it in the block's sort order, and every
 /// record with the `sorted_window` records after it in each sorted pass.
 pub fn candidates(
-    list: &[Person],
-    clients: &[Person],
+    d: &Dicts,
+    list: &[Rec],
+    clients: &[Rec],
     max_block: usize,
     window: usize,
     sorted_window: usize,
@@ -198,14 +187,14 @@ pub fn candidates(
         list.len() < CLIENT_BIT as usize && clients.len() < CLIENT_BIT as usize,
         "more than 2^31 records on one side"
     );
-    let entries = |people: &[Person], bit: u32| -> Vec<(u64, u32)> {
+    let entries = |people: &[Rec], bit: u32| -> Vec<(u64, u32)> {
         people
             .par_iter()
             .enumerate()
             .fold(
                 || (Vec::new(), Vec::with_capacity(12)),
                 |(mut acc, mut buf): (Vec<(u64, u32)>, Vec<u64>), (i, p)| {
-                    keys(p, &mut buf);
+                    keys(View { r: p, d }, &mut buf);
                     acc.extend(buf.iter().map(|k| (*k, i as u32 | bit)));
                     (acc, buf)
                 },
@@ -219,12 +208,13 @@ pub fn candidates(
     let mut all = entries(list, 0);
     all.extend(entries(clients, CLIENT_BIT));
     all.par_sort_unstable();
-    let person = |r: u32| {
-        if r & CLIENT_BIT == 0 {
+    let person = |r: u32| View {
+        r: if r & CLIENT_BIT == 0 {
             &list[r as usize]
         } else {
             &clients[(r & !CLIENT_BIT) as usize]
-        }
+        },
+        d,
     };
 
     // Block boundaries, then the pairs of every block in parallel.
@@ -252,11 +242,14 @@ pub fn candidates(
             in_big[k] = true;
         }
     }
-    let mut pairs = blocks
+    // Each block's pairs in a vector of its own, concatenated once
+    // (rayon collects a flat map as a list of chunks).
+    let mut pairs: Vec<u64> = blocks
         .par_iter()
-        .fold(Pairs::default, |mut out, &(s, e)| {
+        .flat_map_iter(|&(s, e)| {
             let block = &all[s..e];
-            let mut emit = |i: u32, j: u32| out.push(i, j);
+            let mut out = Vec::new();
+            let mut emit = |i: u32, j: u32| out.extend(pack(i, j));
             if e - s <= max_block {
                 for (a, (_, i)) in block.iter().enumerate() {
                     for (_, j) in &block[a + 1..] {
@@ -270,9 +263,9 @@ pub fn candidates(
                     .map(|(_, r)| {
                         let p = person(*r);
                         let k = if by_place {
-                            prefix_key(&[&p.postcode, &p.street])
+                            prefix_key(&[p.postcode(), p.street()])
                         } else {
-                            prefix_key(&[&p.last, &p.first])
+                            prefix_key(&[p.last(), p.first()])
                         };
                         (k, *r)
                     })
@@ -286,32 +279,32 @@ pub fn candidates(
             }
             out
         })
-        .reduce(Pairs::default, Pairs::merge);
+        .collect();
     // Sorted neighbourhoods over both files: each record meets the
     // `sorted_window` records after it when all are sorted by last then first
     // name, by first then last name, and by street name then house number.
     // That catches what no key shares: a typo that changes every code
     // (`Pemtit` / `Petit`) with a postcode typo or a move.
-    let all_people: Vec<(u32, &Person)> = list
+    let all_people: Vec<(u32, View)> = list
         .iter()
         .enumerate()
-        .map(|(i, p)| (i as u32, p))
+        .map(|(i, r)| (i as u32, View { r, d }))
         .chain(
             clients
                 .iter()
                 .enumerate()
-                .map(|(i, p)| (i as u32 | CLIENT_BIT, p)),
+                .map(|(i, r)| (i as u32 | CLIENT_BIT, View { r, d })),
         )
         .collect();
-    type SortKey = fn(&Person) -> Option<(u64, u64)>;
+    type SortKey = fn(&View) -> Option<(u64, u64)>;
     let orders: [SortKey; 3] = [
-        |p| (!p.last.is_empty()).then(|| (prefix_key(&[&p.last]), prefix_key(&[&p.first]))),
-        |p| (!p.first.is_empty()).then(|| (prefix_key(&[&p.first]), prefix_key(&[&p.last]))),
+        |p| (p.r.last != 0).then(|| (prefix_key(&[p.last()]), prefix_key(&[p.first()]))),
+        |p| (p.r.first != 0).then(|| (prefix_key(&[p.first()]), prefix_key(&[p.last()]))),
         |p| {
-            (!p.street.is_empty()).then(|| {
+            (p.r.street != 0).then(|| {
                 (
-                    prefix_key(&[&p.street]),
-                    prefix_key(&[&p.street_no, &p.last]),
+                    prefix_key(&[p.street()]),
+                    prefix_key(&[p.street_no(), p.last()]),
                 )
             })
         },
@@ -322,33 +315,28 @@ pub fn candidates(
             .filter_map(|(r, p)| order(p).map(|k| (k, *r)))
             .collect();
         keyed.par_sort_unstable();
-        let found = (0..keyed.len())
-            .into_par_iter()
-            .fold(Pairs::default, |mut out, a| {
-                for (_, j) in keyed.iter().skip(a + 1).take(sorted_window) {
-                    out.push(keyed[a].1, *j);
-                }
-                out
-            })
-            .reduce(Pairs::default, Pairs::merge);
-        pairs = pairs.merge(found);
+        pairs.par_extend((0..keyed.len()).into_par_iter().flat_map_iter(|a| {
+            let i = keyed[a].1;
+            keyed
+                .iter()
+                .skip(a + 1)
+                .take(sorted_window)
+                .filter_map(move |(_, j)| pack(i, *j))
+        }));
     }
-    let Pairs {
-        mut within,
-        mut across,
-    } = pairs;
-    for v in [&mut within, &mut across] {
-        v.par_sort_unstable();
-        v.dedup();
-    }
-    let unpack = |v: Vec<u64>| -> Vec<(u32, u32)> {
-        v.into_iter()
-            .map(|k| ((k >> 32) as u32, k as u32))
+    pairs.par_sort_unstable();
+    pairs.dedup();
+    let split = pairs.partition_point(|k| k & ACROSS == 0);
+    let unpack = |v: &[u64]| -> Vec<(u32, u32)> {
+        v.par_iter()
+            .map(|k| (((k & !ACROSS) >> 32) as u32, *k as u32))
             .collect()
     };
+    let (within, across) = (unpack(&pairs[..split]), unpack(&pairs[split..]));
+    drop(pairs);
     Candidates {
-        within: unpack(within),
-        across: unpack(across),
+        within,
+        across,
         windowed_blocks: big.len(),
         windowed_records: in_big.iter().filter(|b| **b).count(),
     }
@@ -357,7 +345,13 @@ pub fn candidates(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::link::fuzzy::person_from_parts;
+    use crate::link::fuzzy::folded::Folded;
+    use crate::link::fuzzy::{person_from_parts, Person};
+
+    fn cands(list: &[Person], clients: &[Person], mb: usize, w: usize, sw: usize) -> Candidates {
+        let f = Folded::new(&[list, clients]);
+        candidates(&f.dicts, &f.sides[0], &f.sides[1], mb, w, sw)
+    }
 
     #[test]
     fn swapped_names_and_typos_share_a_block() {
@@ -375,7 +369,7 @@ mod tests {
                 &[],
             ),
         ];
-        let c = candidates(&list, &[], 100, 10, 4);
+        let c = cands(&list, &[], 100, 10, 4);
         assert!(c.within.contains(&(0, 1)), "{:?}", c.within);
         assert!(c.within.contains(&(0, 2)), "{:?}", c.within);
         // (With four records, the sorted passes pair everyone anyway.)
@@ -402,14 +396,15 @@ mod tests {
             "",
             &["+33612345678"],
         )];
-        let c = candidates(&list, &clients, 100, 10, 4);
+        let c = cands(&list, &clients, 100, 10, 4);
         assert_eq!(c.across, vec![(0, 0)]);
         assert!(c.within.is_empty());
         // Keys alone, without the sorted passes: the phone is shared.
+        let f = Folded::new(&[&list, &clients]);
         let mut buf = Vec::new();
-        keys(&list[0], &mut buf);
+        keys(f.view(0, 0), &mut buf);
         let mut other = Vec::new();
-        keys(&clients[0], &mut other);
+        keys(f.view(1, 0), &mut other);
         assert!(buf.iter().any(|k| other.contains(k)));
     }
 
@@ -419,10 +414,10 @@ mod tests {
             .map(|k| person_from_parts("Jean", &format!("Nom{k:02}"), "", "75011", "", "", &[]))
             .collect();
         // One block of 50 ("jean" in 75011): whole, it is 1,225 pairs.
-        let whole = candidates(&list, &[], 100, 3, 4);
+        let whole = cands(&list, &[], 100, 3, 4);
         assert_eq!(whole.within.len(), 50 * 49 / 2);
         assert_eq!(whole.windowed_blocks, 0);
-        let w = candidates(&list, &[], 10, 3, 4);
+        let w = cands(&list, &[], 10, 3, 4);
         // Several rules put all 50 in one block ("jean" in 75011, "nom" in
         // 75011, ...): each of those is windowed.
         assert!(w.windowed_blocks >= 1);

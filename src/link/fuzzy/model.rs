@@ -36,7 +36,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::compare::{compare, Field, Gamma, FIELDS, MAX_LEVELS, NF};
-use super::Person;
+use super::folded::{Dicts, Rec, View};
 
 /// The model file's format tag.
 pub const FORMAT: &str = "qualify-match-model/1";
@@ -380,7 +380,7 @@ type Counts = HashMap<u16, u64>;
 /// Compares every pair and counts the vectors by (`side` of the pair,
 /// pattern).
 fn count_vectors(
-    people: &[&Person],
+    people: &[View],
     pairs: &[(u32, u32)],
     side: impl Fn(u32, u32) -> u8 + Sync,
 ) -> HashMap<(u8, u16), u64> {
@@ -597,7 +597,7 @@ fn em(
 }
 
 /// A session's key on one record.
-type KeyFn = fn(&Person) -> Option<u64>;
+type KeyFn = fn(&View) -> Option<u64>;
 
 fn hash(parts: &[&str]) -> u64 {
     super::block::fnv64(&[], parts)
@@ -607,22 +607,22 @@ const SESSIONS: [(&str, &[Field], KeyFn); 4] = [
     (
         "first_name+last_name",
         &[Field::FirstName, Field::LastName],
-        |p| (!p.first.is_empty() && !p.last.is_empty()).then(|| hash(&[&p.first, &p.last])),
+        |p| (p.r.first != 0 && p.r.last != 0).then(|| hash(&[p.first(), p.last()])),
     ),
     ("postcode", &[Field::Locality], |p| {
-        (!p.postcode.is_empty()).then(|| hash(&[&p.postcode]))
+        (p.r.postcode != 0).then(|| hash(&[p.postcode()]))
     }),
     ("email", &[Field::Email], |p| {
-        (!p.email.is_empty()).then(|| hash(&[&p.email]))
+        (p.r.email != 0).then(|| hash(&[p.email()]))
     }),
     ("mobile", &[Field::Phone], |p| {
-        p.mobile.first().map(|m| hash(&[m]))
+        p.phones(p.r.mobile).next().map(|m| hash(&[m]))
     }),
 ];
 
 /// Trains a model on the run's records (the list, then the client file).
-pub fn train(list: &[Person], clients: &[Person], t: &Training) -> Model {
-    let all: Vec<&Person> = list.iter().chain(clients).collect();
+pub fn train(d: &Dicts, list: &[Rec], clients: &[Rec], t: &Training) -> Model {
+    let all: Vec<View> = list.iter().chain(clients).map(|r| View { r, d }).collect();
     let (n, c) = (list.len(), clients.len());
     let defaults = Params::of(&Model::default());
     let mut params = defaults;
@@ -672,7 +672,7 @@ pub fn train(list: &[Person], clients: &[Person], t: &Training) -> Model {
     // Per used session: (fixed fields, expected matches per side).
     let mut found: Vec<(&[Field], [f64; 3])> = Vec::new();
     for (k, (name, fixed, key)) in SESSIONS.iter().enumerate() {
-        let keys: Vec<Option<u64>> = all.par_iter().map(|p| key(p)).collect();
+        let keys: Vec<Option<u64>> = all.par_iter().map(key).collect();
         let (pairs, totals) =
             session_pairs(&keys, n, t.session_pairs, t.seed.wrapping_add(k as u64 + 1));
         lap(&format!("session {name} pairs"));
@@ -811,46 +811,6 @@ pub enum PairSide {
     Across,
 }
 
-/// Term frequencies of first names, last names and postcodes over the
-/// run's records: each record's `rarity` is `-log2` of the share of
-/// records with its value.
-pub fn set_rarity(sides: &mut [&mut [Person]]) {
-    for (k, get) in [
-        (
-            0usize,
-            (|p: &Person| p.first.as_str()) as fn(&Person) -> &str,
-        ),
-        (1, |p: &Person| p.last.as_str()),
-        (2, |p: &Person| p.postcode.as_str()),
-    ] {
-        let mut counts: HashMap<&str, u32> = HashMap::new();
-        let mut total = 0u64;
-        for side in sides.iter() {
-            for p in side.iter() {
-                let v = get(p);
-                if !v.is_empty() {
-                    *counts.entry(v).or_default() += 1;
-                    total += 1;
-                }
-            }
-        }
-        if total == 0 {
-            continue;
-        }
-        let rarity: HashMap<String, f32> = counts
-            .into_iter()
-            .map(|(v, c)| (v.to_owned(), (total as f64 / f64::from(c)).log2() as f32))
-            .collect();
-        for side in sides.iter_mut() {
-            side.par_iter_mut().for_each(|p| {
-                if let Some(r) = rarity.get(get(p)) {
-                    p.rarity[k] = *r;
-                }
-            });
-        }
-    }
-}
-
 /// A pair's score, with each field's part (the waterfall).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Score {
@@ -933,7 +893,7 @@ impl Scorer {
 
     /// Scores a compared pair; `b`'s rarities give the term frequencies
     /// (an exact agreement has one value).
-    pub fn score(&self, g: &Gamma, b: &Person, side: PairSide) -> Score {
+    pub fn score(&self, g: &Gamma, b: &Rec, side: PairSide) -> Score {
         let mut s = Score {
             weight: 0.0,
             prior: self.prior(side),
@@ -973,7 +933,13 @@ impl Scorer {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::link::fuzzy::person_from_parts;
+    use crate::link::fuzzy::folded::Folded;
+    use crate::link::fuzzy::{person_from_parts, Person};
+
+    fn train_on(people: &[Person], t: &Training) -> Model {
+        let f = Folded::new(&[people]);
+        train(&f.dicts, &f.sides[0], &[], t)
+    }
 
     /// People with noisy second records: EM must find that agreeing names
     /// and streets are evidence, from the data alone.
@@ -1015,8 +981,8 @@ mod tests {
             u_pairs: 100_000,
             ..Training::default()
         };
-        let a = train(&people, &[], &t);
-        let b = train(&people, &[], &t);
+        let a = train_on(&people, &t);
+        let b = train_on(&people, &t);
         assert_eq!(a, b, "same data, same seed: same model");
         assert_eq!(a.provenance.source, "trained");
         let w = |f: Field, l: usize| a.fields[f as usize].levels[l].weight;
@@ -1039,7 +1005,7 @@ mod tests {
             person_from_parts("Claire", "Morel", "7 rue B", "13001", "", "", &[]),
             person_from_parts("Marc", "Girard", "2 rue C", "69001", "", "", &[]),
         ];
-        let m = train(&people, &[], &Training::default());
+        let m = train_on(&people, &Training::default());
         assert!(m.provenance.sessions.iter().all(|s| !s.used));
         let d = Model::default();
         for (a, b) in m.fields.iter().zip(&d.fields) {
@@ -1062,10 +1028,11 @@ mod tests {
         list.extend(
             (0..949).map(|k| person_from_parts("Jean", &format!("Nom{k}x"), "", "", "", "", &[])),
         );
-        set_rarity(&mut [&mut list]);
+        let f = Folded::new(&[&list]);
         let s = Scorer::new(&Model::default(), list.len(), 0);
-        let common = s.score(&compare(&list[0], &list[1]), &list[1], PairSide::Within);
-        let rare = s.score(&compare(&list[50], &list[50]), &list[50], PairSide::Within);
+        let (v, r) = (|i| f.view(0, i), |i: usize| &f.sides[0][i]);
+        let common = s.score(&compare(v(0), v(1)), r(1), PairSide::Within);
+        let rare = s.score(&compare(v(50), v(50)), r(50), PairSide::Within);
         assert!(rare.weight > common.weight, "{rare:?} {common:?}");
         assert!(common.tf[Field::LastName as usize] < 0.0);
         assert!(rare.tf[Field::LastName as usize] > 0.0);

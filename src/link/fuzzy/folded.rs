@@ -1,0 +1,346 @@
+//! The comparable records, dictionary-encoded. In: the [`Person`]s of
+//! every side (the list, the client file, the postal objections). Out:
+//! one [`Rec`] per record, a row of small integer codes, and the
+//! [`Dicts`] that give each code its text, shared by every side.
+//!
+//! Why: scoring reads two random records per candidate pair, tens of
+//! millions of times. A [`Person`] is thirteen heap strings; reading one
+//! is a dozen cache misses, and most comparisons are equality tests that
+//! end in `memcmp`. A [`Rec`] is one or two cache lines, an equality test
+//! is an integer compare, and the text of a value (for Jaro-Winkler, the
+//! blocking keys) comes from a dictionary where each distinct value is
+//! stored once, so common names, postcodes and towns stay in cache. This
+//! is Arrow's dictionary encoding, kept in plain vectors because the
+//! comparison code reads rows, not columns.
+//!
+//! Codes are assigned in the order values are first seen (sides, then
+//! records, in order), so they are the same on every run. Code 0 is the
+//! empty value (missing). The term frequencies ([`Rec::rarity`]) are
+//! computed here from the codes' counts over every side.
+
+use std::collections::HashMap;
+
+use foldhash::fast::FixedState;
+
+use rayon::prelude::*;
+
+use super::Person;
+
+/// The text of one family of values: code -> text, code 0 is `""`.
+#[derive(Debug, Clone)]
+pub struct Dict {
+    text: String,
+    /// `starts[k]..starts[k + 1]` is code `k`'s text.
+    starts: Vec<usize>,
+}
+
+impl Default for Dict {
+    fn default() -> Self {
+        Dict {
+            text: String::new(),
+            starts: vec![0, 0],
+        }
+    }
+}
+
+impl Dict {
+    pub fn get(&self, code: u32) -> &str {
+        let k = code as usize;
+        &self.text[self.starts[k]..self.starts[k + 1]]
+    }
+
+    /// Distinct values, the empty one included.
+    pub fn len(&self) -> usize {
+        self.starts.len() - 1
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() <= 1
+    }
+}
+
+/// The dictionaries. Values compared with each other share one (first and
+/// last names: the swapped reading compares a first name with a last
+/// name; mobiles and landlines).
+#[derive(Debug, Clone, Default)]
+pub struct Dicts {
+    pub name: Dict,
+    pub phonetic: Dict,
+    pub email: Dict,
+    pub email_local: Dict,
+    pub number: Dict,
+    pub street: Dict,
+    pub postcode: Dict,
+    pub city: Dict,
+    pub siren: Dict,
+    pub phone: Dict,
+}
+
+/// One record as codes (0: missing). See [`Person`] for what each field
+/// holds. Phones: the normalised record has two phone columns, so at most
+/// two of each kind.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Rec {
+    pub first: u32,
+    pub last: u32,
+    pub first_ph: u32,
+    pub last_ph: u32,
+    pub email: u32,
+    pub email_local: u32,
+    pub street_no: u32,
+    pub street: u32,
+    pub postcode: u32,
+    pub city: u32,
+    pub siren: u32,
+    pub mobile: [u32; 2],
+    pub landline: [u32; 2],
+    /// `-log2` of the share of records (of every side) with this first
+    /// name, last name and postcode; 0 when missing.
+    pub rarity: [f32; 3],
+}
+
+/// A record with its dictionaries: what the comparison functions read.
+#[derive(Debug, Clone, Copy)]
+pub struct View<'a> {
+    pub r: &'a Rec,
+    pub d: &'a Dicts,
+}
+
+impl<'a> View<'a> {
+    pub fn first(&self) -> &'a str {
+        self.d.name.get(self.r.first)
+    }
+    pub fn last(&self) -> &'a str {
+        self.d.name.get(self.r.last)
+    }
+    pub fn first_ph(&self) -> &'a str {
+        self.d.phonetic.get(self.r.first_ph)
+    }
+    pub fn last_ph(&self) -> &'a str {
+        self.d.phonetic.get(self.r.last_ph)
+    }
+    pub fn email_local(&self) -> &'a str {
+        self.d.email_local.get(self.r.email_local)
+    }
+    pub fn street_no(&self) -> &'a str {
+        self.d.number.get(self.r.street_no)
+    }
+    pub fn street(&self) -> &'a str {
+        self.d.street.get(self.r.street)
+    }
+    pub fn postcode(&self) -> &'a str {
+        self.d.postcode.get(self.r.postcode)
+    }
+    pub fn city(&self) -> &'a str {
+        self.d.city.get(self.r.city)
+    }
+    pub fn email(&self) -> &'a str {
+        self.d.email.get(self.r.email)
+    }
+    /// The phone numbers of one kind, as E.164 text.
+    pub fn phones(&self, codes: [u32; 2]) -> impl Iterator<Item = &'a str> + 'a {
+        let d = self.d;
+        codes
+            .into_iter()
+            .filter(|c| *c != 0)
+            .map(move |c| d.phone.get(c))
+    }
+}
+
+/// Every side's records and the dictionaries they share.
+#[derive(Debug, Clone, Default)]
+pub struct Folded {
+    pub dicts: Dicts,
+    /// One vector per side, in the order given to [`Folded::new`].
+    pub sides: Vec<Vec<Rec>>,
+}
+
+impl Folded {
+    pub fn view(&self, side: usize, row: usize) -> View<'_> {
+        View {
+            r: &self.sides[side][row],
+            d: &self.dicts,
+        }
+    }
+
+    /// Encodes every side (each dictionary built in parallel with the
+    /// others) and sets the rarities.
+    pub fn new(sides: &[&[Person]]) -> Folded {
+        type Get = for<'p> fn(&'p Person) -> [&'p str; 2];
+        // Each dictionary with the fields it encodes (two per record at
+        // most; "" is skipped).
+        let families: [Get; 10] = [
+            |p| [&p.first, &p.last],
+            |p| [&p.first_ph, &p.last_ph],
+            |p| [&p.email, ""],
+            |p| [&p.email_local, ""],
+            |p| [&p.street_no, ""],
+            |p| [&p.street, ""],
+            |p| [&p.postcode, ""],
+            |p| [&p.city_key, ""],
+            |p| [&p.siren, ""],
+            |_| ["", ""],
+        ];
+        fn pick(v: &[String]) -> [Option<&str>; 2] {
+            assert!(v.len() <= 2, "more than two phones of one kind");
+            [v.first().map(String::as_str), v.get(1).map(String::as_str)]
+        }
+        fn phones(p: &Person) -> [[Option<&str>; 2]; 2] {
+            [pick(&p.mobile), pick(&p.landline)]
+        }
+        let encoded: Vec<(Dict, Vec<[u32; 4]>)> = families
+            .par_iter()
+            .enumerate()
+            .map(|(k, get)| {
+                let mut dict = Dict::default();
+                let mut index: HashMap<&str, u32, FixedState> = HashMap::default();
+                let mut codes = Vec::with_capacity(sides.iter().map(|s| s.len()).sum());
+                for side in sides {
+                    for p in side.iter() {
+                        let values: [Option<&str>; 4] = if k == 9 {
+                            let [m, l] = phones(p);
+                            [m[0], m[1], l[0], l[1]]
+                        } else {
+                            let [a, b] = get(p);
+                            [Some(a), Some(b), None, None]
+                        };
+                        let mut row = [0u32; 4];
+                        for (slot, v) in row.iter_mut().zip(values) {
+                            let Some(v) = v.filter(|v| !v.is_empty()) else {
+                                continue;
+                            };
+                            *slot = *index.entry(v).or_insert_with(|| {
+                                dict.text.push_str(v);
+                                dict.starts.push(dict.text.len());
+                                (dict.starts.len() - 2) as u32
+                            });
+                        }
+                        codes.push(row);
+                    }
+                }
+                (dict, codes)
+            })
+            .collect();
+        let mut dicts = Dicts::default();
+        let mut columns = Vec::with_capacity(10);
+        for (k, (dict, codes)) in encoded.into_iter().enumerate() {
+            *[
+                &mut dicts.name,
+                &mut dicts.phonetic,
+                &mut dicts.email,
+                &mut dicts.email_local,
+                &mut dicts.number,
+                &mut dicts.street,
+                &mut dicts.postcode,
+                &mut dicts.city,
+                &mut dicts.siren,
+                &mut dicts.phone,
+            ][k] = dict;
+            columns.push(codes);
+        }
+        // Rarity: counts of first names, last names, postcodes over every
+        // side (the same figures, to the bit, as counting the text).
+        let total_rows: usize = sides.iter().map(|s| s.len()).sum();
+        let count = |column: &[[u32; 4]], slot: usize, n: usize| -> (Vec<u32>, u64) {
+            let mut c = vec![0u32; n];
+            let mut total = 0u64;
+            for row in column {
+                if row[slot] != 0 {
+                    c[row[slot] as usize] += 1;
+                    total += 1;
+                }
+            }
+            (c, total)
+        };
+        let rarity_of = |(c, total): (Vec<u32>, u64)| -> Vec<f32> {
+            c.iter()
+                .map(|&n| {
+                    if n == 0 {
+                        0.0
+                    } else {
+                        (total as f64 / f64::from(n)).log2() as f32
+                    }
+                })
+                .collect()
+        };
+        let first_r = rarity_of(count(&columns[0], 0, dicts.name.len()));
+        let last_r = rarity_of(count(&columns[0], 1, dicts.name.len()));
+        let pc_r = rarity_of(count(&columns[6], 0, dicts.postcode.len()));
+        let mut out = Vec::with_capacity(sides.len());
+        let mut at = 0;
+        for side in sides {
+            let recs: Vec<Rec> = (at..at + side.len())
+                .into_par_iter()
+                .map(|i| {
+                    let c = |k: usize, slot: usize| columns[k][i][slot];
+                    Rec {
+                        first: c(0, 0),
+                        last: c(0, 1),
+                        first_ph: c(1, 0),
+                        last_ph: c(1, 1),
+                        email: c(2, 0),
+                        email_local: c(3, 0),
+                        street_no: c(4, 0),
+                        street: c(5, 0),
+                        postcode: c(6, 0),
+                        city: c(7, 0),
+                        siren: c(8, 0),
+                        mobile: [c(9, 0), c(9, 1)],
+                        landline: [c(9, 2), c(9, 3)],
+                        rarity: [
+                            first_r[c(0, 0) as usize],
+                            last_r[c(0, 1) as usize],
+                            pc_r[c(6, 0) as usize],
+                        ],
+                    }
+                })
+                .collect();
+            at += side.len();
+            out.push(recs);
+        }
+        debug_assert_eq!(at, total_rows);
+        Folded { dicts, sides: out }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::link::fuzzy::person_from_parts;
+
+    #[test]
+    fn codes_are_shared_across_sides_and_give_back_the_text() {
+        let a = person_from_parts(
+            "Jean",
+            "Dupont",
+            "12 rue de la Paix",
+            "75002",
+            "j.d@x.fr",
+            "Paris",
+            &["+33612345678"],
+        );
+        let b = person_from_parts("Dupont", "Jean", "", "75002", "", "", &["+33145678901"]);
+        let f = Folded::new(&[std::slice::from_ref(&a), std::slice::from_ref(&b)]);
+        let (x, y) = (f.view(0, 0), f.view(1, 0));
+        assert_eq!(
+            x.r.first, y.r.last,
+            "first and last names share a dictionary"
+        );
+        assert_eq!(x.r.postcode, y.r.postcode);
+        assert_eq!(y.r.street, 0, "missing is code 0");
+        assert_eq!(
+            (x.first(), x.last(), x.street()),
+            ("jean", "dupont", "rue de la paix")
+        );
+        assert_eq!(
+            (x.email(), x.email_local(), x.city()),
+            ("j.d@x.fr", "jd", "paris")
+        );
+        assert_eq!(x.phones(x.r.mobile).collect::<Vec<_>>(), ["+33612345678"]);
+        assert_eq!(y.phones(y.r.landline).collect::<Vec<_>>(), ["+33145678901"]);
+        // Both records are in 75002: agreeing on it says nothing.
+        assert_eq!(x.r.rarity[2], 0.0);
+        // One first name 'jean' of two first names: one bit.
+        assert_eq!(x.r.rarity[0], 1.0);
+    }
+}
