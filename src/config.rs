@@ -6,6 +6,8 @@
 //! ever see the resolved [`Config`]; nothing below reads the environment or
 //! the clock — the as-of date is a value in here.
 
+pub mod remote;
+
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
@@ -270,8 +272,8 @@ pub struct Config {
     pub sign_key: Option<PathBuf>,
     pub controller_contact: Option<String>,
     pub recipients: Vec<String>,
-    /// URL sources, cache and company check (see [`crate::fetch::sources`]).
-    pub remote: crate::fetch::sources::RemoteConfig,
+    /// URL sources, cache and company check (see [`remote`]).
+    pub remote: remote::RemoteConfig,
     pub fuzzy: crate::link::fuzzy::FuzzySettings,
 }
 
@@ -324,7 +326,7 @@ impl Config {
             Some(path) => load_file_config(path)?,
             None => RunOptions::default(),
         };
-        let remote = crate::fetch::sources::RemoteConfig::resolve(&cli, &file)?;
+        let remote = remote::RemoteConfig::resolve(&cli, &file)?;
         let fuzzy = fuzzy_settings(&cli, &file)?;
         let mut opposition = file.opposition.clone();
         opposition.extend(cli.opposition.iter().cloned());
@@ -337,14 +339,14 @@ impl Config {
         })?;
         // URL inputs are fetched later (crate::fetch::sources), with the
         // sidecar manifest of a URL list.
-        let remote_list = crate::fetch::path_is_url(&list);
+        let remote_list = remote::path_is_url(&list);
         if !remote_list && !list.exists() {
             return Err(Error::input(&list, "file not found"));
         }
 
         let explicit_manifest = cli.manifest.or(file.manifest);
         let manifest_path = match explicit_manifest {
-            Some(p) if crate::fetch::path_is_url(&p) => Some(p),
+            Some(p) if remote::path_is_url(&p) => Some(p),
             Some(p) => {
                 if !p.exists() {
                     return Err(Error::input(&p, "manifest file not found"));
@@ -356,7 +358,7 @@ impl Config {
         };
         let manifest = manifest_path
             .as_deref()
-            .filter(|p| !crate::fetch::path_is_url(p))
+            .filter(|p| !remote::path_is_url(p))
             .map(Manifest::load)
             .transpose()?;
 
@@ -370,7 +372,7 @@ impl Config {
         .flatten()
         .chain(opposition.iter())
         {
-            if !crate::fetch::path_is_url(p) && !p.exists() {
+            if !remote::path_is_url(p) && !p.exists() {
                 return Err(Error::input(p, "file not found"));
             }
         }
@@ -584,7 +586,7 @@ fn load_file_config(path: &Path) -> Result<RunOptions> {
     let base = path.parent().unwrap_or(Path::new(""));
     // URLs stay as they are.
     let rel = |p: &mut Option<PathBuf>| {
-        if let Some(x) = p.as_mut().filter(|x| !crate::fetch::path_is_url(x)) {
+        if let Some(x) = p.as_mut().filter(|x| !remote::path_is_url(x)) {
             *x = base.join(&*x);
         }
     };
@@ -600,7 +602,7 @@ fn load_file_config(path: &Path) -> Result<RunOptions> {
     rel(&mut opts.model);
     rel(&mut opts.labels);
     for p in &mut opts.opposition {
-        if !crate::fetch::path_is_url(p) {
+        if !remote::path_is_url(p) {
             *p = base.join(&*p);
         }
     }

@@ -15,6 +15,7 @@ use serde_json::Value;
 
 use crate::config::{Config, RunOptions};
 use crate::error::{Error, Result};
+use crate::fetch::sources::RemoteState;
 use crate::pipeline::compute;
 use crate::progress::Progress;
 use crate::rules::RuleInfo;
@@ -27,7 +28,7 @@ fn read_json(path: &Path) -> Result<Value> {
 }
 
 /// Rebuilds the run's configuration from its output folder.
-pub fn config_of_run(out: &Path) -> Result<Config> {
+pub fn config_of_run(out: &Path) -> Result<(Config, RemoteState)> {
     let summary_path = out.join("summary.json");
     let summary: Summary = serde_json::from_value(read_json(&summary_path)?)
         .map_err(|e| Error::input(&summary_path, format!("not a qualify summary: {e}")))?;
@@ -88,8 +89,12 @@ pub fn config_of_run(out: &Path) -> Result<Config> {
     }
     opts.offline = Some(true);
     opts.cache_dir = run["cache_dir"].as_str().map(PathBuf::from);
-    let mut config = Config::resolve(opts, as_of)?;
-    crate::fetch::sources::resolve_sources(&mut config, Progress::hidden())?;
+    let mut state = RemoteState::default();
+    let (config, _) = crate::fetch::sources::resolve_sources(
+        &Config::resolve(opts, as_of)?,
+        &mut state,
+        Progress::hidden(),
+    )?;
     if config.manifest.is_none() && inputs.manifest.is_some() {
         return Err(Error::input(
             &summary_path,
@@ -104,7 +109,7 @@ pub fn config_of_run(out: &Path) -> Result<Config> {
             format!("the list changed since the run (SHA-256 {now}, the run read {recorded}): explain would not describe that run"),
         ));
     }
-    Ok(config)
+    Ok((config, state))
 }
 
 /// The strongest scored pair of row `i` (as either side of a duplicate
@@ -235,8 +240,8 @@ fn own_values(n: &crate::normalise::records::Normalised, i: usize) -> String {
 }
 
 pub fn explain(out: &Path, record_id: &str) -> Result<String> {
-    let config = config_of_run(out)?;
-    let c = compute(&config, Progress::hidden())?;
+    let (config, state) = config_of_run(out)?;
+    let c = compute(&config, &state, Progress::hidden())?;
     let prefix: String = c.table.sha256.chars().take(8).collect();
     let row = record_id
         .strip_prefix(&format!("{prefix}-"))
@@ -256,7 +261,7 @@ pub fn explain(out: &Path, record_id: &str) -> Result<String> {
     let _ = writeln!(
         o,
         "record {record_id} (source row {row} of {}), as of {}, rule pack {} {}",
-        config.remote.source_name(&config.list),
+        state.source_name(&config.list),
         config.as_of,
         c.pack.name(),
         c.pack.version()

@@ -11,6 +11,7 @@ use clap::Parser;
 
 use qualify::cli::{inspect, schema_text, Cli, Command};
 use qualify::config::Config;
+use qualify::fetch::sources::RemoteState;
 use qualify::pipeline::{run, RunMeta};
 use qualify::progress::Progress;
 
@@ -129,9 +130,9 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
             }
             // A profiling aid: the time of each fuzzy-matching step on stderr.
             config.fuzzy.timing = std::env::var_os("QUALIFY_FUZZY_TIMING").is_some();
-            remote_environment(&mut config)?;
-            let fetched =
-                qualify::fetch::sources::resolve_sources(&mut config, Progress::new(quiet))
+            let mut state = remote_environment(&mut config)?;
+            let (config, fetched) =
+                qualify::fetch::sources::resolve_sources(&config, &mut state, Progress::new(quiet))
                     .context("cannot read a remote source")?;
             let now = || chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
             let meta = RunMeta {
@@ -144,7 +145,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
                 fetched,
                 token: rand::RngCore::next_u64(&mut rand::rngs::OsRng),
             };
-            let outcome = run(&config, Progress::new(quiet), &meta)
+            let outcome = run(&config, &state, Progress::new(quiet), &meta)
                 .with_context(|| format!("run on {} failed", config.list.display()))?;
             if !quiet {
                 eprintln!(
@@ -209,10 +210,12 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
 }
 
 /// What the remote side needs from the environment and the clock, which
-/// only the binary reads: the cache folder's default, the token's value
-/// (from the variable the config names), and the time for the company
-/// cache's time-to-live.
-fn remote_environment(config: &mut Config) -> anyhow::Result<()> {
+/// only the binary reads: the cache folder's default (a setting the config
+/// left empty, filled before anything reads it), then, beside the
+/// settings, the token's value (from the variable the config names) and
+/// the time for the company cache's time-to-live.
+fn remote_environment(config: &mut Config) -> anyhow::Result<RemoteState> {
+    let mut state = RemoteState::default();
     let remote = &mut config.remote;
     if remote.cache_dir.is_none() {
         let xdg = std::env::var_os("XDG_CACHE_HOME").filter(|v| !v.is_empty());
@@ -230,16 +233,16 @@ fn remote_environment(config: &mut Config) -> anyhow::Result<()> {
                 "auth_token_env names the environment variable {var}, which is not set"
             ))
         })?;
-        remote.state.credential = Some(qualify::fetch::Credential::new(
+        state.credential = Some(qualify::fetch::Credential::new(
             &remote.auth_header,
             &token,
         )?);
     }
-    remote.state.now_unix = std::time::SystemTime::now()
+    state.now_unix = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())
         .unwrap_or(0);
-    Ok(())
+    Ok(state)
 }
 
 /// A secret key others can read is no longer secret: said, not refused

@@ -12,6 +12,7 @@ use serde_json::{json, Value};
 
 use crate::config::Config;
 use crate::error::{Error, Result};
+use crate::fetch::sources::RemoteState;
 use crate::ingest::mapping::{canonical_frame, map_headers, ColumnMap, Mapping, TableKind};
 use crate::ingest::{read_table, Table};
 use crate::link::suppression::{BloctelList, Suppression};
@@ -157,7 +158,7 @@ pub struct Computed {
 
 /// Runs every stage up to the decisions, writing nothing (used by `run`
 /// and by `explain`).
-pub fn compute(config: &Config, progress: Progress) -> Result<Computed> {
+pub fn compute(config: &Config, state: &RemoteState, progress: Progress) -> Result<Computed> {
     let mut timer = Timer::new();
     let pack = pack_by_name("fr").expect("the fr pack exists");
     if let Some(m) = &config.manifest {
@@ -167,7 +168,7 @@ pub fn compute(config: &Config, progress: Progress) -> Result<Computed> {
             let path = config
                 .manifest_path
                 .as_deref()
-                .map(|p| config.remote.source_name(p))
+                .map(|p| state.source_name(p))
                 .unwrap_or_default();
             return Err(Error::config(
                 path,
@@ -198,7 +199,7 @@ pub fn compute(config: &Config, progress: Progress) -> Result<Computed> {
     };
     let colmap = map_headers(&table.headers, &mapping, kind, &config.list)?;
     crate::ingest::mapping::check_header(
-        std::path::Path::new(&config.remote.source_path(&config.list)),
+        std::path::Path::new(&state.source_path(&config.list)),
         &table.headers,
         &colmap,
     )?;
@@ -225,7 +226,7 @@ pub fn compute(config: &Config, progress: Progress) -> Result<Computed> {
     // --- Normalise --------------------------------------------------------
     let bar = progress.stage("normalise", n as u64);
     let norm = normalise_frame(&canon);
-    let list_name = config.remote.source_name(&config.list);
+    let list_name = state.source_name(&config.list);
     let mut value_warnings: Vec<(String, ValueWarning)> = Vec::new();
     let mut list_values = norm.warnings.clone();
     let list_client = own_customers.then(|| client_fields(&canon, &mut list_values));
@@ -241,14 +242,7 @@ pub fn compute(config: &Config, progress: Progress) -> Result<Computed> {
     let clients = config
         .clients
         .as_deref()
-        .map(|p| {
-            load_clients(
-                p,
-                &config.remote.source_name(p),
-                &mut warnings,
-                &mut value_warnings,
-            )
-        })
+        .map(|p| load_clients(p, &state.source_name(p), &mut warnings, &mut value_warnings))
         .transpose()?;
     let mut suppression = Suppression::default();
     for p in &config.opposition {
@@ -263,7 +257,7 @@ pub fn compute(config: &Config, progress: Progress) -> Result<Computed> {
     timer.lap("reference");
 
     // --- Company check (docs/pipeline.md#b2b-or-b2c) ----------------------------------------------
-    let companies = crate::company::check_records(config, &norm, progress)?;
+    let companies = crate::company::check_records(config, state, &norm, progress)?;
     if companies.report.source.is_some() {
         timer.lap("companies");
     }
@@ -304,6 +298,7 @@ pub fn compute(config: &Config, progress: Progress) -> Result<Computed> {
         config,
         manifest: config.manifest.as_ref(),
         bloctel: bloctel.as_ref(),
+        sources_unavailable: state.fails_closed(),
     };
     let decisions = decide_all(
         pack.as_ref(),
@@ -346,7 +341,12 @@ pub fn compute(config: &Config, progress: Progress) -> Result<Computed> {
 }
 
 /// Runs the whole pipeline and writes the output folder.
-pub fn run(config: &Config, progress: Progress, meta: &RunMeta) -> Result<Outcome> {
+pub fn run(
+    config: &Config,
+    state: &RemoteState,
+    progress: Progress,
+    meta: &RunMeta,
+) -> Result<Outcome> {
     // A bad key file fails before the work, not after it.
     let sign_key = config
         .sign_key
@@ -376,7 +376,7 @@ pub fn run(config: &Config, progress: Progress, meta: &RunMeta) -> Result<Outcom
         pack,
         companies,
         mut timer,
-    } = compute(config, progress).map_err(|e| config.remote.name_error(e))?;
+    } = compute(config, state, progress).map_err(|e| state.name_error(e))?;
     let n = table.rows();
 
     // --- Outputs ---------------------------------------------------------
@@ -457,6 +457,7 @@ pub fn run(config: &Config, progress: Progress, meta: &RunMeta) -> Result<Outcom
 
     let mut summary = crate::summary::build(crate::summary::Input {
         config,
+        state,
         table: &table,
         norm: &norm,
         colmap: &colmap,
@@ -511,7 +512,7 @@ pub fn run(config: &Config, progress: Progress, meta: &RunMeta) -> Result<Outcom
         "cwd": meta.cwd,
         // The inputs' paths (summary.json names them by file name only);
         // `explain` replays the run from these.
-        "inputs": input_paths(config, clients.as_ref(), &suppression),
+        "inputs": input_paths(config, state, clients.as_ref(), &suppression),
         "threads": rayon::current_num_threads(),
         "rows": n,
         "rows_per_second": n as f64 / timer.stages.iter().map(|s| s.1).sum::<f64>().max(1e-9),
@@ -1065,8 +1066,13 @@ fn local_inputs(c: &Config) -> Vec<PathBuf> {
 }
 
 /// Where each input was read from, for run.json.
-fn input_paths(c: &Config, clients: Option<&Clients>, suppression: &Suppression) -> Value {
-    let path = |p: &std::path::Path| c.remote.source_path(p);
+fn input_paths(
+    c: &Config,
+    state: &RemoteState,
+    clients: Option<&Clients>,
+    suppression: &Suppression,
+) -> Value {
+    let path = |p: &std::path::Path| state.source_path(p);
     json!({
         "list": path(&c.list),
         "manifest": c.manifest_path.as_deref().map(path),

@@ -81,8 +81,8 @@ pub fn waterfall_text(p: &ScoredPair) -> String {
 /// Writes the review file of the run in `run_dir` to `to`; returns how
 /// many pairs it holds (at most `limit`).
 pub fn review(run_dir: &Path, to: &Path, limit: usize) -> Result<usize> {
-    let config = crate::explain::config_of_run(run_dir)?;
-    let c = compute(&config, Progress::hidden())?;
+    let (config, state) = crate::explain::config_of_run(run_dir)?;
+    let c = compute(&config, &state, Progress::hidden())?;
     let prefix: String = c.table.sha256.chars().take(8).collect();
     let id = |row: usize| format!("{prefix}-{}", row + 1);
     let f = &config.fuzzy;

@@ -284,6 +284,7 @@ pub struct ClientFile<'a> {
 /// What [`build`] summarises: the stages' results, by reference.
 pub struct Input<'a> {
     pub config: &'a Config,
+    pub state: &'a crate::fetch::sources::RemoteState,
     pub table: &'a Table,
     pub norm: &'a Normalised,
     pub colmap: &'a ColumnMap,
@@ -305,6 +306,7 @@ pub struct Input<'a> {
 /// same bytes): no times, no host, keys in a fixed order.
 pub fn build(s: Input) -> Result<Summary> {
     let c = s.config;
+    let state = s.state;
     let d = s.decisions;
     let n = d.len();
     let has = |i: usize, r: Reason| d[i].all_reasons().contains(r);
@@ -399,13 +401,12 @@ pub fn build(s: Input) -> Result<Summary> {
 
     let mut warnings: Vec<String> = Vec::new();
     if c.manifest.is_none() {
-        let list = c.remote.source_name(&c.list);
+        let list = state.source_name(&c.list);
         let looked = if crate::fetch::is_url(&list) {
             crate::fetch::sources::sidecar_url(&list)
         } else {
             // By file name, beside the list: summary.json names no paths.
-            c.remote
-                .source_name(&crate::config::sidecar_manifest(&c.list))
+            state.source_name(&crate::config::sidecar_manifest(&c.list))
         };
         warnings.push(format!(
             "no manifest for {list} (looked for {looked}): every record is rejected no_provenance"
@@ -526,7 +527,7 @@ pub fn build(s: Input) -> Result<Summary> {
     for (k, v) in s.warnings {
         warnings.push(format!("{k}: {v} rows"));
     }
-    for u in &c.remote.state.unavailable {
+    for u in &state.unavailable {
         warnings.push(format!(
             "optional {} source {} could not be read ({}): {}",
             u.source,
@@ -539,7 +540,7 @@ pub fn build(s: Input) -> Result<Summary> {
             }
         ));
     }
-    if s.companies.unavailable > 0 && !c.remote.companies_unavailable() {
+    if s.companies.unavailable > 0 && !state.companies_unavailable() {
         warnings.push(format!(
             "{} companies could not be checked: their records fail closed (source_unavailable); first causes: {}",
             s.companies.unavailable,
@@ -549,13 +550,13 @@ pub fn build(s: Input) -> Result<Summary> {
 
     let file_entry = |p: &std::path::Path| -> Result<FileInput> {
         Ok(FileInput {
-            path: c.remote.source_name(p),
+            path: state.source_name(p),
             sha256: sha256_file(p)?,
         })
     };
     let inputs = Inputs {
         list: ListInput {
-            path: c.remote.source_name(&c.list),
+            path: state.source_name(&c.list),
             sha256: s.table.sha256.clone(),
             format: serde_json::to_value(s.table.info.format)
                 .ok()
@@ -569,7 +570,7 @@ pub fn build(s: Input) -> Result<Summary> {
         manifest: c.manifest_path.as_deref().map(file_entry).transpose()?,
         mapping: c.mapping.as_deref().map(file_entry).transpose()?,
         clients: s.clients.map(|cl| RowsInput {
-            path: c.remote.source_name(cl.path),
+            path: state.source_name(cl.path),
             sha256: cl.sha256.to_owned(),
             rows: cl.rows as u64,
         }),
@@ -578,19 +579,19 @@ pub fn build(s: Input) -> Result<Summary> {
             .files
             .iter()
             .map(|(p, h, e)| OppositionInput {
-                path: c.remote.source_name(p),
+                path: state.source_name(p),
                 sha256: h.clone(),
                 entries: *e as u64,
             })
             .collect(),
         bloctel: s.bloctel.map(|b| BloctelInput {
-            path: c.bloctel.as_ref().map(|p| c.remote.source_name(p)),
+            path: c.bloctel.as_ref().map(|p| state.source_name(p)),
             sha256: b.sha256.clone(),
             numbers: b.numbers.len() as u64,
             date: c.bloctel_date.map(|d| d.to_string()),
         }),
     };
-    let list_name = c.remote.source_name(&c.list);
+    let list_name = state.source_name(&c.list);
     Ok(Summary {
         tool: "qualify".into(),
         version: env!("CARGO_PKG_VERSION").into(),
@@ -697,9 +698,8 @@ pub fn build(s: Input) -> Result<Summary> {
             unavailable: s.companies.unavailable as u64,
             unavailable_causes: s.companies.unavailable_causes.clone(),
         }),
-        unavailable_sources: (!c.remote.state.unavailable.is_empty()).then(|| {
-            c.remote
-                .state
+        unavailable_sources: (!state.unavailable.is_empty()).then(|| {
+            state
                 .unavailable
                 .iter()
                 .map(|u| Unavailable {

@@ -249,14 +249,18 @@ pub struct Lookups {
 }
 
 /// Looks every SIREN up (blocking: runs its own small tokio runtime).
+/// `now_unix` (seconds since the epoch, from the binary) dates the cache.
 pub fn lookup_all(
     sirens: &[String],
     settings: &CompanySettings,
     remote: &RemoteConfig,
+    now_unix: u64,
     progress: Progress,
 ) -> Result<Lookups> {
     let rt = crate::fetch::runtime()?;
-    rt.block_on(lookup_all_async(sirens, settings, remote, progress))
+    rt.block_on(lookup_all_async(
+        sirens, settings, remote, now_unix, progress,
+    ))
 }
 
 /// The async core of [`lookup_all`].
@@ -264,6 +268,7 @@ pub async fn lookup_all_async(
     sirens: &[String],
     settings: &CompanySettings,
     remote: &RemoteConfig,
+    now_unix: u64,
     progress: Progress,
 ) -> Result<Lookups> {
     let timeout = Duration::from_secs_f64(remote.fetch_timeout.min(60.0));
@@ -286,7 +291,7 @@ pub async fn lookup_all_async(
             .as_deref()
             .map(|d| cache_folder(d, &settings.api_url)),
         ttl_secs: u64::from(settings.cache_ttl_days) * 86_400,
-        now: remote.state.now_unix,
+        now: now_unix,
         offline: remote.offline,
         queried: AtomicUsize::new(0),
         hits: AtomicUsize::new(0),

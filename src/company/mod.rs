@@ -101,6 +101,7 @@ fn siren_of(norm: &Normalised, i: usize) -> Option<&str> {
 /// Runs the configured check over every record.
 pub fn check_records(
     config: &Config,
+    state: &crate::fetch::sources::RemoteState,
     norm: &Normalised,
     progress: Progress,
 ) -> Result<CompanyCheck> {
@@ -119,10 +120,9 @@ pub fn check_records(
         companies: sirens.len(),
         ..Default::default()
     };
-    let statuses: BTreeMap<String, CompanyStatus> = if remote.companies_unavailable() {
+    let statuses: BTreeMap<String, CompanyStatus> = if state.companies_unavailable() {
         report.source = Some("sirene_file".into());
-        report.unavailable_causes = remote
-            .state
+        report.unavailable_causes = state
             .unavailable
             .iter()
             .filter(|u| u.source == "companies")
@@ -133,11 +133,11 @@ pub fn check_records(
             .map(|s| (s.clone(), CompanyStatus::Unavailable))
             .collect()
     } else if let Some(file) = &settings.sirene_file {
-        report.source = Some(format!("sirene_file {}", remote.source_name(file)));
+        report.source = Some(format!("sirene_file {}", state.source_name(file)));
         sirene::lookup(file, &sirens)?
     } else {
         report.source = Some(format!("api {}", settings.api_url));
-        let out = api::lookup_all(&sirens, settings, remote, progress)?;
+        let out = api::lookup_all(&sirens, settings, remote, state.now_unix, progress)?;
         report.run = out.stats;
         let optional = remote.is_optional("companies", &settings.api_url);
         let mut statuses = BTreeMap::new();
@@ -189,6 +189,7 @@ mod tests {
     use polars::prelude::*;
 
     use super::*;
+    use crate::fetch::sources::RemoteState;
     use crate::normalise::records::normalise_frame;
 
     fn config_with(sirene: Option<PathBuf>) -> Config {
@@ -221,7 +222,8 @@ mod tests {
         let fixture = Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("tests/data/sirene/StockUniteLegale-extract.csv");
         let c = config_with(Some(fixture));
-        let got = check_records(&c, &records(), Progress::hidden()).unwrap();
+        let got =
+            check_records(&c, &RemoteState::default(), &records(), Progress::hidden()).unwrap();
         assert_eq!(
             got.per_row,
             [
@@ -242,23 +244,24 @@ mod tests {
     fn no_check_configured_means_not_checked() {
         let mut c = config_with(None);
         c.remote.company = None;
-        let got = check_records(&c, &records(), Progress::hidden()).unwrap();
+        let got =
+            check_records(&c, &RemoteState::default(), &records(), Progress::hidden()).unwrap();
         assert!(got.per_row.iter().all(|s| *s == CompanyStatus::NotChecked));
         assert!(got.report.source.is_none());
     }
 
     #[test]
     fn a_company_source_that_could_not_be_fetched_fails_every_company_closed() {
-        let mut c = config_with(None);
-        c.remote
-            .state
-            .unavailable
-            .push(crate::fetch::sources::Unavailable {
+        let c = config_with(None);
+        let state = RemoteState {
+            unavailable: vec![crate::fetch::sources::Unavailable {
                 source: "companies".into(),
                 url: "https://h/stock.parquet".into(),
                 cause: "HTTP 503".into(),
-            });
-        let got = check_records(&c, &records(), Progress::hidden()).unwrap();
+            }],
+            ..RemoteState::default()
+        };
+        let got = check_records(&c, &state, &records(), Progress::hidden()).unwrap();
         assert_eq!(got.status(0), CompanyStatus::Unavailable);
         assert_eq!(got.status(2), CompanyStatus::NotChecked);
         assert_eq!(got.report.unavailable, 3);

@@ -33,16 +33,7 @@ use tokio::io::AsyncWriteExt;
 use crate::error::{Error, Result};
 use crate::progress::Progress;
 
-/// Whether an input names a URL rather than a local file.
-pub fn is_url(s: &str) -> bool {
-    let l = s.get(..8).unwrap_or(s).to_ascii_lowercase();
-    l.starts_with("http://") || l.starts_with("https://")
-}
-
-/// [`is_url`] for paths (inputs travel as `PathBuf` through the config).
-pub fn path_is_url(p: &Path) -> bool {
-    p.to_str().is_some_and(is_url)
-}
+pub use crate::config::remote::{is_url, path_is_url};
 
 /// A header to send with every source request. Its value never appears in
 /// `Debug` output, logs or files.

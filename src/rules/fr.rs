@@ -237,7 +237,7 @@ impl RulePack for FrancePack {
             CompanyStatus::Unavailable => deny_all(&mut denied, Reason::SourceUnavailable),
             _ => {}
         }
-        if cfg.remote.fails_closed() {
+        if ctx.sources_unavailable {
             deny_all(&mut denied, Reason::SourceUnavailable);
         }
 

@@ -164,6 +164,7 @@ fn decide(rec: &[(&str, &str)], w: &World) -> Decision {
         config: &w.cfg,
         manifest: w.manifest.as_ref(),
         bloctel: bloctel.as_ref(),
+        sources_unavailable: false,
     };
     let get = |k: &str| rec.iter().find(|(c, _)| *c == k).map(|(_, v)| *v);
     let facts = Facts {

@@ -192,6 +192,9 @@ pub struct Context<'a> {
     pub config: &'a Config,
     pub manifest: Option<&'a Manifest>,
     pub bloctel: Option<&'a BloctelList>,
+    /// The client file or an opposition list could not be fetched
+    /// (`optional`): every decision fails closed.
+    pub sources_unavailable: bool,
 }
 
 /// Everything known about one record.

@@ -90,16 +90,14 @@ fn settings(base: &str, rate: f64) -> CompanySettings {
     }
 }
 
-fn remote(cache: Option<&Path>, now: u64) -> RemoteConfig {
-    let mut r = RemoteConfig {
+fn remote(cache: Option<&Path>) -> RemoteConfig {
+    RemoteConfig {
         cache_dir: cache.map(Path::to_owned),
         fetch_timeout: 0.5,
         connect_timeout: 0.5,
         fetch_retries: 2,
         ..Default::default()
-    };
-    r.state.now_unix = now;
-    r
+    }
 }
 
 async fn mount(server: &MockServer, siren: &str, body: Value, times: u64) {
@@ -137,7 +135,8 @@ async fn looks_up_each_company_then_answers_from_the_cache_until_the_ttl() {
     let first = lookup_all_async(
         &sirens,
         &s,
-        &remote(Some(cache.path()), 1_000 * day),
+        &remote(Some(cache.path())),
+        1_000 * day,
         Progress::hidden(),
     )
     .await
@@ -151,7 +150,8 @@ async fn looks_up_each_company_then_answers_from_the_cache_until_the_ttl() {
     let next_day = lookup_all_async(
         &sirens,
         &s,
-        &remote(Some(cache.path()), 1_001 * day),
+        &remote(Some(cache.path())),
+        1_001 * day,
         Progress::hidden(),
     )
     .await
@@ -162,7 +162,8 @@ async fn looks_up_each_company_then_answers_from_the_cache_until_the_ttl() {
     let later = lookup_all_async(
         &sirens,
         &s,
-        &remote(Some(cache.path()), 1_031 * day),
+        &remote(Some(cache.path())),
+        1_031 * day,
         Progress::hidden(),
     )
     .await
@@ -186,7 +187,8 @@ async fn a_429_makes_everyone_wait_then_the_look_up_succeeds() {
     let out = lookup_all_async(
         &["552081317".to_owned()],
         &settings(&server.uri(), 50.0),
-        &remote(None, 0),
+        &remote(None),
+        0,
         Progress::hidden(),
     )
     .await
@@ -210,7 +212,8 @@ async fn a_5xx_is_retried_and_a_dead_api_is_an_error_per_company() {
     let out = lookup_all_async(
         &["552081317".to_owned()],
         &settings(&server.uri(), 50.0),
-        &remote(None, 0),
+        &remote(None),
+        0,
         Progress::hidden(),
     )
     .await
@@ -222,12 +225,13 @@ async fn a_5xx_is_retried_and_a_dead_api_is_an_error_per_company() {
         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         format!("http://{}", l.local_addr().unwrap())
     };
-    let mut r = remote(None, 0);
+    let mut r = remote(None);
     r.fetch_retries = 1;
     let out = lookup_all_async(
         &["552081317".to_owned()],
         &settings(&dead, 50.0),
         &r,
+        0,
         Progress::hidden(),
     )
     .await
@@ -253,7 +257,8 @@ async fn the_rate_limit_spaces_requests() {
     let out = lookup_all_async(
         &sirens,
         &settings(&server.uri(), 20.0),
-        &remote(None, 0),
+        &remote(None),
+        0,
         Progress::hidden(),
     )
     .await
@@ -272,17 +277,19 @@ async fn offline_uses_the_cache_whatever_its_age_and_nothing_else() {
     lookup_all_async(
         &["552081317".to_owned()],
         &s,
-        &remote(Some(cache.path()), 0),
+        &remote(Some(cache.path())),
+        0,
         Progress::hidden(),
     )
     .await
     .unwrap();
-    let mut r = remote(Some(cache.path()), 400 * 86_400);
+    let mut r = remote(Some(cache.path()));
     r.offline = true;
     let out = lookup_all_async(
         &["552081317".to_owned(), "732829320".to_owned()],
         &s,
         &r,
+        400 * 86_400,
         Progress::hidden(),
     )
     .await
