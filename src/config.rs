@@ -277,6 +277,19 @@ pub struct Config {
     pub fuzzy: crate::link::fuzzy::FuzzySettings,
 }
 
+/// What the binary reads from outside before the settings are built (the
+/// core reads none of it itself).
+#[derive(Debug, Clone, Default)]
+pub struct Surroundings {
+    /// Today's date where the run is decided (Europe/Paris for the CLI).
+    pub today: NaiveDate,
+    /// The cache folder when neither the command line nor the config file
+    /// names one (the CLI: `$XDG_CACHE_HOME/qualify` or `~/.cache/qualify`).
+    pub default_cache_dir: Option<PathBuf>,
+    /// Print the time of each fuzzy step on stderr (`QUALIFY_FUZZY_TIMING`).
+    pub fuzzy_timing: bool,
+}
+
 impl Config {
     /// A configuration with every default of docs/pipeline.md#exact-formats, for library callers
     /// and tests: no manifest, no reference files.
@@ -320,14 +333,32 @@ impl Config {
 
     /// Merges the command line over the config file, applies defaults and
     /// validates. `today` is the caller's idea of today (the CLI passes the
-    /// date in Europe/Paris); the core never asks the clock.
+    /// date in Europe/Paris); the core never asks the clock. No default
+    /// cache folder, no timing output: see [`Config::resolve_in`].
     pub fn resolve(cli: RunOptions, today: NaiveDate) -> Result<Config> {
+        Config::resolve_in(
+            cli,
+            &Surroundings {
+                today,
+                ..Surroundings::default()
+            },
+        )
+    }
+
+    /// [`Config::resolve`] with what the binary read from outside: the
+    /// settings are complete when this returns and never change after.
+    pub fn resolve_in(cli: RunOptions, outside: &Surroundings) -> Result<Config> {
+        let today = outside.today;
         let file = match &cli.config {
             Some(path) => load_file_config(path)?,
             None => RunOptions::default(),
         };
-        let remote = remote::RemoteConfig::resolve(&cli, &file)?;
-        let fuzzy = fuzzy_settings(&cli, &file)?;
+        let mut remote = remote::RemoteConfig::resolve(&cli, &file)?;
+        if remote.cache_dir.is_none() {
+            remote.cache_dir = outside.default_cache_dir.clone();
+        }
+        let mut fuzzy = fuzzy_settings(&cli, &file)?;
+        fuzzy.timing = outside.fuzzy_timing;
         let mut opposition = file.opposition.clone();
         opposition.extend(cli.opposition.iter().cloned());
 
@@ -690,6 +721,33 @@ mod tests {
         assert_eq!(c.buyer.as_deref(), Some("B"));
         assert_eq!(c.as_of, NaiveDate::from_ymd_opt(2026, 1, 2).unwrap());
         assert!(c.manifest.is_none());
+    }
+
+    #[test]
+    fn what_the_binary_read_outside_completes_the_settings_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let list = write(dir.path(), "l.csv", "email\n");
+        let outside = Surroundings {
+            today: NaiveDate::from_ymd_opt(2026, 1, 2).unwrap(),
+            default_cache_dir: Some(dir.path().join("cache")),
+            fuzzy_timing: true,
+        };
+        let opts = |cache: Option<PathBuf>| RunOptions {
+            list: Some(list.clone()),
+            out: Some(dir.path().join("out")),
+            cache_dir: cache,
+            ..Default::default()
+        };
+        let c = Config::resolve_in(opts(None), &outside).unwrap();
+        assert_eq!(c.remote.cache_dir, Some(dir.path().join("cache")));
+        assert!(c.fuzzy.timing);
+        // A folder the user names wins over the default.
+        let mine = dir.path().join("mine");
+        let c = Config::resolve_in(opts(Some(mine.clone())), &outside).unwrap();
+        assert_eq!(c.remote.cache_dir, Some(mine));
+        // A library caller gives nothing: no cache folder, no timing.
+        let c = Config::resolve(opts(None), outside.today).unwrap();
+        assert_eq!((c.remote.cache_dir, c.fuzzy.timing), (None, false));
     }
 
     #[test]

@@ -10,7 +10,7 @@ use anyhow::Context as _;
 use clap::Parser;
 
 use qualify::cli::{inspect, schema_text, Cli, Command};
-use qualify::config::Config;
+use qualify::config::{Config, Surroundings};
 use qualify::fetch::sources::RemoteState;
 use qualify::pipeline::{run, RunMeta};
 use qualify::progress::Progress;
@@ -123,14 +123,18 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
             let today = chrono::Utc::now()
                 .with_timezone(&chrono_tz::Europe::Paris)
                 .date_naive();
-            let mut config = Config::resolve(*opts, today)?;
+            let outside = Surroundings {
+                today,
+                default_cache_dir: Some(default_cache_dir()),
+                // A profiling aid: the time of each fuzzy-matching step on stderr.
+                fuzzy_timing: std::env::var_os("QUALIFY_FUZZY_TIMING").is_some(),
+            };
+            let config = Config::resolve_in(*opts, &outside)?;
             let quiet = config.quiet;
             if let Some(key) = &config.sign_key {
                 warn_if_readable_by_others(key);
             }
-            // A profiling aid: the time of each fuzzy-matching step on stderr.
-            config.fuzzy.timing = std::env::var_os("QUALIFY_FUZZY_TIMING").is_some();
-            let mut state = remote_environment(&mut config)?;
+            let mut state = remote_environment(&config)?;
             let (config, fetched) =
                 qualify::fetch::sources::resolve_sources(&config, &mut state, Progress::new(quiet))
                     .context("cannot read a remote source")?;
@@ -209,24 +213,26 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
+/// `$XDG_CACHE_HOME/qualify`, else `~/.cache/qualify`, else one in the
+/// temporary folder.
+fn default_cache_dir() -> std::path::PathBuf {
+    let xdg = std::env::var_os("XDG_CACHE_HOME").filter(|v| !v.is_empty());
+    let base = match xdg {
+        Some(x) => std::path::PathBuf::from(x),
+        None => std::env::var_os("HOME")
+            .map(|h| std::path::PathBuf::from(h).join(".cache"))
+            .unwrap_or_else(std::env::temp_dir),
+    };
+    base.join("qualify")
+}
+
 /// What the remote side needs from the environment and the clock, which
-/// only the binary reads: the cache folder's default (a setting the config
-/// left empty, filled before anything reads it), then, beside the
-/// settings, the token's value (from the variable the config names) and
-/// the time for the company cache's time-to-live.
-fn remote_environment(config: &mut Config) -> anyhow::Result<RemoteState> {
+/// only the binary reads, kept beside the settings: the token's value (from
+/// the variable the config names) and the time for the company cache's
+/// time-to-live.
+fn remote_environment(config: &Config) -> anyhow::Result<RemoteState> {
     let mut state = RemoteState::default();
-    let remote = &mut config.remote;
-    if remote.cache_dir.is_none() {
-        let xdg = std::env::var_os("XDG_CACHE_HOME").filter(|v| !v.is_empty());
-        let base = match xdg {
-            Some(x) => std::path::PathBuf::from(x),
-            None => std::env::var_os("HOME")
-                .map(|h| std::path::PathBuf::from(h).join(".cache"))
-                .unwrap_or_else(std::env::temp_dir),
-        };
-        remote.cache_dir = Some(base.join("qualify"));
-    }
+    let remote = &config.remote;
     if let Some(var) = &remote.auth_token_env {
         let token = std::env::var(var).map_err(|_| {
             qualify::Error::Usage(format!(

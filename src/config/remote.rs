@@ -30,7 +30,8 @@ pub const COMPANY_API_URL: &str = "https://recherche-entreprises.api.gouv.fr";
 /// except what [`crate::pipeline`] chooses to report.
 #[derive(Debug, Clone, Serialize)]
 pub struct RemoteConfig {
-    /// `None` until the binary fills in the default folder.
+    /// `None` when neither the options nor the caller name one (the binary
+    /// gives a default: [`crate::config::Surroundings::default_cache_dir`]).
     pub cache_dir: Option<PathBuf>,
     pub offline: bool,
     pub fetch_timeout: f64,
