@@ -462,7 +462,7 @@ fn score_pairs(
             bar.inc(chunk.len() as u64);
             chunk.iter().filter_map(move |&(i, j)| {
                 let (a, b) = (&left[i as usize], &right[j as usize]);
-                let g = compare::compare(View { r: a, d }, View { r: b, d });
+                let g = compare::compare(d.view(a), d.view(b));
                 let s = scorer.score(&g, b, side);
                 (s.weight >= review).then_some((i, j, g, s))
             })
@@ -526,9 +526,6 @@ pub(crate) fn link_fuzzy(
     };
     let d = &folded.dicts;
     let (lp, cp, op) = (&folded.sides[0], &folded.sides[1], &folded.sides[2]);
-    fn v<'a>(r: &'a Rec, d: &'a Dicts) -> View<'a> {
-        View { r, d }
-    }
     lap("encoding");
     let model = model_for(settings, d, lp, cp);
     let scorer = Scorer::new(&model, lp.len(), cp.len());
@@ -594,7 +591,7 @@ pub(crate) fn link_fuzzy(
         |i, j| roots[i as usize] != roots[j as usize],
         |i, j| {
             let (a, b) = (&lp[i as usize], &lp[j as usize]);
-            let g = compare::compare(v(a, d), v(b, d));
+            let g = compare::compare(d.view(a), d.view(b));
             (g, scorer.score(&g, b, PairSide::Within))
         },
     );
@@ -625,7 +622,7 @@ pub(crate) fn link_fuzzy(
         |i, _| exact_client[i as usize].is_none(),
         |i, j| {
             let (a, b) = (&lp[i as usize], &cp[j as usize]);
-            let g = compare::compare(v(a, d), v(b, d));
+            let g = compare::compare(d.view(a), d.view(b));
             (g, scorer.score(&g, b, PairSide::Across))
         },
     );
@@ -845,11 +842,7 @@ pub(crate) fn link_within(
                 let anchors_agree = uf.size[ri] == 1 || uf.size[rj] == 1 || {
                     let (a, b) = (&people[fi], &people[fj]);
                     scorer
-                        .score(
-                            &compare::compare(View { r: a, d }, View { r: b, d }),
-                            b,
-                            PairSide::Within,
-                        )
+                        .score(&compare::compare(d.view(a), d.view(b)), b, PairSide::Within)
                         .weight
                         >= th.review
                 };
@@ -930,7 +923,7 @@ fn first_names_conflict(
     let b = members.get(&rj).cloned().unwrap_or_else(|| vec![j]);
     a.iter().any(|&x| {
         b.iter().any(|&y| {
-            let (p, q) = (View { r: &people[x], d }, View { r: &people[y], d });
+            let (p, q) = (d.view(&people[x]), d.view(&people[y]));
             let straight = level(p.first(), q.first(), p.first_ph(), q.first_ph()) == DIFFER;
             let swapped = level(p.first(), q.last(), p.first_ph(), q.last_ph()) != DIFFER
                 && level(p.last(), q.first(), p.last_ph(), q.first_ph()) != DIFFER

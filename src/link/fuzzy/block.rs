@@ -194,7 +194,7 @@ pub fn candidates(
             .fold(
                 || (Vec::new(), Vec::with_capacity(12)),
                 |(mut acc, mut buf): (Vec<(u64, u32)>, Vec<u64>), (i, p)| {
-                    keys(View { r: p, d }, &mut buf);
+                    keys(d.view(p), &mut buf);
                     acc.extend(buf.iter().map(|k| (*k, i as u32 | bit)));
                     (acc, buf)
                 },
@@ -208,13 +208,12 @@ pub fn candidates(
     let mut all = entries(list, 0);
     all.extend(entries(clients, CLIENT_BIT));
     all.par_sort_unstable();
-    let person = |r: u32| View {
-        r: if r & CLIENT_BIT == 0 {
+    let person = |r: u32| {
+        d.view(if r & CLIENT_BIT == 0 {
             &list[r as usize]
         } else {
             &clients[(r & !CLIENT_BIT) as usize]
-        },
-        d,
+        })
     };
 
     // Block boundaries, then the pairs of every block in parallel.
@@ -288,12 +287,12 @@ pub fn candidates(
     let all_people: Vec<(u32, View)> = list
         .iter()
         .enumerate()
-        .map(|(i, r)| (i as u32, View { r, d }))
+        .map(|(i, r)| (i as u32, d.view(r)))
         .chain(
             clients
                 .iter()
                 .enumerate()
-                .map(|(i, r)| (i as u32 | CLIENT_BIT, View { r, d })),
+                .map(|(i, r)| (i as u32 | CLIENT_BIT, d.view(r))),
         )
         .collect();
     type SortKey = fn(&View) -> Option<(u64, u64)>;

@@ -76,6 +76,13 @@ pub struct Dicts {
     pub phone: Dict,
 }
 
+impl Dicts {
+    /// A record with these dictionaries.
+    pub fn view<'a>(&'a self, r: &'a Rec) -> View<'a> {
+        View { r, d: self }
+    }
+}
+
 /// One record as codes (0: missing). See [`Person`] for what each field
 /// holds. Phones: the normalised record has two phone columns, so at most
 /// two of each kind.
@@ -157,90 +164,75 @@ pub struct Folded {
 
 impl Folded {
     pub fn view(&self, side: usize, row: usize) -> View<'_> {
-        View {
-            r: &self.sides[side][row],
-            d: &self.dicts,
-        }
+        self.dicts.view(&self.sides[side][row])
     }
 
     /// Encodes every side (each dictionary built in parallel with the
     /// others) and sets the rarities.
     pub fn new(sides: &[&[Person]]) -> Folded {
-        type Get = for<'p> fn(&'p Person) -> [&'p str; 2];
-        // Each dictionary with the fields it encodes (two per record at
-        // most; "" is skipped).
-        let families: [Get; 10] = [
-            |p| [&p.first, &p.last],
-            |p| [&p.first_ph, &p.last_ph],
-            |p| [&p.email, ""],
-            |p| [&p.email_local, ""],
-            |p| [&p.street_no, ""],
-            |p| [&p.street, ""],
-            |p| [&p.postcode, ""],
-            |p| [&p.city_key, ""],
-            |p| [&p.siren, ""],
-            |_| ["", ""],
-        ];
-        fn pick(v: &[String]) -> [Option<&str>; 2] {
+        type Get = for<'p> fn(&'p Person) -> [&'p str; 4];
+        fn phone(v: &[String], k: usize) -> &str {
             assert!(v.len() <= 2, "more than two phones of one kind");
-            [v.first().map(String::as_str), v.get(1).map(String::as_str)]
+            v.get(k).map_or("", String::as_str)
         }
-        fn phones(p: &Person) -> [[Option<&str>; 2]; 2] {
-            [pick(&p.mobile), pick(&p.landline)]
-        }
-        let encoded: Vec<(Dict, Vec<[u32; 4]>)> = families
+        // Each dictionary with the fields it encodes, in `Dicts` order
+        // ("" is missing).
+        let families: [Get; 10] = [
+            |p| [&p.first, &p.last, "", ""],
+            |p| [&p.first_ph, &p.last_ph, "", ""],
+            |p| [&p.email, "", "", ""],
+            |p| [&p.email_local, "", "", ""],
+            |p| [&p.street_no, "", "", ""],
+            |p| [&p.street, "", "", ""],
+            |p| [&p.postcode, "", "", ""],
+            |p| [&p.city_key, "", "", ""],
+            |p| [&p.siren, "", "", ""],
+            |p| {
+                [
+                    phone(&p.mobile, 0),
+                    phone(&p.mobile, 1),
+                    phone(&p.landline, 0),
+                    phone(&p.landline, 1),
+                ]
+            },
+        ];
+        let (dicts, columns): (Vec<Dict>, Vec<Vec<[u32; 4]>>) = families
             .par_iter()
-            .enumerate()
-            .map(|(k, get)| {
+            .map(|get| {
                 let mut dict = Dict::default();
                 let mut index: HashMap<&str, u32, FixedState> = HashMap::default();
                 let mut codes = Vec::with_capacity(sides.iter().map(|s| s.len()).sum());
-                for side in sides {
-                    for p in side.iter() {
-                        let values: [Option<&str>; 4] = if k == 9 {
-                            let [m, l] = phones(p);
-                            [m[0], m[1], l[0], l[1]]
-                        } else {
-                            let [a, b] = get(p);
-                            [Some(a), Some(b), None, None]
-                        };
-                        let mut row = [0u32; 4];
-                        for (slot, v) in row.iter_mut().zip(values) {
-                            let Some(v) = v.filter(|v| !v.is_empty()) else {
-                                continue;
-                            };
-                            *slot = *index.entry(v).or_insert_with(|| {
-                                dict.text.push_str(v);
-                                dict.starts.push(dict.text.len());
-                                (dict.starts.len() - 2) as u32
-                            });
+                for p in sides.iter().flat_map(|side| side.iter()) {
+                    codes.push(get(p).map(|v| {
+                        if v.is_empty() {
+                            return 0;
                         }
-                        codes.push(row);
-                    }
+                        *index.entry(v).or_insert_with(|| {
+                            dict.text.push_str(v);
+                            dict.starts.push(dict.text.len());
+                            (dict.starts.len() - 2) as u32
+                        })
+                    }));
                 }
                 (dict, codes)
             })
-            .collect();
-        let mut dicts = Dicts::default();
-        let mut columns = Vec::with_capacity(10);
-        for (k, (dict, codes)) in encoded.into_iter().enumerate() {
-            *[
-                &mut dicts.name,
-                &mut dicts.phonetic,
-                &mut dicts.email,
-                &mut dicts.email_local,
-                &mut dicts.number,
-                &mut dicts.street,
-                &mut dicts.postcode,
-                &mut dicts.city,
-                &mut dicts.siren,
-                &mut dicts.phone,
-            ][k] = dict;
-            columns.push(codes);
-        }
+            .unzip();
+        let [name, phonetic, email, email_local, number, street, postcode, city, siren, phone]: [Dict; 10] =
+            dicts.try_into().expect("one dictionary per family");
+        let dicts = Dicts {
+            name,
+            phonetic,
+            email,
+            email_local,
+            number,
+            street,
+            postcode,
+            city,
+            siren,
+            phone,
+        };
         // Rarity: counts of first names, last names, postcodes over every
         // side (the same figures, to the bit, as counting the text).
-        let total_rows: usize = sides.iter().map(|s| s.len()).sum();
         let count = |column: &[[u32; 4]], slot: usize, n: usize| -> (Vec<u32>, u64) {
             let mut c = vec![0u32; n];
             let mut total = 0u64;
@@ -298,7 +290,6 @@ impl Folded {
             at += side.len();
             out.push(recs);
         }
-        debug_assert_eq!(at, total_rows);
         Folded { dicts, sides: out }
     }
 }

@@ -622,7 +622,7 @@ const SESSIONS: [(&str, &[Field], KeyFn); 4] = [
 
 /// Trains a model on the run's records (the list, then the client file).
 pub fn train(d: &Dicts, list: &[Rec], clients: &[Rec], t: &Training) -> Model {
-    let all: Vec<View> = list.iter().chain(clients).map(|r| View { r, d }).collect();
+    let all: Vec<View> = list.iter().chain(clients).map(|r| d.view(r)).collect();
     let (n, c) = (list.len(), clients.len());
     let defaults = Params::of(&Model::default());
     let mut params = defaults;
