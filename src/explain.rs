@@ -15,12 +15,12 @@ use serde_json::Value;
 
 use crate::config::{Config, RunOptions};
 use crate::error::{Error, Result};
-use crate::fetch::sources::RemoteState;
-use crate::pipeline::compute;
-use crate::progress::Progress;
+use crate::job::compute;
 use crate::rules::RuleInfo;
 use crate::schema::CHANNELS;
+use crate::state::RemoteState;
 use crate::summary::Summary;
+use crate::terminal::Terminal;
 
 fn read_json(path: &Path) -> Result<Value> {
     let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
@@ -37,7 +37,7 @@ pub fn config_of_run(out: &Path) -> Result<(Config, RemoteState)> {
     // URL inputs stay URLs: they are read back from the run's cache below.
     let resolve = |v: &Value| {
         v.as_str().map(|p| {
-            if crate::fetch::is_url(p) {
+            if crate::config::remote::is_url(p) {
                 PathBuf::from(p)
             } else {
                 cwd.join(p)
@@ -93,7 +93,8 @@ pub fn config_of_run(out: &Path) -> Result<(Config, RemoteState)> {
     let (config, _) = crate::fetch::sources::resolve_sources(
         &Config::resolve(opts, as_of)?,
         &mut state,
-        Progress::hidden(),
+        None,
+        Terminal::hidden(),
     )?;
     if config.manifest.is_none() && inputs.manifest.is_some() {
         return Err(Error::input(
@@ -241,7 +242,7 @@ fn own_values(n: &crate::normalise::records::Normalised, i: usize) -> String {
 
 pub fn explain(out: &Path, record_id: &str) -> Result<String> {
     let (config, state) = config_of_run(out)?;
-    let c = compute(&config, &state, Progress::hidden())?;
+    let c = compute(&config, &state, Terminal::hidden())?;
     let prefix: String = c.table.sha256.chars().take(8).collect();
     let row = record_id
         .strip_prefix(&format!("{prefix}-"))

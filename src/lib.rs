@@ -1,31 +1,19 @@
 //! qualify: vets prospect lists before anyone contacts the people in them.
 //!
-//! The modules follow the pipeline (docs/pipeline.md#the-pipeline):
-//! [`ingest`] (read any file, map its columns) -> [`normalise`] (emails,
-//! phones, names, postcodes, company ids, consents) -> [`link`] (dedupe
-//! inside the list, match the client file and the suppression lists) ->
-//! [`rules`] (B2B/B2C and per-channel decisions, rule pack `fr`) ->
-//! [`summary`] (the typed summary of the run) -> [`output`] (the run
-//! folder). [`pipeline`] wires them; [`config`] is the validated
-//! configuration every stage reads.
+//! The stages are in [`qualify_core`], re-exported here whole
+//! (`qualify::link`, `qualify::pipeline`, ...). This crate holds what sits
+//! around them: the command line ([`cli`]), fetching URL inputs
+//! ([`fetch`]), the company directory API client ([`company_api`]),
+//! terminal progress bars ([`terminal`]), the run as the binary makes it
+//! ([`job`]: look-ups between the core's stages), and the commands that
+//! replay a finished run ([`explain`], [`review`]).
+
+pub use qualify_core::*;
 
 pub mod cli;
-pub mod company;
-pub mod config;
-pub mod error;
+pub mod company_api;
 pub mod explain;
 pub mod fetch;
-pub mod ingest;
-pub mod link;
-pub mod manifest;
-pub mod minimise;
-pub mod normalise;
-pub mod output;
-pub mod pipeline;
-pub mod progress;
+pub mod job;
 pub mod review;
-pub mod rules;
-pub mod schema;
-pub mod summary;
-
-pub use error::{Error, Result};
+pub mod terminal;

@@ -11,9 +11,11 @@ use clap::Parser;
 
 use qualify::cli::{inspect, schema_text, Cli, Command};
 use qualify::config::{Config, Surroundings};
-use qualify::fetch::sources::RemoteState;
-use qualify::pipeline::{run, RunMeta};
-use qualify::progress::Progress;
+use qualify::fetch::Credential;
+use qualify::job::run;
+use qualify::pipeline::RunMeta;
+use qualify::state::RemoteState;
+use qualify::terminal::Terminal;
 
 // The pipeline allocates millions of small strings (one per cell, key and
 // reason list) from two threads; glibc's allocator spent about a tenth of
@@ -134,10 +136,15 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
             if let Some(key) = &config.sign_key {
                 warn_if_readable_by_others(key);
             }
-            let mut state = remote_environment(&config)?;
-            let (config, fetched) =
-                qualify::fetch::sources::resolve_sources(&config, &mut state, Progress::new(quiet))
-                    .context("cannot read a remote source")?;
+            let (mut state, credential) = remote_environment(&config)?;
+            let terminal = Terminal::new(quiet);
+            let (config, fetched) = qualify::fetch::sources::resolve_sources(
+                &config,
+                &mut state,
+                credential.as_ref(),
+                terminal,
+            )
+            .context("cannot read a remote source")?;
             let now = || chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
             let meta = RunMeta {
                 cwd: std::env::current_dir()
@@ -149,7 +156,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
                 fetched,
                 token: rand::RngCore::next_u64(&mut rand::rngs::OsRng),
             };
-            let outcome = run(&config, &state, Progress::new(quiet), &meta)
+            let outcome = run(&config, &state, terminal, &meta)
                 .with_context(|| format!("run on {} failed", config.list.display()))?;
             if !quiet {
                 eprintln!(
@@ -227,11 +234,12 @@ fn default_cache_dir() -> std::path::PathBuf {
 }
 
 /// What the remote side needs from the environment and the clock, which
-/// only the binary reads, kept beside the settings: the token's value (from
-/// the variable the config names) and the time for the company cache's
-/// time-to-live.
-fn remote_environment(config: &Config) -> anyhow::Result<RemoteState> {
+/// only the binary reads, kept beside the settings: the time for the
+/// company cache's time-to-live (in the run's state) and the token's value
+/// (from the variable the config names; only the fetching code sees it).
+fn remote_environment(config: &Config) -> anyhow::Result<(RemoteState, Option<Credential>)> {
     let mut state = RemoteState::default();
+    let mut credential = None;
     let remote = &config.remote;
     if let Some(var) = &remote.auth_token_env {
         let token = std::env::var(var).map_err(|_| {
@@ -239,16 +247,13 @@ fn remote_environment(config: &Config) -> anyhow::Result<RemoteState> {
                 "auth_token_env names the environment variable {var}, which is not set"
             ))
         })?;
-        state.credential = Some(qualify::fetch::Credential::new(
-            &remote.auth_header,
-            &token,
-        )?);
+        credential = Some(Credential::new(&remote.auth_header, &token)?);
     }
     state.now_unix = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())
         .unwrap_or(0);
-    Ok(state)
+    Ok((state, credential))
 }
 
 /// A secret key others can read is no longer secret: said, not refused

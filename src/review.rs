@@ -12,12 +12,12 @@
 use std::path::Path;
 
 use crate::error::{Error, Result};
+use crate::job::compute;
 use crate::link::fuzzy::compare::FIELDS;
 use crate::link::fuzzy::{model, Decision, PairKind, ScoredPair};
 use crate::normalise::records::Normalised;
 use crate::output::neutralise;
-use crate::pipeline::compute;
-use crate::progress::Progress;
+use crate::terminal::Terminal;
 
 /// The fields shown for both records, in order.
 const SHOWN: [&str; 8] = [
@@ -82,7 +82,7 @@ pub fn waterfall_text(p: &ScoredPair) -> String {
 /// many pairs it holds (at most `limit`).
 pub fn review(run_dir: &Path, to: &Path, limit: usize) -> Result<usize> {
     let (config, state) = crate::explain::config_of_run(run_dir)?;
-    let c = compute(&config, &state, Progress::hidden())?;
+    let c = compute(&config, &state, Terminal::hidden())?;
     let prefix: String = c.table.sha256.chars().take(8).collect();
     let id = |row: usize| format!("{prefix}-{}", row + 1);
     let f = &config.fuzzy;

@@ -31,7 +31,8 @@ use sha2::{Digest, Sha256};
 use tokio::io::AsyncWriteExt;
 
 use crate::error::{Error, Result};
-use crate::progress::Progress;
+pub use crate::state::Fetched;
+use crate::terminal::Terminal;
 
 pub use crate::config::remote::{is_url, path_is_url};
 
@@ -93,23 +94,6 @@ pub struct FetchOptions {
     pub backoff: Duration,
     pub max_bytes: u64,
     pub credential: Option<Credential>,
-}
-
-/// What run.json records about one fetched URL.
-#[derive(Debug, Clone, Serialize)]
-pub struct Fetched {
-    pub url: String,
-    /// Where the bytes are (in the cache folder).
-    #[serde(skip)]
-    pub path: PathBuf,
-    /// The last HTTP status (200, 304); `None` when `--offline` answered
-    /// from the cache without asking.
-    pub status: Option<u16>,
-    pub from_cache: bool,
-    /// Set when the server redirected.
-    pub final_url: Option<String>,
-    pub bytes: u64,
-    pub attempts: u32,
 }
 
 /// Cache metadata beside a cached body. No credential in here.
@@ -264,7 +248,7 @@ pub async fn fetch_async(
     client: &reqwest::Client,
     url: &str,
     opts: &FetchOptions,
-    progress: Progress,
+    terminal: Terminal,
 ) -> std::result::Result<Fetched, Failure> {
     let dir = cache_entry(&opts.cache_dir, url);
     let cached = read_meta(&dir).filter(|(m, _)| m.url == url);
@@ -363,7 +347,7 @@ pub async fn fetch_async(
         // A name of its own: two runs fetching the same URL at once must
         // not write into each other's file.
         let part = dir.join(format!("{file}.{:016x}.part", rand::random::<u64>()));
-        match stream_body(resp, &part, opts.max_bytes, announced, progress, url).await {
+        match stream_body(resp, &part, opts.max_bytes, announced, terminal, url).await {
             Ok(bytes) => {
                 let body = dir.join(&file);
                 let meta = CacheMeta {
@@ -429,12 +413,12 @@ async fn stream_body(
     part: &Path,
     max: u64,
     announced: Option<u64>,
-    progress: Progress,
+    terminal: Terminal,
     url: &str,
 ) -> std::result::Result<u64, (bool, String)> {
     let io = |e: std::io::Error| (false, format!("cache {}: {e}", part.display()));
     let mut out = private_file(part).await.map_err(io)?;
-    let bar = progress.bytes(&file_name_of(url), announced);
+    let bar = terminal.bytes(&file_name_of(url), announced);
     let mut n: u64 = 0;
     let mut stream = resp.bytes_stream();
     while let Some(chunk) = stream.next().await {
@@ -473,11 +457,11 @@ pub struct Fetcher {
     rt: tokio::runtime::Runtime,
     client: reqwest::Client,
     opts: FetchOptions,
-    progress: Progress,
+    terminal: Terminal,
 }
 
 impl Fetcher {
-    pub fn new(opts: FetchOptions, progress: Progress) -> Result<Fetcher> {
+    pub fn new(opts: FetchOptions, terminal: Terminal) -> Result<Fetcher> {
         let rt = runtime()?;
         // reqwest's client must be built where a runtime is reachable.
         let client = {
@@ -488,7 +472,7 @@ impl Fetcher {
             rt,
             client,
             opts,
-            progress,
+            terminal,
         })
     }
 
@@ -498,7 +482,7 @@ impl Fetcher {
 
     pub fn try_fetch(&self, url: &str) -> std::result::Result<Fetched, Failure> {
         self.rt
-            .block_on(fetch_async(&self.client, url, &self.opts, self.progress))
+            .block_on(fetch_async(&self.client, url, &self.opts, self.terminal))
     }
 
     /// Like [`Fetcher::fetch`], but a 404 (or, offline, an uncached URL)

@@ -16,137 +16,37 @@
 //! client file or an opposition list is missing; a missing Bloctel file is
 //! already `bloctel_outdated`).
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use serde::Serialize;
-
-use super::{path_is_url, Credential, FetchOptions, Fetched, Fetcher};
+use super::{path_is_url, Credential, FetchOptions, Fetcher};
 pub use crate::config::remote::{CompanySettings, RemoteConfig, COMPANY_API_URL, OPTIONAL_KINDS};
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::manifest::Manifest;
-use crate::progress::Progress;
+pub use crate::state::{sidecar_url, Fetched, RemoteState, Unavailable};
+use crate::terminal::Terminal;
 
-impl RemoteConfig {
-    /// Options for fetching sources. The binary always sets a cache folder;
-    /// a library caller with URL inputs must set one too.
-    pub fn fetch_options(&self, state: &RemoteState) -> Result<FetchOptions> {
-        let cache_dir = self
-            .cache_dir
-            .clone()
-            .ok_or_else(|| Error::Usage("URL inputs need a cache folder (--cache-dir)".into()))?;
-        Ok(FetchOptions {
-            cache_dir,
-            offline: self.offline,
-            connect_timeout: Duration::from_secs_f64(self.connect_timeout),
-            timeout: Duration::from_secs_f64(self.fetch_timeout),
-            retries: self.fetch_retries,
-            backoff: Duration::from_millis(250),
-            max_bytes: self.max_download_bytes,
-            credential: state.credential.clone(),
-        })
-    }
-}
-
-/// Facts from outside the core, set by the binary, and what fetching found:
-/// the run's state, kept beside its settings ([`Config`] never changes
-/// after it is validated) and handed to the stages that need it.
-#[derive(Debug, Clone, Default)]
-pub struct RemoteState {
-    pub credential: Option<Credential>,
-    /// Seconds since the Unix epoch, for the company cache's time-to-live.
-    pub now_unix: u64,
-    /// Local file -> the URL it was fetched from.
-    pub origins: BTreeMap<PathBuf, String>,
-    /// Optional sources that could not be fetched.
-    pub unavailable: Vec<Unavailable>,
-}
-
-/// An optional source that could not be read.
-#[derive(Debug, Clone, Serialize)]
-pub struct Unavailable {
-    /// `clients`, `opposition`, `bloctel` or `companies`.
-    pub source: String,
-    pub url: String,
-    pub cause: String,
-}
-
-impl RemoteState {
-    /// Whether a missing source makes every decision fail closed.
-    pub fn fails_closed(&self) -> bool {
-        self.unavailable
-            .iter()
-            .any(|u| u.source == "clients" || u.source == "opposition")
-    }
-
-    /// Whether the company check's source itself could not be fetched.
-    pub fn companies_unavailable(&self) -> bool {
-        self.unavailable.iter().any(|u| u.source == "companies")
-    }
-
-    /// An error about a fetched file names its URL, not its place in the
-    /// cache (row and column stay as they are).
-    pub fn name_error(&self, e: Error) -> Error {
-        let url = |p: &PathBuf| self.origins.get(p).map(PathBuf::from);
-        match e {
-            Error::Io { path, cause } => Error::Io {
-                path: url(&path).unwrap_or(path),
-                cause,
-            },
-            Error::Input { path, message } => Error::Input {
-                path: url(&path).unwrap_or(path),
-                message,
-            },
-            Error::Config { path, message } => Error::Config {
-                path: url(&path).unwrap_or(path),
-                message,
-            },
-            Error::Cell {
-                path,
-                row,
-                column,
-                message,
-            } => Error::Cell {
-                path: url(&path).unwrap_or(path),
-                row,
-                column,
-                message,
-            },
-            other => other,
-        }
-    }
-
-    /// How the deterministic outputs name an input: its URL when it was
-    /// fetched, else its file name. Not the path: the same config run from
-    /// another folder, or given as an absolute path, must write the same
-    /// summary.json (docs/pipeline.md#the-pipeline); run.json keeps the paths ([`Self::source_path`]).
-    pub fn source_name(&self, p: &Path) -> String {
-        match self.origins.get(p) {
-            Some(url) => url.clone(),
-            None => p
-                .file_name()
-                .map(|f| f.to_string_lossy().into_owned())
-                .unwrap_or_else(|| p.display().to_string()),
-        }
-    }
-
-    /// Where an input was read from: its URL, else its path as resolved.
-    pub fn source_path(&self, p: &Path) -> String {
-        self.origins
-            .get(p)
-            .cloned()
-            .unwrap_or_else(|| p.display().to_string())
-    }
-}
-
-/// `<list stem>.manifest.toml` at the same place as a list URL.
-pub fn sidecar_url(list_url: &str) -> String {
-    let no_query = list_url.split(['?', '#']).next().unwrap_or(list_url);
-    let (dir, name) = no_query.rsplit_once('/').unwrap_or(("", no_query));
-    let stem = name.rsplit_once('.').map(|(s, _)| s).unwrap_or(name);
-    format!("{dir}/{stem}.manifest.toml")
+/// Options for fetching sources. The binary always sets a cache folder; a
+/// library caller with URL inputs must set one too.
+pub fn fetch_options(
+    remote: &RemoteConfig,
+    credential: Option<&Credential>,
+) -> Result<FetchOptions> {
+    let cache_dir = remote
+        .cache_dir
+        .clone()
+        .ok_or_else(|| Error::Usage("URL inputs need a cache folder (--cache-dir)".into()))?;
+    Ok(FetchOptions {
+        cache_dir,
+        offline: remote.offline,
+        connect_timeout: Duration::from_secs_f64(remote.connect_timeout),
+        timeout: Duration::from_secs_f64(remote.fetch_timeout),
+        retries: remote.fetch_retries,
+        backoff: Duration::from_millis(250),
+        max_bytes: remote.max_download_bytes,
+        credential: credential.cloned(),
+    })
 }
 
 fn url_of(p: &Path) -> Option<String> {
@@ -161,17 +61,19 @@ fn url_of(p: &Path) -> Option<String> {
 pub fn resolve_sources(
     config: &Config,
     state: &mut RemoteState,
-    progress: Progress,
+    credential: Option<&Credential>,
+    terminal: Terminal,
 ) -> Result<(Config, Vec<Fetched>)> {
     let mut config = config.clone();
-    let log = fetch_into(&mut config, state, progress)?;
+    let log = fetch_into(&mut config, state, credential, terminal)?;
     Ok((config, log))
 }
 
 fn fetch_into(
     config: &mut Config,
     state: &mut RemoteState,
-    progress: Progress,
+    credential: Option<&Credential>,
+    terminal: Terminal,
 ) -> Result<Vec<Fetched>> {
     let sirene_url = config
         .remote
@@ -189,7 +91,7 @@ fn fetch_into(
     if !any {
         return Ok(Vec::new());
     }
-    let fetcher = Fetcher::new(config.remote.fetch_options(state)?, progress)?;
+    let fetcher = Fetcher::new(fetch_options(&config.remote, credential)?, terminal)?;
     let mut log = Vec::new();
     let origin = |state: &mut RemoteState, f: &Fetched| {
         state.origins.insert(f.path.clone(), f.url.clone());
@@ -326,7 +228,8 @@ mod tests {
             .remote
             .is_optional("opposition", "https://h.example/o.csv"));
         // Without a cache folder, URL inputs cannot be fetched: said plainly.
-        let e = resolve_sources(&c, &mut RemoteState::default(), Progress::hidden()).unwrap_err();
+        let e =
+            resolve_sources(&c, &mut RemoteState::default(), None, Terminal::hidden()).unwrap_err();
         assert!(e.to_string().contains("--cache-dir"), "{e}");
     }
 
@@ -341,7 +244,7 @@ mod tests {
             chrono::NaiveDate::from_ymd_opt(2026, 1, 2).unwrap(),
         );
         let mut state = RemoteState::default();
-        let (local, fetched) = resolve_sources(&c, &mut state, Progress::hidden()).unwrap();
+        let (local, fetched) = resolve_sources(&c, &mut state, None, Terminal::hidden()).unwrap();
         assert!(fetched.is_empty());
         assert_eq!(local.list, c.list);
         assert_eq!(state.source_name(&list), "l.csv");

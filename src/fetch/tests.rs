@@ -24,7 +24,7 @@ fn options(cache: &Path) -> FetchOptions {
 
 async fn get(url: &str, opts: &FetchOptions) -> std::result::Result<Fetched, Failure> {
     let c = client(opts).unwrap();
-    fetch_async(&c, url, opts, Progress::hidden()).await
+    fetch_async(&c, url, opts, Terminal::hidden()).await
 }
 
 const LM: &str = "Tue, 01 Dec 2026 02:00:00 GMT";

@@ -15,6 +15,7 @@
 
 pub mod certificate;
 pub mod folder;
+pub mod frames;
 pub mod i18n;
 pub mod mask;
 pub mod matches;

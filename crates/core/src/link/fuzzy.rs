@@ -454,7 +454,7 @@ fn score_pairs(
     left: &[Rec],
     right: &[Rec],
     pairs: &[(u32, u32)],
-    bar: &indicatif::ProgressBar,
+    bar: &dyn crate::progress::Bar,
 ) -> Vec<(u32, u32, Gamma, Score)> {
     pairs
         .par_chunks(8192)
@@ -566,7 +566,7 @@ pub(crate) fn link_fuzzy(
         lp,
         lp,
         &within,
-        &bar,
+        bar.as_ref(),
     );
     // Labelled pairs are decided whatever their score or their blocks.
     let label_of = |kind: PairKind| -> HashMap<(u32, u32), bool> {
@@ -613,7 +613,7 @@ pub(crate) fn link_fuzzy(
         lp,
         cp,
         &across,
-        &bar,
+        bar.as_ref(),
     );
     let client_labels = label_of(PairKind::Client);
     add_labelled(
@@ -708,7 +708,7 @@ pub(crate) fn link_fuzzy(
             lp,
             op,
             &cand.across,
-            &indicatif::ProgressBar::hidden(),
+            crate::progress::Progress::hidden().pairs("", 0).as_ref(),
         ) {
             let decision = if s.weight < th.client {
                 Decision::Review

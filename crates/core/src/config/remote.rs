@@ -1,8 +1,8 @@
 //! The remote settings: URL inputs, the download cache, the company check.
 //! In: the `qualify run` options (command line over config file). Out: a
 //! validated [`RemoteConfig`], part of [`super::Config`]. Fetching itself
-//! ([`crate::fetch::sources`]) reads these settings; nothing here does I/O,
-//! so the settings never depend on the network code.
+//! (the binary's `fetch::sources`, outside the core) reads these settings;
+//! nothing here does I/O, so the settings never depend on the network code.
 
 use std::path::{Path, PathBuf};
 
@@ -38,9 +38,9 @@ pub struct RemoteConfig {
     pub connect_timeout: f64,
     pub fetch_retries: u32,
     pub max_download_bytes: u64,
-    /// The *name* of the variable holding the token; its value lives in
-    /// [`crate::fetch::sources::RemoteState`], beside the settings, and is
-    /// never serialised.
+    /// The *name* of the variable holding the token; its value is read by
+    /// the binary and handed to the fetching code only: never in the
+    /// settings, the run's state or any output.
     pub auth_token_env: Option<String>,
     pub auth_header: String,
     pub optional: Vec<String>,

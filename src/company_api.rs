@@ -29,17 +29,34 @@ use sha2::{Digest, Sha256};
 use tokio::sync::{Mutex, Semaphore};
 use tokio::time::Instant;
 
-use super::{CompanyStatus, RunStats};
+pub use crate::company::{search_url, Lookups};
+use crate::company::{CompanyStatus, RunStats};
+use crate::config::remote::{CompanySettings, RemoteConfig};
+use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::fetch::sources::{CompanySettings, RemoteConfig};
-use crate::progress::Progress;
+use crate::normalise::records::Normalised;
+use crate::state::RemoteState;
+use crate::terminal::Terminal;
 
-/// The URL of one look-up.
-pub fn search_url(base: &str, siren: &str) -> String {
-    format!(
-        "{}/search?q={siren}&page=1&per_page=5",
-        base.trim_end_matches('/')
-    )
+/// The look-ups the run's company check needs (none unless it asks the
+/// API), made before the core links and decides: the core is handed the
+/// answers ([`crate::company::check_records`]) and never asks itself.
+pub fn look_up_for(
+    config: &Config,
+    state: &RemoteState,
+    norm: &Normalised,
+    terminal: Terminal,
+) -> Result<Option<Lookups>> {
+    let (Some(settings), Some(sirens)) = (
+        config.remote.company.as_ref(),
+        crate::company::api_sirens(config, state, norm),
+    ) else {
+        return Ok(None);
+    };
+    let started = std::time::Instant::now();
+    let mut out = lookup_all(&sirens, settings, &config.remote, state.now_unix, terminal)?;
+    out.stats.seconds = started.elapsed().as_secs_f64();
+    Ok(Some(out))
 }
 
 /// Reads an answer of `/search` for `siren`.
@@ -242,12 +259,6 @@ impl Client {
     }
 }
 
-/// What [`lookup_all`] found, in SIREN order.
-pub struct Lookups {
-    pub results: Vec<(String, std::result::Result<CompanyStatus, String>)>,
-    pub stats: RunStats,
-}
-
 /// Looks every SIREN up (blocking: runs its own small tokio runtime).
 /// `now_unix` (seconds since the epoch, from the binary) dates the cache.
 pub fn lookup_all(
@@ -255,11 +266,11 @@ pub fn lookup_all(
     settings: &CompanySettings,
     remote: &RemoteConfig,
     now_unix: u64,
-    progress: Progress,
+    terminal: Terminal,
 ) -> Result<Lookups> {
     let rt = crate::fetch::runtime()?;
     rt.block_on(lookup_all_async(
-        sirens, settings, remote, now_unix, progress,
+        sirens, settings, remote, now_unix, terminal,
     ))
 }
 
@@ -269,7 +280,7 @@ pub async fn lookup_all_async(
     settings: &CompanySettings,
     remote: &RemoteConfig,
     now_unix: u64,
-    progress: Progress,
+    terminal: Terminal,
 ) -> Result<Lookups> {
     let timeout = Duration::from_secs_f64(remote.fetch_timeout.min(60.0));
     let http = reqwest::Client::builder()
@@ -298,7 +309,7 @@ pub async fn lookup_all_async(
         retried: AtomicUsize::new(0),
         limited: AtomicUsize::new(0),
     });
-    let bar = progress.items("companies", sirens.len() as u64, "companies");
+    let bar = terminal.items("companies", sirens.len() as u64, "companies");
     let tasks = sirens.iter().map(|s| {
         let client = Arc::clone(&client);
         let bar = bar.clone();

@@ -9,7 +9,6 @@ use wiremock::matchers::{method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use super::*;
-use crate::fetch::sources::RemoteConfig;
 
 /// An active company, as `/search?q=<siren>` returns it (fields trimmed to
 /// those of the documented shape).
@@ -137,7 +136,7 @@ async fn looks_up_each_company_then_answers_from_the_cache_until_the_ttl() {
         &s,
         &remote(Some(cache.path())),
         1_000 * day,
-        Progress::hidden(),
+        Terminal::hidden(),
     )
     .await
     .unwrap();
@@ -152,7 +151,7 @@ async fn looks_up_each_company_then_answers_from_the_cache_until_the_ttl() {
         &s,
         &remote(Some(cache.path())),
         1_001 * day,
-        Progress::hidden(),
+        Terminal::hidden(),
     )
     .await
     .unwrap();
@@ -164,7 +163,7 @@ async fn looks_up_each_company_then_answers_from_the_cache_until_the_ttl() {
         &s,
         &remote(Some(cache.path())),
         1_031 * day,
-        Progress::hidden(),
+        Terminal::hidden(),
     )
     .await
     .unwrap();
@@ -189,7 +188,7 @@ async fn a_429_makes_everyone_wait_then_the_look_up_succeeds() {
         &settings(&server.uri(), 50.0),
         &remote(None),
         0,
-        Progress::hidden(),
+        Terminal::hidden(),
     )
     .await
     .unwrap();
@@ -214,7 +213,7 @@ async fn a_5xx_is_retried_and_a_dead_api_is_an_error_per_company() {
         &settings(&server.uri(), 50.0),
         &remote(None),
         0,
-        Progress::hidden(),
+        Terminal::hidden(),
     )
     .await
     .unwrap();
@@ -232,7 +231,7 @@ async fn a_5xx_is_retried_and_a_dead_api_is_an_error_per_company() {
         &settings(&dead, 50.0),
         &r,
         0,
-        Progress::hidden(),
+        Terminal::hidden(),
     )
     .await
     .unwrap();
@@ -259,7 +258,7 @@ async fn the_rate_limit_spaces_requests() {
         &settings(&server.uri(), 20.0),
         &remote(None),
         0,
-        Progress::hidden(),
+        Terminal::hidden(),
     )
     .await
     .unwrap();
@@ -279,7 +278,7 @@ async fn offline_uses_the_cache_whatever_its_age_and_nothing_else() {
         &s,
         &remote(Some(cache.path())),
         0,
-        Progress::hidden(),
+        Terminal::hidden(),
     )
     .await
     .unwrap();
@@ -290,7 +289,7 @@ async fn offline_uses_the_cache_whatever_its_age_and_nothing_else() {
         &s,
         &r,
         400 * 86_400,
-        Progress::hidden(),
+        Terminal::hidden(),
     )
     .await
     .unwrap();

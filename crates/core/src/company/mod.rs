@@ -1,21 +1,22 @@
 //! Company check (`--check-companies`). In: the normalised records (their
-//! valid SIREN, or the SIREN of their valid SIRET) and the validated
-//! [`crate::fetch::sources::RemoteConfig`]. Out: a [`CompanyStatus`] per
-//! record and a [`CompanyReport`] for summary.json and run.json.
+//! valid SIREN, or the SIREN of their valid SIRET), the validated
+//! [`crate::config::remote::RemoteConfig`] and, when the check asks the
+//! state's company directory API, the answers the binary fetched before
+//! (`Lookups`: the API client, with its concurrency bound, rate limit,
+//! retries and on-disk cache, lives outside the core). Out: a
+//! [`CompanyStatus`] per record and a [`CompanyReport`] for summary.json
+//! and run.json.
 //!
-//! Each distinct company is looked up once, either in the state's company
-//! directory API ([`api`]: bounded concurrency, rate limit, 429 backoff,
-//! retries, an on-disk cache with a time-to-live) or, offline, in a local
-//! copy of the SIRENE stock file joined in polars ([`sirene`]).
+//! Each distinct company is looked up once, in those answers or, offline,
+//! in a local copy of the SIRENE stock file joined in polars ([`sirene`]).
 //!
 //! What the rules make of it (docs/pipeline.md#b2b-or-b2c): a closed company rejects the record
 //! `company_closed`; a SIREN the directory does not know drops that B2B
 //! signal and records `company_unknown`; a company that could not be checked
 //! (an `optional` source that failed) fails closed, `source_unavailable`.
 //! Nothing here reads the environment or the clock: the cache's "now" is
-//! [`crate::fetch::sources::RemoteState::now_unix`], set by the binary.
+//! [`crate::state::RemoteState::now_unix`], set by the binary.
 
-pub mod api;
 pub mod sirene;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -26,7 +27,7 @@ use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::normalise::records::Normalised;
 use crate::normalise::siren_of_siret;
-use crate::progress::Progress;
+use crate::state::RemoteState;
 
 /// What the company directory says about a record's company.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -98,12 +99,42 @@ fn siren_of(norm: &Normalised, i: usize) -> Option<&str> {
         .map(|s| siren_of_siret(&s.digits))
 }
 
-/// Runs the configured check over every record.
+/// The URL of one look-up in the company directory API.
+pub fn search_url(base: &str, siren: &str) -> String {
+    format!(
+        "{}/search?q={siren}&page=1&per_page=5",
+        base.trim_end_matches('/')
+    )
+}
+
+/// The API's answers, in SIREN order, as the binary fetched them.
+#[derive(Debug, Clone, Default)]
+pub struct Lookups {
+    pub results: Vec<(String, std::result::Result<CompanyStatus, String>)>,
+    pub stats: RunStats,
+}
+
+fn distinct_sirens(norm: &Normalised) -> Vec<String> {
+    let n = norm.siren.len();
+    let distinct: BTreeSet<&str> = (0..n).filter_map(|i| siren_of(norm, i)).collect();
+    distinct.iter().map(|s| (*s).to_owned()).collect()
+}
+
+/// The SIRENs to ask the API about, in order; `None` when the check does
+/// not ask it (no check, a SIRENE file, or the source is unavailable).
+pub fn api_sirens(config: &Config, state: &RemoteState, norm: &Normalised) -> Option<Vec<String>> {
+    let settings = config.remote.company.as_ref()?;
+    (settings.sirene_file.is_none() && !state.companies_unavailable())
+        .then(|| distinct_sirens(norm))
+}
+
+/// Runs the configured check over every record. `looked_up` holds the API's
+/// answers for [`api_sirens`] when the check asks the API.
 pub fn check_records(
     config: &Config,
-    state: &crate::fetch::sources::RemoteState,
+    state: &RemoteState,
     norm: &Normalised,
-    progress: Progress,
+    looked_up: Option<Lookups>,
 ) -> Result<CompanyCheck> {
     let n = norm.siren.len();
     let remote = &config.remote;
@@ -114,8 +145,7 @@ pub fn check_records(
         });
     };
     let started = std::time::Instant::now();
-    let distinct: BTreeSet<&str> = (0..n).filter_map(|i| siren_of(norm, i)).collect();
-    let sirens: Vec<String> = distinct.iter().map(|s| (*s).to_owned()).collect();
+    let sirens = distinct_sirens(norm);
     let mut report = CompanyReport {
         companies: sirens.len(),
         ..Default::default()
@@ -137,7 +167,9 @@ pub fn check_records(
         sirene::lookup(file, &sirens)?
     } else {
         report.source = Some(format!("api {}", settings.api_url));
-        let out = api::lookup_all(&sirens, settings, remote, state.now_unix, progress)?;
+        let out = looked_up.ok_or_else(|| {
+            Error::Usage("the company check asks the API, but no answers were fetched".into())
+        })?;
         report.run = out.stats;
         let optional = remote.is_optional("companies", &settings.api_url);
         let mut statuses = BTreeMap::new();
@@ -154,7 +186,7 @@ pub fn check_records(
                 }
                 Err(cause) => {
                     return Err(Error::fetch(
-                        api::search_url(&settings.api_url, &siren),
+                        search_url(&settings.api_url, &siren),
                         format!("company check failed: {cause} (add \"companies\" to `optional` to fail closed instead)"),
                     ));
                 }
@@ -171,7 +203,8 @@ pub fn check_records(
             CompanyStatus::NotChecked => {}
         }
     }
-    report.run.seconds = started.elapsed().as_secs_f64();
+    // The look-ups' own time (the binary's) plus the join here.
+    report.run.seconds += started.elapsed().as_secs_f64();
     let per_row = (0..n)
         .map(|i| {
             siren_of(norm, i)
@@ -189,7 +222,6 @@ mod tests {
     use polars::prelude::*;
 
     use super::*;
-    use crate::fetch::sources::RemoteState;
     use crate::normalise::records::normalise_frame;
 
     fn config_with(sirene: Option<PathBuf>) -> Config {
@@ -198,7 +230,7 @@ mod tests {
             PathBuf::from("out"),
             chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
         );
-        c.remote.company = Some(crate::fetch::sources::CompanySettings {
+        c.remote.company = Some(crate::config::remote::CompanySettings {
             api_url: "http://127.0.0.1:9".into(),
             rate_limit: 7.0,
             concurrency: 1,
@@ -220,10 +252,9 @@ mod tests {
     #[test]
     fn each_record_gets_its_company_state_by_siren_or_siret() {
         let fixture = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/data/sirene/StockUniteLegale-extract.csv");
+            .join("../../tests/data/sirene/StockUniteLegale-extract.csv");
         let c = config_with(Some(fixture));
-        let got =
-            check_records(&c, &RemoteState::default(), &records(), Progress::hidden()).unwrap();
+        let got = check_records(&c, &RemoteState::default(), &records(), None).unwrap();
         assert_eq!(
             got.per_row,
             [
@@ -244,8 +275,7 @@ mod tests {
     fn no_check_configured_means_not_checked() {
         let mut c = config_with(None);
         c.remote.company = None;
-        let got =
-            check_records(&c, &RemoteState::default(), &records(), Progress::hidden()).unwrap();
+        let got = check_records(&c, &RemoteState::default(), &records(), None).unwrap();
         assert!(got.per_row.iter().all(|s| *s == CompanyStatus::NotChecked));
         assert!(got.report.source.is_none());
     }
@@ -254,16 +284,39 @@ mod tests {
     fn a_company_source_that_could_not_be_fetched_fails_every_company_closed() {
         let c = config_with(None);
         let state = RemoteState {
-            unavailable: vec![crate::fetch::sources::Unavailable {
+            unavailable: vec![crate::state::Unavailable {
                 source: "companies".into(),
                 url: "https://h/stock.parquet".into(),
                 cause: "HTTP 503".into(),
             }],
             ..RemoteState::default()
         };
-        let got = check_records(&c, &state, &records(), Progress::hidden()).unwrap();
+        let got = check_records(&c, &state, &records(), None).unwrap();
         assert_eq!(got.status(0), CompanyStatus::Unavailable);
         assert_eq!(got.status(2), CompanyStatus::NotChecked);
         assert_eq!(got.report.unavailable, 3);
+    }
+
+    #[test]
+    fn the_api_answers_fetched_before_the_core_decide_each_company() {
+        let c = config_with(None);
+        let state = RemoteState::default();
+        let sirens = api_sirens(&c, &state, &records()).unwrap();
+        assert_eq!(sirens, ["123456782", "552081317", "732829320"]);
+        let answers = Lookups {
+            results: vec![
+                ("123456782".into(), Ok(CompanyStatus::Unknown)),
+                ("552081317".into(), Ok(CompanyStatus::Closed)),
+                ("732829320".into(), Ok(CompanyStatus::Active)),
+            ],
+            stats: RunStats::default(),
+        };
+        let got = check_records(&c, &state, &records(), Some(answers)).unwrap();
+        assert_eq!(got.status(0), CompanyStatus::Closed);
+        assert_eq!(got.status(1), CompanyStatus::Active);
+        assert_eq!(got.status(3), CompanyStatus::Unknown);
+        assert_eq!(got.report.source.as_deref(), Some("api http://127.0.0.1:9"));
+        // Asked to use the API but handed nothing: an error, not a guess.
+        assert!(check_records(&c, &state, &records(), None).is_err());
     }
 }

@@ -746,10 +746,10 @@ fn banned_sectors_from_2025_07_02_for_consumers() {
 
 #[test]
 fn every_rule_is_documented_in_schemas_rules_md() {
-    let doc = include_str!("../../schemas/rules.md");
+    let doc = include_str!("../../../../schemas/rules.md");
     assert_eq!(
         doc,
-        crate::cli::rules_markdown(),
+        crate::reference::rules_markdown(),
         "schemas/rules.md is stale: run `qualify schema --rules-markdown > schemas/rules.md`"
     );
     for r in RULES {

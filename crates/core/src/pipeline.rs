@@ -12,7 +12,6 @@ use serde_json::{json, Value};
 
 use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::fetch::sources::RemoteState;
 use crate::ingest::mapping::{canonical_frame, map_headers, ColumnMap, Mapping, TableKind};
 use crate::ingest::{read_table, Table};
 use crate::link::suppression::{BloctelList, Suppression};
@@ -21,11 +20,11 @@ use crate::manifest::Method;
 use crate::normalise::records::{
     client_fields, normalise_frame, strs, ClientFields, Normalised, ValueWarning,
 };
-use crate::normalise::YesNo;
-use crate::output::{mask, owned_string_column, string_column, RunFolder};
+use crate::output::{frames, RunFolder};
 use crate::progress::Progress;
 use crate::rules::{decide_all, pack_by_name, Context, Decision, Facts};
-use crate::schema::{Channel, Reason, CANONICAL_COLUMNS, CHANNELS, CLIENT_COLUMNS};
+use crate::schema::{Channel, CANONICAL_COLUMNS, CHANNELS, CLIENT_COLUMNS};
+use crate::state::RemoteState;
 
 /// What the caller learns about a finished run.
 #[derive(Debug)]
@@ -51,8 +50,8 @@ pub struct RunMeta<'a> {
     pub started_at: String,
     pub host: String,
     pub now: &'a dyn Fn() -> String,
-    /// URL inputs fetched before the run (see [`crate::fetch::sources`]).
-    pub fetched: Vec<crate::fetch::Fetched>,
+    /// URL inputs the binary fetched before the run.
+    pub fetched: Vec<crate::state::Fetched>,
     /// Random bits for the staging folder's name (unpredictable, so that
     /// nobody can plant it in advance).
     pub token: u64,
@@ -156,9 +155,37 @@ pub struct Computed {
     timer: Timer,
 }
 
-/// Runs every stage up to the decisions, writing nothing (used by `run`
-/// and by `explain`).
+/// The list read and normalised: what the binary looks companies up from
+/// before the rest of the core runs.
+pub struct Prepared {
+    pub table: Table,
+    pub colmap: ColumnMap,
+    pub removed: Vec<crate::minimise::Removed>,
+    pub kept: Vec<(String, usize)>,
+    pub canon: DataFrame,
+    pub norm: Normalised,
+    pub list_client: Option<ClientFields>,
+    warnings: BTreeMap<String, usize>,
+    value_warnings: Vec<(String, ValueWarning)>,
+    pack: Box<dyn crate::rules::RulePack>,
+    timer: Timer,
+}
+
+/// Runs every stage up to the decisions, writing nothing, for a run that
+/// needs no answers from outside (no company check through the API).
+/// The binary runs [`prepare`], its look-ups, then [`decide`].
 pub fn compute(config: &Config, state: &RemoteState, progress: Progress) -> Result<Computed> {
+    decide(
+        prepare(config, state, progress)?,
+        None,
+        config,
+        state,
+        progress,
+    )
+}
+
+/// Import and normalisation of the list.
+pub fn prepare(config: &Config, state: &RemoteState, progress: Progress) -> Result<Prepared> {
     let mut timer = Timer::new();
     let pack = pack_by_name("fr").expect("the fr pack exists");
     if let Some(m) = &config.manifest {
@@ -236,6 +263,48 @@ pub fn compute(config: &Config, state: &RemoteState, progress: Progress) -> Resu
     }
     bar.finish_and_clear();
     timer.lap("normalise");
+    Ok(Prepared {
+        table,
+        colmap,
+        removed,
+        kept,
+        canon,
+        norm,
+        list_client,
+        warnings,
+        value_warnings,
+        pack,
+        timer,
+    })
+}
+
+/// The rest of the stages up to the decisions: reference files, company
+/// check (with the API's answers for [`crate::company::api_sirens`], when
+/// the check asks the API), link and dedupe, rules.
+pub fn decide(
+    prepared: Prepared,
+    looked_up: Option<crate::company::Lookups>,
+    config: &Config,
+    state: &RemoteState,
+    progress: Progress,
+) -> Result<Computed> {
+    let Prepared {
+        table,
+        colmap,
+        removed,
+        kept,
+        canon,
+        norm,
+        list_client,
+        mut warnings,
+        mut value_warnings,
+        pack,
+        mut timer,
+    } = prepared;
+    let n = table.rows();
+    if looked_up.is_some() {
+        timer.lap("company_lookups");
+    }
 
     // --- Reference files ----------------------------------------------------
     let spin = progress.spinner("reference");
@@ -257,7 +326,7 @@ pub fn compute(config: &Config, state: &RemoteState, progress: Progress) -> Resu
     timer.lap("reference");
 
     // --- Company check (docs/pipeline.md#b2b-or-b2c) ----------------------------------------------
-    let companies = crate::company::check_records(config, state, &norm, progress)?;
+    let companies = crate::company::check_records(config, state, &norm, looked_up)?;
     if companies.report.source.is_some() {
         timer.lap("companies");
     }
@@ -340,24 +409,55 @@ pub fn compute(config: &Config, state: &RemoteState, progress: Progress) -> Resu
     })
 }
 
-/// Runs the whole pipeline and writes the output folder.
+/// Runs the whole pipeline and writes the output folder (a run that needs
+/// no answers from outside; the binary wires [`start`], [`prepare`], its
+/// look-ups, [`decide`] and [`write`] itself).
 pub fn run(
     config: &Config,
     state: &RemoteState,
     progress: Progress,
     meta: &RunMeta,
 ) -> Result<Outcome> {
-    // A bad key file fails before the work, not after it.
+    let started = start(config, meta)?;
+    let computed = compute(config, state, progress).map_err(|e| state.name_error(e))?;
+    write(started, computed, config, state, progress, meta)
+}
+
+/// What a run holds before its work.
+pub struct Started {
+    sign_key: Option<ed25519_dalek::SigningKey>,
+    folder: RunFolder,
+}
+
+/// Checks what can fail before the work, not after it: the signing key is
+/// read, and the output folder is checked, locked and staged (a busy,
+/// foreign or unwritable --out is found at once, not after an hour).
+pub fn start(config: &Config, meta: &RunMeta) -> Result<Started> {
     let sign_key = config
         .sign_key
         .as_deref()
         .map(crate::output::certificate::load_signing_key)
         .transpose()?;
-    // The folder is checked, locked and staged before the work: a busy,
-    // foreign or unwritable --out is found at once, not after an hour.
     let inputs = local_inputs(config);
     let input_refs: Vec<&std::path::Path> = inputs.iter().map(PathBuf::as_path).collect();
-    let mut folder = RunFolder::open(&config.out, &input_refs, meta.token)?;
+    let folder = RunFolder::open(&config.out, &input_refs, meta.token)?;
+    Ok(Started { sign_key, folder })
+}
+
+/// Writes the run folder from what the stages computed, checks that every
+/// row is in exactly one output, and commits the folder.
+pub fn write(
+    started: Started,
+    computed: Computed,
+    config: &Config,
+    state: &RemoteState,
+    progress: Progress,
+    meta: &RunMeta,
+) -> Result<Outcome> {
+    let Started {
+        sign_key,
+        mut folder,
+    } = started;
     let Computed {
         table,
         colmap,
@@ -376,7 +476,7 @@ pub fn run(
         pack,
         companies,
         mut timer,
-    } = compute(config, state, progress).map_err(|e| state.name_error(e))?;
+    } = computed;
     let n = table.rows();
 
     // --- Outputs ---------------------------------------------------------
@@ -394,7 +494,7 @@ pub fn run(
             .iter()
             .map(|(name, i)| (name.clone(), table.column(*i).iter().collect()))
             .collect();
-        let mut q = qualified_frame(
+        let mut q = frames::qualified_frame(
             &canon,
             &norm,
             &decisions,
@@ -416,12 +516,12 @@ pub fn run(
             if allowed == 0 && matches!(ch, Channel::Fax | Channel::Autocall) {
                 continue;
             }
-            let mut c = campaign_frame(&q, &canon, &norm, &decisions, &qualified_rows, ch)?;
+            let mut c = frames::campaign_frame(&q, &canon, &norm, &decisions, &qualified_rows, ch)?;
             folder.csv(&format!("campaign-{}.csv", ch.as_str()), &mut c, excel)?;
         }
         drop(q);
         let client_ids = clients.as_ref().map(|c| &c.fields.client_id);
-        let mut r = rejected_frame(
+        let mut r = frames::rejected_frame(
             &norm,
             &links,
             &decisions,
@@ -445,12 +545,12 @@ pub fn run(
                 &serde_json::to_value(model).expect("the model is plain data"),
             )?;
         }
-        let mut d = decisions_frame(&decisions, &record_ids)?;
+        let mut d = frames::decisions_frame(&decisions, &record_ids)?;
         folder.csv("decisions.csv", &mut d, excel)?;
         drop(d);
-        let mut del = to_delete_frame(&decisions, &record_ids)?;
+        let mut del = frames::to_delete_frame(&decisions, &record_ids)?;
         folder.csv("to_delete.csv", &mut del, excel)?;
-        let mut fb = feedback_frame(&norm, &decisions, &record_ids, &rejected_rows)?;
+        let mut fb = frames::feedback_frame(&norm, &decisions, &record_ids, &rejected_rows)?;
         folder.csv("vendor-feedback.csv", &mut fb, excel)?;
     }
     timer.lap("write");
@@ -621,435 +721,6 @@ fn kept_columns(table: &Table, map: &ColumnMap, config: &Config) -> Result<Vec<(
             Ok((name.clone(), idx))
         })
         .collect()
-}
-
-fn yes_no_str(v: YesNo) -> Option<&'static str> {
-    match v {
-        YesNo::Yes => Some("yes"),
-        YesNo::No => Some("no"),
-        YesNo::Unknown => None,
-    }
-}
-
-/// qualified.csv: canonical columns (normalised values), then the verdict.
-fn qualified_frame(
-    canon: &DataFrame,
-    norm: &Normalised,
-    decisions: &[Decision],
-    ids: &[String],
-    rows: &[usize],
-    kept: &[(String, Vec<Option<&str>>)],
-    vendor: Option<&str>,
-) -> Result<DataFrame> {
-    // What may be done with the record comes first, before its data.
-    let mut cols: Vec<Column> = vec![
-        string_column("record_id", rows.iter().map(|&i| Some(ids[i].as_str()))),
-        Column::new(
-            "source_row".into(),
-            rows.iter().map(|&i| (i + 1) as u64).collect::<Vec<_>>(),
-        ),
-        string_column(
-            "audience",
-            rows.iter().map(|&i| Some(decisions[i].audience.as_str())),
-        ),
-        string_column(
-            "audience_reason",
-            rows.iter().map(|&i| Some(decisions[i].audience_reason)),
-        ),
-    ];
-    for ch in CHANNELS {
-        cols.push(Column::new(
-            format!("can_{}", ch.as_str()).into(),
-            rows.iter()
-                .map(|&i| decisions[i].allowed(ch))
-                .collect::<Vec<_>>(),
-        ));
-    }
-    cols.push(owned_string_column(
-        "contactable_until",
-        rows.iter()
-            .map(|&i| decisions[i].contactable_until.map(|d| d.to_string()))
-            .collect(),
-    ));
-    let pick = |v: &[Option<String>]| -> Vec<Option<String>> {
-        rows.iter().map(|&i| v[i].clone()).collect()
-    };
-    let phone_out =
-        |v: &[Option<crate::normalise::Phone>], raw: &[Option<&str>]| -> Vec<Option<String>> {
-            rows.iter()
-                .map(|&i| {
-                    v[i].as_ref()
-                        .and_then(|p| p.e164.clone())
-                        .or(raw[i].map(str::to_owned))
-                })
-                .collect()
-        };
-    for (name, _) in CANONICAL_COLUMNS {
-        let raw = strs(canon, name);
-        let col = match *name {
-            "first_name" => pick(&norm.first_name),
-            "last_name" => pick(&norm.last_name),
-            "full_name" => pick(&norm.full_name),
-            "email" => rows
-                .iter()
-                .map(|&i| norm.email[i].as_ref().map(|e| e.address.clone()))
-                .collect(),
-            "phone" => phone_out(&norm.phone, &raw),
-            "mobile" => phone_out(&norm.mobile, &raw),
-            "fax" => phone_out(&norm.fax, &raw),
-            "postcode" => rows
-                .iter()
-                .map(|&i| norm.postcode[i].clone().or(raw[i].map(str::to_owned)))
-                .collect(),
-            "country" => rows
-                .iter()
-                .map(|&i| norm.country[i].clone().or(raw[i].map(str::to_owned)))
-                .collect(),
-            "siren" => rows
-                .iter()
-                .map(|&i| norm.siren[i].as_ref().map(|s| s.digits.clone()))
-                .collect(),
-            "siret" => rows
-                .iter()
-                .map(|&i| norm.siret[i].as_ref().map(|s| s.digits.clone()))
-                .collect(),
-            "collected_at" => rows
-                .iter()
-                .map(|&i| norm.collected_at[i].map(|d| d.to_string()))
-                .collect(),
-            "last_contact_at" => rows
-                .iter()
-                .map(|&i| norm.last_contact_at[i].map(|d| d.to_string()))
-                .collect(),
-            "consent_partners" => rows
-                .iter()
-                .map(|&i| yes_no_str(norm.consent_partners[i]).map(str::to_owned))
-                .collect(),
-            other => match CHANNELS
-                .iter()
-                .find(|ch| crate::schema::consent_column(**ch) == other)
-            {
-                Some(ch) => rows
-                    .iter()
-                    .map(|&i| yes_no_str(norm.consent[ch.index()][i]).map(str::to_owned))
-                    .collect(),
-                None => match CHANNELS
-                    .iter()
-                    .find(|ch| crate::schema::consent_date_column(**ch) == other)
-                {
-                    Some(ch) => rows
-                        .iter()
-                        .map(|&i| norm.consent_at[ch.index()][i].map(|d| d.to_string()))
-                        .collect(),
-                    None => rows.iter().map(|&i| raw[i].map(str::to_owned)).collect(),
-                },
-            },
-        };
-        // A contact field no allowed channel uses is left empty: whoever
-        // loads the file into a campaign tool cannot reach the person on
-        // a channel they did not agree to (and it serves no other purpose).
-        let col = match contact_channels(name) {
-            Some(chs) => col
-                .into_iter()
-                .zip(rows)
-                .map(|(v, &i)| v.filter(|_| chs.iter().any(|ch| decisions[i].allowed(*ch))))
-                .collect(),
-            None => col,
-        };
-        cols.push(owned_string_column(name, col));
-    }
-    for (name, cells) in kept {
-        // A vendor header is a cell too: `@Note` would run in a spreadsheet.
-        let header = crate::output::neutralise(name);
-        cols.push(string_column(&header, rows.iter().map(|&i| cells[i])));
-    }
-    cols.push(string_column("vendor", rows.iter().map(|_| vendor)));
-    Ok(DataFrame::new(rows.len(), cols)?)
-}
-
-/// The channels that use a contact field of qualified.csv: the field is
-/// kept only when one of them is allowed. A mobile takes texts and calls, a
-/// landline calls; the street lines are for post (postcode and city stay:
-/// they locate the record without reaching the person).
-fn contact_channels(column: &str) -> Option<&'static [Channel]> {
-    use Channel::*;
-    Some(match column {
-        "email" => &[Email],
-        "mobile" => &[Sms, Phone, Autocall],
-        "phone" => &[Phone, Autocall],
-        "fax" => &[Fax],
-        "address_line1" | "address_line2" => &[Post],
-        _ => return None,
-    })
-}
-
-/// The fields a campaign on a channel needs, after the identity columns.
-fn campaign_fields(ch: Channel) -> &'static [&'static str] {
-    match ch {
-        Channel::Email => &["email"],
-        Channel::Sms => &["mobile"],
-        Channel::Phone | Channel::Autocall => &["phone", "mobile"],
-        Channel::Fax => &["fax"],
-        Channel::Post => &[
-            "address_line1",
-            "address_line2",
-            "postcode",
-            "city",
-            "country",
-        ],
-    }
-}
-
-/// campaign-<channel>.csv: exactly the qualified records allowed on the
-/// channel, with what a campaign tool needs and nothing else: who, how to
-/// reach them on this channel, on what legal basis (consent with its date
-/// and proof, soft opt-in, opt-out) and until when. Taken from the
-/// qualified frame (whose denied contact fields are already empty).
-fn campaign_frame(
-    q: &DataFrame,
-    canon: &DataFrame,
-    norm: &Normalised,
-    decisions: &[Decision],
-    rows: &[usize],
-    ch: Channel,
-) -> Result<DataFrame> {
-    let mask: BooleanChunked = rows.iter().map(|&i| decisions[i].allowed(ch)).collect();
-    let picked: Vec<usize> = rows
-        .iter()
-        .copied()
-        .filter(|&i| decisions[i].allowed(ch))
-        .collect();
-    let mut names: Vec<&str> = vec!["record_id", "source_row", "audience"];
-    let head = q.filter(&mask)?;
-    let proof = strs(canon, "consent_proof");
-    let consent = |i: usize| basis_of(decisions, i, ch) == "consent";
-    let extra = [
-        string_column(
-            "legal_basis",
-            picked.iter().map(|&i| Some(basis_of(decisions, i, ch))),
-        ),
-        string_column(
-            "rule",
-            picked.iter().map(|&i| Some(decisions[i].basis[ch.index()])),
-        ),
-        owned_string_column(
-            "consent_at",
-            picked
-                .iter()
-                .map(|&i| {
-                    norm.consent_at[ch.index()][i]
-                        .filter(|_| consent(i))
-                        .map(|d| d.to_string())
-                })
-                .collect(),
-        ),
-        string_column(
-            "consent_proof",
-            picked.iter().map(|&i| proof[i].filter(|_| consent(i))),
-        ),
-    ];
-    let mut cols: Vec<Column> = names
-        .drain(..)
-        .map(|n| head.column(n).cloned())
-        .collect::<std::result::Result<_, _>>()?;
-    cols.extend(extra);
-    let fields = [
-        "contactable_until",
-        "first_name",
-        "last_name",
-        "full_name",
-        "company_name",
-        "job_title",
-    ]
-    .into_iter()
-    .chain(campaign_fields(ch).iter().copied());
-    for f in fields {
-        cols.push(head.column(f)?.clone());
-    }
-    Ok(DataFrame::new(picked.len(), cols)?)
-}
-
-fn basis_of(decisions: &[Decision], i: usize, ch: Channel) -> &'static str {
-    crate::rules::legal_basis(decisions[i].basis[ch.index()])
-}
-
-/// rejected.csv: who, why, matched ids, masked identity.
-fn rejected_frame(
-    norm: &Normalised,
-    links: &Links,
-    decisions: &[Decision],
-    ids: &[String],
-    rows: &[usize],
-    client_ids: Option<&Vec<Option<String>>>,
-) -> Result<DataFrame> {
-    let reasons: Vec<Option<String>> = rows
-        .iter()
-        .map(|&i| Some(decisions[i].all_reasons().codes()))
-        .collect();
-    let matched_record: Vec<Option<&str>> = rows
-        .iter()
-        .map(|&i| links.survivor_of[i].map(|s| ids[s].as_str()))
-        .collect();
-    let matched_client: Vec<Option<String>> = rows
-        .iter()
-        .map(|&i| {
-            links.client[i].map(|ci| {
-                client_ids
-                    .and_then(|c| c[ci].clone())
-                    .unwrap_or_else(|| format!("clients row {}", ci + 1))
-            })
-        })
-        .collect();
-    let email: Vec<Option<String>> = rows
-        .iter()
-        .map(|&i| norm.email[i].as_ref().map(|e| mask::email(&e.address)))
-        .collect();
-    let phone: Vec<Option<String>> = rows
-        .iter()
-        .map(|&i| {
-            [&norm.mobile[i], &norm.phone[i], &norm.fax[i]]
-                .into_iter()
-                .flatten()
-                .find_map(|p| p.e164.as_deref())
-                .map(mask::phone)
-        })
-        .collect();
-    let name: Vec<Option<String>> = rows
-        .iter()
-        .map(|&i| {
-            mask::name(
-                norm.first_name[i].as_deref(),
-                norm.last_name[i].as_deref(),
-                norm.full_name[i].as_deref(),
-            )
-        })
-        .collect();
-    let cols = vec![
-        string_column("record_id", rows.iter().map(|&i| Some(ids[i].as_str()))),
-        Column::new(
-            "source_row".into(),
-            rows.iter().map(|&i| (i + 1) as u64).collect::<Vec<_>>(),
-        ),
-        owned_string_column("reasons", reasons),
-        string_column(
-            "main_reason",
-            rows.iter()
-                .map(|&i| decisions[i].main_reason().map(Reason::code)),
-        ),
-        owned_string_column(
-            "channel_reasons",
-            rows.iter()
-                .map(|&i| Some(decisions[i].channel_reasons()))
-                .collect(),
-        ),
-        string_column("matched_record_id", matched_record.into_iter()),
-        owned_string_column("matched_client_id", matched_client),
-        owned_string_column("email_masked", email),
-        // Built by us from digits, `+`, `*` and spaces only: nothing a
-        // spreadsheet could run, and docs/outputs.md#run-outputs shows it unescaped.
-        phone
-            .into_iter()
-            .collect::<StringChunked>()
-            .with_name("phone_masked".into())
-            .into_column(),
-        owned_string_column("name_masked", name),
-    ];
-    Ok(DataFrame::new(rows.len(), cols)?)
-}
-
-/// decisions.csv: exactly one row per record and channel.
-fn decisions_frame(decisions: &[Decision], ids: &[String]) -> Result<DataFrame> {
-    let total = decisions.len() * CHANNELS.len();
-    let mut rid = StringChunkedBuilder::new("record_id".into(), total);
-    let mut row = Vec::with_capacity(total);
-    let mut channel = StringChunkedBuilder::new("channel".into(), total);
-    let mut allowed = Vec::with_capacity(total);
-    let mut reason = StringChunkedBuilder::new("reason".into(), total);
-    for (i, d) in decisions.iter().enumerate() {
-        for ch in CHANNELS {
-            rid.append_value(&ids[i]);
-            row.push((i + 1) as u64);
-            channel.append_value(ch.as_str());
-            let r = d.denied[ch.index()];
-            allowed.push(r.is_empty());
-            if r.is_empty() {
-                reason.append_null();
-            } else {
-                reason.append_value(r.codes());
-            }
-        }
-    }
-    let cols = vec![
-        rid.finish().into_column(),
-        Column::new("source_row".into(), row),
-        channel.finish().into_column(),
-        Column::new("allowed".into(), allowed),
-        reason.finish().into_column(),
-    ];
-    Ok(DataFrame::new(total, cols)?)
-}
-
-/// to_delete.csv: records the buyer must purge rather than keep.
-fn to_delete_frame(decisions: &[Decision], ids: &[String]) -> Result<DataFrame> {
-    let rows: Vec<usize> = (0..decisions.len())
-        .filter(|&i| decisions[i].purge.is_some())
-        .collect();
-    let cols = vec![
-        string_column("record_id", rows.iter().map(|&i| Some(ids[i].as_str()))),
-        Column::new(
-            "source_row".into(),
-            rows.iter().map(|&i| (i + 1) as u64).collect::<Vec<_>>(),
-        ),
-        string_column(
-            "reason",
-            rows.iter().map(|&i| decisions[i].purge.map(Reason::code)),
-        ),
-    ];
-    Ok(DataFrame::new(rows.len(), cols)?)
-}
-
-/// vendor-feedback.csv: no personal data, only hashes and reasons.
-fn feedback_frame(
-    norm: &Normalised,
-    decisions: &[Decision],
-    ids: &[String],
-    rows: &[usize],
-) -> Result<DataFrame> {
-    use sha2::{Digest, Sha256};
-    let h = |s: &str| hex::encode(Sha256::digest(s.as_bytes()));
-    // Invalid addresses are hashed too (their key is the trimmed,
-    // lowercased cell, the suppression-list form of docs/pipeline.md#inputs): the vendor
-    // needs them most, to find the records whose address failed.
-    let email: Vec<Option<String>> = rows
-        .iter()
-        .map(|&i| norm.email[i].as_ref().map(|e| h(&e.key)))
-        .collect();
-    let phone: Vec<Option<String>> = rows
-        .iter()
-        .map(|&i| {
-            [&norm.mobile[i], &norm.phone[i]]
-                .into_iter()
-                .flatten()
-                .find_map(|p| p.e164.as_deref())
-                .map(h)
-        })
-        .collect();
-    let cols = vec![
-        string_column("record_id", rows.iter().map(|&i| Some(ids[i].as_str()))),
-        Column::new(
-            "source_row".into(),
-            rows.iter().map(|&i| (i + 1) as u64).collect::<Vec<_>>(),
-        ),
-        owned_string_column("email_sha256", email),
-        owned_string_column("phone_sha256", phone),
-        owned_string_column(
-            "reasons",
-            rows.iter()
-                .map(|&i| Some(decisions[i].all_reasons().codes()))
-                .collect(),
-        ),
-    ];
-    Ok(DataFrame::new(rows.len(), cols)?)
 }
 
 /// The local files a run reads (remote sources: their cached copies),

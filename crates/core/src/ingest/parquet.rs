@@ -141,7 +141,7 @@ mod tests {
     #[test]
     fn zoned_timestamps_read_as_utc() {
         // pyarrow: timestamp[us, tz=Europe/Paris], 2026-01-10 11:15 Paris.
-        let bytes = include_bytes!("../../tests/data/ingest/tz.parquet");
+        let bytes = include_bytes!("../../../../tests/data/ingest/tz.parquet");
         let raw = read(Path::new("tz.parquet"), bytes).unwrap();
         assert_eq!(texts(&raw, 1), vec![Some("2026-01-10T10:15:00Z".into())]);
     }

@@ -104,7 +104,8 @@ mod tests {
     use super::*;
 
     fn fixture() -> std::path::PathBuf {
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/sirene/StockUniteLegale-extract.csv")
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../tests/data/sirene/StockUniteLegale-extract.csv")
     }
 
     #[test]

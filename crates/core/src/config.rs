@@ -17,7 +17,8 @@ use crate::error::{Error, Result};
 use crate::manifest::Manifest;
 use crate::output::i18n::Lang;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 #[serde(rename_all = "snake_case")]
 pub enum ExistingClients {
     /// A bought list is not the way to reach your own clients.
@@ -27,7 +28,8 @@ pub enum ExistingClients {
     Keep,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 #[serde(rename_all = "snake_case")]
 pub enum BloctelMode {
     /// The file lists numbers registered on Bloctel.
@@ -37,10 +39,11 @@ pub enum BloctelMode {
     Cleaned,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 #[serde(rename_all = "snake_case")]
 // The flag takes the config file's spelling (docs/pipeline.md#exact-formats: `energy_renovation`).
-#[value(rename_all = "snake_case")]
+#[cfg_attr(feature = "cli", value(rename_all = "snake_case"))]
 pub enum Sector {
     #[default]
     General,
@@ -50,187 +53,200 @@ pub enum Sector {
 
 /// Options of `qualify run`, shared by the command line and the TOML config
 /// file. Every field is optional here; [`Config::resolve`] applies defaults.
-#[derive(Debug, Clone, Default, clap::Args, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "cli", derive(clap::Args))]
 #[serde(deny_unknown_fields)]
 pub struct RunOptions {
     /// TOML config file; its keys are the long flags in snake_case.
-    #[arg(long, value_name = "FILE")]
+    #[cfg_attr(feature = "cli", arg(long, value_name = "FILE"))]
     #[serde(skip)]
     pub config: Option<PathBuf>,
     /// The prospect list (CSV, XLSX, Parquet, JSON or NDJSON).
-    #[arg(long, value_name = "FILE")]
+    #[cfg_attr(feature = "cli", arg(long, value_name = "FILE"))]
     pub list: Option<PathBuf>,
     /// The list's manifest [default: <list stem>.manifest.toml beside the list].
-    #[arg(long, value_name = "FILE")]
+    #[cfg_attr(feature = "cli", arg(long, value_name = "FILE"))]
     pub manifest: Option<PathBuf>,
     /// Column mapping for the vendor's headers (format: schemas/mapping.example.toml).
-    #[arg(long, value_name = "FILE")]
+    #[cfg_attr(feature = "cli", arg(long, value_name = "FILE"))]
     pub mapping: Option<PathBuf>,
     /// XLSX sheet to read [default: the first one].
-    #[arg(long, value_name = "NAME")]
+    #[cfg_attr(feature = "cli", arg(long, value_name = "NAME"))]
     pub sheet: Option<String>,
     /// The company's client file.
-    #[arg(long, value_name = "FILE")]
+    #[cfg_attr(feature = "cli", arg(long, value_name = "FILE"))]
     pub clients: Option<PathBuf>,
     /// Opposition list (plain or hashed); repeat for several. Added to the config's.
-    #[arg(long, value_name = "FILE")]
+    #[cfg_attr(feature = "cli", arg(long, value_name = "FILE"))]
     #[serde(default)]
     pub opposition: Vec<PathBuf>,
     /// Bloctel file (one column `phone`).
-    #[arg(long, value_name = "FILE")]
+    #[cfg_attr(feature = "cli", arg(long, value_name = "FILE"))]
     pub bloctel: Option<PathBuf>,
     /// Date the Bloctel file was produced (YYYY-MM-DD).
-    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    #[cfg_attr(feature = "cli", arg(long, value_name = "DATE", value_parser = parse_date))]
     pub bloctel_date: Option<NaiveDate>,
-    #[arg(long, value_enum)]
+    #[cfg_attr(feature = "cli", arg(long, value_enum))]
     pub bloctel_mode: Option<BloctelMode>,
     /// Maximum age of the Bloctel file, in days [default: 30].
-    #[arg(long, value_name = "DAYS")]
+    #[cfg_attr(feature = "cli", arg(long, value_name = "DAYS"))]
     pub bloctel_max_age_days: Option<u32>,
     /// Date the decisions are made for (YYYY-MM-DD) [default: today, Europe/Paris].
-    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    #[cfg_attr(feature = "cli", arg(long, value_name = "DATE", value_parser = parse_date))]
     pub as_of: Option<NaiveDate>,
     /// The company that will make contact (checked against the manifest's partners).
-    #[arg(long, value_name = "NAME")]
+    #[cfg_attr(feature = "cli", arg(long, value_name = "NAME"))]
     pub buyer: Option<String>,
-    #[arg(long, value_name = "SIREN")]
+    #[cfg_attr(feature = "cli", arg(long, value_name = "SIREN"))]
     pub buyer_siren: Option<String>,
-    #[arg(long, value_enum)]
+    #[cfg_attr(feature = "cli", arg(long, value_enum))]
     pub sector: Option<Sector>,
-    #[arg(long, value_enum)]
+    #[cfg_attr(feature = "cli", arg(long, value_enum))]
     pub existing_clients: Option<ExistingClients>,
     /// Soft opt-in for clients: the campaign is for products similar to what they bought.
-    #[arg(long, num_args = 0..=1, default_missing_value = "true", value_name = "BOOL")]
+    #[cfg_attr(feature = "cli", arg(long, num_args = 0..=1, default_missing_value = "true", value_name = "BOOL"))]
     pub similar_products: Option<bool>,
     /// The campaign relates to a contract in progress (phone exception).
-    #[arg(long, num_args = 0..=1, default_missing_value = "true", value_name = "BOOL")]
+    #[cfg_attr(feature = "cli", arg(long, num_args = 0..=1, default_missing_value = "true", value_name = "BOOL"))]
     pub campaign_related_to_contract: Option<bool>,
     /// Job keywords a B2B campaign concerns (comma-separated); empty: not checked.
-    #[arg(long, value_delimiter = ',', value_name = "WORDS")]
+    #[cfg_attr(
+        feature = "cli",
+        arg(long, value_delimiter = ',', value_name = "WORDS")
+    )]
     pub campaign_functions: Option<Vec<String>>,
     /// Accept a consent wording that says only "partners" (CJEU C-317/25 pending).
-    #[arg(long, num_args = 0..=1, default_missing_value = "true", value_name = "BOOL")]
+    #[cfg_attr(feature = "cli", arg(long, num_args = 0..=1, default_missing_value = "true", value_name = "BOOL"))]
     pub accept_generic_partners: Option<bool>,
     /// Allow the B2B opt-out channels of scraped B2B records.
-    #[arg(long, num_args = 0..=1, default_missing_value = "true", value_name = "BOOL")]
+    #[cfg_attr(feature = "cli", arg(long, num_args = 0..=1, default_missing_value = "true", value_name = "BOOL"))]
     pub allow_scraped_b2b: Option<bool>,
     /// Freshness window in years [default: 3].
-    #[arg(long, value_name = "YEARS")]
+    #[cfg_attr(feature = "cli", arg(long, value_name = "YEARS"))]
     pub retention_years: Option<u32>,
     /// Unmapped vendor columns to carry to the outputs (comma-separated).
-    #[arg(long, value_delimiter = ',', value_name = "COLUMNS")]
+    #[cfg_attr(
+        feature = "cli",
+        arg(long, value_delimiter = ',', value_name = "COLUMNS")
+    )]
     pub keep_columns: Option<Vec<String>>,
     /// Output folder.
-    #[arg(long, value_name = "DIR")]
+    #[cfg_attr(feature = "cli", arg(long, value_name = "DIR"))]
     pub out: Option<PathBuf>,
     /// Also write qualified.parquet.
-    #[arg(long, num_args = 0..=1, default_missing_value = "true", value_name = "BOOL")]
+    #[cfg_attr(feature = "cli", arg(long, num_args = 0..=1, default_missing_value = "true", value_name = "BOOL"))]
     pub parquet: Option<bool>,
     /// Write CSV outputs `;`-separated with a BOM, for French Excel.
-    #[arg(long, num_args = 0..=1, default_missing_value = "true", value_name = "BOOL")]
+    #[cfg_attr(feature = "cli", arg(long, num_args = 0..=1, default_missing_value = "true", value_name = "BOOL"))]
     pub excel: Option<bool>,
     /// No progress bars, no report on stderr.
-    #[arg(long, num_args = 0..=1, default_missing_value = "true", value_name = "BOOL")]
+    #[cfg_attr(feature = "cli", arg(long, num_args = 0..=1, default_missing_value = "true", value_name = "BOOL"))]
     pub quiet: Option<bool>,
     /// Language of report.html, processing-record.* and notice.txt [default: fr].
-    #[arg(long, value_enum)]
+    #[cfg_attr(feature = "cli", arg(long, value_enum))]
     pub lang: Option<Lang>,
     /// Sign certificate.json with this ed25519 secret key (made by `qualify keygen`).
-    #[arg(long, value_name = "FILE")]
+    #[cfg_attr(feature = "cli", arg(long, value_name = "FILE"))]
     pub sign_key: Option<PathBuf>,
     /// Where people exercise their rights (address or email), for notice.txt and the processing record.
-    #[arg(long, value_name = "TEXT")]
+    #[cfg_attr(feature = "cli", arg(long, value_name = "TEXT"))]
     pub controller_contact: Option<String>,
     /// Recipients of the data (comma-separated), for notice.txt and the processing record.
-    #[arg(long, value_delimiter = ',', value_name = "NAMES")]
+    #[cfg_attr(
+        feature = "cli",
+        arg(long, value_delimiter = ',', value_name = "NAMES")
+    )]
     pub recipients: Option<Vec<String>>,
     // --- Remote sources and company check (src/fetch, src/company) ---------
     /// Cache folder for URL inputs and company look-ups [default: $XDG_CACHE_HOME/qualify, else ~/.cache/qualify].
-    #[arg(long, value_name = "DIR")]
+    #[cfg_attr(feature = "cli", arg(long, value_name = "DIR"))]
     pub cache_dir: Option<PathBuf>,
     /// Use only the cache: no network access at all.
-    #[arg(long, num_args = 0..=1, default_missing_value = "true", value_name = "BOOL")]
+    #[cfg_attr(feature = "cli", arg(long, num_args = 0..=1, default_missing_value = "true", value_name = "BOOL"))]
     pub offline: Option<bool>,
     /// Total time allowed for one download, in seconds [default: 300].
-    #[arg(long, value_name = "SECONDS")]
+    #[cfg_attr(feature = "cli", arg(long, value_name = "SECONDS"))]
     pub fetch_timeout: Option<f64>,
     /// Time allowed to connect, in seconds [default: 10].
-    #[arg(long, value_name = "SECONDS")]
+    #[cfg_attr(feature = "cli", arg(long, value_name = "SECONDS"))]
     pub connect_timeout: Option<f64>,
     /// Retries after a 5xx answer or a connection failure [default: 3].
-    #[arg(long, value_name = "N")]
+    #[cfg_attr(feature = "cli", arg(long, value_name = "N"))]
     pub fetch_retries: Option<u32>,
     /// Largest download accepted, in bytes [default: 4 GiB].
-    #[arg(long, value_name = "BYTES")]
+    #[cfg_attr(feature = "cli", arg(long, value_name = "BYTES"))]
     pub max_download_bytes: Option<u64>,
     /// Name of the environment variable holding the token sent to URL sources.
-    #[arg(long, value_name = "VAR")]
+    #[cfg_attr(feature = "cli", arg(long, value_name = "VAR"))]
     pub auth_token_env: Option<String>,
     /// Header carrying the token [default: Authorization, sent as "Bearer TOKEN"].
-    #[arg(long, value_name = "HEADER")]
+    #[cfg_attr(feature = "cli", arg(long, value_name = "HEADER"))]
     pub auth_header: Option<String>,
     /// Sources that may be unavailable (clients, opposition, bloctel, companies, or a URL):
     /// the decisions they inform then fail closed.
-    #[arg(long, value_delimiter = ',', value_name = "SOURCES")]
+    #[cfg_attr(
+        feature = "cli",
+        arg(long, value_delimiter = ',', value_name = "SOURCES")
+    )]
     pub optional: Option<Vec<String>>,
     /// Check each SIREN/SIRET against the company directory (closed or unknown companies).
-    #[arg(long, num_args = 0..=1, default_missing_value = "true", value_name = "BOOL")]
+    #[cfg_attr(feature = "cli", arg(long, num_args = 0..=1, default_missing_value = "true", value_name = "BOOL"))]
     pub check_companies: Option<bool>,
     /// Base URL of the company directory API [default: https://recherche-entreprises.api.gouv.fr].
-    #[arg(long, value_name = "URL")]
+    #[cfg_attr(feature = "cli", arg(long, value_name = "URL"))]
     pub company_api_url: Option<String>,
     /// Company look-ups per second [default: 7, the API's published limit].
-    #[arg(long, value_name = "PER_SECOND")]
+    #[cfg_attr(feature = "cli", arg(long, value_name = "PER_SECOND"))]
     pub company_rate_limit: Option<f64>,
     /// Company look-ups in flight at once [default: 4].
-    #[arg(long, value_name = "N")]
+    #[cfg_attr(feature = "cli", arg(long, value_name = "N"))]
     pub company_concurrency: Option<usize>,
     /// How long a company look-up stays valid in the cache, in days [default: 30].
-    #[arg(long, value_name = "DAYS")]
+    #[cfg_attr(feature = "cli", arg(long, value_name = "DAYS"))]
     pub company_cache_ttl_days: Option<u32>,
     /// Offline company check: a local copy of the SIRENE stock file (Parquet or CSV).
-    #[arg(long, value_name = "FILE")]
+    #[cfg_attr(feature = "cli", arg(long, value_name = "FILE"))]
     pub sirene_file: Option<PathBuf>,
     /// Fuzzy matching on names and addresses, after the exact keys [default: true].
-    #[arg(long, num_args = 0..=1, default_missing_value = "true", value_name = "BOOL")]
+    #[cfg_attr(feature = "cli", arg(long, num_args = 0..=1, default_missing_value = "true", value_name = "BOOL"))]
     pub fuzzy: Option<bool>,
     /// Where the match model comes from: `trained` on this run's data, or
     /// `fixed`, the built-in parameters of schemas/model.md [default: trained].
-    #[arg(long, value_name = "trained|fixed")]
+    #[cfg_attr(feature = "cli", arg(long, value_name = "trained|fixed"))]
     pub matcher: Option<String>,
     /// A match model to reuse without training (a model.json of an earlier run).
-    #[arg(long, value_name = "FILE")]
+    #[cfg_attr(feature = "cli", arg(long, value_name = "FILE"))]
     pub model: Option<PathBuf>,
     /// Answers about fuzzy pairs (the review.csv of `qualify review`, label column filled):
     /// `match` / `no_match` override the model on those pairs.
-    #[arg(long, value_name = "FILE")]
+    #[cfg_attr(feature = "cli", arg(long, value_name = "FILE"))]
     pub labels: Option<PathBuf>,
     /// Match probability from which two list records are the same person [default: 0.9].
-    #[arg(long, value_name = "P")]
+    #[cfg_attr(feature = "cli", arg(long, value_name = "P"))]
     pub match_probability: Option<f64>,
     /// Match probability from which a list record is the client [default: 0.8].
-    #[arg(long, value_name = "P")]
+    #[cfg_attr(feature = "cli", arg(long, value_name = "P"))]
     pub client_probability: Option<f64>,
     /// Match probability from which a pair is listed for review in matches.csv [default: 0.2].
-    #[arg(long, value_name = "P")]
+    #[cfg_attr(feature = "cli", arg(long, value_name = "P"))]
     pub review_probability: Option<f64>,
     /// Seed of the model's training samples [default: 42].
-    #[arg(long, value_name = "N")]
+    #[cfg_attr(feature = "cli", arg(long, value_name = "N"))]
     pub match_seed: Option<u64>,
     /// Blocks larger than this are scanned with a window instead of whole [default: 50].
-    #[arg(long, value_name = "N")]
+    #[cfg_attr(feature = "cli", arg(long, value_name = "N"))]
     pub fuzzy_max_block: Option<usize>,
     /// Each record of an oversized block is compared with this many neighbours [default: 10].
-    #[arg(long, value_name = "N")]
+    #[cfg_attr(feature = "cli", arg(long, value_name = "N"))]
     pub fuzzy_window: Option<usize>,
     /// Each record is compared with this many neighbours in each sorted pass (0: off) [default: 0].
-    #[arg(long, value_name = "N")]
+    #[cfg_attr(feature = "cli", arg(long, value_name = "N"))]
     pub fuzzy_sorted_window: Option<usize>,
     /// A fuzzy link never makes a cluster larger than this [default: 8].
-    #[arg(long, value_name = "N")]
+    #[cfg_attr(feature = "cli", arg(long, value_name = "N"))]
     pub fuzzy_max_cluster: Option<usize>,
     /// Never match two records whose first names clearly differ (relatives at one address) [default: true].
-    #[arg(long, value_name = "BOOL")]
+    #[cfg_attr(feature = "cli", arg(long, value_name = "BOOL"))]
     pub fuzzy_first_name_guard: Option<bool>,
 }
 
@@ -368,7 +384,7 @@ impl Config {
         let out = cli.out.or(file.out).ok_or_else(|| {
             Error::Usage("no output folder given: use --out DIR or `out = ...` in --config".into())
         })?;
-        // URL inputs are fetched later (crate::fetch::sources), with the
+        // URL inputs are fetched later (by the binary, outside the core), with the
         // sidecar manifest of a URL list.
         let remote_list = remote::path_is_url(&list);
         if !remote_list && !list.exists() {
@@ -681,6 +697,7 @@ pub fn effective_config(c: &Config) -> serde_json::Value {
 
 /// A date on the command line: ISO 8601 only, said in the error, since a
 /// French user types 23/11/2026 first.
+#[cfg(feature = "cli")]
 fn parse_date(s: &str) -> std::result::Result<NaiveDate, String> {
     NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| {
         format!("{s:?} is not a date as YYYY-MM-DD (for example 2026-11-23 for 23 November 2026)")

@@ -1,10 +1,13 @@
-//! Progress bars for the long stages (indicatif), with rows per second.
-//! Silent when asked (`--quiet`) or when stderr is not a terminal, so that
-//! a scheduler's log never fills with bar redraws.
+//! Progress bars on the terminal (indicatif), with rows per second: what
+//! the binary draws for the core's [`Progress`] and for its own downloads
+//! and company look-ups. Silent when asked (`--quiet`) or when stderr is not
+//! a terminal, so that a scheduler's log never fills with bar redraws.
 
 use std::io::IsTerminal;
 
 use indicatif::{ProgressBar, ProgressState, ProgressStyle};
+
+use crate::progress::{Bar, Bars, Progress};
 
 /// A whole number of items per second with thousands separators
 /// (`2,317,072/s`): indicatif's `{per_sec}` prints four decimals.
@@ -14,18 +17,30 @@ fn rate(state: &ProgressState, w: &mut dyn std::fmt::Write) {
 }
 
 #[derive(Debug, Clone, Copy)]
-pub struct Progress {
+pub struct Terminal {
     enabled: bool,
 }
 
-impl Progress {
-    pub fn new(quiet: bool) -> Progress {
-        Progress {
+/// The bars the core's [`Progress`] draws when shown.
+static SHOWN: Terminal = Terminal { enabled: true };
+
+impl Terminal {
+    pub fn new(quiet: bool) -> Terminal {
+        Terminal {
             enabled: !quiet && std::io::stderr().is_terminal(),
         }
     }
-    pub fn hidden() -> Progress {
-        Progress { enabled: false }
+    pub fn hidden() -> Terminal {
+        Terminal { enabled: false }
+    }
+
+    /// The handle the core's stages report to.
+    pub fn progress(self) -> Progress {
+        if self.enabled {
+            Progress::new(&SHOWN)
+        } else {
+            Progress::hidden()
+        }
     }
 
     /// A bar for a stage over `len` rows.
@@ -113,5 +128,32 @@ impl Progress {
         );
         bar.set_prefix(name.to_owned());
         bar
+    }
+}
+
+/// An indicatif bar as the core's [`Bar`].
+struct Shown(ProgressBar);
+
+impl Bar for Shown {
+    fn inc(&self, n: u64) {
+        self.0.inc(n);
+    }
+    fn set_message(&self, message: String) {
+        self.0.set_message(message);
+    }
+    fn finish_and_clear(&self) {
+        self.0.finish_and_clear();
+    }
+}
+
+impl Bars for Terminal {
+    fn stage(&self, name: &str, len: u64) -> Box<dyn Bar> {
+        Box::new(Shown(Terminal::stage(self, name, len)))
+    }
+    fn pairs(&self, name: &str, len: u64) -> Box<dyn Bar> {
+        Box::new(Shown(Terminal::pairs(self, name, len)))
+    }
+    fn spinner(&self, name: &str) -> Box<dyn Bar> {
+        Box::new(Shown(Terminal::spinner(self, name)))
     }
 }

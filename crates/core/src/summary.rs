@@ -284,7 +284,7 @@ pub struct ClientFile<'a> {
 /// What [`build`] summarises: the stages' results, by reference.
 pub struct Input<'a> {
     pub config: &'a Config,
-    pub state: &'a crate::fetch::sources::RemoteState,
+    pub state: &'a crate::state::RemoteState,
     pub table: &'a Table,
     pub norm: &'a Normalised,
     pub colmap: &'a ColumnMap,
@@ -402,8 +402,8 @@ pub fn build(s: Input) -> Result<Summary> {
     let mut warnings: Vec<String> = Vec::new();
     if c.manifest.is_none() {
         let list = state.source_name(&c.list);
-        let looked = if crate::fetch::is_url(&list) {
-            crate::fetch::sources::sidecar_url(&list)
+        let looked = if crate::config::remote::is_url(&list) {
+            crate::state::sidecar_url(&list)
         } else {
             // By file name, beside the list: summary.json names no paths.
             state.source_name(&crate::config::sidecar_manifest(&c.list))

@@ -1,0 +1,32 @@
+//! A run as the binary makes it: the core's stages with the company
+//! directory's answers fetched in between, by the network code that lives
+//! outside the core. In: validated settings, the run's state (inputs
+//! already fetched) and the terminal. Out: what the core computed, or the
+//! written run folder.
+
+use crate::config::Config;
+use crate::error::Result;
+use crate::pipeline::{self, Computed, Outcome, RunMeta};
+use crate::state::RemoteState;
+use crate::terminal::Terminal;
+
+/// Every stage up to the decisions, writing nothing (`explain`, `review`).
+pub fn compute(config: &Config, state: &RemoteState, terminal: Terminal) -> Result<Computed> {
+    let progress = terminal.progress();
+    let prepared = pipeline::prepare(config, state, progress)?;
+    let looked_up = crate::company_api::look_up_for(config, state, &prepared.norm, terminal)?;
+    pipeline::decide(prepared, looked_up, config, state, progress)
+}
+
+/// The whole run: the folder is staged first, then the stages, then the
+/// outputs.
+pub fn run(
+    config: &Config,
+    state: &RemoteState,
+    terminal: Terminal,
+    meta: &RunMeta,
+) -> Result<Outcome> {
+    let started = pipeline::start(config, meta)?;
+    let computed = compute(config, state, terminal).map_err(|e| state.name_error(e))?;
+    pipeline::write(started, computed, config, state, terminal.progress(), meta)
+}
