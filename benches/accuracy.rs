@@ -183,10 +183,10 @@ fn blocking_recall(
     client_entity: &[u32],
     settings: &FuzzySettings,
 ) -> (f64, f64) {
-    use qualify::link::fuzzy::{block::candidates, people, Folded};
+    use qualify::link::fuzzy::{block::blocking, people, Folded};
     let (lp, cp) = (people(list), people(clients));
     let f = Folded::new(&[&lp, &cp]);
-    let c = candidates(
+    let b = blocking(
         &f.dicts,
         &f.sides[0],
         &f.sides[1],
@@ -194,8 +194,9 @@ fn blocking_recall(
         settings.window,
         settings.sorted_window,
     );
-    let within: std::collections::HashSet<(u32, u32)> = c.within.into_iter().collect();
-    let across: std::collections::HashSet<(u32, u32)> = c.across.into_iter().collect();
+    let (within, across) = b.all_pairs();
+    let within: std::collections::HashSet<(u32, u32)> = within.into_iter().collect();
+    let across: std::collections::HashSet<(u32, u32)> = across.into_iter().collect();
     let mut by_entity: HashMap<u32, Vec<u32>> = HashMap::new();
     for (i, e) in entity.iter().enumerate() {
         by_entity.entry(*e).or_default().push(i as u32);

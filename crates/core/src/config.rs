@@ -609,6 +609,15 @@ fn fuzzy_settings(
                 .into(),
         ));
     }
+    // A block is scored whole up to this size (every pair: 2 billion at
+    // 65,535); bigger ones are windowed anyway.
+    if s.max_block > usize::from(u16::MAX) {
+        return Err(Error::Usage(format!(
+            "fuzzy_max_block must be at most {}, got {}",
+            u16::MAX,
+            s.max_block
+        )));
+    }
     Ok(s)
 }
 

@@ -282,51 +282,67 @@ fn finish(p: &mut Person) {
 pub fn people(n: &Normalised) -> Vec<Person> {
     (0..n.rows)
         .into_par_iter()
-        .map(|i| {
-            let mut p = Person::default();
-            match (&n.first_name[i], &n.last_name[i], &n.full_name[i]) {
-                (f, Some(l), _) => {
-                    p.first = f.as_deref().map(fold_key).unwrap_or_default();
-                    p.last = fold_key(l);
-                }
-                (f, None, Some(full)) => {
-                    // "Jean Dupont" in one cell: the last word is the last
-                    // name; a first-name cell wins over the rest.
-                    let k = fold_key(full);
-                    let (rest, last) = k.rsplit_once(' ').unwrap_or(("", &k));
-                    p.last = last.to_owned();
-                    p.first = f.as_deref().map_or_else(|| rest.to_owned(), fold_key);
-                }
-                (Some(f), None, None) => p.first = fold_key(f),
-                (None, None, None) => {}
-            }
-            if let Some(e) = &n.email[i] {
-                // A role address (`contact@`) is shared: not evidence of a person.
-                if !matches!(e.class, EmailClass::Invalid | EmailClass::Role) {
-                    set_email(&mut p, &e.key);
-                }
-            }
-            for ph in [&n.mobile[i], &n.phone[i]].into_iter().flatten() {
-                if let Some(e164) = &ph.e164 {
-                    match ph.kind {
-                        PhoneKind::Mobile => p.mobile.push(e164.clone()),
-                        PhoneKind::Invalid => {}
-                        _ => p.landline.push(e164.clone()),
-                    }
-                }
-            }
-            if let Some(line) = &n.address_line1[i] {
-                (p.street_no, p.street) = street_parts(line);
-            }
-            p.postcode = n.postcode[i].clone().unwrap_or_default();
-            p.city_key = n.city[i].as_deref().map(city_key).unwrap_or_default();
-            if let Some(s) = n.siren[i].as_ref().filter(|s| s.valid) {
-                p.siren = s.digits.clone();
-            }
-            finish(&mut p);
-            p
-        })
+        .map(|i| person_of(n, i))
         .collect()
+}
+
+/// A normalised file as a [`folded::Source`]: its records are made as they
+/// are encoded, never all at once.
+struct Rows<'a>(&'a Normalised);
+
+impl folded::Source for Rows<'_> {
+    fn len(&self) -> usize {
+        self.0.rows
+    }
+    fn person(&self, row: usize) -> Person {
+        person_of(self.0, row)
+    }
+}
+
+/// Row `i` of a normalised file as a comparable record.
+pub fn person_of(n: &Normalised, i: usize) -> Person {
+    let mut p = Person::default();
+    match (&n.first_name[i], &n.last_name[i], &n.full_name[i]) {
+        (f, Some(l), _) => {
+            p.first = f.as_deref().map(fold_key).unwrap_or_default();
+            p.last = fold_key(l);
+        }
+        (f, None, Some(full)) => {
+            // "Jean Dupont" in one cell: the last word is the last
+            // name; a first-name cell wins over the rest.
+            let k = fold_key(full);
+            let (rest, last) = k.rsplit_once(' ').unwrap_or(("", &k));
+            p.last = last.to_owned();
+            p.first = f.as_deref().map_or_else(|| rest.to_owned(), fold_key);
+        }
+        (Some(f), None, None) => p.first = fold_key(f),
+        (None, None, None) => {}
+    }
+    if let Some(e) = &n.email[i] {
+        // A role address (`contact@`) is shared: not evidence of a person.
+        if !matches!(e.class, EmailClass::Invalid | EmailClass::Role) {
+            set_email(&mut p, &e.key);
+        }
+    }
+    for ph in [&n.mobile[i], &n.phone[i]].into_iter().flatten() {
+        if let Some(e164) = &ph.e164 {
+            match ph.kind {
+                PhoneKind::Mobile => p.mobile.push(e164.clone()),
+                PhoneKind::Invalid => {}
+                _ => p.landline.push(e164.clone()),
+            }
+        }
+    }
+    if let Some(line) = &n.address_line1[i] {
+        (p.street_no, p.street) = street_parts(line);
+    }
+    p.postcode = n.postcode[i].clone().unwrap_or_default();
+    p.city_key = n.city[i].as_deref().map(city_key).unwrap_or_default();
+    if let Some(s) = n.siren[i].as_ref().filter(|s| s.valid) {
+        p.siren = s.digits.clone();
+    }
+    finish(&mut p);
+    p
 }
 
 /// What was decided about a scored pair.
@@ -445,6 +461,37 @@ impl Thresholds {
     }
 }
 
+/// Scores every candidate pair of one side of `blocks` (inside the list,
+/// or across to the other file), one shard at a time, keeping those at or
+/// above `review`; returns them in pair order and the number of candidate
+/// pairs. `keep` drops the pairs with nothing to learn (already joined).
+fn score_blocked(
+    blocks: &block::Blocking,
+    across: bool,
+    scorer: &Scorer,
+    review: f32,
+    (d, left, right): (&Dicts, &[Rec], &[Rec]),
+    keep: &(dyn Fn(u32, u32) -> bool + Sync),
+    bar: &dyn crate::progress::Bar,
+) -> (Vec<(u32, u32, Gamma, Score)>, usize) {
+    let side = if across {
+        PairSide::Across
+    } else {
+        PairSide::Within
+    };
+    let mut scored = Vec::new();
+    let mut candidates = 0;
+    for shard in blocks.shards(across) {
+        let (pairs, raw) = blocks.pairs_in(shard);
+        candidates += pairs.len();
+        scored.extend(score_pairs(
+            scorer, side, review, d, left, right, &pairs, keep,
+        ));
+        bar.inc(raw);
+    }
+    (scored, candidates)
+}
+
 #[allow(clippy::too_many_arguments)]
 fn score_pairs(
     scorer: &Scorer,
@@ -453,14 +500,17 @@ fn score_pairs(
     d: &Dicts,
     left: &[Rec],
     right: &[Rec],
-    pairs: &[(u32, u32)],
-    bar: &dyn crate::progress::Bar,
+    pairs: &[u64],
+    keep: &(dyn Fn(u32, u32) -> bool + Sync),
 ) -> Vec<(u32, u32, Gamma, Score)> {
     pairs
         .par_chunks(8192)
         .flat_map_iter(|chunk| {
-            bar.inc(chunk.len() as u64);
-            chunk.iter().filter_map(move |&(i, j)| {
+            chunk.iter().filter_map(move |&k| {
+                let (i, j) = block::unpack(k);
+                if !keep(i, j) {
+                    return None;
+                }
                 let (a, b) = (&left[i as usize], &right[j as usize]);
                 let g = compare::compare(d.view(a), d.view(b));
                 let s = scorer.score(&g, b, side);
@@ -518,11 +568,10 @@ pub(crate) fn link_fuzzy(
         }
     };
     let folded = {
-        let lp = people(list);
-        let cp = clients.map(people).unwrap_or_default();
         let op: Vec<Person> = postal.iter().map(|(p, _)| p.clone()).collect();
-        lap("people");
-        Folded::new(&[&lp, &cp, &op])
+        let none = Normalised::default();
+        let (lr, cr, or) = (Rows(list), Rows(clients.unwrap_or(&none)), op.as_slice());
+        Folded::encode(&[&lr, &cr, &or])
     };
     let d = &folded.dicts;
     let (lp, cp, op) = (&folded.sides[0], &folded.sides[1], &folded.sides[2]);
@@ -531,7 +580,7 @@ pub(crate) fn link_fuzzy(
     let scorer = Scorer::new(&model, lp.len(), cp.len());
     let th = Thresholds::of(settings);
     lap("model");
-    let cand = block::candidates(
+    let blocks = block::blocking(
         d,
         lp,
         cp,
@@ -541,33 +590,24 @@ pub(crate) fn link_fuzzy(
     );
     lap("blocking");
     let mut stats = FuzzyStats {
-        candidate_pairs_within: cand.within.len(),
-        candidate_pairs_across: cand.across.len(),
-        windowed_blocks: cand.windowed_blocks,
-        windowed_records: cand.windowed_records,
+        windowed_blocks: blocks.windowed_blocks,
+        windowed_records: blocks.windowed_records,
         ..FuzzyStats::default()
     };
-    let bar = settings
-        .progress
-        .pairs("fuzzy", (cand.within.len() + cand.across.len()) as u64);
+    let bar = settings.progress.pairs("fuzzy", blocks.raw_pairs);
 
     // Inside the list: pairs the exact keys already joined add nothing.
     let roots: Vec<usize> = (0..n).map(|i| uf.find(i)).collect();
-    let within: Vec<(u32, u32)> = cand
-        .within
-        .into_iter()
-        .filter(|&(i, j)| roots[i as usize] != roots[j as usize])
-        .collect();
-    let mut scored = score_pairs(
+    let (mut scored, within) = score_blocked(
+        &blocks,
+        false,
         &scorer,
-        PairSide::Within,
         th.review,
-        d,
-        lp,
-        lp,
-        &within,
+        (d, lp, lp),
+        &|i, j| roots[i as usize] != roots[j as usize],
         bar.as_ref(),
     );
+    stats.candidate_pairs_within = within;
     // Labelled pairs are decided whatever their score or their blocks.
     let label_of = |kind: PairKind| -> HashMap<(u32, u32), bool> {
         labels
@@ -600,21 +640,17 @@ pub(crate) fn link_fuzzy(
     lap("clustering");
 
     // Against the client file: the best client at or above the threshold.
-    let across: Vec<(u32, u32)> = cand
-        .across
-        .into_iter()
-        .filter(|&(i, _)| exact_client[i as usize].is_none())
-        .collect();
-    let mut scored = score_pairs(
+    let (mut scored, across) = score_blocked(
+        &blocks,
+        true,
         &scorer,
-        PairSide::Across,
         th.review,
-        d,
-        lp,
-        cp,
-        &across,
+        (d, lp, cp),
+        &|i, _| exact_client[i as usize].is_none(),
         bar.as_ref(),
     );
+    drop(blocks);
+    stats.candidate_pairs_across = across;
     let client_labels = label_of(PairKind::Client);
     add_labelled(
         &mut scored,
@@ -688,7 +724,7 @@ pub(crate) fn link_fuzzy(
     // binds the row (fail closed: no "best" among objections).
     let mut opposed = vec![0; n];
     if !postal.is_empty() {
-        let cand = block::candidates(
+        let blocks = block::blocking(
             d,
             lp,
             op,
@@ -696,20 +732,20 @@ pub(crate) fn link_fuzzy(
             settings.window,
             settings.sorted_window,
         );
-        stats.candidate_pairs_across += cand.across.len();
         // An objection is one person in a file of its own: the prior is
         // that of a client.
         let scorer = Scorer::new(&model, lp.len(), cp.len().max(op.len()));
-        for (i, j, g, s) in score_pairs(
+        let (scored, across) = score_blocked(
+            &blocks,
+            true,
             &scorer,
-            PairSide::Across,
             th.review,
-            d,
-            lp,
-            op,
-            &cand.across,
+            (d, lp, op),
+            &|_, _| true,
             crate::progress::Progress::hidden().pairs("", 0).as_ref(),
-        ) {
+        );
+        stats.candidate_pairs_across += across;
+        for (i, j, g, s) in scored {
             let decision = if s.weight < th.client {
                 Decision::Review
             } else if settings.first_name_guard && compare::first_names_differ(&g) {

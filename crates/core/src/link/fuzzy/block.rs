@@ -158,55 +158,247 @@ fn pack(i: u32, j: u32) -> Option<u64> {
     }
 }
 
-/// Candidate pairs and what blocking windowed.
+/// The blocks of a run, from which the candidate pairs are drawn one key
+/// range at a time ([`Blocking::pairs_in`]): at a million records a side
+/// the pairs before deduplication are about a gigabyte, so they are never
+/// all made at once. Each range's pairs are sorted and unique, and the
+/// ranges of [`Blocking::shards`] in order give exactly the sorted,
+/// deduplicated pairs of the whole run.
 #[derive(Debug, Default)]
-pub struct Candidates {
-    /// `(i, j)` with `i < j`, list rows; sorted, unique.
-    pub within: Vec<(u32, u32)>,
-    /// `(list row, client row)`; sorted, unique.
-    pub across: Vec<(u32, u32)>,
+pub struct Blocking {
+    /// The record of every (key, record) entry, in key then record order.
+    recs: Vec<u32>,
+    /// Blocks of two to `max_block` entries.
+    small: Vec<Small>,
+    /// Blocks larger than `max_block`: `recs[start..end]`, in the order
+    /// their window of `window` records slides over, and where their
+    /// positions in record order start in `big_pos`.
+    big: Vec<(usize, usize, usize)>,
+    big_pos: Vec<u32>,
+    window: usize,
+    /// The sorted passes: every record, in each pass's order, meets the
+    /// `sorted_window` records after it; and their positions in record order.
+    passes: Vec<Vec<u32>>,
+    pass_pos: Vec<Vec<u32>>,
+    sorted_window: usize,
+    list_len: usize,
+    /// Pairs before deduplication (for a progress bar).
+    pub raw_pairs: u64,
     /// Blocks larger than `max_block`, scanned with a window.
     pub windowed_blocks: usize,
     /// Records (of both files) in at least one windowed block.
     pub windowed_records: usize,
 }
 
-/// All candidate pairs of `list` (and `list` x `clients`): every pair of a
-/// block of at most `max_block` records, in a bigger block every record
-/// with the `window` records after it in the block's sort order, and every
-/// record with the `sorted_window` records after it in each sorted pass.
-pub fn candidates(
+/// A block of two to `max_block` entries: `recs[start..start + len]`, of
+/// which the first `listed` are list records (list ids have no client bit,
+/// so they sort before client ids). Eight bytes: there are millions.
+#[derive(Debug, Clone, Copy)]
+struct Small {
+    start: u32,
+    len: u16,
+    listed: u16,
+}
+
+/// The pairs of the record at `p` of a windowed sequence whose key starts
+/// with it (inside the list: it is the smaller row; across: it is the list
+/// record), with the records within `w` positions before and after it.
+fn around(rows: &[u32], p: usize, w: usize, across: bool) -> impl Iterator<Item = u64> + '_ {
+    let i = rows[p];
+    let before = &rows[p.saturating_sub(w)..p];
+    let after = &rows[p + 1..(p + 1 + w).min(rows.len())];
+    before.iter().chain(after).filter_map(move |&j| {
+        let k = pack(i, j)?;
+        (unpack(k).0 == i && (k & ACROSS != 0) == across).then_some(k)
+    })
+}
+
+/// Positions `0..rows.len()` in record order (then position).
+fn positions(rows: &[u32]) -> Vec<u32> {
+    let mut pos: Vec<u32> = (0..rows.len() as u32).collect();
+    pos.sort_unstable_by_key(|&q| (rows[q as usize], q));
+    pos
+}
+
+/// `(list row, other row)` pairs.
+pub type RowPairs = Vec<(u32, u32)>;
+
+/// A packed pair back to `(list row, other row)`.
+pub fn unpack(k: u64) -> (u32, u32) {
+    (((k & !ACROSS) >> 32) as u32, k as u32)
+}
+
+/// Rows of the list per key range: a range's pairs before deduplication
+/// stay in the tens of megabytes.
+const SHARD_ROWS: usize = 1 << 18;
+
+/// A range of list rows on one side: the pairs inside the list whose first
+/// record is in `rows`, or the list x client pairs whose list record is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    pub across: bool,
+    pub rows: (u32, u32),
+}
+
+impl Blocking {
+    /// Shards covering the pairs inside the list (`across` false) or the
+    /// list x client pairs, in key order.
+    pub fn shards(&self, across: bool) -> Vec<Shard> {
+        self.shards_of(across, SHARD_ROWS)
+    }
+
+    fn shards_of(&self, across: bool, rows: usize) -> Vec<Shard> {
+        let n = self.list_len.max(1);
+        let step = rows.min(n);
+        (0..n)
+            .step_by(step)
+            .map(|lo| {
+                let hi = if lo + step >= n {
+                    CLIENT_BIT
+                } else {
+                    (lo + step) as u32
+                };
+                Shard {
+                    across,
+                    rows: (lo as u32, hi),
+                }
+            })
+            .collect()
+    }
+
+    /// The candidate pairs of one shard, packed, sorted and unique, and how
+    /// many were drawn before deduplication.
+    pub fn pairs_in(&self, shard: Shard) -> (Vec<u64>, u64) {
+        let Shard {
+            across,
+            rows: (ilo, ihi),
+        } = shard;
+        let mut out: Vec<u64> = self
+            .small
+            .par_iter()
+            .flat_map_iter(|b| {
+                let (s, listed) = (b.start as usize, usize::from(b.listed));
+                let block = &self.recs[s..s + usize::from(b.len)];
+                let list = &block[..listed];
+                // Every pair's key starts with its list record (the smaller
+                // one inside the list): the block's list records in the
+                // shard's rows are one run of `list`.
+                let from = list.partition_point(|&r| r < ilo);
+                let to = list.partition_point(|&r| r < ihi);
+                let mut v = Vec::new();
+                for a in from..to {
+                    let others = if across {
+                        &block[listed..]
+                    } else {
+                        &block[a + 1..listed]
+                    };
+                    v.extend(others.iter().filter_map(|&j| pack(block[a], j)));
+                }
+                v
+            })
+            .collect();
+        // The windows: each list record of the shard meets the records
+        // within `w` before and after it in each sequence it is in; a pair
+        // is kept from the record its key starts with, so it is made once.
+        // The records of a sequence are found by id through its positions
+        // sorted by record.
+        let runs = |rows: &[u32], pos: &[u32]| -> (usize, usize) {
+            (
+                pos.partition_point(|&q| rows[q as usize] < ilo),
+                pos.partition_point(|&q| rows[q as usize] < ihi),
+            )
+        };
+        out.par_extend(self.big.par_iter().flat_map_iter(|&(s, e, at)| {
+            let (rows, pos) = (&self.recs[s..e], &self.big_pos[at..at + e - s]);
+            let (from, to) = runs(rows, pos);
+            pos[from..to]
+                .iter()
+                .flat_map(move |&q| around(rows, q as usize, self.window, across))
+        }));
+        for (rows, pos) in self.passes.iter().zip(&self.pass_pos) {
+            let (from, to) = runs(rows, pos);
+            out.par_extend(
+                pos[from..to]
+                    .par_iter()
+                    .flat_map_iter(|&q| around(rows, q as usize, self.sorted_window, across)),
+            );
+        }
+        let raw = out.len() as u64;
+        out.par_sort_unstable();
+        out.dedup();
+        (out, raw)
+    }
+
+    /// Each windowed sequence of records with its window: the big blocks,
+    /// then the sorted passes.
+    fn slides(&self) -> impl Iterator<Item = (&[u32], usize)> {
+        self.big
+            .iter()
+            .map(|&(s, e, _)| (&self.recs[s..e], self.window))
+            .chain(
+                self.passes
+                    .iter()
+                    .map(|p| (p.as_slice(), self.sorted_window)),
+            )
+    }
+
+    /// Every candidate pair, sorted and unique (tests, the accuracy bench).
+    pub fn all_pairs(&self) -> (RowPairs, RowPairs) {
+        let side = |across| -> Vec<(u32, u32)> {
+            self.shards(across)
+                .into_iter()
+                .flat_map(|sh| self.pairs_in(sh).0)
+                .map(unpack)
+                .collect()
+        };
+        (side(false), side(true))
+    }
+}
+
+/// The blocks of `list` (and `list` x `clients`): a candidate pair is every
+/// pair of a block of at most `max_block` records, in a bigger block every
+/// record with the `window` records after it in the block's sort order,
+/// and every record with the `sorted_window` records after it in each
+/// sorted pass.
+pub fn blocking(
     d: &Dicts,
     list: &[Rec],
     clients: &[Rec],
     max_block: usize,
     window: usize,
     sorted_window: usize,
-) -> Candidates {
+) -> Blocking {
     assert!(
         list.len() < CLIENT_BIT as usize && clients.len() < CLIENT_BIT as usize,
         "more than 2^31 records on one side"
     );
-    let entries = |people: &[Rec], bit: u32| -> Vec<(u64, u32)> {
+    assert!(max_block <= usize::from(u16::MAX), "max_block is validated");
+    // Every (key, record) entry, made per chunk of records and gathered
+    // into one vector of the final size (no doubling of a growing vector).
+    let entries = |people: &[Rec], bit: u32| -> Vec<Vec<(u64, u32)>> {
         people
-            .par_iter()
+            .par_chunks(1 << 14)
             .enumerate()
-            .fold(
-                || (Vec::new(), Vec::with_capacity(12)),
-                |(mut acc, mut buf): (Vec<(u64, u32)>, Vec<u64>), (i, p)| {
+            .map(|(c, chunk)| {
+                let mut acc = Vec::with_capacity(chunk.len() * 8);
+                let mut buf = Vec::with_capacity(12);
+                for (k, p) in chunk.iter().enumerate() {
                     keys(d.view(p), &mut buf);
-                    acc.extend(buf.iter().map(|k| (*k, i as u32 | bit)));
-                    (acc, buf)
-                },
-            )
-            .map(|(acc, _)| acc)
-            .reduce(Vec::new, |mut a, mut b| {
-                a.append(&mut b);
-                a
+                    let i = ((c << 14) + k) as u32 | bit;
+                    acc.extend(buf.iter().map(|key| (*key, i)));
+                }
+                acc
             })
+            .collect()
     };
-    let mut all = entries(list, 0);
-    all.extend(entries(clients, CLIENT_BIT));
+    let pieces: Vec<Vec<(u64, u32)>> = entries(list, 0)
+        .into_iter()
+        .chain(entries(clients, CLIENT_BIT))
+        .collect();
+    let mut all = Vec::with_capacity(pieces.iter().map(Vec::len).sum());
+    for piece in pieces {
+        all.extend_from_slice(&piece);
+    }
     all.par_sort_unstable();
     let person = |r: u32| {
         d.view(if r & CLIENT_BIT == 0 {
@@ -216,22 +408,29 @@ pub fn candidates(
         })
     };
 
-    // Block boundaries, then the pairs of every block in parallel.
-    let mut starts = Vec::new();
-    for i in 0..all.len() {
-        if i == 0 || all[i].0 != all[i - 1].0 {
-            starts.push(i);
+    // The blocks in one scan: the small ones stay as blocks (their pairs
+    // are drawn per shard), the windows of the big ones are made here, once.
+    let mut small: Vec<Small> = Vec::new();
+    let mut big: Vec<(usize, usize)> = Vec::new();
+    let mut s = 0;
+    while s < all.len() {
+        let key = all[s].0;
+        let e = s + all[s..].partition_point(|x| x.0 == key);
+        let len = e - s;
+        if len > max_block {
+            big.push((s, e));
+        } else if len > 1 {
+            let listed = all[s..e].partition_point(|x| x.1 & CLIENT_BIT == 0);
+            small.push(Small {
+                start: u32::try_from(s).expect("fewer than 2^32 blocking entries"),
+                len: len as u16,
+                listed: listed as u16,
+            });
         }
+        s = e;
     }
-    starts.push(all.len());
-    let blocks: Vec<(usize, usize)> = starts
-        .windows(2)
-        .map(|w| (w[0], w[1]))
-        .filter(|b| b.1 - b.0 > 1)
-        .collect();
-    let big: Vec<&(usize, usize)> = blocks.iter().filter(|b| b.1 - b.0 > max_block).collect();
     let mut in_big = vec![false; list.len() + clients.len()];
-    for &&(s, e) in &big {
+    for &(s, e) in &big {
         for (_, r) in &all[s..e] {
             let k = if r & CLIENT_BIT == 0 {
                 *r as usize
@@ -241,60 +440,60 @@ pub fn candidates(
             in_big[k] = true;
         }
     }
-    // Each block's pairs in a vector of its own, concatenated once
-    // (rayon collects a flat map as a list of chunks).
-    let mut pairs: Vec<u64> = blocks
+    let raw_pairs: u64 = small
+        .iter()
+        .map(|b| {
+            let (l, c) = (u64::from(b.listed), u64::from(b.len - b.listed));
+            l * l.saturating_sub(1) / 2 + l * c
+        })
+        .sum();
+    // A big block's records in the order its window slides over: by
+    // place for the name-only rule, by name for the others.
+    let slid: Vec<Vec<u32>> = big
         .par_iter()
-        .flat_map_iter(|&(s, e)| {
+        .map(|&(s, e)| {
             let block = &all[s..e];
-            let mut out = Vec::new();
-            let mut emit = |i: u32, j: u32| out.extend(pack(i, j));
-            if e - s <= max_block {
-                for (a, (_, i)) in block.iter().enumerate() {
-                    for (_, j) in &block[a + 1..] {
-                        emit(*i, *j);
-                    }
-                }
-            } else {
-                let by_place = (block[0].0 >> 60) as u8 == NAME_ONLY;
-                let mut rows: Vec<(u64, u32)> = block
-                    .iter()
-                    .map(|(_, r)| {
-                        let p = person(*r);
-                        let k = if by_place {
-                            prefix_key(&[p.postcode(), p.street()])
-                        } else {
-                            prefix_key(&[p.last(), p.first()])
-                        };
-                        (k, *r)
-                    })
-                    .collect();
-                rows.sort_unstable();
-                for a in 0..rows.len() {
-                    for b in rows.iter().skip(a + 1).take(window) {
-                        emit(rows[a].1, b.1);
-                    }
-                }
-            }
-            out
+            let by_place = (block[0].0 >> 60) as u8 == NAME_ONLY;
+            let mut rows: Vec<(u64, u32)> = block
+                .iter()
+                .map(|(_, r)| {
+                    let p = person(*r);
+                    let k = if by_place {
+                        prefix_key(&[p.postcode(), p.street()])
+                    } else {
+                        prefix_key(&[p.last(), p.first()])
+                    };
+                    (k, *r)
+                })
+                .collect();
+            rows.sort_unstable();
+            rows.into_iter().map(|(_, r)| r).collect()
         })
         .collect();
+    let mut recs: Vec<u32> = all.iter().map(|x| x.1).collect();
+    drop(all);
+    for (&(s, e), rows) in big.iter().zip(slid) {
+        recs[s..e].copy_from_slice(&rows);
+    }
     // Sorted neighbourhoods over both files: each record meets the
     // `sorted_window` records after it when all are sorted by last then first
     // name, by first then last name, and by street name then house number.
     // That catches what no key shares: a typo that changes every code
     // (`Pemtit` / `Petit`) with a postcode typo or a move.
-    let all_people: Vec<(u32, View)> = list
-        .iter()
-        .enumerate()
-        .map(|(i, r)| (i as u32, d.view(r)))
-        .chain(
-            clients
-                .iter()
-                .enumerate()
-                .map(|(i, r)| (i as u32 | CLIENT_BIT, d.view(r))),
-        )
-        .collect();
+    let all_people: Vec<(u32, View)> = if sorted_window == 0 {
+        Vec::new()
+    } else {
+        list.iter()
+            .enumerate()
+            .map(|(i, r)| (i as u32, d.view(r)))
+            .chain(
+                clients
+                    .iter()
+                    .enumerate()
+                    .map(|(i, r)| (i as u32 | CLIENT_BIT, d.view(r))),
+            )
+            .collect()
+    };
     type SortKey = fn(&View) -> Option<(u64, u64)>;
     let orders: [SortKey; 3] = [
         |p| (p.r.last != 0).then(|| (prefix_key(&[p.last()]), prefix_key(&[p.first()]))),
@@ -308,37 +507,61 @@ pub fn candidates(
             })
         },
     ];
-    for order in orders.into_iter().filter(|_| sorted_window > 0) {
-        let mut keyed: Vec<((u64, u64), u32)> = all_people
-            .par_iter()
-            .filter_map(|(r, p)| order(p).map(|k| (k, *r)))
-            .collect();
-        keyed.par_sort_unstable();
-        pairs.par_extend((0..keyed.len()).into_par_iter().flat_map_iter(|a| {
-            let i = keyed[a].1;
-            keyed
-                .iter()
-                .skip(a + 1)
-                .take(sorted_window)
-                .filter_map(move |(_, j)| pack(i, *j))
-        }));
+    let passes: Vec<Vec<u32>> = orders
+        .into_iter()
+        .filter(|_| sorted_window > 0)
+        .map(|order| {
+            let mut keyed: Vec<((u64, u64), u32)> = all_people
+                .par_iter()
+                .filter_map(|(r, p)| order(p).map(|k| (k, *r)))
+                .collect();
+            keyed.par_sort_unstable();
+            keyed.into_iter().map(|(_, r)| r).collect()
+        })
+        .collect();
+    let mut spans = Vec::with_capacity(big.len());
+    let mut at = 0;
+    for &(s, e) in &big {
+        spans.push((s, e, at));
+        at += e - s;
     }
-    pairs.par_sort_unstable();
-    pairs.dedup();
-    let split = pairs.partition_point(|k| k & ACROSS == 0);
-    let unpack = |v: &[u64]| -> Vec<(u32, u32)> {
-        v.par_iter()
-            .map(|k| (((k & !ACROSS) >> 32) as u32, *k as u32))
-            .collect()
-    };
-    let (within, across) = (unpack(&pairs[..split]), unpack(&pairs[split..]));
-    drop(pairs);
-    Candidates {
-        within,
-        across,
-        windowed_blocks: big.len(),
+    let big_pos: Vec<u32> = spans
+        .par_iter()
+        .flat_map_iter(|&(s, e, _)| positions(&recs[s..e]))
+        .collect();
+    let pass_pos: Vec<Vec<u32>> = passes.iter().map(|p| positions(p)).collect();
+    let mut blocking = Blocking {
+        recs,
+        small,
+        big: spans,
+        big_pos,
+        window,
+        passes,
+        pass_pos,
+        sorted_window,
+        list_len: list.len(),
+        raw_pairs,
+        windowed_blocks: 0,
         windowed_records: in_big.iter().filter(|b| **b).count(),
-    }
+    };
+    blocking.windowed_blocks = blocking.big.len();
+    blocking.raw_pairs += blocking
+        .slides()
+        .map(|(rows, w)| {
+            (0..rows.len())
+                .into_par_iter()
+                .map(|a| {
+                    let i = rows[a];
+                    rows[a + 1..]
+                        .iter()
+                        .take(w)
+                        .filter(|&&j| pack(i, j).is_some())
+                        .count() as u64
+                })
+                .sum::<u64>()
+        })
+        .sum::<u64>();
+    blocking
 }
 
 #[cfg(test)]
@@ -347,9 +570,23 @@ mod tests {
     use crate::link::fuzzy::folded::Folded;
     use crate::link::fuzzy::{person_from_parts, Person};
 
-    fn cands(list: &[Person], clients: &[Person], mb: usize, w: usize, sw: usize) -> Candidates {
+    struct Cands {
+        within: Vec<(u32, u32)>,
+        across: Vec<(u32, u32)>,
+        windowed_blocks: usize,
+        windowed_records: usize,
+    }
+
+    fn cands(list: &[Person], clients: &[Person], mb: usize, w: usize, sw: usize) -> Cands {
         let f = Folded::new(&[list, clients]);
-        candidates(&f.dicts, &f.sides[0], &f.sides[1], mb, w, sw)
+        let b = blocking(&f.dicts, &f.sides[0], &f.sides[1], mb, w, sw);
+        let (within, across) = b.all_pairs();
+        Cands {
+            within,
+            across,
+            windowed_blocks: b.windowed_blocks,
+            windowed_records: b.windowed_records,
+        }
     }
 
     #[test]
@@ -369,10 +606,11 @@ mod tests {
             ),
         ];
         let c = cands(&list, &[], 100, 10, 4);
-        assert!(c.within.contains(&(0, 1)), "{:?}", c.within);
-        assert!(c.within.contains(&(0, 2)), "{:?}", c.within);
+        let within = c.within.clone();
+        assert!(within.contains(&(0, 1)), "{within:?}");
+        assert!(within.contains(&(0, 2)), "{within:?}");
         // (With four records, the sorted passes pair everyone anyway.)
-        assert!(c.within.iter().all(|&(i, j)| i < j));
+        assert!(within.iter().all(|&(i, j)| i < j));
     }
 
     #[test]
@@ -396,7 +634,7 @@ mod tests {
             &["+33612345678"],
         )];
         let c = cands(&list, &clients, 100, 10, 4);
-        assert_eq!(c.across, vec![(0, 0)]);
+        assert_eq!(c.across.clone(), vec![(0, 0)]);
         assert!(c.within.is_empty());
         // Keys alone, without the sorted passes: the phone is shared.
         let f = Folded::new(&[&list, &clients]);
@@ -424,8 +662,51 @@ mod tests {
         // Each record meets its next neighbours in the block (3) and in the
         // sorted passes (SORTED_WINDOW), not the whole block.
         let far = 4;
-        assert!(w.within.contains(&(0, 1)) && w.within.contains(&(10, 10 + far)));
-        assert!(!w.within.contains(&(0, far + 1)));
+        let ww = w.within.clone();
+        assert!(ww.contains(&(0, 1)) && ww.contains(&(10, 10 + far)));
+        assert!(!ww.contains(&(0, far + 1)));
         assert!(w.within.len() < whole.within.len() / 4);
+    }
+
+    #[test]
+    fn shards_in_order_give_every_pair_once_in_order() {
+        // Small blocks (postcodes), big windowed ones (last names), and
+        // the sorted passes.
+        let list: Vec<Person> = (0..350)
+            .map(|i| {
+                let last = format!("nom{}", i % 7);
+                let pc = format!("{:05}", 10000 + i % 89);
+                person_from_parts("Jean", &last, "", &pc, "", "", &[])
+            })
+            .collect();
+        let clients: Vec<Person> = list.iter().step_by(7).cloned().collect();
+        let f = Folded::new(&[&list, &clients]);
+        let b = blocking(&f.dicts, &f.sides[0], &f.sides[1], 20, 5, 3);
+        assert!(b.windowed_blocks > 0);
+        let mut raw_total = 0;
+        for across in [false, true] {
+            let whole: Vec<u64> = b
+                .shards_of(across, usize::MAX)
+                .into_iter()
+                .flat_map(|sh| b.pairs_in(sh).0)
+                .collect();
+            let shards = b.shards_of(across, 100);
+            assert_eq!(shards.len(), 4);
+            let mut all: Vec<u64> = Vec::new();
+            for sh in &shards {
+                let (pairs, raw) = b.pairs_in(*sh);
+                assert!(raw >= pairs.len() as u64);
+                raw_total += raw;
+                all.extend(pairs);
+            }
+            assert_eq!(all, whole, "the shards in order are the whole side");
+            let mut sorted = all.clone();
+            sorted.sort_unstable();
+            sorted.dedup();
+            assert_eq!(all, sorted, "shards overlap or are out of order");
+            assert!(!all.is_empty());
+            assert!(all.iter().all(|k| (k & ACROSS != 0) == across));
+        }
+        assert_eq!(raw_total, b.raw_pairs);
     }
 }

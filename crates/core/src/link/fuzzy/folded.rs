@@ -18,9 +18,10 @@
 //! empty value (missing). The term frequencies ([`Rec::rarity`]) are
 //! computed here from the codes' counts over every side.
 
-use std::collections::HashMap;
+use std::hash::BuildHasher;
 
 use foldhash::fast::FixedState;
+use hashbrown::HashTable;
 
 use rayon::prelude::*;
 
@@ -154,6 +155,62 @@ impl<'a> View<'a> {
     }
 }
 
+/// Records built per chunk while encoding: enough for parallel work, small
+/// enough that a chunk's strings are a few megabytes.
+pub const CHUNK: usize = 1 << 16;
+
+/// One side's records, made on demand.
+pub trait Source: Sync {
+    fn len(&self) -> usize;
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    fn person(&self, row: usize) -> Person;
+}
+
+impl Source for &[Person] {
+    fn len(&self) -> usize {
+        <[Person]>::len(self)
+    }
+    fn person(&self, row: usize) -> Person {
+        self[row].clone()
+    }
+}
+
+/// One family's dictionary as it is built: the index finds a value's code
+/// by hashing its text and comparing with the dictionary's own copy, so it
+/// borrows nothing from the records (they are dropped chunk by chunk).
+#[derive(Default)]
+struct Encoder {
+    dict: Dict,
+    index: HashTable<u32>,
+    hasher: FixedState,
+    codes: Vec<[u32; 4]>,
+}
+
+impl Encoder {
+    fn code(&mut self, v: &str) -> u32 {
+        if v.is_empty() {
+            return 0;
+        }
+        let Encoder {
+            dict,
+            index,
+            hasher,
+            ..
+        } = self;
+        let h = hasher.hash_one(v);
+        if let Some(&c) = index.find(h, |&c| dict.get(c) == v) {
+            return c;
+        }
+        dict.text.push_str(v);
+        dict.starts.push(dict.text.len());
+        let c = (dict.starts.len() - 2) as u32;
+        index.insert_unique(h, c, |&c| hasher.hash_one(dict.get(c)));
+        c
+    }
+}
+
 /// Every side's records and the dictionaries they share.
 #[derive(Debug, Clone, Default)]
 pub struct Folded {
@@ -170,6 +227,15 @@ impl Folded {
     /// Encodes every side (each dictionary built in parallel with the
     /// others) and sets the rarities.
     pub fn new(sides: &[&[Person]]) -> Folded {
+        let sources: Vec<&dyn Source> = sides.iter().map(|s| s as &dyn Source).collect();
+        Folded::encode(&sources)
+    }
+
+    /// [`Folded::new`] over records made on the fly: each side's
+    /// [`Person`]s are built [`CHUNK`] rows at a time, encoded and dropped,
+    /// so the thirteen strings of every record never all exist at once.
+    /// The codes are the same as encoding the whole sides.
+    pub fn encode(sides: &[&dyn Source]) -> Folded {
         type Get = for<'p> fn(&'p Person) -> [&'p str; 4];
         fn phone(v: &[String], k: usize) -> &str {
             assert!(v.len() <= 2, "more than two phones of one kind");
@@ -196,27 +262,34 @@ impl Folded {
                 ]
             },
         ];
-        let (dicts, columns): (Vec<Dict>, Vec<Vec<[u32; 4]>>) = families
-            .par_iter()
-            .map(|get| {
-                let mut dict = Dict::default();
-                let mut index: HashMap<&str, u32, FixedState> = HashMap::default();
-                let mut codes = Vec::with_capacity(sides.iter().map(|s| s.len()).sum());
-                for p in sides.iter().flat_map(|side| side.iter()) {
-                    codes.push(get(p).map(|v| {
-                        if v.is_empty() {
-                            return 0;
-                        }
-                        *index.entry(v).or_insert_with(|| {
-                            dict.text.push_str(v);
-                            dict.starts.push(dict.text.len());
-                            (dict.starts.len() - 2) as u32
-                        })
-                    }));
-                }
-                (dict, codes)
+        let rows: usize = sides.iter().map(|s| s.len()).sum();
+        let mut states: Vec<Encoder> = families
+            .iter()
+            .map(|_| Encoder {
+                codes: Vec::with_capacity(rows),
+                ..Encoder::default()
             })
-            .unzip();
+            .collect();
+        for side in sides {
+            for start in (0..side.len()).step_by(CHUNK) {
+                let end = (start + CHUNK).min(side.len());
+                let people: Vec<Person> = (start..end)
+                    .into_par_iter()
+                    .map(|i| side.person(i))
+                    .collect();
+                states
+                    .par_iter_mut()
+                    .zip(families.par_iter())
+                    .for_each(|(st, get)| {
+                        for p in &people {
+                            let row = get(p).map(|v| st.code(v));
+                            st.codes.push(row);
+                        }
+                    });
+            }
+        }
+        let (dicts, columns): (Vec<Dict>, Vec<Vec<[u32; 4]>>) =
+            states.into_iter().map(|st| (st.dict, st.codes)).unzip();
         let [name, phonetic, email, email_local, number, street, postcode, city, siren, phone]: [Dict; 10] =
             dicts.try_into().expect("one dictionary per family");
         let dicts = Dicts {
@@ -261,7 +334,8 @@ impl Folded {
         let mut out = Vec::with_capacity(sides.len());
         let mut at = 0;
         for side in sides {
-            let recs: Vec<Rec> = (at..at + side.len())
+            let side_len = side.len();
+            let recs: Vec<Rec> = (at..at + side_len)
                 .into_par_iter()
                 .map(|i| {
                     let c = |k: usize, slot: usize| columns[k][i][slot];
@@ -287,7 +361,7 @@ impl Folded {
                     }
                 })
                 .collect();
-            at += side.len();
+            at += side_len;
             out.push(recs);
         }
         Folded { dicts, sides: out }
