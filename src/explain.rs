@@ -243,15 +243,15 @@ fn own_values(n: &crate::normalise::records::Normalised, i: usize) -> String {
 pub fn explain(out: &Path, record_id: &str) -> Result<String> {
     let (config, state) = config_of_run(out)?;
     let c = compute(&config, &state, Terminal::hidden())?;
-    let prefix: String = c.table.sha256.chars().take(8).collect();
+    let prefix: String = c.list.table.sha256.chars().take(8).collect();
     let row = record_id
         .strip_prefix(&format!("{prefix}-"))
         .and_then(|r| r.parse::<usize>().ok())
-        .filter(|&r| r >= 1 && r <= c.table.rows())
+        .filter(|&r| r >= 1 && r <= c.list.table.rows())
         .ok_or_else(|| {
             Error::Usage(format!(
                 "no record {record_id:?} in this run (ids are {prefix}-1 to {prefix}-{})",
-                c.table.rows()
+                c.list.table.rows()
             ))
         })?;
     let i = row - 1;
@@ -284,7 +284,7 @@ pub fn explain(out: &Path, record_id: &str) -> Result<String> {
         let key = c.links.client_key[i].map_or("?", |k| k.as_str());
         let _ = writeln!(o, "matches client {id} (on {key})");
     }
-    o.push_str(&own_values(&c.norm, i));
+    o.push_str(&own_values(&c.list.norm, i));
     o.push_str(&waterfall(&c, i, &prefix));
     // A date until which a rejected record is contactable means nothing.
     match (d.main_reason(), d.contactable_until) {

@@ -14,7 +14,7 @@ use crate::terminal::Terminal;
 pub fn compute(config: &Config, state: &RemoteState, terminal: Terminal) -> Result<Computed> {
     let progress = terminal.progress();
     let prepared = pipeline::prepare(config, state, progress)?;
-    let looked_up = crate::company_api::look_up_for(config, state, &prepared.norm, terminal)?;
+    let looked_up = crate::company_api::look_up_for(config, state, &prepared.list.norm, terminal)?;
     pipeline::decide(prepared, looked_up, config, state, progress)
 }
 

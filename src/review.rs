@@ -83,7 +83,7 @@ pub fn waterfall_text(p: &ScoredPair) -> String {
 pub fn review(run_dir: &Path, to: &Path, limit: usize) -> Result<usize> {
     let (config, state) = crate::explain::config_of_run(run_dir)?;
     let c = compute(&config, &state, Terminal::hidden())?;
-    let prefix: String = c.table.sha256.chars().take(8).collect();
+    let prefix: String = c.list.table.sha256.chars().take(8).collect();
     let id = |row: usize| format!("{prefix}-{}", row + 1);
     let f = &config.fuzzy;
     let threshold = |kind: PairKind| {
@@ -129,13 +129,13 @@ pub fn review(run_dir: &Path, to: &Path, limit: usize) -> Result<usize> {
     let csv_err = |e: csv::Error| Error::input(to, format!("cannot write: {e}"));
     w.write_record(&header).map_err(csv_err)?;
     for p in &pairs {
-        let a = values(&c.norm, p.row);
+        let a = values(&c.list.norm, p.row);
         let (kind, other_record, other_client, b) = match p.kind {
             PairKind::Duplicate => (
                 "duplicate",
                 id(p.other),
                 String::new(),
-                values(&c.norm, p.other),
+                values(&c.list.norm, p.other),
             ),
             _ => {
                 let cl = c.clients.as_ref().expect("a client pair has a client file");

@@ -132,8 +132,8 @@ fn load_clients(
     })
 }
 
-/// Everything the stages computed, before anything is written.
-pub struct Computed {
+/// The list read, mapped and normalised.
+pub struct List {
     pub table: Table,
     pub colmap: ColumnMap,
     /// Columns removed by minimisation.
@@ -142,6 +142,11 @@ pub struct Computed {
     pub canon: DataFrame,
     pub norm: Normalised,
     pub list_client: Option<ClientFields>,
+}
+
+/// Everything the stages computed, before anything is written.
+pub struct Computed {
+    pub list: List,
     pub warnings: BTreeMap<String, usize>,
     /// Cells read as unknown, by file name (the list, the client file).
     pub value_warnings: Vec<(String, ValueWarning)>,
@@ -158,13 +163,7 @@ pub struct Computed {
 /// The list read and normalised: what the binary looks companies up from
 /// before the rest of the core runs.
 pub struct Prepared {
-    pub table: Table,
-    pub colmap: ColumnMap,
-    pub removed: Vec<crate::minimise::Removed>,
-    pub kept: Vec<(String, usize)>,
-    pub canon: DataFrame,
-    pub norm: Normalised,
-    pub list_client: Option<ClientFields>,
+    pub list: List,
     warnings: BTreeMap<String, usize>,
     value_warnings: Vec<(String, ValueWarning)>,
     pack: Box<dyn crate::rules::RulePack>,
@@ -264,13 +263,15 @@ pub fn prepare(config: &Config, state: &RemoteState, progress: Progress) -> Resu
     bar.finish_and_clear();
     timer.lap("normalise");
     Ok(Prepared {
-        table,
-        colmap,
-        removed,
-        kept,
-        canon,
-        norm,
-        list_client,
+        list: List {
+            table,
+            colmap,
+            removed,
+            kept,
+            canon,
+            norm,
+            list_client,
+        },
         warnings,
         value_warnings,
         pack,
@@ -289,18 +290,19 @@ pub fn decide(
     progress: Progress,
 ) -> Result<Computed> {
     let Prepared {
-        table,
-        colmap,
-        removed,
-        kept,
-        canon,
-        norm,
-        list_client,
+        list,
         mut warnings,
         mut value_warnings,
         pack,
         mut timer,
     } = prepared;
+    let List {
+        table,
+        canon,
+        norm,
+        list_client,
+        ..
+    } = &list;
     let n = table.rows();
     if looked_up.is_some() {
         timer.lap("company_lookups");
@@ -326,7 +328,7 @@ pub fn decide(
     timer.lap("reference");
 
     // --- Company check (docs/pipeline.md#b2b-or-b2c) ----------------------------------------------
-    let companies = crate::company::check_records(config, state, &norm, looked_up)?;
+    let companies = crate::company::check_records(config, state, norm, looked_up)?;
     if companies.report.source.is_some() {
         timer.lap("companies");
     }
@@ -346,7 +348,7 @@ pub fn decide(
         )
     });
     let links = link(
-        &norm,
+        norm,
         clients.as_ref().map(|c| (&c.norm, &c.fields)),
         &suppression,
         &fuzzy,
@@ -361,8 +363,8 @@ pub fn decide(
     for m in &table.malformed {
         malformed[m.source_row - 1] = true;
     }
-    let job = strs(&canon, "job_title");
-    let company = strs(&canon, "company_name");
+    let job = strs(canon, "job_title");
+    let company = strs(canon, "company_name");
     let ctx = Context {
         config,
         manifest: config.manifest.as_ref(),
@@ -374,7 +376,7 @@ pub fn decide(
         &ctx,
         |i| Facts {
             row: i,
-            list: &norm,
+            list: norm,
             list_client: list_client.as_ref(),
             links: &links,
             clients: clients.as_ref().map(|c| (&c.norm, &c.fields)),
@@ -389,13 +391,7 @@ pub fn decide(
     timer.lap("rules");
 
     Ok(Computed {
-        table,
-        colmap,
-        removed,
-        kept,
-        canon,
-        norm,
-        list_client,
+        list,
         warnings,
         value_warnings,
         clients,
@@ -459,13 +455,16 @@ pub fn write(
         mut folder,
     } = started;
     let Computed {
-        table,
-        colmap,
-        removed,
-        kept,
-        canon,
-        norm,
-        list_client: _,
+        list:
+            List {
+                table,
+                colmap,
+                removed,
+                kept,
+                canon,
+                norm,
+                list_client: _,
+            },
         warnings,
         value_warnings,
         clients,

@@ -299,6 +299,19 @@ impl folded::Source for Rows<'_> {
     }
 }
 
+/// The postal objections (entries with a name and an address) as a
+/// [`folded::Source`].
+struct Postal<'a>(&'a [(Person, super::ChannelMask)]);
+
+impl folded::Source for Postal<'_> {
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+    fn person(&self, row: usize) -> Person {
+        self.0[row].0.clone()
+    }
+}
+
 /// Row `i` of a normalised file as a comparable record.
 pub fn person_of(n: &Normalised, i: usize) -> Person {
     let mut p = Person::default();
@@ -484,29 +497,8 @@ fn score_blocked(
     for shard in blocks.shards(across) {
         let (pairs, raw) = blocks.pairs_in(shard);
         candidates += pairs.len();
-        scored.extend(score_pairs(
-            scorer, side, review, d, left, right, &pairs, keep,
-        ));
-        bar.inc(raw);
-    }
-    (scored, candidates)
-}
-
-#[allow(clippy::too_many_arguments)]
-fn score_pairs(
-    scorer: &Scorer,
-    side: PairSide,
-    review: f32,
-    d: &Dicts,
-    left: &[Rec],
-    right: &[Rec],
-    pairs: &[u64],
-    keep: &(dyn Fn(u32, u32) -> bool + Sync),
-) -> Vec<(u32, u32, Gamma, Score)> {
-    pairs
-        .par_chunks(8192)
-        .flat_map_iter(|chunk| {
-            chunk.iter().filter_map(move |&k| {
+        scored.par_extend(pairs.par_chunks(8192).flat_map_iter(|chunk| {
+            chunk.iter().filter_map(|&k| {
                 let (i, j) = block::unpack(k);
                 if !keep(i, j) {
                     return None;
@@ -516,8 +508,10 @@ fn score_pairs(
                 let s = scorer.score(&g, b, side);
                 (s.weight >= review).then_some((i, j, g, s))
             })
-        })
-        .collect()
+        }));
+        bar.inc(raw);
+    }
+    (scored, candidates)
 }
 
 /// The model of this run: given, fixed, or trained on the run's records.
@@ -568,9 +562,8 @@ pub(crate) fn link_fuzzy(
         }
     };
     let folded = {
-        let op: Vec<Person> = postal.iter().map(|(p, _)| p.clone()).collect();
         let none = Normalised::default();
-        let (lr, cr, or) = (Rows(list), Rows(clients.unwrap_or(&none)), op.as_slice());
+        let (lr, cr, or) = (Rows(list), Rows(clients.unwrap_or(&none)), Postal(postal));
         Folded::encode(&[&lr, &cr, &or])
     };
     let d = &folded.dicts;

@@ -541,10 +541,9 @@ pub fn blocking(
         sorted_window,
         list_len: list.len(),
         raw_pairs,
-        windowed_blocks: 0,
+        windowed_blocks: big.len(),
         windowed_records: in_big.iter().filter(|b| **b).count(),
     };
-    blocking.windowed_blocks = blocking.big.len();
     blocking.raw_pairs += blocking
         .slides()
         .map(|(rows, w)| {
