@@ -285,16 +285,16 @@ impl Blocking {
                 // shard's rows are one run of `list`.
                 let from = list.partition_point(|&r| r < ilo);
                 let to = list.partition_point(|&r| r < ihi);
-                let mut v = Vec::new();
-                for a in from..to {
+                // An iterator, not a vector per block: there are millions
+                // of blocks, most with a pair or two.
+                (from..to).flat_map(move |a| {
                     let others = if across {
                         &block[listed..]
                     } else {
                         &block[a + 1..listed]
                     };
-                    v.extend(others.iter().filter_map(|&j| pack(block[a], j)));
-                }
-                v
+                    others.iter().filter_map(move |&j| pack(block[a], j))
+                })
             })
             .collect();
         // The windows: each list record of the shard meets the records

@@ -180,24 +180,36 @@ fn is_initial(a: &str, b: &str) -> bool {
 }
 
 /// Whether `short` is the initials of the words of the compound `long`:
-/// `t o` or `to` for `theo olivier`, `jp` for `jean pierre`.
+/// `t o` or `to` for `theo olivier`, `jp` for `jean pierre`. Called for
+/// most pairs of different names, so it allocates nothing and gives up as
+/// soon as `long` has one word or `short` cannot be initials.
 fn initials_of(short: &str, long: &str) -> bool {
-    let words: Vec<&str> = long.split(' ').filter(|w| !w.is_empty()).collect();
-    if words.len() < 2 {
+    let (s, l) = (short.as_bytes(), long.as_bytes());
+    if !l.contains(&b' ') {
         return false;
     }
-    let letters: String = if short.split(' ').all(|w| w.len() == 1) {
-        short.split(' ').collect()
-    } else if !short.contains(' ') && short.len() <= 3 {
-        short.to_owned()
+    // The letters of `short`: one-letter words (`t o`), or one word of at
+    // most three letters (`to`).
+    let spaced = s.contains(&b' ');
+    let letters_ok = if spaced {
+        short.split(' ').all(|w| w.len() == 1)
     } else {
-        return false;
+        s.len() <= 3
     };
-    letters.len() == words.len()
-        && letters
-            .bytes()
-            .zip(&words)
-            .all(|(c, w)| w.as_bytes()[0] == c)
+    if !letters_ok {
+        return false;
+    }
+    let mut letters = s.iter().copied().filter(|c| *c != b' ');
+    let mut words = long.split(' ').filter(|w| !w.is_empty());
+    let mut n = 0;
+    loop {
+        match (letters.next(), words.next()) {
+            // A compound: two words or more.
+            (None, None) => return n >= 2,
+            (Some(c), Some(w)) if w.as_bytes()[0] == c => n += 1,
+            _ => return false,
+        }
+    }
 }
 
 /// Whether one name is the other with a masculine or feminine ending
@@ -238,18 +250,17 @@ pub fn name_level(a: &str, b: &str, a_ph: &str, b_ph: &str) -> u8 {
     if a.len() == 1 || b.len() == 1 {
         return if is_initial(a, b) { 4 } else { 5 };
     }
-    if initials_of(a, b) || initials_of(b, a) {
+    // Compounds are rare: whether either name has a space is asked once,
+    // and the rules for compounds are skipped when neither has.
+    let (sa, sb) = (a.as_bytes().contains(&b' '), b.as_bytes().contains(&b' '));
+    if (sb && initials_of(a, b)) || (sa && initials_of(b, a)) {
         return 4;
     }
     // A compound first name against its first part (`jean pierre` /
     // `jean`) is close; two compounds that share only the first part
     // (`noel stephane` / `noel patrick`) are siblings as often as not.
-    if (a.contains(' ') || b.contains(' ')) && first_word(a) == first_word(b) {
-        return if a.contains(' ') && b.contains(' ') {
-            3
-        } else {
-            2
-        };
+    if (sa || sb) && first_word(a) == first_word(b) {
+        return if sa && sb { 3 } else { 2 };
     }
     // One edit in a name of four letters or more is a typo; Jaro-Winkler
     // misses some of them in short names (`krez` / `kerez` is 0.87).
@@ -259,7 +270,7 @@ pub fn name_level(a: &str, b: &str, a_ph: &str, b_ph: &str) -> u8 {
     match jaro_winkler_at_least(a, b, FUZZY) {
         Some(jw) if jw >= CLOSE => 2,
         Some(_) => 3,
-        None if (!a_ph.is_empty() && a_ph == b_ph) || share_a_word(a, b) => 3,
+        None if (!a_ph.is_empty() && a_ph == b_ph) || ((sa || sb) && share_a_word(a, b)) => 3,
         None => 5,
     }
 }
@@ -396,20 +407,45 @@ pub fn first_names_differ(g: &Gamma) -> bool {
     g.get(Field::FirstName) == 5
 }
 
+/// Which name of a record.
+#[derive(Clone, Copy)]
+enum Part {
+    First,
+    Last,
+}
+
+/// A name's code, and (only asked when codes differ) its text and
+/// phonetic code.
+fn code(v: View, p: Part) -> u32 {
+    match p {
+        Part::First => v.r.first,
+        Part::Last => v.r.last,
+    }
+}
+
+fn text<'a>(v: View<'a>, p: Part) -> (&'a str, &'a str) {
+    match p {
+        Part::First => (v.first(), v.first_ph()),
+        Part::Last => (v.last(), v.last_ph()),
+    }
+}
+
 /// A name level from the codes first (an equal code is the same text),
-/// the text only when the codes differ.
+/// the text only when the codes differ: most compared names are equal or
+/// missing, and looking a text up is not free at tens of millions of pairs.
 fn coded_level(
     level: fn(&str, &str, &str, &str) -> u8,
-    (ca, cb): (u32, u32),
-    (a, b): (&str, &str),
-    (a_ph, b_ph): (&str, &str),
+    (a, pa): (View, Part),
+    (b, pb): (View, Part),
 ) -> u8 {
+    let (ca, cb) = (code(a, pa), code(b, pb));
     if ca == 0 || cb == 0 {
         0
     } else if ca == cb {
         1
     } else {
-        level(a, b, a_ph, b_ph)
+        let ((ta, pha), (tb, phb)) = (text(a, pa), text(b, pb));
+        level(ta, tb, pha, phb)
     }
 }
 
@@ -417,18 +453,8 @@ fn coded_level(
 pub fn compare(a: View, b: View) -> Gamma {
     let (x, y) = (a.r, b.r);
     let mut g = Gamma::default();
-    let f1 = coded_level(
-        first_name_level,
-        (x.first, y.first),
-        (a.first(), b.first()),
-        (a.first_ph(), b.first_ph()),
-    );
-    let l1 = coded_level(
-        name_level,
-        (x.last, y.last),
-        (a.last(), b.last()),
-        (a.last_ph(), b.last_ph()),
-    );
+    let f1 = coded_level(first_name_level, (a, Part::First), (b, Part::First));
+    let l1 = coded_level(name_level, (a, Part::Last), (b, Part::Last));
     let (mut first, mut last) = (f1, l1);
     // Vendors swap the columns: the swapped reading wins when it is
     // strictly better on both names together.
@@ -438,19 +464,9 @@ pub fn compare(a: View, b: View) -> Gamma {
         && y.last != 0
         && name_rank(f1) + name_rank(l1) > 1
     {
-        let f2 = coded_level(
-            first_name_level,
-            (x.first, y.last),
-            (a.first(), b.last()),
-            (a.first_ph(), b.last_ph()),
-        );
+        let f2 = coded_level(first_name_level, (a, Part::First), (b, Part::Last));
         if name_rank(f2) < 4 {
-            let l2 = coded_level(
-                name_level,
-                (x.last, y.first),
-                (a.last(), b.first()),
-                (a.last_ph(), b.first_ph()),
-            );
+            let l2 = coded_level(name_level, (a, Part::Last), (b, Part::First));
             if name_rank(f2) + name_rank(l2) < name_rank(f1) + name_rank(l1) {
                 (first, last) = (f2, l2);
                 g.swapped = true;
@@ -738,6 +754,19 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn initials_of_compounds_only() {
+        assert!(initials_of("t o", "theo olivier"));
+        assert!(initials_of("to", "theo olivier"));
+        assert!(initials_of("jpm", "jean pierre marc"));
+        assert!(!initials_of("jp", "jean"), "one word is no compound");
+        assert!(!initials_of("j", "jean pierre"), "too few letters");
+        assert!(!initials_of("jpm", "jean pierre"), "too many letters");
+        assert!(!initials_of("jm", "jean pierre"));
+        assert!(!initials_of("jean", "jean pierre"), "a word, not initials");
+        assert!(!initials_of("t  o", "theo olivier"), "an empty word");
     }
 
     fn lv(a: &str, b: &str) -> u8 {
