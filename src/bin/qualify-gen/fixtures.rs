@@ -1,6 +1,14 @@
 //! `qualify-gen fixtures`: ten hand-picked prospects in every input format.
 
-use super::*;
+use std::fmt::Write as _;
+use std::fs::{self, File};
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use chrono::{Datelike, NaiveDate};
+
+use super::columns::{col, COLS, EN_HEADERS, FR_HEADERS};
+use super::formats::{encode_cp1252, manifest_text, push_csv_record, write_file};
 
 /// One hand-picked prospect: what it is for, and its cells in [`FR_HEADERS`] order.
 struct Fixture {

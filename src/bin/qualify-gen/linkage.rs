@@ -1,7 +1,21 @@
 //! `qualify-gen linkage`: people with noisy duplicates and a client file,
 //! with ground truth, for the accuracy harness.
 
-use super::*;
+use std::collections::HashSet;
+use std::fmt::Write as _;
+use std::fs;
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::{bail, Context, Result};
+use rand::seq::SliceRandom;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+use super::formats::{create, manifest_text, push_csv_record, write_file};
+use super::phone::pairs;
+use super::text::{fnv, fold_into, strip_accents_into};
+use super::vocab::{FIRST_F, FIRST_M, LAST, METRO_TOWNS, STREETS};
 
 /// Noise model of `linkage` (`--profile`).
 #[derive(Clone, Copy, PartialEq, Eq, Debug, clap::ValueEnum)]

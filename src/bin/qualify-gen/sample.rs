@@ -1,7 +1,22 @@
 //! `qualify-gen sample`: the shipped sample list (French headers, Windows-1252,
 //! `;`), its client file, opposition list, manifest, config and `truth.csv`.
 
-use super::*;
+use std::fmt::Write as _;
+use std::fs;
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use rand::seq::SliceRandom;
+
+use super::columns::{col, Row, FR_HEADERS};
+use super::formats::{
+    config_text, create, encode_cp1252, manifest_text, push_csv_field, push_csv_record, write_file,
+};
+use super::generator::{Gen, Plan};
+use super::prospect::Meta;
+use super::text::{write_date, DateStyle};
+use super::ymd;
 
 pub(super) fn sample(seed: u64, out: &Path, rows: usize, clients: usize) -> Result<()> {
     fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;

@@ -1,7 +1,15 @@
 //! `qualify-gen scale`: the same kind of data at benchmark sizes, streamed.
 
+use std::fs;
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::{Context, Result};
+
+use super::columns::EN_HEADERS;
+use super::formats::{config_text, create, manifest_text, push_csv_record, write_file};
+use super::generator::{Gen, Plan};
 use super::sample::truth_line;
-use super::*;
 
 pub(super) fn scale(seed: u64, out: &Path, rows: usize, clients: usize) -> Result<()> {
     fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
