@@ -20,16 +20,15 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use qualify::ingest::mapping::{canonical_frame, map_headers, Mapping, TableKind};
-use qualify::ingest::read_table;
+use qualify::ingest::mapping::{canonical_frame, TableKind};
+use qualify::ingest::read_reference;
 use qualify::link::fuzzy::FuzzySettings;
 use qualify::link::{link, Links, Suppression};
 use qualify::normalise::records::{client_fields, normalise_frame, ClientFields, Normalised};
 use qualify::schema::{CANONICAL_COLUMNS, CLIENT_COLUMNS};
 
 fn load(path: &Path, kind: TableKind) -> (Normalised, Option<ClientFields>, Vec<Option<String>>) {
-    let table = read_table(path, None).expect("readable file");
-    let map = map_headers(&table.headers, &Mapping::default(), kind, path).expect("headers");
+    let (table, map) = read_reference(path, kind).expect("readable file and headers");
     let names: Vec<&str> = CANONICAL_COLUMNS
         .iter()
         .chain(CLIENT_COLUMNS)

@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::ingest::mapping::{canonical_frame, map_headers, ColumnMap, Mapping, TableKind};
-use crate::ingest::{read_table, Table};
+use crate::ingest::{read_reference, read_table, Table};
 use crate::link::suppression::{BloctelList, Suppression};
 use crate::link::{link, Links};
 use crate::manifest::Method;
@@ -93,22 +93,7 @@ fn load_clients(
     warnings: &mut BTreeMap<String, usize>,
     value_warnings: &mut Vec<(String, ValueWarning)>,
 ) -> Result<Clients> {
-    let table = read_table(path, None)?;
-    if let Some(m) = table.malformed.first() {
-        // A client row we cannot read may carry an objection: fail.
-        return Err(Error::Cell {
-            path: path.to_owned(),
-            row: m.source_row,
-            column: String::new(),
-            message: m.message.clone(),
-        });
-    }
-    let map = map_headers(
-        &table.headers,
-        &Mapping::default(),
-        TableKind::Clients,
-        path,
-    )?;
+    let (table, map) = read_reference(path, TableKind::Clients)?;
     let names: Vec<&str> = CANONICAL_COLUMNS
         .iter()
         .chain(CLIENT_COLUMNS)

@@ -90,6 +90,27 @@ impl Table {
     }
 }
 
+/// Reads a reference file (the client file, an opposition or Bloctel list)
+/// and maps its headers with the built-in names. Unlike the list, a
+/// reference file may not lose a row: a row we cannot read may carry an
+/// objection, so the first malformed one is an error naming file and row.
+pub fn read_reference(
+    path: &Path,
+    kind: mapping::TableKind,
+) -> Result<(Table, mapping::ColumnMap)> {
+    let table = read_table(path, None)?;
+    if let Some(m) = table.malformed.first() {
+        return Err(Error::Cell {
+            path: path.to_owned(),
+            row: m.source_row,
+            column: String::new(),
+            message: m.message.clone(),
+        });
+    }
+    let map = mapping::map_headers(&table.headers, &mapping::Mapping::default(), kind, path)?;
+    Ok((table, map))
+}
+
 /// Reads any supported file. `sheet` picks an XLSX sheet by name.
 pub fn read_table(path: &Path, sheet: Option<&str>) -> Result<Table> {
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;

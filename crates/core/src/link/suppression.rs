@@ -13,7 +13,7 @@ use sha2::{Digest, Sha256};
 use super::{ChannelMask, ALL_CHANNELS};
 use crate::error::{Error, Result};
 use crate::ingest::mapping::{canonical_frame, map_headers, Mapping, TableKind};
-use crate::ingest::read_table;
+use crate::ingest::{read_reference, read_table};
 use crate::normalise::records::{normalise_frame, strs, Normalised};
 use crate::normalise::{normalise_email, suppression_variants};
 use crate::schema::Channel;
@@ -55,21 +55,7 @@ impl Suppression {
     /// is an error naming file, row and column: an objection we cannot read
     /// is not one we may skip.
     pub fn add_file(&mut self, path: &Path) -> Result<()> {
-        let table = read_table(path, None)?;
-        if let Some(m) = table.malformed.first() {
-            return Err(Error::Cell {
-                path: path.to_owned(),
-                row: m.source_row,
-                column: String::new(),
-                message: m.message.clone(),
-            });
-        }
-        let map = map_headers(
-            &table.headers,
-            &Mapping::default(),
-            TableKind::Opposition,
-            path,
-        )?;
+        let (table, map) = read_reference(path, TableKind::Opposition)?;
         let usable = [
             "email",
             "phone",
