@@ -12,8 +12,8 @@ use sha2::{Digest, Sha256};
 
 use super::{ChannelMask, ALL_CHANNELS};
 use crate::error::{Error, Result};
-use crate::ingest::mapping::{canonical_frame, map_headers, Mapping, TableKind};
-use crate::ingest::{read_reference, read_table};
+use crate::ingest::mapping::{canonical_frame, TableKind};
+use crate::ingest::read_reference;
 use crate::normalise::records::{normalise_frame, strs, Normalised};
 use crate::normalise::{normalise_email, suppression_variants};
 use crate::schema::Channel;
@@ -241,13 +241,9 @@ pub struct BloctelList {
 
 impl BloctelList {
     pub fn load(path: &Path) -> Result<BloctelList> {
-        let table = read_table(path, None)?;
-        let map = map_headers(
-            &table.headers,
-            &Mapping::default(),
-            TableKind::Opposition,
-            path,
-        )?;
+        // A row we cannot read is a number we would call: an error, as for
+        // the other reference files.
+        let (table, map) = read_reference(path, TableKind::Opposition)?;
         let Some(&col) = map.canonical.get("phone").or(map.canonical.get("mobile")) else {
             return Err(Error::input(path, "a Bloctel file needs a `phone` column"));
         };
@@ -313,5 +309,11 @@ mod tests {
         let e = BloctelList::load(&bloctel).unwrap_err().to_string();
         assert!(e.contains("row 2") && !e.contains("Jeanne Martin"), "{e}");
         assert!(e.contains("\"J***\" (13 characters)"), "{e}");
+
+        // A row of the wrong width was dropped, not read: its number would
+        // have been called.
+        std::fs::write(&bloctel, "phone\n0612345678\n0698765432,extra\n").unwrap();
+        let e = BloctelList::load(&bloctel).unwrap_err().to_string();
+        assert!(e.contains("bloctel.csv") && e.contains("row 2"), "{e}");
     }
 }
