@@ -178,11 +178,11 @@ pub fn inspect(
     let _ = writeln!(o, "\nsample normalised values:");
     for i in 0..k {
         let _ = writeln!(o, "  row {}:", i + 1);
-        if let Some(v) = n.name_key[i].as_ref() {
+        if let Some(v) = n.name_key.get(i) {
             let _ = writeln!(o, "    name_key  {v}");
         }
         if let Some(e) = &n.email[i] {
-            let _ = writeln!(o, "    email     {} ({})", e.address, e.class.as_str());
+            let _ = writeln!(o, "    email     {} ({})", e.address(), e.class.as_str());
         }
         for (label, p) in [
             ("phone", &n.phone[i]),
@@ -198,7 +198,7 @@ pub fn inspect(
                 );
             }
         }
-        if let Some(p) = &n.postcode[i] {
+        if let Some(p) = n.postcode.get(i) {
             let _ = writeln!(o, "    postcode  {p}");
         }
         if let Some(s) = &n.siret[i] {

@@ -197,18 +197,20 @@ fn own_values(n: &crate::normalise::records::Normalised, i: usize) -> String {
             let _ = writeln!(o, "  {k:<15} {v}");
         }
     };
-    line("first_name", n.first_name[i].clone());
-    line("last_name", n.last_name[i].clone());
-    line("full_name", n.full_name[i].clone());
-    line("email", n.email[i].as_ref().map(|e| e.address.clone()));
-    let phone = |p: &Option<crate::normalise::Phone>| p.as_ref().and_then(|p| p.e164.clone());
+    line("first_name", n.first_name.get(i).map(str::to_owned));
+    line("last_name", n.last_name.get(i).map(str::to_owned));
+    line("full_name", n.full_name.get(i).map(str::to_owned));
+    line("email", n.email[i].as_ref().map(|e| e.address().to_owned()));
+    let phone = |p: &Option<crate::normalise::Phone>| {
+        p.as_ref().and_then(|p| p.e164.map(|e| e.to_string()))
+    };
     line("mobile", phone(&n.mobile[i]));
     line("phone", phone(&n.phone[i]));
     line("fax", phone(&n.fax[i]));
-    line("address_line1", n.address_line1[i].clone());
-    line("postcode", n.postcode[i].clone());
-    line("city", n.city[i].clone());
-    line("country", n.country[i].clone());
+    line("address_line1", n.address_line1.get(i).map(str::to_owned));
+    line("postcode", n.postcode.get(i).map(str::to_owned));
+    line("city", n.city.get(i).map(str::to_owned));
+    line("country", n.country.get(i).map(str::to_owned));
     line("siren", n.siren[i].as_ref().map(|s| s.digits.clone()));
     line("siret", n.siret[i].as_ref().map(|s| s.digits.clone()));
     line("collected_at", n.collected_at[i].map(|d| d.to_string()));

@@ -32,27 +32,29 @@ const SHOWN: [&str; 8] = [
 ];
 
 fn values(n: &Normalised, i: usize) -> [String; 8] {
-    let s = |v: &Option<String>| v.clone().unwrap_or_default();
+    let s = |v: &crate::normalise::Texts| v.get(i).unwrap_or_default().to_owned();
     let phone = |p: &Option<crate::normalise::Phone>| {
-        p.as_ref().and_then(|p| p.e164.clone()).unwrap_or_default()
+        p.as_ref()
+            .and_then(|p| p.e164.map(|e| e.to_string()))
+            .unwrap_or_default()
     };
-    let first = match (&n.first_name[i], &n.full_name[i]) {
-        (Some(f), _) => f.clone(),
-        (None, Some(full)) if n.last_name[i].is_none() => full.clone(),
+    let first = match (n.first_name.get(i), n.full_name.get(i)) {
+        (Some(f), _) => f.to_owned(),
+        (None, Some(full)) if n.last_name.is_none(i) => full.to_owned(),
         _ => String::new(),
     };
     [
         first,
-        s(&n.last_name[i]),
+        s(&n.last_name),
         n.email[i]
             .as_ref()
-            .map(|e| e.key.clone())
+            .map(|e| e.key().to_owned())
             .unwrap_or_default(),
         phone(&n.phone[i]),
         phone(&n.mobile[i]),
-        s(&n.address_line1[i]),
-        s(&n.postcode[i]),
-        s(&n.city[i]),
+        s(&n.address_line1),
+        s(&n.postcode),
+        s(&n.city),
     ]
 }
 

@@ -315,9 +315,9 @@ impl folded::Source for Postal<'_> {
 /// Row `i` of a normalised file as a comparable record.
 pub fn person_of(n: &Normalised, i: usize) -> Person {
     let mut p = Person::default();
-    match (&n.first_name[i], &n.last_name[i], &n.full_name[i]) {
+    match (n.first_name.get(i), n.last_name.get(i), n.full_name.get(i)) {
         (f, Some(l), _) => {
-            p.first = f.as_deref().map(fold_key).unwrap_or_default();
+            p.first = f.map(fold_key).unwrap_or_default();
             p.last = fold_key(l);
         }
         (f, None, Some(full)) => {
@@ -326,7 +326,7 @@ pub fn person_of(n: &Normalised, i: usize) -> Person {
             let k = fold_key(full);
             let (rest, last) = k.rsplit_once(' ').unwrap_or(("", &k));
             p.last = last.to_owned();
-            p.first = f.as_deref().map_or_else(|| rest.to_owned(), fold_key);
+            p.first = f.map_or_else(|| rest.to_owned(), fold_key);
         }
         (Some(f), None, None) => p.first = fold_key(f),
         (None, None, None) => {}
@@ -334,23 +334,23 @@ pub fn person_of(n: &Normalised, i: usize) -> Person {
     if let Some(e) = &n.email[i] {
         // A role address (`contact@`) is shared: not evidence of a person.
         if !matches!(e.class, EmailClass::Invalid | EmailClass::Role) {
-            set_email(&mut p, &e.key);
+            set_email(&mut p, e.key());
         }
     }
     for ph in [&n.mobile[i], &n.phone[i]].into_iter().flatten() {
         if let Some(e164) = &ph.e164 {
             match ph.kind {
-                PhoneKind::Mobile => p.mobile.push(e164.clone()),
+                PhoneKind::Mobile => p.mobile.push(e164.to_string()),
                 PhoneKind::Invalid => {}
-                _ => p.landline.push(e164.clone()),
+                _ => p.landline.push(e164.to_string()),
             }
         }
     }
-    if let Some(line) = &n.address_line1[i] {
+    if let Some(line) = n.address_line1.get(i) {
         (p.street_no, p.street) = street_parts(line);
     }
-    p.postcode = n.postcode[i].clone().unwrap_or_default();
-    p.city_key = n.city[i].as_deref().map(city_key).unwrap_or_default();
+    p.postcode = n.postcode.get(i).map(str::to_owned).unwrap_or_default();
+    p.city_key = n.city.get(i).map(city_key).unwrap_or_default();
     if let Some(s) = n.siren[i].as_ref().filter(|s| s.valid) {
         p.siren = s.digits.clone();
     }

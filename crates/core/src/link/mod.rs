@@ -58,20 +58,21 @@ impl KeyKind {
 /// The exact matching keys of one record, each tagged with its kind.
 pub fn record_keys(n: &Normalised, i: usize) -> Vec<(KeyKind, String)> {
     let mut keys = Vec::with_capacity(4);
-    let name = n.name_key[i].as_deref();
+    let name = n.name_key.get(i);
     if let Some(e) = &n.email[i] {
         match e.class {
             EmailClass::Invalid => {}
-            EmailClass::Role => {
-                keys.push((KeyKind::Email, format!("{}|{}", e.key, name.unwrap_or(""))))
-            }
-            _ => keys.push((KeyKind::Email, e.key.clone())),
+            EmailClass::Role => keys.push((
+                KeyKind::Email,
+                format!("{}|{}", e.key(), name.unwrap_or("")),
+            )),
+            _ => keys.push((KeyKind::Email, e.key().to_owned())),
         }
     }
     for p in [&n.mobile[i], &n.phone[i]].into_iter().flatten() {
         let Some(e164) = &p.e164 else { continue };
         match p.kind {
-            PhoneKind::Mobile => keys.push((KeyKind::Phone, e164.clone())),
+            PhoneKind::Mobile => keys.push((KeyKind::Phone, e164.to_string())),
             PhoneKind::Invalid => {}
             // A landline is the household's: measured on the linkage
             // generator, "landline + last name" merged spouses and children

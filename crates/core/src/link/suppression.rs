@@ -135,18 +135,18 @@ impl Suppression {
             let mask = masks[i];
             let mut any = false;
             if let Some(e) = &norm.email[i] {
-                *self.plain.entry(e.key.clone()).or_default() |= mask;
+                *self.plain.entry(e.key().to_owned()).or_default() |= mask;
                 any = true;
             }
             for p in [&norm.phone[i], &norm.mobile[i]].into_iter().flatten() {
                 if let Some(e164) = &p.e164 {
-                    *self.plain.entry(e164.clone()).or_default() |= mask;
+                    *self.plain.entry(e164.to_string()).or_default() |= mask;
                     any = true;
                 }
             }
             // A national number with no postcode may be an overseas line:
             // list every form it stands for (see `suppression_variants`).
-            if norm.postcode[i].is_none() {
+            if norm.postcode.is_none(i) {
                 for cell in [raw_phone[i], raw_mobile[i]].into_iter().flatten() {
                     for e164 in suppression_variants(cell) {
                         *self.plain.entry(e164).or_default() |= mask;
@@ -182,7 +182,7 @@ impl Suppression {
         let mut mask = 0;
         let mut values: Vec<&str> = Vec::with_capacity(3);
         if let Some(e) = &n.email[i] {
-            values.push(&e.key);
+            values.push(e.key());
         }
         for p in [&n.phone[i], &n.mobile[i], &n.fax[i]].into_iter().flatten() {
             if let Some(e) = &p.e164 {
@@ -215,11 +215,7 @@ impl Suppression {
 
 /// A postal objection names a person at a postcode.
 fn postal_key(n: &Normalised, i: usize) -> Option<String> {
-    Some(format!(
-        "{}|{}",
-        n.name_key[i].as_deref()?,
-        n.postcode[i].as_deref()?
-    ))
+    Some(format!("{}|{}", n.name_key.get(i)?, n.postcode.get(i)?))
 }
 
 fn french_channel(c: &str) -> Option<Channel> {
@@ -272,7 +268,7 @@ impl BloctelList {
 
 /// Normalised email key, for callers that hash it (vendor feedback).
 pub fn email_key(raw: &str) -> Option<String> {
-    normalise_email(raw).map(|e| e.key)
+    normalise_email(raw).map(|e| e.key().to_owned())
 }
 
 #[cfg(test)]

@@ -45,22 +45,54 @@ impl EmailClass {
 }
 
 /// A normalised email address.
+///
+/// Held in one allocation when the address is already lowercase (most
+/// are): the key is then the address, and the domain is always the key's
+/// tail. A list of millions of rows keeps one of these per row.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Email {
+    address: Box<str>,
+    /// `None` when the key equals the address.
+    lowered: Option<Box<str>>,
+    /// Length in bytes of the domain, at the end of the key.
+    domain_len: usize,
+    /// Classification; see [`EmailClass`] for the meaning of each value.
+    pub class: EmailClass,
+}
+
+impl Email {
+    fn new(address: String, key: String, domain: &str, class: EmailClass) -> Email {
+        debug_assert!(key.ends_with(domain), "{key:?} ends with {domain:?}");
+        let lowered = (key != address).then(|| key.into_boxed_str());
+        Email {
+            address: address.into_boxed_str(),
+            lowered,
+            domain_len: domain.len(),
+            class,
+        }
+    }
+
     /// Trimmed, domain lowercased (an internationalised domain is kept in its
     /// Unicode form, canonicalised by IDNA); the local part is as typed.
     /// For an invalid address: the trimmed raw value.
-    pub address: String,
-    /// `address` fully lowercased: the form used for matching and for the
+    pub fn address(&self) -> &str {
+        &self.address
+    }
+
+    /// The address fully lowercased: the form used for matching and for the
     /// SHA-256/MD5 hashes of suppression lists.
-    pub key: String,
+    pub fn key(&self) -> &str {
+        self.lowered.as_deref().unwrap_or(&self.address)
+    }
+
     /// The lowercased registrable domain (public suffix list), e.g.
     /// `orange.fr` for `jean@mail.orange.fr`; the whole domain when the list
     /// has no registrable part (e.g. `gouv.fr`). For an invalid address:
     /// the lowercased text after the last `@`, or empty when there is none.
-    pub domain: String,
-    /// Classification; see [`EmailClass`] for the meaning of each value.
-    pub class: EmailClass,
+    pub fn domain(&self) -> &str {
+        let key = self.key();
+        &key[key.len() - self.domain_len..]
+    }
 }
 
 /// Normalises and classifies one email cell.
@@ -91,16 +123,8 @@ pub fn normalise_email(raw: &str) -> Option<Email> {
 
 fn invalid(trimmed: &str) -> Email {
     let key = trimmed.to_lowercase();
-    let domain = key
-        .rsplit_once('@')
-        .map(|(_, d)| d.to_string())
-        .unwrap_or_default();
-    Email {
-        address: trimmed.to_string(),
-        key,
-        domain,
-        class: EmailClass::Invalid,
-    }
+    let domain = key.rsplit_once('@').map_or("", |(_, d)| d).to_owned();
+    Email::new(trimmed.to_string(), key, &domain, EmailClass::Invalid)
 }
 
 /// Parses a trimmed, non-empty address; `None` means invalid.
@@ -152,12 +176,15 @@ fn parse_valid(trimmed: &str) -> Option<Email> {
     let address = format!("{local}@{address_domain}");
     let key = address.to_lowercase();
     let class = classify(local, &ascii, registrable_ascii);
-    Some(Email {
-        address,
-        key,
-        domain: registrable,
-        class,
-    })
+    // IDNA maps each label on its own, so the registrable domain's Unicode
+    // form is the tail of the address's, which `domain()` relies on; were it
+    // ever not, the ASCII forms (of which it always is) are kept instead.
+    if !key.ends_with(registrable.as_str()) {
+        let address = format!("{local}@{ascii}");
+        let key = address.to_lowercase();
+        return Some(Email::new(address, key, registrable_ascii, class));
+    }
+    Some(Email::new(address, key, &registrable, class))
 }
 
 /// The ASCII (punycode) form of a lowercased domain, or `None` when it is not
@@ -251,7 +278,7 @@ mod tests {
     fn mailto_prefix_is_dropped() {
         for raw in ["mailto:alice@gmail.com", "MAILTO: alice@gmail.com"] {
             let e = normalise_email(raw).unwrap();
-            assert_eq!(e.address, "alice@gmail.com", "{raw}");
+            assert_eq!(e.address(), "alice@gmail.com", "{raw}");
             assert_ne!(e.class, EmailClass::Invalid, "{raw}");
         }
         assert_eq!(normalise_email("mailto:"), None);
@@ -266,23 +293,23 @@ mod tests {
     #[test]
     fn trims_and_lowercases_domain_only() {
         let e = normalise_email("  Jean.Dupont@ACME-Industrie.FR ").unwrap();
-        assert_eq!(e.address, "Jean.Dupont@acme-industrie.fr");
-        assert_eq!(e.key, "jean.dupont@acme-industrie.fr");
-        assert_eq!(e.domain, "acme-industrie.fr");
+        assert_eq!(e.address(), "Jean.Dupont@acme-industrie.fr");
+        assert_eq!(e.key(), "jean.dupont@acme-industrie.fr");
+        assert_eq!(e.domain(), "acme-industrie.fr");
         assert_eq!(e.class, EmailClass::Corporate);
     }
 
     #[test]
     fn registrable_domain() {
         let e = normalise_email("a.b@mail.Sales.Acme.co.uk").unwrap();
-        assert_eq!(e.domain, "acme.co.uk");
+        assert_eq!(e.domain(), "acme.co.uk");
         assert_eq!(
-            normalise_email("x@interieur.gouv.fr").unwrap().domain,
+            normalise_email("x@interieur.gouv.fr").unwrap().domain(),
             "interieur.gouv.fr"
         );
         // A bare public suffix has no registrable part: the domain itself.
         let e = normalise_email("x@gouv.fr").unwrap();
-        assert_eq!(e.domain, "gouv.fr");
+        assert_eq!(e.domain(), "gouv.fr");
         assert_ne!(e.class, EmailClass::Invalid);
     }
 
@@ -313,10 +340,10 @@ mod tests {
             assert_eq!(e.class, EmailClass::Invalid, "{raw}");
         }
         let e = normalise_email("  Jean@ACME ").unwrap();
-        assert_eq!(e.address, "Jean@ACME");
-        assert_eq!(e.key, "jean@acme");
-        assert_eq!(e.domain, "acme");
-        assert_eq!(normalise_email("nothing").unwrap().domain, "");
+        assert_eq!(e.address(), "Jean@ACME");
+        assert_eq!(e.key(), "jean@acme");
+        assert_eq!(e.domain(), "acme");
+        assert_eq!(normalise_email("nothing").unwrap().domain(), "");
     }
 
     #[test]
@@ -354,17 +381,17 @@ mod tests {
     #[test]
     fn idn_domain_keeps_unicode() {
         let e = normalise_email("Élodie@CAFÉ.fr").unwrap();
-        assert_eq!(e.address, "Élodie@café.fr");
-        assert_eq!(e.key, "élodie@café.fr");
-        assert_eq!(e.domain, "café.fr");
+        assert_eq!(e.address(), "Élodie@café.fr");
+        assert_eq!(e.key(), "élodie@café.fr");
+        assert_eq!(e.domain(), "café.fr");
         assert_eq!(e.class, EmailClass::Corporate);
         // Decomposed input gets the canonical (NFC) form.
         let e = normalise_email("a@cafe\u{301}.fr").unwrap();
-        assert_eq!(e.address, "a@café.fr");
+        assert_eq!(e.address(), "a@café.fr");
         // Typed punycode stays as typed.
         let e = normalise_email("a@XN--CAF-DMA.fr").unwrap();
-        assert_eq!(e.address, "a@xn--caf-dma.fr");
-        assert_eq!(e.domain, "xn--caf-dma.fr");
+        assert_eq!(e.address(), "a@xn--caf-dma.fr");
+        assert_eq!(e.domain(), "xn--caf-dma.fr");
         // Malformed punycode is invalid.
         assert_eq!(class("a@xn--zz-.fr"), EmailClass::Invalid);
     }
@@ -480,11 +507,11 @@ mod tests {
 
     fn check_idempotent(raw: &str) {
         if let Some(first) = normalise_email(raw) {
-            let second = normalise_email(&first.address).expect("non-empty stays non-empty");
+            let second = normalise_email(first.address()).expect("non-empty stays non-empty");
             assert_eq!(first, second, "raw={raw:?}");
             // The key is a fixed point too: hashing it twice must not drift.
-            let from_key = normalise_email(&first.key).unwrap();
-            assert_eq!(from_key.key, first.key);
+            let from_key = normalise_email(first.key()).unwrap();
+            assert_eq!(from_key.key(), first.key());
         }
     }
 

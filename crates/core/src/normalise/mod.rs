@@ -35,11 +35,13 @@ pub mod name;
 pub mod phone;
 pub mod postal;
 pub mod records;
+pub mod texts;
 pub mod values;
 
 pub use company::{normalise_siren, normalise_siret, siren_of_siret, CompanyId};
 pub use email::{normalise_email, Email, EmailClass};
 pub use name::{clean_name, fold_key};
-pub use phone::{default_region, normalise_phone, suppression_variants, Phone, PhoneKind};
+pub use phone::{default_region, normalise_phone, suppression_variants, Phone, PhoneKind, E164};
 pub use postal::{is_valid_fr_postcode, normalise_country, normalise_postcode};
+pub use texts::Texts;
 pub use values::{parse_date, parse_yes_no, YesNo};

@@ -10,7 +10,7 @@ use rayon::prelude::*;
 use super::{
     clean_name, default_region, fold_key, normalise_country, normalise_email, normalise_phone,
     normalise_postcode, normalise_siren, normalise_siret, parse_date, parse_yes_no, CompanyId,
-    Email, Phone, YesNo,
+    Email, Phone, Texts, YesNo,
 };
 use crate::schema::{consent_column, consent_date_column, opposed_column, CHANNELS};
 
@@ -29,22 +29,22 @@ pub fn strs<'a>(df: &'a DataFrame, name: &str) -> Vec<Option<&'a str>> {
 #[derive(Debug, Default)]
 pub struct Normalised {
     pub rows: usize,
-    pub first_name: Vec<Option<String>>,
-    pub last_name: Vec<Option<String>>,
-    pub full_name: Vec<Option<String>>,
+    pub first_name: Texts,
+    pub last_name: Texts,
+    pub full_name: Texts,
     /// Folded "first last" (or full name) for matching.
-    pub name_key: Vec<Option<String>>,
+    pub name_key: Texts,
     /// Folded last name (or last word of the full name) for matching.
-    pub last_key: Vec<Option<String>>,
+    pub last_key: Texts,
     pub email: Vec<Option<Email>>,
     pub phone: Vec<Option<Phone>>,
     pub mobile: Vec<Option<Phone>>,
     pub fax: Vec<Option<Phone>>,
-    pub postcode: Vec<Option<String>>,
+    pub postcode: Texts,
     /// Street line and city as cleaned text, for fuzzy matching only.
-    pub address_line1: Vec<Option<String>>,
-    pub city: Vec<Option<String>>,
-    pub country: Vec<Option<String>>,
+    pub address_line1: Texts,
+    pub city: Texts,
+    pub country: Texts,
     pub siren: Vec<Option<CompanyId>>,
     pub siret: Vec<Option<CompanyId>>,
     /// Street, postcode and city all present.
@@ -71,6 +71,10 @@ pub struct ClientFields {
     pub contract_in_progress: Vec<YesNo>,
     /// Objections per channel, in [`CHANNELS`] order; `opposed_all` folded in.
     pub opposed: [Vec<bool>; 6],
+}
+
+fn par_texts(col: &[Option<&str>], f: impl Fn(&str) -> Option<String> + Sync) -> Texts {
+    col.par_iter().map(|c| c.and_then(&f)).collect()
 }
 
 fn par_map<T: Send>(col: &[Option<&str>], f: impl Fn(&str) -> Option<T> + Sync) -> Vec<Option<T>> {
@@ -173,30 +177,26 @@ fn date_column(
 pub fn normalise_frame(df: &DataFrame) -> Normalised {
     let rows = df.height();
     let mut warnings = Vec::new();
-    let first_name = par_map(&strs(df, "first_name"), clean_name);
-    let last_name = par_map(&strs(df, "last_name"), clean_name);
-    let full_name = par_map(&strs(df, "full_name"), clean_name);
+    let first_name = par_texts(&strs(df, "first_name"), clean_name);
+    let last_name = par_texts(&strs(df, "last_name"), clean_name);
+    let full_name = par_texts(&strs(df, "full_name"), clean_name);
     let (name_key, last_key): (Vec<_>, Vec<_>) = (0..rows)
         .into_par_iter()
-        .map(|i| {
-            name_keys(
-                first_name[i].as_deref(),
-                last_name[i].as_deref(),
-                full_name[i].as_deref(),
-            )
-        })
+        .map(|i| name_keys(first_name.get(i), last_name.get(i), full_name.get(i)))
         .unzip();
+    let name_key: Texts = name_key.into_par_iter().collect();
+    let last_key: Texts = last_key.into_par_iter().collect();
 
-    let country = par_map(&strs(df, "country"), normalise_country);
+    let country = par_texts(&strs(df, "country"), normalise_country);
     let postcode_raw = strs(df, "postcode");
-    let postcode: Vec<Option<String>> = postcode_raw
+    let postcode: Texts = postcode_raw
         .par_iter()
-        .zip(country.par_iter())
-        .map(|(p, c)| p.and_then(|p| normalise_postcode(p, c.as_deref())))
+        .enumerate()
+        .map(|(i, p)| p.and_then(|p| normalise_postcode(p, country.get(i))))
         .collect();
     let regions: Vec<&'static str> = (0..rows)
         .into_par_iter()
-        .map(|i| default_region(country[i].as_deref(), postcode[i].as_deref()))
+        .map(|i| default_region(country.get(i), postcode.get(i)))
         .collect();
     let phones = |name: &str| -> Vec<Option<Phone>> {
         strs(df, name)
@@ -224,7 +224,7 @@ pub fn normalise_frame(df: &DataFrame) -> Normalised {
     let line1 = strs(df, "address_line1");
     let city = strs(df, "city");
     let address_complete = (0..rows)
-        .map(|i| line1[i].is_some() && postcode[i].is_some() && city[i].is_some())
+        .map(|i| line1[i].is_some() && postcode.is_some(i) && city[i].is_some())
         .collect();
     let address_any = (0..rows)
         .map(|i| line1[i].is_some() || postcode_raw[i].is_some() || city[i].is_some())
@@ -240,8 +240,8 @@ pub fn normalise_frame(df: &DataFrame) -> Normalised {
         .map(Option::is_some)
         .collect();
 
-    let address_line1 = par_map(&line1, clean_name);
-    let city = par_map(&city, clean_name);
+    let address_line1 = par_texts(&line1, clean_name);
+    let city = par_texts(&city, clean_name);
     Normalised {
         rows,
         first_name,

@@ -62,15 +62,15 @@ pub(crate) fn qualified_frame(
             .map(|&i| decisions[i].contactable_until.map(|d| d.to_string()))
             .collect(),
     ));
-    let pick = |v: &[Option<String>]| -> Vec<Option<String>> {
-        rows.iter().map(|&i| v[i].clone()).collect()
+    let pick = |v: &crate::normalise::Texts| -> Vec<Option<String>> {
+        rows.iter().map(|&i| v.get(i).map(str::to_owned)).collect()
     };
     let phone_out =
         |v: &[Option<crate::normalise::Phone>], raw: &[Option<&str>]| -> Vec<Option<String>> {
             rows.iter()
                 .map(|&i| {
                     v[i].as_ref()
-                        .and_then(|p| p.e164.clone())
+                        .and_then(|p| p.e164.map(|e| e.to_string()))
                         .or(raw[i].map(str::to_owned))
                 })
                 .collect()
@@ -83,18 +83,28 @@ pub(crate) fn qualified_frame(
             "full_name" => pick(&norm.full_name),
             "email" => rows
                 .iter()
-                .map(|&i| norm.email[i].as_ref().map(|e| e.address.clone()))
+                .map(|&i| norm.email[i].as_ref().map(|e| e.address().to_owned()))
                 .collect(),
             "phone" => phone_out(&norm.phone, &raw),
             "mobile" => phone_out(&norm.mobile, &raw),
             "fax" => phone_out(&norm.fax, &raw),
             "postcode" => rows
                 .iter()
-                .map(|&i| norm.postcode[i].clone().or(raw[i].map(str::to_owned)))
+                .map(|&i| {
+                    norm.postcode
+                        .get(i)
+                        .map(str::to_owned)
+                        .or(raw[i].map(str::to_owned))
+                })
                 .collect(),
             "country" => rows
                 .iter()
-                .map(|&i| norm.country[i].clone().or(raw[i].map(str::to_owned)))
+                .map(|&i| {
+                    norm.country
+                        .get(i)
+                        .map(str::to_owned)
+                        .or(raw[i].map(str::to_owned))
+                })
                 .collect(),
             "siren" => rows
                 .iter()
@@ -293,7 +303,7 @@ pub(crate) fn rejected_frame(
         .collect();
     let email: Vec<Option<String>> = rows
         .iter()
-        .map(|&i| norm.email[i].as_ref().map(|e| mask::email(&e.address)))
+        .map(|&i| norm.email[i].as_ref().map(|e| mask::email(e.address())))
         .collect();
     let phone: Vec<Option<String>> = rows
         .iter()
@@ -309,9 +319,9 @@ pub(crate) fn rejected_frame(
         .iter()
         .map(|&i| {
             mask::name(
-                norm.first_name[i].as_deref(),
-                norm.last_name[i].as_deref(),
-                norm.full_name[i].as_deref(),
+                norm.first_name.get(i),
+                norm.last_name.get(i),
+                norm.full_name.get(i),
             )
         })
         .collect();
@@ -413,7 +423,7 @@ pub(crate) fn feedback_frame(
     // needs them most, to find the records whose address failed.
     let email: Vec<Option<String>> = rows
         .iter()
-        .map(|&i| norm.email[i].as_ref().map(|e| h(&e.key)))
+        .map(|&i| norm.email[i].as_ref().map(|e| h(e.key())))
         .collect();
     let phone: Vec<Option<String>> = rows
         .iter()

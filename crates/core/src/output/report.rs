@@ -62,11 +62,11 @@ pub fn examples(
         out.push(Example {
             record_id: ids[i].clone(),
             name: mask::name(
-                norm.first_name[i].as_deref(),
-                norm.last_name[i].as_deref(),
-                norm.full_name[i].as_deref(),
+                norm.first_name.get(i),
+                norm.last_name.get(i),
+                norm.full_name.get(i),
             ),
-            email: norm.email[i].as_ref().map(|e| mask::email(&e.address)),
+            email: norm.email[i].as_ref().map(|e| mask::email(e.address())),
             phone: [&norm.mobile[i], &norm.phone[i], &norm.fax[i]]
                 .into_iter()
                 .flatten()

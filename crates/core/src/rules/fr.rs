@@ -576,12 +576,12 @@ fn client_gave(ch: Channel, f: &Facts, ctx: &Context) -> bool {
             .into_iter()
             .flatten()
             .filter(|p| p.kind == PhoneKind::Mobile)
-            .filter_map(|p| p.e164.clone())
+            .filter_map(|p| p.e164.map(|e| e.to_string()))
             .collect()
     };
     match ch {
         Channel::Email => match (&n.email[i], &cn.email[ci]) {
-            (Some(a), Some(b)) => a.key == b.key,
+            (Some(a), Some(b)) => a.key() == b.key(),
             _ => false,
         },
         Channel::Sms => {
@@ -624,7 +624,7 @@ fn regime(
         Channel::Autocall => Regime::OptIn,
         Channel::Fax => {
             // A company's general fax, no person named, is outside L34-5.
-            if !consumer && f.list.name_key[f.row].is_none() {
+            if !consumer && f.list.name_key.is_none(f.row) {
                 Regime::OptOut
             } else {
                 Regime::OptIn

@@ -1,0 +1,170 @@
+//! [`Texts`]: a normalised text column (names, postcode, city, ...) held
+//! as one Arrow string-view array instead of a `Vec<Option<String>>`.
+//!
+//! In: optional strings, built in parallel. Out: `get(i) -> Option<&str>`
+//! by row index, and the column as a polars [`StringChunked`] for the
+//! output frames. Why: a `Vec<Option<String>>` costs 24 bytes per row plus
+//! one heap allocation per value (at 1M + 1M rows and nine such columns,
+//! about 0.9 GiB); a view array costs 16 bytes per row, with strings of up
+//! to 12 bytes (most names, every postcode) stored inside the view, and one
+//! shared buffer for the longer ones.
+
+use polars::prelude::*;
+use rayon::prelude::*;
+
+/// Polars' array type behind a `String` column (Arrow's Utf8View).
+type ViewArray = <StringType as PolarsDataType>::Array;
+
+/// One column of optional texts, by row index. Immutable once built.
+#[derive(Clone)]
+pub struct Texts {
+    /// A single chunk, so that a row is one index into one array.
+    array: ViewArray,
+}
+
+impl Texts {
+    /// The column of a one-chunk-or-more [`StringChunked`].
+    pub fn from_chunked(ca: &StringChunked) -> Texts {
+        let ca = ca.rechunk();
+        let array = ca
+            .downcast_iter()
+            .next()
+            .cloned()
+            .unwrap_or_else(|| empty().array);
+        Texts { array }
+    }
+
+    /// Row `i`'s value; `None` when the row has none. Panics past the end,
+    /// like a slice.
+    pub fn get(&self, i: usize) -> Option<&str> {
+        assert!(i < self.len(), "row {i} of a column of {}", self.len());
+        self.array.get(i)
+    }
+
+    pub fn is_some(&self, i: usize) -> bool {
+        self.get(i).is_some()
+    }
+
+    pub fn is_none(&self, i: usize) -> bool {
+        self.get(i).is_none()
+    }
+
+    pub fn len(&self) -> usize {
+        self.array.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = Option<&str>> + '_ {
+        (0..self.len()).map(|i| self.array.get(i))
+    }
+
+    /// The column as a polars string column named `name` (no copy of the
+    /// text: the buffers are shared).
+    pub fn to_chunked(&self, name: &str) -> StringChunked {
+        StringChunked::with_chunk(name.into(), self.array.clone())
+    }
+
+    /// The values of `rows`, in that order, as a polars string column.
+    pub fn take(&self, name: &str, rows: &[usize]) -> StringChunked {
+        let mut ca: StringChunked = rows.iter().map(|&i| self.get(i)).collect();
+        ca.rename(name.into());
+        ca
+    }
+}
+
+fn empty() -> Texts {
+    let ca: StringChunked = std::iter::empty::<Option<&str>>().collect();
+    let array = ca
+        .rechunk()
+        .downcast_iter()
+        .next()
+        .cloned()
+        .expect("an empty string column has one empty chunk");
+    Texts { array }
+}
+
+impl Default for Texts {
+    fn default() -> Texts {
+        empty()
+    }
+}
+
+impl std::fmt::Debug for Texts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl PartialEq for Texts {
+    fn eq(&self, other: &Texts) -> bool {
+        self.len() == other.len() && self.iter().eq(other.iter())
+    }
+}
+
+impl<S: AsRef<str> + Send + Sync> FromParallelIterator<Option<S>> for Texts {
+    fn from_par_iter<I: IntoParallelIterator<Item = Option<S>>>(iter: I) -> Texts {
+        // Each thread pushes its values into its own view array (a value is
+        // dropped as soon as it is copied in), then the chunks are joined.
+        let ca: StringChunked = iter.into_par_iter().collect();
+        Texts::from_chunked(&ca)
+    }
+}
+
+impl<S: AsRef<str>> FromIterator<Option<S>> for Texts {
+    fn from_iter<I: IntoIterator<Item = Option<S>>>(iter: I) -> Texts {
+        let ca: StringChunked = iter.into_iter().collect();
+        Texts::from_chunked(&ca)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_every_value_and_every_gap_in_row_order() {
+        let values: Vec<Option<String>> = (0..10_000)
+            .map(|i| match i % 4 {
+                0 => None,
+                1 => Some(format!("{i}")),
+                2 => Some(format!("une valeur plus longue que douze octets {i}")),
+                _ => Some(String::new()),
+            })
+            .collect();
+        let texts: Texts = values.par_iter().map(|v| v.as_deref()).collect();
+        assert_eq!(texts.len(), values.len());
+        for (i, v) in values.iter().enumerate() {
+            assert_eq!(texts.get(i), v.as_deref(), "row {i}");
+        }
+        let sequential: Texts = values.iter().map(|v| v.as_deref()).collect();
+        assert_eq!(texts, sequential);
+        let taken = texts.take("c", &[2, 0, 1]);
+        assert_eq!(
+            taken.iter().collect::<Vec<_>>(),
+            vec![values[2].as_deref(), None, values[1].as_deref()]
+        );
+        assert_eq!(texts.to_chunked("c").len(), values.len());
+    }
+
+    #[test]
+    fn empty_column_and_unicode() {
+        let t = Texts::default();
+        assert!(t.is_empty());
+        let t: Texts = [Some("Élodie"), None, Some("Saint-Étienne-du-Rouvray ✓")]
+            .into_iter()
+            .collect();
+        assert_eq!(t.get(0), Some("Élodie"));
+        assert!(t.is_none(1));
+        assert_eq!(t.get(2), Some("Saint-Étienne-du-Rouvray ✓"));
+    }
+
+    #[test]
+    #[should_panic(expected = "row 3 of a column of 3")]
+    fn past_the_end_panics_like_a_slice() {
+        let t: Texts = [Some("a"), None, Some("b")].into_iter().collect();
+        t.get(3);
+    }
+}
