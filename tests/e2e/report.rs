@@ -414,3 +414,69 @@ fn vendor_feedback_carries_hashes_and_reasons_only() {
         "invalid addresses carry their hash"
     );
 }
+
+#[test]
+fn the_batch_size_changes_no_output_byte() {
+    // The sample (2,000 records) in one batch, then in batches of 7: every
+    // file the same bytes, certificate included.
+    let a = tempfile::tempdir().unwrap();
+    let b = tempfile::tempdir().unwrap();
+    let whole = sample_run(a.path(), &[]);
+    let small = sample_run(b.path(), &["--batch-rows", "7"]);
+    let names = |dir: &Path| -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n != "run.json")
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(names(&whole), names(&small));
+    for name in names(&whole) {
+        let x = std::fs::read(whole.join(&name)).unwrap();
+        let y = std::fs::read(small.join(&name)).unwrap();
+        assert!(x == y, "{name} differs between batches of 65,536 and of 7");
+    }
+
+    // For Excel (the BOM and the header once, at the top) and Parquet (one
+    // row group per batch: other bytes, the same table), in batches of 1.
+    let c = tempfile::tempdir().unwrap();
+    let d = tempfile::tempdir().unwrap();
+    let whole = sample_run(c.path(), &["--excel", "--parquet"]);
+    let single = sample_run(d.path(), &["--excel", "--parquet", "--batch-rows", "1"]);
+    for name in names(&whole) {
+        if name == "qualified.parquet" || name == "certificate.json" {
+            continue;
+        }
+        let x = std::fs::read(whole.join(&name)).unwrap();
+        let y = std::fs::read(single.join(&name)).unwrap();
+        assert!(x == y, "{name} differs between batches of 65,536 and of 1");
+    }
+    let csv = std::fs::read(single.join("qualified.csv")).unwrap();
+    assert!(csv.starts_with(b"\xEF\xBB\xBFrecord_id;"));
+    assert_eq!(
+        csv.windows(3).filter(|w| *w == b"\xEF\xBB\xBF").count(),
+        1,
+        "one BOM"
+    );
+    let read = |dir: &Path| {
+        use polars::prelude::*;
+        let f = std::fs::File::open(dir.join("qualified.parquet")).unwrap();
+        ParquetReader::new(f).finish().unwrap()
+    };
+    let (x, y) = (read(&whole), read(&single));
+    assert!(x.height() > 100, "{} qualified rows", x.height());
+    assert!(
+        x.equals_missing(&y),
+        "qualified.parquet holds the same table"
+    );
+}
+
+#[test]
+fn a_batch_size_of_zero_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = run_sample(&dir.path().join("out"), &["--batch-rows", "0"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("batch_rows"), "{}", stderr(&o));
+}

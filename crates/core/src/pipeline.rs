@@ -390,6 +390,10 @@ pub fn decide(
     })
 }
 
+fn parquet_error(e: &PolarsError) -> Error {
+    Error::input("qualified.parquet", format!("cannot write Parquet: {e}"))
+}
+
 /// Runs the whole pipeline and writes the output folder (a run that needs
 /// no answers from outside; the binary wires [`start`], [`prepare`], its
 /// look-ups, [`decide`] and [`write`] itself).
@@ -472,49 +476,98 @@ pub fn write(
     conservation_check(n, &qualified_rows, &rejected_rows)?;
 
     let excel = config.excel;
+    let batch = config.batch_rows;
     {
+        use crate::output::batches;
         let vendor = config.manifest.as_ref().map(|m| m.vendor.as_str());
-        let kept_cells: Vec<(String, Vec<Option<&str>>)> = kept
+        let raw = frames::Raw::new(&canon);
+        let kept_cells: Vec<(String, crate::normalise::Texts)> = kept
             .iter()
-            .map(|(name, i)| (name.clone(), table.column(*i).iter().collect()))
+            .map(|(name, i)| {
+                (
+                    name.clone(),
+                    crate::normalise::Texts::from_chunked(table.column(*i)),
+                )
+            })
             .collect();
-        let mut q = frames::qualified_frame(
-            &canon,
-            &norm,
-            &decisions,
-            &record_ids,
-            &qualified_rows,
-            &kept_cells,
-            vendor,
-        )?;
-        folder.csv("qualified.csv", &mut q, excel)?;
-        if config.parquet {
-            folder.parquet("qualified.parquet", &mut q)?;
-        }
-        for ch in CHANNELS {
-            let allowed = qualified_rows
-                .iter()
-                .filter(|&&i| decisions[i].allowed(ch))
-                .count();
-            // Fax and automated calls are rare: their files only when used.
-            if allowed == 0 && matches!(ch, Channel::Fax | Channel::Autocall) {
-                continue;
+        // qualified.csv and the campaign files from the same batches of
+        // qualified records: a campaign file is the qualified batch's rows
+        // allowed on its channel (denied contact fields already emptied).
+        let channels: Vec<Channel> = CHANNELS
+            .into_iter()
+            .filter(|&ch| {
+                // Fax and automated calls are rare: their files only when used.
+                !matches!(ch, Channel::Fax | Channel::Autocall)
+                    || qualified_rows.iter().any(|&i| decisions[i].allowed(ch))
+            })
+            .collect();
+        let mut qualified = folder.csv_sink("qualified.csv", excel)?;
+        let mut parquet_file = match config.parquet {
+            true => Some(folder.create("qualified.parquet")?),
+            false => None,
+        };
+        let mut campaigns = channels
+            .iter()
+            .map(|ch| folder.csv_sink(&format!("campaign-{}.csv", ch.as_str()), excel))
+            .collect::<Result<Vec<_>>>()?;
+        // The batched writer needs the schema first: that of an empty batch.
+        let mut parquet = match parquet_file.as_mut() {
+            Some(file) => {
+                let empty = frames::qualified_frame(
+                    &raw,
+                    &norm,
+                    &decisions,
+                    &record_ids,
+                    &[],
+                    &kept_cells,
+                    vendor,
+                )?;
+                Some(
+                    ParquetWriter::new(file)
+                        .batched(empty.schema())
+                        .map_err(|e| parquet_error(&e))?,
+                )
             }
-            let mut c = frames::campaign_frame(&q, &canon, &norm, &decisions, &qualified_rows, ch)?;
-            folder.csv(&format!("campaign-{}.csv", ch.as_str()), &mut c, excel)?;
+            None => None,
+        };
+        for rows in batches(&qualified_rows, batch) {
+            let mut q = frames::qualified_frame(
+                &raw,
+                &norm,
+                &decisions,
+                &record_ids,
+                rows,
+                &kept_cells,
+                vendor,
+            )?;
+            qualified.write(&mut q)?;
+            if let Some(writer) = parquet.as_mut() {
+                writer.write_batch(&q).map_err(|e| parquet_error(&e))?;
+            }
+            for (ch, sink) in channels.iter().zip(&mut campaigns) {
+                let mut c = frames::campaign_frame(&q, &raw, &norm, &decisions, rows, *ch)?;
+                sink.write(&mut c)?;
+            }
         }
-        drop(q);
+        folder.finish_csv(qualified)?;
+        for sink in campaigns {
+            folder.finish_csv(sink)?;
+        }
+        if let Some(writer) = parquet {
+            writer.finish().map_err(|e| parquet_error(&e))?;
+        }
+        if let Some(file) = parquet_file {
+            folder.finish("qualified.parquet", file)?;
+        }
+
         let client_ids = clients.as_ref().map(|c| &c.fields.client_id);
-        let mut r = frames::rejected_frame(
-            &norm,
-            &links,
-            &decisions,
-            &record_ids,
-            &rejected_rows,
-            client_ids,
-        )?;
-        folder.csv("rejected.csv", &mut r, excel)?;
-        drop(r);
+        let mut rejected = folder.csv_sink("rejected.csv", excel)?;
+        for rows in batches(&rejected_rows, batch) {
+            let mut r =
+                frames::rejected_frame(&norm, &links, &decisions, &record_ids, rows, client_ids)?;
+            rejected.write(&mut r)?;
+        }
+        folder.finish_csv(rejected)?;
         let mut m = crate::output::matches::matches_frame(
             &links.fuzzy,
             &record_ids,
@@ -529,13 +582,21 @@ pub fn write(
                 &serde_json::to_value(model).expect("the model is plain data"),
             )?;
         }
-        let mut d = frames::decisions_frame(&decisions, &record_ids)?;
-        folder.csv("decisions.csv", &mut d, excel)?;
-        drop(d);
+        let all: Vec<usize> = (0..n).collect();
+        let mut sink = folder.csv_sink("decisions.csv", excel)?;
+        for rows in batches(&all, batch) {
+            sink.write(&mut frames::decisions_frame(&decisions, &record_ids, rows)?)?;
+        }
+        folder.finish_csv(sink)?;
         let mut del = frames::to_delete_frame(&decisions, &record_ids)?;
         folder.csv("to_delete.csv", &mut del, excel)?;
-        let mut fb = frames::feedback_frame(&norm, &decisions, &record_ids, &rejected_rows)?;
-        folder.csv("vendor-feedback.csv", &mut fb, excel)?;
+        // The certificate lists the files in the order they were made.
+        let mut feedback = folder.csv_sink("vendor-feedback.csv", excel)?;
+        for rows in batches(&rejected_rows, batch) {
+            let mut fb = frames::feedback_frame(&norm, &decisions, &record_ids, rows)?;
+            feedback.write(&mut fb)?;
+        }
+        folder.finish_csv(feedback)?;
     }
     timer.lap("write");
 

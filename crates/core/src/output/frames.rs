@@ -3,13 +3,17 @@
 //! folder (qualified.csv, campaign-<channel>.csv, rejected.csv,
 //! decisions.csv, to_delete.csv, vendor-feedback.csv), columns in the
 //! documented order (docs/outputs.md); [`crate::pipeline::write`] writes them.
+//!
+//! Every frame is built for a slice of row indices, so that the writer can
+//! build and write a file batch by batch: what a batch costs is bounded by
+//! its length, not by the list's.
 
 use polars::prelude::*;
 
 use crate::error::Result;
 use crate::link::Links;
-use crate::normalise::records::{strs, Normalised};
-use crate::normalise::YesNo;
+use crate::normalise::records::Normalised;
+use crate::normalise::{Texts, YesNo};
 use crate::output::{mask, owned_string_column, string_column};
 use crate::rules::Decision;
 use crate::schema::{Channel, Reason, CANONICAL_COLUMNS, CHANNELS};
@@ -22,14 +26,46 @@ fn yes_no_str(v: YesNo) -> Option<&'static str> {
     }
 }
 
+/// The list's canonical columns as read, before normalisation, by name:
+/// taken out of the canonical frame once (no copy of the text), so that a
+/// batch reads its rows without rebuilding a whole column.
+pub(crate) struct Raw {
+    columns: Vec<(&'static str, Texts)>,
+    nulls: Texts,
+}
+
+impl Raw {
+    pub(crate) fn new(canon: &DataFrame) -> Raw {
+        let nulls = Texts::from_chunked(&StringChunked::full_null("".into(), canon.height()));
+        let columns = CANONICAL_COLUMNS
+            .iter()
+            .map(|(name, _)| {
+                let texts = match canon.column(name).ok().and_then(|c| c.str().ok()) {
+                    Some(ca) => Texts::from_chunked(ca),
+                    None => nulls.clone(),
+                };
+                (*name, texts)
+            })
+            .collect();
+        Raw { columns, nulls }
+    }
+
+    fn column(&self, name: &str) -> &Texts {
+        self.columns
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map_or(&self.nulls, |(_, t)| t)
+    }
+}
+
 /// qualified.csv: canonical columns (normalised values), then the verdict.
 pub(crate) fn qualified_frame(
-    canon: &DataFrame,
+    raw: &Raw,
     norm: &Normalised,
     decisions: &[Decision],
     ids: &[String],
     rows: &[usize],
-    kept: &[(String, Vec<Option<&str>>)],
+    kept: &[(String, Texts)],
     vendor: Option<&str>,
 ) -> Result<DataFrame> {
     // What may be done with the record comes first, before its data.
@@ -65,18 +101,17 @@ pub(crate) fn qualified_frame(
     let pick = |v: &crate::normalise::Texts| -> Vec<Option<String>> {
         rows.iter().map(|&i| v.get(i).map(str::to_owned)).collect()
     };
-    let phone_out =
-        |v: &[Option<crate::normalise::Phone>], raw: &[Option<&str>]| -> Vec<Option<String>> {
-            rows.iter()
-                .map(|&i| {
-                    v[i].as_ref()
-                        .and_then(|p| p.e164.map(|e| e.to_string()))
-                        .or(raw[i].map(str::to_owned))
-                })
-                .collect()
-        };
+    let phone_out = |v: &[Option<crate::normalise::Phone>], raw: &Texts| -> Vec<Option<String>> {
+        rows.iter()
+            .map(|&i| {
+                v[i].as_ref()
+                    .and_then(|p| p.e164.map(|e| e.to_string()))
+                    .or(raw.get(i).map(str::to_owned))
+            })
+            .collect()
+    };
     for (name, _) in CANONICAL_COLUMNS {
-        let raw = strs(canon, name);
+        let raw = raw.column(name);
         let col = match *name {
             "first_name" => pick(&norm.first_name),
             "last_name" => pick(&norm.last_name),
@@ -85,16 +120,16 @@ pub(crate) fn qualified_frame(
                 .iter()
                 .map(|&i| norm.email[i].as_ref().map(|e| e.address().to_owned()))
                 .collect(),
-            "phone" => phone_out(&norm.phone, &raw),
-            "mobile" => phone_out(&norm.mobile, &raw),
-            "fax" => phone_out(&norm.fax, &raw),
+            "phone" => phone_out(&norm.phone, raw),
+            "mobile" => phone_out(&norm.mobile, raw),
+            "fax" => phone_out(&norm.fax, raw),
             "postcode" => rows
                 .iter()
                 .map(|&i| {
                     norm.postcode
                         .get(i)
                         .map(str::to_owned)
-                        .or(raw[i].map(str::to_owned))
+                        .or(raw.get(i).map(str::to_owned))
                 })
                 .collect(),
             "country" => rows
@@ -103,7 +138,7 @@ pub(crate) fn qualified_frame(
                     norm.country
                         .get(i)
                         .map(str::to_owned)
-                        .or(raw[i].map(str::to_owned))
+                        .or(raw.get(i).map(str::to_owned))
                 })
                 .collect(),
             "siren" => rows
@@ -142,7 +177,10 @@ pub(crate) fn qualified_frame(
                         .iter()
                         .map(|&i| norm.consent_at[ch.index()][i].map(|d| d.to_string()))
                         .collect(),
-                    None => rows.iter().map(|&i| raw[i].map(str::to_owned)).collect(),
+                    None => rows
+                        .iter()
+                        .map(|&i| raw.get(i).map(str::to_owned))
+                        .collect(),
                 },
             },
         };
@@ -162,7 +200,7 @@ pub(crate) fn qualified_frame(
     for (name, cells) in kept {
         // A vendor header is a cell too: `@Note` would run in a spreadsheet.
         let header = crate::output::neutralise(name);
-        cols.push(string_column(&header, rows.iter().map(|&i| cells[i])));
+        cols.push(string_column(&header, rows.iter().map(|&i| cells.get(i))));
     }
     cols.push(string_column("vendor", rows.iter().map(|_| vendor)));
     Ok(DataFrame::new(rows.len(), cols)?)
@@ -208,7 +246,7 @@ fn campaign_fields(ch: Channel) -> &'static [&'static str] {
 /// qualified frame (whose denied contact fields are already empty).
 pub(crate) fn campaign_frame(
     q: &DataFrame,
-    canon: &DataFrame,
+    raw: &Raw,
     norm: &Normalised,
     decisions: &[Decision],
     rows: &[usize],
@@ -222,7 +260,7 @@ pub(crate) fn campaign_frame(
         .collect();
     let mut names: Vec<&str> = vec!["record_id", "source_row", "audience"];
     let head = q.filter(&mask)?;
-    let proof = strs(canon, "consent_proof");
+    let proof = raw.column("consent_proof");
     let consent = |i: usize| basis_of(decisions, i, ch) == "consent";
     let extra = [
         string_column(
@@ -246,7 +284,7 @@ pub(crate) fn campaign_frame(
         ),
         string_column(
             "consent_proof",
-            picked.iter().map(|&i| proof[i].filter(|_| consent(i))),
+            picked.iter().map(|&i| proof.get(i).filter(|_| consent(i))),
         ),
     ];
     let mut cols: Vec<Column> = names
@@ -358,15 +396,21 @@ pub(crate) fn rejected_frame(
     Ok(DataFrame::new(rows.len(), cols)?)
 }
 
-/// decisions.csv: exactly one row per record and channel.
-pub(crate) fn decisions_frame(decisions: &[Decision], ids: &[String]) -> Result<DataFrame> {
-    let total = decisions.len() * CHANNELS.len();
+/// decisions.csv: exactly one row per record and channel, for the records
+/// `rows`.
+pub(crate) fn decisions_frame(
+    decisions: &[Decision],
+    ids: &[String],
+    rows: &[usize],
+) -> Result<DataFrame> {
+    let total = rows.len() * CHANNELS.len();
     let mut rid = StringChunkedBuilder::new("record_id".into(), total);
     let mut row = Vec::with_capacity(total);
     let mut channel = StringChunkedBuilder::new("channel".into(), total);
     let mut allowed = Vec::with_capacity(total);
     let mut reason = StringChunkedBuilder::new("reason".into(), total);
-    for (i, d) in decisions.iter().enumerate() {
+    for &i in rows {
+        let d = &decisions[i];
         for ch in CHANNELS {
             rid.append_value(&ids[i]);
             row.push((i + 1) as u64);

@@ -36,24 +36,64 @@ impl RunFolder {
     /// Writes a frame as CSV: `,` and no BOM, or `;` with a BOM for French
     /// Excel. String cells must already be neutralised.
     pub fn csv(&mut self, name: &str, df: &mut DataFrame, excel: bool) -> Result<()> {
-        let mut w = self.create(name)?;
-        CsvWriter::new(&mut w)
-            .include_header(true)
-            .with_separator(if excel { b';' } else { b',' })
-            .include_bom(excel)
-            .finish(df)
-            .map_err(|e| Error::input(name, format!("cannot write CSV: {e}")))?;
-        self.finish(name, w)
+        let mut sink = self.csv_sink(name, excel)?;
+        sink.write(df)?;
+        self.finish_csv(sink)
     }
 
-    pub fn parquet(&mut self, name: &str, df: &mut DataFrame) -> Result<()> {
-        let mut w = self.create(name)?;
-        ParquetWriter::new(&mut w)
-            .finish(df)
-            .map_err(|e| Error::input(name, format!("cannot write Parquet: {e}")))?;
-        self.finish(name, w)
+    /// A CSV file to write batch by batch ([`CsvSink::write`]), closed by
+    /// [`RunFolder::finish_csv`].
+    pub fn csv_sink(&mut self, name: &str, excel: bool) -> Result<CsvSink> {
+        Ok(CsvSink {
+            w: self.create(name)?,
+            name: name.to_owned(),
+            excel,
+            started: false,
+        })
     }
 
+    /// Flushes and syncs a CSV file. One that was never written to gets
+    /// no header either, which is a bug of the caller: every output file
+    /// has its header, rows or not.
+    pub fn finish_csv(&self, sink: CsvSink) -> Result<()> {
+        debug_assert!(sink.started, "{}: no batch was written", sink.name);
+        self.finish(&sink.name, sink.w)
+    }
+}
+
+/// One CSV output written in batches: the header, and the BOM for Excel,
+/// come with the first batch only, so the file has the same bytes as one
+/// written from a single frame.
+pub struct CsvSink {
+    w: std::io::BufWriter<std::fs::File>,
+    name: String,
+    excel: bool,
+    started: bool,
+}
+
+impl CsvSink {
+    /// Appends the rows of `df` (the first call also writes the header).
+    pub fn write(&mut self, df: &mut DataFrame) -> Result<()> {
+        let first = !self.started;
+        self.started = true;
+        CsvWriter::new(&mut self.w)
+            .include_header(first)
+            .with_separator(if self.excel { b';' } else { b',' })
+            .include_bom(self.excel && first)
+            .finish(df)
+            .map_err(|e| Error::input(&self.name, format!("cannot write CSV: {e}")))
+    }
+}
+
+/// `rows` in slices of at most `size`, and one empty slice when there are
+/// no rows, so that a file written batch by batch always gets its header.
+pub fn batches(rows: &[usize], size: usize) -> impl Iterator<Item = &[usize]> {
+    let size = size.max(1);
+    let empty: &[usize] = &[];
+    rows.chunks(size).chain(rows.is_empty().then_some(empty))
+}
+
+impl RunFolder {
     pub fn json(&mut self, name: &str, value: &serde_json::Value) -> Result<()> {
         self.bytes(name, &json_bytes(value))
     }
