@@ -210,6 +210,11 @@ pub fn link(
         }
     }
 
+    // The keys are a few strings per record: not kept through fuzzy
+    // matching, the stage that needs the most memory (the kind a duplicate
+    // shares with its survivor is found again at the end, for duplicates only).
+    drop(keys);
+
     // Fuzzy matching, on what the exact keys left apart.
     let (fuzzy_links, fuzzy_client, fuzzy_opposed) = fuzzy::link_fuzzy(
         fuzzy_settings,
@@ -296,9 +301,10 @@ pub fn link(
     // A duplicate's key: the kind it shares with its survivor when known.
     for i in 0..n {
         if let Some(s) = survivor_of[i] {
-            if let Some(k) = keys[i]
+            let theirs = record_keys(list, s);
+            if let Some(k) = record_keys(list, i)
                 .iter()
-                .find(|(_, k)| keys[s].iter().any(|(_, ks)| ks == k))
+                .find(|(_, k)| theirs.iter().any(|(_, ks)| ks == k))
             {
                 duplicate_key[i] = Some(k.0);
             }
