@@ -26,7 +26,15 @@ pub fn run(
     terminal: Terminal,
     meta: &RunMeta,
 ) -> Result<Outcome> {
-    let started = pipeline::start(config, meta)?;
-    let computed = compute(config, state, terminal).map_err(|e| state.name_error(e))?;
-    pipeline::write(started, computed, config, state, terminal.progress(), meta)
+    let mut started = pipeline::start(config, meta)?;
+    let progress = terminal.progress();
+    let computed = pipeline::prepare(config, state, progress)
+        .and_then(|mut prepared| {
+            pipeline::spill(&mut prepared, &mut started)?;
+            let looked_up =
+                crate::company_api::look_up_for(config, state, &prepared.list.norm, terminal)?;
+            pipeline::decide(prepared, looked_up, config, state, progress)
+        })
+        .map_err(|e| state.name_error(e))?;
+    pipeline::write(started, computed, config, state, progress, meta)
 }

@@ -18,8 +18,10 @@ use crate::link::suppression::{BloctelList, Suppression};
 use crate::link::{link, Links};
 use crate::manifest::Method;
 use crate::normalise::records::{
-    client_fields, normalise_frame, strs, ClientFields, Normalised, ValueWarning,
+    client_fields, normalise_frame, ClientFields, Normalised, ValueWarning,
 };
+use crate::normalise::Texts;
+use crate::output::cells::ListCells;
 use crate::output::{frames, RunFolder};
 use crate::progress::Progress;
 use crate::rules::{decide_all, pack_by_name, Context, Decision, Facts};
@@ -124,7 +126,11 @@ pub struct List {
     /// Columns removed by minimisation.
     pub removed: Vec<crate::minimise::Removed>,
     pub kept: Vec<(String, usize)>,
-    pub canon: DataFrame,
+    /// What the outputs print as read (see [`ListCells`]).
+    pub cells: ListCells,
+    /// The two cells the rules read as written.
+    pub job_title: Texts,
+    pub company_name: Texts,
     pub norm: Normalised,
     pub list_client: Option<ClientFields>,
 }
@@ -247,13 +253,25 @@ pub fn prepare(config: &Config, state: &RemoteState, progress: Progress) -> Resu
     }
     bar.finish_and_clear();
     timer.lap("normalise");
+    let cells = ListCells::new(&canon, &table, &kept);
+    let text = |name: &str| match canon.column(name).ok().and_then(|c| c.str().ok()) {
+        Some(ca) => Texts::from_chunked(ca),
+        None => Texts::from_chunked(&StringChunked::full_null("".into(), n)),
+    };
+    let (job_title, company_name) = (text("job_title"), text("company_name"));
+    drop(canon);
+    // The columns nobody reads after the import (unmapped, not kept) go now.
+    let mut table = table;
+    table.release_cells();
     Ok(Prepared {
         list: List {
             table,
             colmap,
             removed,
             kept,
-            canon,
+            cells,
+            job_title,
+            company_name,
             norm,
             list_client,
         },
@@ -283,9 +301,10 @@ pub fn decide(
     } = prepared;
     let List {
         table,
-        canon,
         norm,
         list_client,
+        job_title,
+        company_name,
         ..
     } = &list;
     let n = table.rows();
@@ -348,8 +367,6 @@ pub fn decide(
     for m in &table.malformed {
         malformed[m.source_row - 1] = true;
     }
-    let job = strs(canon, "job_title");
-    let company = strs(canon, "company_name");
     let ctx = Context {
         config,
         manifest: config.manifest.as_ref(),
@@ -366,8 +383,8 @@ pub fn decide(
             links: &links,
             clients: clients.as_ref().map(|c| (&c.norm, &c.fields)),
             malformed: malformed[i],
-            job_title: job[i],
-            company_name: company[i],
+            job_title: job_title.get(i),
+            company_name: company_name.get(i),
             company: companies.status(i),
         },
         n,
@@ -394,6 +411,16 @@ fn parquet_error(e: &PolarsError) -> Error {
     Error::input("qualified.parquet", format!("cannot write Parquet: {e}"))
 }
 
+/// Moves the list's cells ([`ListCells`]) to a scratch file of the staging
+/// folder until the outputs read them back, batch by batch: linking, the
+/// stage that needs the most memory, then runs without them.
+pub fn spill(prepared: &mut Prepared, started: &mut Started) -> Result<()> {
+    let (path, file) = started.folder.scratch("list.parquet")?;
+    prepared.list.cells.spill(&path, file)?;
+    prepared.timer.lap("spill");
+    Ok(())
+}
+
 /// Runs the whole pipeline and writes the output folder (a run that needs
 /// no answers from outside; the binary wires [`start`], [`prepare`], its
 /// look-ups, [`decide`] and [`write`] itself).
@@ -403,8 +430,13 @@ pub fn run(
     progress: Progress,
     meta: &RunMeta,
 ) -> Result<Outcome> {
-    let started = start(config, meta)?;
-    let computed = compute(config, state, progress).map_err(|e| state.name_error(e))?;
+    let mut started = start(config, meta)?;
+    let computed = prepare(config, state, progress)
+        .and_then(|mut prepared| {
+            spill(&mut prepared, &mut started)?;
+            decide(prepared, None, config, state, progress)
+        })
+        .map_err(|e| state.name_error(e))?;
     write(started, computed, config, state, progress, meta)
 }
 
@@ -450,9 +482,9 @@ pub fn write(
                 colmap,
                 removed,
                 kept,
-                canon,
+                cells,
                 norm,
-                list_client: _,
+                ..
             },
         warnings,
         value_warnings,
@@ -480,16 +512,6 @@ pub fn write(
     {
         use crate::output::batches;
         let vendor = config.manifest.as_ref().map(|m| m.vendor.as_str());
-        let raw = frames::Raw::new(&canon);
-        let kept_cells: Vec<(String, crate::normalise::Texts)> = kept
-            .iter()
-            .map(|(name, i)| {
-                (
-                    name.clone(),
-                    crate::normalise::Texts::from_chunked(table.column(*i)),
-                )
-            })
-            .collect();
         // qualified.csv and the campaign files from the same batches of
         // qualified records: a campaign file is the qualified batch's rows
         // allowed on its channel (denied contact fields already emptied).
@@ -514,12 +536,11 @@ pub fn write(
         let mut parquet = match parquet_file.as_mut() {
             Some(file) => {
                 let empty = frames::qualified_frame(
-                    &raw,
+                    &cells.cursor().raw_for(&[])?,
                     &norm,
                     &decisions,
                     &record_ids,
                     &[],
-                    &kept_cells,
                     vendor,
                 )?;
                 Some(
@@ -530,16 +551,11 @@ pub fn write(
             }
             None => None,
         };
+        let mut cursor = cells.cursor();
         for rows in batches(&qualified_rows, batch) {
-            let mut q = frames::qualified_frame(
-                &raw,
-                &norm,
-                &decisions,
-                &record_ids,
-                rows,
-                &kept_cells,
-                vendor,
-            )?;
+            let raw = cursor.raw_for(rows)?;
+            let mut q =
+                frames::qualified_frame(&raw, &norm, &decisions, &record_ids, rows, vendor)?;
             qualified.write(&mut q)?;
             if let Some(writer) = parquet.as_mut() {
                 writer.write_batch(&q).map_err(|e| parquet_error(&e))?;

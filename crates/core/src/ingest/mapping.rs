@@ -1049,6 +1049,7 @@ mod tests {
             },
             headers: headers.iter().map(|s| s.to_string()).collect(),
             frame: DataFrame::new(rows.len(), cols).unwrap(),
+            rows: rows.len(),
             malformed: vec![],
         }
     }

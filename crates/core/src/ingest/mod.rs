@@ -74,14 +74,23 @@ pub struct Table {
     /// Header names as written in the file (trimmed).
     pub headers: Vec<String>,
     /// One string column per header, named `c0`, `c1`, ... (vendor headers
-    /// may repeat or be empty, polars names may not).
+    /// may repeat or be empty, polars names may not). Emptied by
+    /// [`Table::release_cells`] once the run has taken what it needs.
     pub frame: DataFrame,
+    /// Data rows (the frame's height until its cells are released).
+    pub rows: usize,
     pub malformed: Vec<Malformed>,
 }
 
 impl Table {
     pub fn rows(&self) -> usize {
-        self.frame.height()
+        self.rows
+    }
+
+    /// Frees the cells (the run keeps what the outputs print elsewhere);
+    /// the file's description (headers, hash, malformed rows) stays.
+    pub fn release_cells(&mut self) {
+        self.frame = DataFrame::empty();
     }
     pub fn column(&self, index: usize) -> &StringChunked {
         self.frame.columns()[index]
@@ -155,6 +164,7 @@ pub fn read_table(path: &Path, sheet: Option<&str>) -> Result<Table> {
         sha256,
         info: raw.info,
         headers: raw.headers,
+        rows: raw.frame.height(),
         frame: raw.frame,
         malformed: raw.malformed,
     })

@@ -59,6 +59,8 @@ pub struct RunFolder {
     out: PathBuf,
     staging: PathBuf,
     names: Vec<String>,
+    /// Scratch files ([`RunFolder::scratch`]), not outputs.
+    scratch: Vec<PathBuf>,
     /// `--out` held a previous run, which the commit replaces.
     replaces: bool,
     committed: bool,
@@ -229,6 +231,7 @@ impl RunFolder {
             out: out.to_owned(),
             staging,
             names: Vec::new(),
+            scratch: Vec::new(),
             replaces,
             committed: false,
             _lock: lock,
@@ -267,6 +270,26 @@ impl RunFolder {
 
     /// The files written so far: (final name, path in the staging folder),
     /// in the order they were written.
+    /// A new private scratch file in the staging folder, for data a run
+    /// holds on disk rather than in memory (the list's cells while it
+    /// links). Not an output: removed by [`RunFolder::remove_scratch`] or
+    /// with the staging folder, never committed, never certified.
+    pub fn scratch(&mut self, name: &str) -> Result<(PathBuf, File)> {
+        let path = self.staging.join(format!(".scratch-{name}"));
+        let file = create_new(&path, true)?;
+        self.scratch.push(path.clone());
+        Ok((path, file))
+    }
+
+    /// Removes the scratch files (before the commit, which checks that the
+    /// folder holds only outputs).
+    pub fn remove_scratch(&mut self) -> Result<()> {
+        for path in self.scratch.drain(..) {
+            std::fs::remove_file(&path).map_err(|e| Error::io(&path, e))?;
+        }
+        Ok(())
+    }
+
     pub fn files(&self) -> Vec<(String, PathBuf)> {
         self.names
             .iter()
@@ -277,6 +300,7 @@ impl RunFolder {
     /// Swaps the staging folder in for `--out`, whole: the previous run's
     /// folder (if any) is removed after the swap.
     pub fn commit(mut self) -> Result<PathBuf> {
+        self.remove_scratch()?;
         File::open(&self.staging)
             .and_then(|d| d.sync_all())
             .map_err(|e| Error::io(&self.staging, e))?;

@@ -13,7 +13,8 @@ use polars::prelude::*;
 use crate::error::Result;
 use crate::link::Links;
 use crate::normalise::records::Normalised;
-use crate::normalise::{Texts, YesNo};
+use crate::normalise::YesNo;
+use crate::output::cells::{Raw, RawColumn};
 use crate::output::{mask, owned_string_column, string_column};
 use crate::rules::Decision;
 use crate::schema::{Channel, Reason, CANONICAL_COLUMNS, CHANNELS};
@@ -26,38 +27,6 @@ fn yes_no_str(v: YesNo) -> Option<&'static str> {
     }
 }
 
-/// The list's canonical columns as read, before normalisation, by name:
-/// taken out of the canonical frame once (no copy of the text), so that a
-/// batch reads its rows without rebuilding a whole column.
-pub(crate) struct Raw {
-    columns: Vec<(&'static str, Texts)>,
-    nulls: Texts,
-}
-
-impl Raw {
-    pub(crate) fn new(canon: &DataFrame) -> Raw {
-        let nulls = Texts::from_chunked(&StringChunked::full_null("".into(), canon.height()));
-        let columns = CANONICAL_COLUMNS
-            .iter()
-            .map(|(name, _)| {
-                let texts = match canon.column(name).ok().and_then(|c| c.str().ok()) {
-                    Some(ca) => Texts::from_chunked(ca),
-                    None => nulls.clone(),
-                };
-                (*name, texts)
-            })
-            .collect();
-        Raw { columns, nulls }
-    }
-
-    fn column(&self, name: &str) -> &Texts {
-        self.columns
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map_or(&self.nulls, |(_, t)| t)
-    }
-}
-
 /// qualified.csv: canonical columns (normalised values), then the verdict.
 pub(crate) fn qualified_frame(
     raw: &Raw,
@@ -65,7 +34,6 @@ pub(crate) fn qualified_frame(
     decisions: &[Decision],
     ids: &[String],
     rows: &[usize],
-    kept: &[(String, Texts)],
     vendor: Option<&str>,
 ) -> Result<DataFrame> {
     // What may be done with the record comes first, before its data.
@@ -101,15 +69,16 @@ pub(crate) fn qualified_frame(
     let pick = |v: &crate::normalise::Texts| -> Vec<Option<String>> {
         rows.iter().map(|&i| v.get(i).map(str::to_owned)).collect()
     };
-    let phone_out = |v: &[Option<crate::normalise::Phone>], raw: &Texts| -> Vec<Option<String>> {
-        rows.iter()
-            .map(|&i| {
-                v[i].as_ref()
-                    .and_then(|p| p.e164.map(|e| e.to_string()))
-                    .or(raw.get(i).map(str::to_owned))
-            })
-            .collect()
-    };
+    let phone_out =
+        |v: &[Option<crate::normalise::Phone>], raw: RawColumn| -> Vec<Option<String>> {
+            rows.iter()
+                .map(|&i| {
+                    v[i].as_ref()
+                        .and_then(|p| p.e164.map(|e| e.to_string()))
+                        .or(raw.get(i).map(str::to_owned))
+                })
+                .collect()
+        };
     for (name, _) in CANONICAL_COLUMNS {
         let raw = raw.column(name);
         let col = match *name {
@@ -197,7 +166,7 @@ pub(crate) fn qualified_frame(
         };
         cols.push(owned_string_column(name, col));
     }
-    for (name, cells) in kept {
+    for (name, cells) in raw.kept() {
         // A vendor header is a cell too: `@Note` would run in a spreadsheet.
         let header = crate::output::neutralise(name);
         cols.push(string_column(&header, rows.iter().map(|&i| cells.get(i))));

@@ -13,6 +13,7 @@
 //! mixes two runs. Cells a spreadsheet would execute are
 //! neutralised here ([`neutralise`]); nothing else in the pipeline escapes.
 
+pub mod cells;
 pub mod certificate;
 pub mod folder;
 pub mod frames;
