@@ -115,6 +115,19 @@ pub enum Command {
         #[arg(long)]
         rules_markdown: bool,
     },
+    /// Print the shell completion script for qualify (bash, zsh, fish, elvish, powershell).
+    #[command(
+        after_help = "Examples:\n  qualify completions bash > ~/.local/share/bash-completion/completions/qualify\n  qualify completions zsh > ~/.zfunc/_qualify\n  qualify completions fish > ~/.config/fish/completions/qualify.fish"
+    )]
+    Completions {
+        /// The shell to complete in.
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), every command and flag with its help.
+    #[command(
+        after_help = "Examples:\n  qualify man > qualify.1 && man ./qualify.1\n  qualify man | gzip > /usr/local/share/man/man1/qualify.1.gz"
+    )]
+    Man,
 }
 
 /// `qualify inspect`.

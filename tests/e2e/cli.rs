@@ -7,6 +7,8 @@ fn every_command_has_help_with_examples() {
         vec!["run", "--help"],
         vec!["inspect", "--help"],
         vec!["schema", "--help"],
+        vec!["completions", "--help"],
+        vec!["man", "--help"],
     ] {
         let o = run(&args);
         assert!(o.status.success(), "{args:?}");
@@ -306,4 +308,39 @@ fn an_unrecognised_email_column_beside_a_recognised_phone_is_named_in_a_warning(
         e.contains("no column is read as email, but \"Adr_Mail_Pro\" looks like one"),
         "{e}"
     );
+}
+
+#[test]
+fn completions_and_the_manual_page_cover_every_command_and_flag() {
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let o = run(&["completions", shell]);
+        assert!(o.status.success(), "{shell}: {}", stderr(&o));
+        let text = String::from_utf8_lossy(&o.stdout);
+        for word in ["qualify", "run", "verify", "batch-rows", "as-of"] {
+            assert!(text.contains(word), "{shell} completion lacks {word}");
+        }
+    }
+    let o = run(&["completions", "tcsh"]);
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "an unknown shell is a usage error"
+    );
+
+    let o = run(&["man"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let page = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        page.starts_with(".ie") || page.starts_with(".TH"),
+        "roff: {}",
+        page.chars().take(40).collect::<String>()
+    );
+    assert!(
+        page.contains(".TH qualify"),
+        "{}",
+        page.chars().take(200).collect::<String>()
+    );
+    for word in ["explain", "review", "keygen", "verify", "inspect"] {
+        assert!(page.contains(word), "the manual page lacks {word}");
+    }
 }
