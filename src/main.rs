@@ -23,16 +23,29 @@ use qualify::terminal::Terminal;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// Set once a run's settings ask for `--log-format json`, so that its
+/// error, too, is a JSON line.
+static JSON_LOG: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match dispatch(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e:#}");
             let code = e
                 .chain()
                 .find_map(|c| c.downcast_ref::<qualify::Error>())
                 .map_or(1, qualify::Error::exit_code);
+            if JSON_LOG.load(std::sync::atomic::Ordering::Relaxed) {
+                let line = serde_json::json!({
+                    "event": "error",
+                    "message": format!("{e:#}"),
+                    "exit_code": code,
+                });
+                eprintln!("{line}");
+            } else {
+                eprintln!("error: {e:#}");
+            }
             ExitCode::from(code as u8)
         }
     }
@@ -143,13 +156,25 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
                 // A profiling aid: the time of each fuzzy-matching step on stderr.
                 fuzzy_timing: std::env::var_os("QUALIFY_FUZZY_TIMING").is_some(),
             };
+            // A flag given on the command line holds for the errors of
+            // reading the settings, too.
+            JSON_LOG.store(
+                opts.log_format == Some(qualify::config::LogFormat::Json),
+                std::sync::atomic::Ordering::Relaxed,
+            );
             let config = Config::resolve_in(*opts, &outside)?;
             let quiet = config.quiet;
             if let Some(key) = &config.sign_key {
                 warn_if_readable_by_others(key);
             }
             let (mut state, credential) = remote_environment(&config)?;
-            let terminal = Terminal::new(quiet);
+            let json = config.log_format == qualify::config::LogFormat::Json;
+            JSON_LOG.store(json, std::sync::atomic::Ordering::Relaxed);
+            let terminal = if json {
+                Terminal::json(quiet)
+            } else {
+                Terminal::new(quiet)
+            };
             let (config, fetched) = qualify::fetch::sources::resolve_sources(
                 &config,
                 &mut state,
@@ -170,7 +195,26 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
             };
             let outcome = run(&config, &state, terminal, &meta)
                 .with_context(|| format!("run on {} failed", config.list.display()))?;
-            if !quiet {
+            if json && !quiet {
+                let allowed: serde_json::Map<String, serde_json::Value> = outcome
+                    .allowed_per_channel
+                    .iter()
+                    .map(|(c, k)| (c.clone(), (*k).into()))
+                    .collect();
+                eprintln!(
+                    "{}",
+                    serde_json::json!({
+                        "event": "done",
+                        "rows": outcome.rows,
+                        "qualified": outcome.qualified,
+                        "rejected": outcome.rejected,
+                        "allowed": allowed,
+                        "replaced": outcome.replaced,
+                        "no_provenance": outcome.no_provenance,
+                        "warnings": outcome.warnings,
+                    })
+                );
+            } else if !quiet {
                 eprintln!(
                     "qualify: {} rows read from {} (as of {}): {} qualified, {} rejected -> {}",
                     outcome.rows,

@@ -19,24 +19,47 @@ fn rate(state: &ProgressState, w: &mut dyn std::fmt::Write) {
 #[derive(Debug, Clone, Copy)]
 pub struct Terminal {
     enabled: bool,
+    /// `--log-format json`: the core's stages as JSON lines, no bars.
+    json: bool,
 }
 
 /// The bars the core's [`Progress`] draws when shown.
-static SHOWN: Terminal = Terminal { enabled: true };
+static SHOWN: Terminal = Terminal {
+    enabled: true,
+    json: false,
+};
+
+/// The core's stages as JSON lines ([`JsonLines`]).
+static JSON: JsonLines = JsonLines;
 
 impl Terminal {
     pub fn new(quiet: bool) -> Terminal {
         Terminal {
             enabled: !quiet && std::io::stderr().is_terminal(),
+            json: false,
         }
     }
+
+    /// JSON lines on stderr for a scheduler's log, terminal or not.
+    pub fn json(quiet: bool) -> Terminal {
+        Terminal {
+            enabled: false,
+            json: !quiet,
+        }
+    }
+
     pub fn hidden() -> Terminal {
-        Terminal { enabled: false }
+        Terminal {
+            enabled: false,
+            json: false,
+        }
     }
 
     /// The handle the core's stages report to.
     pub fn progress(self) -> Progress {
-        if self.enabled {
+        if self.json {
+            Progress::new(&JSON)
+        } else if self.enabled {
             Progress::new(&SHOWN)
         } else {
             Progress::hidden()
@@ -155,5 +178,63 @@ impl Bars for Terminal {
     }
     fn spinner(&self, name: &str) -> Box<dyn Bar> {
         Box::new(Shown(Terminal::spinner(self, name)))
+    }
+}
+
+/// `--log-format json`: a line per stage as it ends, `{"event":"stage",
+/// "stage":"normalise","rows":2000,"seconds":0.41}` (`pairs` instead of
+/// `rows` for the matcher's passes, neither for a step of unknown size).
+/// Only names, counts and times: never a value of the data.
+struct JsonLines;
+
+struct JsonBar {
+    stage: String,
+    unit: Option<&'static str>,
+    len: u64,
+    started: std::time::Instant,
+    done: std::sync::atomic::AtomicBool,
+}
+
+impl JsonLines {
+    fn bar(name: &str, unit: Option<&'static str>, len: u64) -> Box<dyn Bar> {
+        Box::new(JsonBar {
+            stage: name.to_owned(),
+            unit,
+            len,
+            started: std::time::Instant::now(),
+            done: std::sync::atomic::AtomicBool::new(false),
+        })
+    }
+}
+
+impl Bars for JsonLines {
+    fn stage(&self, name: &str, len: u64) -> Box<dyn Bar> {
+        JsonLines::bar(name, Some("rows"), len)
+    }
+    fn pairs(&self, name: &str, len: u64) -> Box<dyn Bar> {
+        JsonLines::bar(name, Some("pairs"), len)
+    }
+    fn spinner(&self, name: &str) -> Box<dyn Bar> {
+        JsonLines::bar(name, None, 0)
+    }
+}
+
+impl Bar for JsonBar {
+    fn inc(&self, _: u64) {}
+    // A spinner's message is a file name or a URL: not logged.
+    fn set_message(&self, _: String) {}
+    fn finish_and_clear(&self) {
+        if self.stage.is_empty() || self.done.swap(true, std::sync::atomic::Ordering::Relaxed) {
+            return;
+        }
+        let mut line = serde_json::json!({
+            "event": "stage",
+            "stage": self.stage,
+            "seconds": (self.started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0,
+        });
+        if let Some(unit) = self.unit {
+            line[unit] = self.len.into();
+        }
+        eprintln!("{line}");
     }
 }

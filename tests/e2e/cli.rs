@@ -344,3 +344,65 @@ fn completions_and_the_manual_page_cover_every_command_and_flag() {
         assert!(page.contains(word), "the manual page lacks {word}");
     }
 }
+
+#[test]
+fn the_json_log_is_one_object_per_line_without_the_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let o = qualify_run(
+        "sample-data/qualify.toml",
+        &out,
+        &["--log-format", "json", "--as-of", "2026-11-20"],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let log = stderr(&o);
+    let lines: Vec<serde_json::Value> = log
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{l:?}: {e}")))
+        .collect();
+    let stages: Vec<&str> = lines
+        .iter()
+        .filter(|l| l["event"] == "stage")
+        .filter_map(|l| l["stage"].as_str())
+        .collect();
+    for s in ["import", "normalise", "link", "rules", "write"] {
+        assert!(stages.contains(&s), "{s} missing from {stages:?}");
+    }
+    let done = lines.last().unwrap();
+    assert_eq!(done["event"], "done");
+    assert_eq!(done["rows"], 2000);
+    let summary = summary(&out);
+    assert_eq!(done["qualified"], summary["counts"]["qualified"]);
+    // No email, phone or name of the list: only names of stages, counts, times.
+    for email in column(&out.join("qualified.csv"), "email")
+        .iter()
+        .filter(|e| !e.is_empty())
+        .take(50)
+    {
+        assert!(!log.contains(email.as_str()), "{email} in the log");
+    }
+    for phone in column(&out.join("qualified.csv"), "mobile")
+        .iter()
+        .filter(|p| !p.is_empty())
+        .take(50)
+    {
+        assert!(!log.contains(phone.as_str()), "{phone} in the log");
+        assert!(!log.contains(&phone[3..]), "{phone} in the log");
+    }
+    assert!(!log.contains('@'), "no address of any kind in the log");
+
+    // A failing run's error is a JSON line too, with its exit code.
+    let o = run(&[
+        "run",
+        "--list",
+        "does-not-exist.csv",
+        "--out",
+        "x",
+        "--log-format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let err: serde_json::Value = serde_json::from_str(stderr(&o).trim()).unwrap();
+    assert_eq!(err["event"], "error");
+    assert_eq!(err["exit_code"], 1);
+}

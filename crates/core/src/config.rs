@@ -51,6 +51,20 @@ pub enum Sector {
     HomeAdaptation,
 }
 
+/// How a run reports on stderr (the binary's business: the core only says
+/// which).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
+#[serde(rename_all = "snake_case")]
+pub enum LogFormat {
+    /// Progress bars on a terminal, a closing report in words.
+    #[default]
+    Text,
+    /// One JSON object per line: each stage as it ends (rows, seconds), then
+    /// the counts and warnings; never a record's data.
+    Json,
+}
+
 /// Options of `qualify run`, shared by the command line and the TOML config
 /// file. Every field is optional here; [`Config::resolve`] applies defaults.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -144,6 +158,9 @@ pub struct RunOptions {
     /// [default: 65536].
     #[cfg_attr(feature = "cli", arg(long, value_name = "ROWS"))]
     pub batch_rows: Option<usize>,
+    /// What stderr gets: text (bars, a closing report) or json (one object per line) [default: text].
+    #[cfg_attr(feature = "cli", arg(long, value_enum))]
+    pub log_format: Option<LogFormat>,
     /// No progress bars, no report on stderr.
     #[cfg_attr(feature = "cli", arg(long, num_args = 0..=1, default_missing_value = "true", value_name = "BOOL"))]
     pub quiet: Option<bool>,
@@ -296,6 +313,8 @@ pub struct Config {
     pub batch_rows: usize,
     #[serde(skip)]
     pub quiet: bool,
+    #[serde(skip)]
+    pub log_format: LogFormat,
     pub lang: Lang,
     /// Secret key that signs certificate.json; never written to an output.
     #[serde(skip)]
@@ -353,6 +372,7 @@ impl Config {
             excel: false,
             batch_rows: DEFAULT_BATCH_ROWS,
             quiet: true,
+            log_format: LogFormat::Text,
             lang: Lang::default(),
             sign_key: None,
             controller_contact: None,
@@ -509,6 +529,7 @@ impl Config {
             excel: cli.excel.or(file.excel).unwrap_or(false),
             batch_rows,
             quiet: cli.quiet.or(file.quiet).unwrap_or(false),
+            log_format: cli.log_format.or(file.log_format).unwrap_or_default(),
             lang: cli.lang.or(file.lang).unwrap_or_default(),
             sign_key: cli.sign_key.or(file.sign_key),
             controller_contact: cli
