@@ -27,6 +27,22 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// error, too, is a JSON line.
 static JSON_LOG: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
+/// Copies standard input to a new private file beside `out`.
+fn stdin_to_file(out: &std::path::Path) -> anyhow::Result<tempfile::NamedTempFile> {
+    let dir = out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    let mut copy = tempfile::Builder::new()
+        .prefix(".qualify-stdin-")
+        .tempfile_in(dir)
+        .with_context(|| format!("cannot create a file in {} for the list", dir.display()))?;
+    std::io::copy(&mut std::io::stdin().lock(), copy.as_file_mut())
+        .context("cannot read the list from standard input")?;
+    copy.as_file().sync_all()?;
+    Ok(copy)
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match dispatch(cli) {
@@ -168,6 +184,20 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
                 warn_if_readable_by_others(key);
             }
             let (mut state, credential) = remote_environment(&config)?;
+            // `--list -`: standard input, copied to a private file beside
+            // --out for the run (the import reads a file, and its SHA-256
+            // is the record ids' prefix); removed when the run ends.
+            let mut config = config;
+            let _stdin_copy = if config.list == std::path::Path::new(qualify::config::STDIN) {
+                let copy = stdin_to_file(&config.out)?;
+                state
+                    .origins
+                    .insert(copy.path().to_owned(), "stdin".to_owned());
+                config.list = copy.path().to_owned();
+                Some(copy)
+            } else {
+                None
+            };
             let json = config.log_format == qualify::config::LogFormat::Json;
             JSON_LOG.store(json, std::sync::atomic::Ordering::Relaxed);
             let terminal = if json {

@@ -406,3 +406,45 @@ fn the_json_log_is_one_object_per_line_without_the_data() {
     assert_eq!(err["event"], "error");
     assert_eq!(err["exit_code"], 1);
 }
+
+#[test]
+fn the_list_can_come_from_standard_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let (file_out, pipe_out) = (dir.path().join("file"), dir.path().join("pipe"));
+    let common = [
+        "--manifest",
+        "sample-data/prospects.manifest.toml",
+        "--as-of",
+        "2026-11-20",
+        "--quiet",
+    ];
+    let mut args = vec!["run", "--list", "sample-data/prospects.csv", "--out"];
+    args.push(file_out.to_str().unwrap());
+    args.extend(common);
+    assert!(run(&args).status.success());
+    let mut child = bin()
+        .args(["run", "--list", "-", "--out", pipe_out.to_str().unwrap()])
+        .args(common)
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let list = std::fs::read(repo("sample-data/prospects.csv")).unwrap();
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), &list).unwrap();
+    assert!(child.wait().unwrap().success());
+    // The same records, ids and decisions; the summary names the list `stdin`.
+    for name in ["decisions.csv", "qualified.csv", "rejected.csv"] {
+        assert_eq!(
+            std::fs::read(file_out.join(name)).unwrap(),
+            std::fs::read(pipe_out.join(name)).unwrap(),
+            "{name}"
+        );
+    }
+    assert_eq!(summary(&pipe_out)["inputs"]["list"]["path"], "stdin");
+    // The copy of standard input is gone.
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("stdin"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}

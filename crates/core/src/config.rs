@@ -75,7 +75,7 @@ pub struct RunOptions {
     #[cfg_attr(feature = "cli", arg(long, value_name = "FILE"))]
     #[serde(skip)]
     pub config: Option<PathBuf>,
-    /// The prospect list (CSV, XLSX, Parquet, JSON or NDJSON).
+    /// The prospect list (CSV, XLSX, Parquet, JSON or NDJSON); `-` reads it from standard input.
     #[cfg_attr(feature = "cli", arg(long, value_name = "FILE"))]
     pub list: Option<PathBuf>,
     /// The list's manifest [default: <list stem>.manifest.toml beside the list].
@@ -272,6 +272,9 @@ pub struct RunOptions {
     pub fuzzy_first_name_guard: Option<bool>,
 }
 
+/// The list's name for standard input (`--list -`).
+pub const STDIN: &str = "-";
+
 /// Records per output batch unless `batch_rows` says otherwise: large
 /// enough that per-batch overhead is lost in the noise, small enough that
 /// a batch of qualified.csv's widest rows stays within tens of megabytes.
@@ -421,7 +424,8 @@ impl Config {
         })?;
         // URL inputs are fetched later (by the binary, outside the core), with the
         // sidecar manifest of a URL list.
-        let remote_list = remote::path_is_url(&list);
+        // `-` is standard input, which the binary copies to a file first.
+        let remote_list = remote::path_is_url(&list) || list == Path::new(STDIN);
         if !remote_list && !list.exists() {
             return Err(Error::input(&list, "file not found"));
         }
