@@ -22,10 +22,10 @@ use crate::normalise::records::{
 };
 use crate::normalise::Texts;
 use crate::output::cells::ListCells;
-use crate::output::{frames, RunFolder};
+use crate::output::RunFolder;
 use crate::progress::Progress;
 use crate::rules::{decide_all, pack_by_name, Context, Decision, Facts};
-use crate::schema::{Channel, CANONICAL_COLUMNS, CHANNELS, CLIENT_COLUMNS};
+use crate::schema::{CANONICAL_COLUMNS, CHANNELS, CLIENT_COLUMNS};
 use crate::state::RemoteState;
 
 /// What the caller learns about a finished run.
@@ -407,10 +407,6 @@ pub fn decide(
     })
 }
 
-fn parquet_error(e: &PolarsError) -> Error {
-    Error::input("qualified.parquet", format!("cannot write Parquet: {e}"))
-}
-
 /// Moves the list's cells ([`ListCells`]) to a scratch file of the staging
 /// folder until the outputs read them back, batch by batch: linking, the
 /// stage that needs the most memory, then runs without them.
@@ -507,113 +503,21 @@ pub fn write(
     let rejected_rows: Vec<usize> = (0..n).filter(|&i| !decisions[i].qualified()).collect();
     conservation_check(n, &qualified_rows, &rejected_rows)?;
 
-    let excel = config.excel;
-    let batch = config.batch_rows;
-    {
-        use crate::output::batches;
-        let vendor = config.manifest.as_ref().map(|m| m.vendor.as_str());
-        // qualified.csv and the campaign files from the same batches of
-        // qualified records: a campaign file is the qualified batch's rows
-        // allowed on its channel (denied contact fields already emptied).
-        let channels: Vec<Channel> = CHANNELS
-            .into_iter()
-            .filter(|&ch| {
-                // Fax and automated calls are rare: their files only when used.
-                !matches!(ch, Channel::Fax | Channel::Autocall)
-                    || qualified_rows.iter().any(|&i| decisions[i].allowed(ch))
-            })
-            .collect();
-        let mut qualified = folder.csv_sink("qualified.csv", excel)?;
-        let mut parquet_file = match config.parquet {
-            true => Some(folder.create("qualified.parquet")?),
-            false => None,
-        };
-        let mut campaigns = channels
-            .iter()
-            .map(|ch| folder.csv_sink(&format!("campaign-{}.csv", ch.as_str()), excel))
-            .collect::<Result<Vec<_>>>()?;
-        // The batched writer needs the schema first: that of an empty batch.
-        let mut parquet = match parquet_file.as_mut() {
-            Some(file) => {
-                let empty = frames::qualified_frame(
-                    &cells.cursor().raw_for(&[])?,
-                    &norm,
-                    &decisions,
-                    &record_ids,
-                    &[],
-                    vendor,
-                )?;
-                Some(
-                    ParquetWriter::new(file)
-                        .batched(empty.schema())
-                        .map_err(|e| parquet_error(&e))?,
-                )
-            }
-            None => None,
-        };
-        let mut cursor = cells.cursor();
-        for rows in batches(&qualified_rows, batch) {
-            let raw = cursor.raw_for(rows)?;
-            let mut q =
-                frames::qualified_frame(&raw, &norm, &decisions, &record_ids, rows, vendor)?;
-            qualified.write(&mut q)?;
-            if let Some(writer) = parquet.as_mut() {
-                writer.write_batch(&q).map_err(|e| parquet_error(&e))?;
-            }
-            for (ch, sink) in channels.iter().zip(&mut campaigns) {
-                let mut c = frames::campaign_frame(&q, &raw, &norm, &decisions, rows, *ch)?;
-                sink.write(&mut c)?;
-            }
-        }
-        folder.finish_csv(qualified)?;
-        for sink in campaigns {
-            folder.finish_csv(sink)?;
-        }
-        if let Some(writer) = parquet {
-            writer.finish().map_err(|e| parquet_error(&e))?;
-        }
-        if let Some(file) = parquet_file {
-            folder.finish("qualified.parquet", file)?;
-        }
-
-        let client_ids = clients.as_ref().map(|c| &c.fields.client_id);
-        let mut rejected = folder.csv_sink("rejected.csv", excel)?;
-        for rows in batches(&rejected_rows, batch) {
-            let mut r =
-                frames::rejected_frame(&norm, &links, &decisions, &record_ids, rows, client_ids)?;
-            rejected.write(&mut r)?;
-        }
-        folder.finish_csv(rejected)?;
-        let mut m = crate::output::matches::matches_frame(
-            &links.fuzzy,
-            &record_ids,
-            client_ids,
-            &suppression.postal_sources,
-        )?;
-        folder.csv("matches.csv", &mut m, excel)?;
-        drop(m);
-        if let Some(model) = &links.fuzzy.model {
-            folder.json(
-                "model.json",
-                &serde_json::to_value(model).expect("the model is plain data"),
-            )?;
-        }
-        let all: Vec<usize> = (0..n).collect();
-        let mut sink = folder.csv_sink("decisions.csv", excel)?;
-        for rows in batches(&all, batch) {
-            sink.write(&mut frames::decisions_frame(&decisions, &record_ids, rows)?)?;
-        }
-        folder.finish_csv(sink)?;
-        let mut del = frames::to_delete_frame(&decisions, &record_ids)?;
-        folder.csv("to_delete.csv", &mut del, excel)?;
-        // The certificate lists the files in the order they were made.
-        let mut feedback = folder.csv_sink("vendor-feedback.csv", excel)?;
-        for rows in batches(&rejected_rows, batch) {
-            let mut fb = frames::feedback_frame(&norm, &decisions, &record_ids, rows)?;
-            feedback.write(&mut fb)?;
-        }
-        folder.finish_csv(feedback)?;
-    }
+    crate::output::tables::write(
+        &mut folder,
+        &crate::output::tables::Input {
+            config,
+            cells: &cells,
+            norm: &norm,
+            decisions: &decisions,
+            links: &links,
+            record_ids: &record_ids,
+            qualified_rows: &qualified_rows,
+            rejected_rows: &rejected_rows,
+            client_ids: clients.as_ref().map(|c| &c.fields.client_id),
+            postal_sources: &suppression.postal_sources,
+        },
+    )?;
     timer.lap("write");
 
     let mut summary = crate::summary::build(crate::summary::Input {

@@ -22,6 +22,7 @@ pub mod mask;
 pub mod matches;
 pub mod register;
 pub mod report;
+pub mod tables;
 
 use std::borrow::Cow;
 use std::io::Write;

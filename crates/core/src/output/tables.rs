@@ -1,0 +1,158 @@
+//! The tables of the run folder, written batch by batch. In: the list's
+//! cells, its normalised records, the links and the decisions, and the rows
+//! each file holds. Out: qualified.csv (and .parquet), the campaign files,
+//! rejected.csv, matches.csv, model.json, decisions.csv, to_delete.csv and
+//! vendor-feedback.csv in the staging folder, in that order (the
+//! certificate lists the files in the order they were made).
+//!
+//! A batch is `batch_rows` records: what the stage holds at once. The
+//! bytes do not depend on it (the header comes with the first batch).
+
+use polars::prelude::*;
+
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::link::Links;
+use crate::normalise::records::Normalised;
+use crate::output::cells::ListCells;
+use crate::output::{batches, frames, RunFolder};
+use crate::rules::Decision;
+use crate::schema::{Channel, CHANNELS};
+
+/// What the tables are made of.
+pub struct Input<'a> {
+    pub config: &'a Config,
+    pub cells: &'a ListCells,
+    pub norm: &'a Normalised,
+    pub decisions: &'a [Decision],
+    pub links: &'a Links,
+    pub record_ids: &'a [String],
+    /// Rows of qualified.csv and of rejected.csv, ascending.
+    pub qualified_rows: &'a [usize],
+    pub rejected_rows: &'a [usize],
+    pub client_ids: Option<&'a Vec<Option<String>>>,
+    pub postal_sources: &'a [String],
+}
+
+/// Writes every table of the run folder.
+pub fn write(folder: &mut RunFolder, input: &Input) -> Result<()> {
+    let &Input {
+        config,
+        cells,
+        norm,
+        decisions,
+        links,
+        record_ids,
+        qualified_rows,
+        rejected_rows,
+        client_ids,
+        postal_sources,
+    } = input;
+    let excel = config.excel;
+    let batch = config.batch_rows;
+    let n = decisions.len();
+    let vendor = config.manifest.as_ref().map(|m| m.vendor.as_str());
+    // qualified.csv and the campaign files from the same batches of
+    // qualified records: a campaign file is the qualified batch's rows
+    // allowed on its channel (denied contact fields already emptied).
+    let channels: Vec<Channel> = CHANNELS
+        .into_iter()
+        .filter(|&ch| {
+            // Fax and automated calls are rare: their files only when used.
+            !matches!(ch, Channel::Fax | Channel::Autocall)
+                || qualified_rows.iter().any(|&i| decisions[i].allowed(ch))
+        })
+        .collect();
+    let mut qualified = folder.csv_sink("qualified.csv", excel)?;
+    let mut parquet_file = match config.parquet {
+        true => Some(folder.create("qualified.parquet")?),
+        false => None,
+    };
+    let mut campaigns = channels
+        .iter()
+        .map(|ch| folder.csv_sink(&format!("campaign-{}.csv", ch.as_str()), excel))
+        .collect::<Result<Vec<_>>>()?;
+    // The batched writer needs the schema first: that of an empty batch.
+    let mut parquet = match parquet_file.as_mut() {
+        Some(file) => {
+            let empty = frames::qualified_frame(
+                &cells.cursor().raw_for(&[])?,
+                norm,
+                decisions,
+                record_ids,
+                &[],
+                vendor,
+            )?;
+            Some(
+                ParquetWriter::new(file)
+                    .batched(empty.schema())
+                    .map_err(|e| parquet_error(&e))?,
+            )
+        }
+        None => None,
+    };
+    let mut cursor = cells.cursor();
+    for rows in batches(qualified_rows, batch) {
+        let raw = cursor.raw_for(rows)?;
+        let mut q = frames::qualified_frame(&raw, norm, decisions, record_ids, rows, vendor)?;
+        qualified.write(&mut q)?;
+        if let Some(writer) = parquet.as_mut() {
+            writer.write_batch(&q).map_err(|e| parquet_error(&e))?;
+        }
+        for (ch, sink) in channels.iter().zip(&mut campaigns) {
+            let mut c = frames::campaign_frame(&q, &raw, norm, decisions, rows, *ch)?;
+            sink.write(&mut c)?;
+        }
+    }
+    folder.finish_csv(qualified)?;
+    for sink in campaigns {
+        folder.finish_csv(sink)?;
+    }
+    if let Some(writer) = parquet {
+        writer.finish().map_err(|e| parquet_error(&e))?;
+    }
+    if let Some(file) = parquet_file {
+        folder.finish("qualified.parquet", file)?;
+    }
+
+    let mut rejected = folder.csv_sink("rejected.csv", excel)?;
+    for rows in batches(rejected_rows, batch) {
+        let mut r = frames::rejected_frame(norm, links, decisions, record_ids, rows, client_ids)?;
+        rejected.write(&mut r)?;
+    }
+    folder.finish_csv(rejected)?;
+    let mut m = crate::output::matches::matches_frame(
+        &links.fuzzy,
+        record_ids,
+        client_ids,
+        postal_sources,
+    )?;
+    folder.csv("matches.csv", &mut m, excel)?;
+    drop(m);
+    if let Some(model) = &links.fuzzy.model {
+        folder.json(
+            "model.json",
+            &serde_json::to_value(model).expect("the model is plain data"),
+        )?;
+    }
+    let all: Vec<usize> = (0..n).collect();
+    let mut sink = folder.csv_sink("decisions.csv", excel)?;
+    for rows in batches(&all, batch) {
+        sink.write(&mut frames::decisions_frame(decisions, record_ids, rows)?)?;
+    }
+    folder.finish_csv(sink)?;
+    let mut del = frames::to_delete_frame(decisions, record_ids)?;
+    folder.csv("to_delete.csv", &mut del, excel)?;
+    // The certificate lists the files in the order they were made.
+    let mut feedback = folder.csv_sink("vendor-feedback.csv", excel)?;
+    for rows in batches(rejected_rows, batch) {
+        let mut fb = frames::feedback_frame(norm, decisions, record_ids, rows)?;
+        feedback.write(&mut fb)?;
+    }
+    folder.finish_csv(feedback)?;
+    Ok(())
+}
+
+fn parquet_error(e: &PolarsError) -> Error {
+    Error::input("qualified.parquet", format!("cannot write Parquet: {e}"))
+}
