@@ -7,7 +7,6 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Instant;
 
-use polars::prelude::*;
 use serde_json::{json, Value};
 
 use crate::config::Config;
@@ -254,11 +253,8 @@ pub fn prepare(config: &Config, state: &RemoteState, progress: Progress) -> Resu
     bar.finish_and_clear();
     timer.lap("normalise");
     let cells = ListCells::new(&canon, &table, &kept);
-    let text = |name: &str| match canon.column(name).ok().and_then(|c| c.str().ok()) {
-        Some(ca) => Texts::from_chunked(ca),
-        None => Texts::from_chunked(&StringChunked::full_null("".into(), n)),
-    };
-    let (job_title, company_name) = (text("job_title"), text("company_name"));
+    let job_title = Texts::column(&canon, "job_title");
+    let company_name = Texts::column(&canon, "company_name");
     drop(canon);
     // The columns nobody reads after the import (unmapped, not kept) go now.
     let mut table = table;

@@ -61,17 +61,18 @@ impl Texts {
         (0..self.len()).map(|i| self.array.get(i))
     }
 
-    /// The column as a polars string column named `name` (no copy of the
-    /// text: the buffers are shared).
-    pub fn to_chunked(&self, name: &str) -> StringChunked {
-        StringChunked::with_chunk(name.into(), self.array.clone())
+    /// The string column `name` of `df` (no copy of the text), or a column
+    /// of `df`'s height with no values when `df` has no such string column.
+    pub fn column(df: &DataFrame, name: &str) -> Texts {
+        match df.column(name).ok().and_then(|c| c.str().ok()) {
+            Some(ca) => Texts::from_chunked(ca),
+            None => Texts::nulls(df.height()),
+        }
     }
 
-    /// The values of `rows`, in that order, as a polars string column.
-    pub fn take(&self, name: &str, rows: &[usize]) -> StringChunked {
-        let mut ca: StringChunked = rows.iter().map(|&i| self.get(i)).collect();
-        ca.rename(name.into());
-        ca
+    /// `len` rows with no value.
+    pub fn nulls(len: usize) -> Texts {
+        Texts::from_chunked(&StringChunked::full_null("".into(), len))
     }
 }
 
@@ -141,12 +142,19 @@ mod tests {
         }
         let sequential: Texts = values.iter().map(|v| v.as_deref()).collect();
         assert_eq!(texts, sequential);
-        let taken = texts.take("c", &[2, 0, 1]);
-        assert_eq!(
-            taken.iter().collect::<Vec<_>>(),
-            vec![values[2].as_deref(), None, values[1].as_deref()]
-        );
-        assert_eq!(texts.to_chunked("c").len(), values.len());
+        let df = DataFrame::new(
+            values.len(),
+            vec![texts_column(&values).with_name("c".into()).into_column()],
+        )
+        .unwrap();
+        assert_eq!(Texts::column(&df, "c"), texts);
+        let absent = Texts::column(&df, "d");
+        assert_eq!(absent.len(), values.len());
+        assert!((0..values.len()).all(|i| absent.is_none(i)));
+    }
+
+    fn texts_column(values: &[Option<String>]) -> StringChunked {
+        values.iter().map(|v| v.as_deref()).collect()
     }
 
     #[test]

@@ -129,6 +129,11 @@ impl Cursor<'_> {
             _ => (0, 0),
         };
         debug_assert!(start + len <= self.cells.rows);
+        if len == 0 {
+            // An empty batch (no qualified record, or the Parquet schema)
+            // reads nothing.
+            return Ok(Raw::new(&DataFrame::empty(), 0, &self.cells.kept));
+        }
         let covered = |(lo, f): &(usize, DataFrame)| start >= *lo && start + len <= lo + f.height();
         if !self.loaded.as_ref().is_some_and(covered) {
             let want = len.max(READ_ROWS).min(self.cells.rows - start);
@@ -151,11 +156,7 @@ pub(crate) struct Raw {
 
 impl Raw {
     fn new(frame: &DataFrame, offset: usize, kept: &[String]) -> Raw {
-        let nulls = Texts::from_chunked(&StringChunked::full_null("".into(), frame.height()));
-        let texts = |name: &str| match frame.column(name).ok().and_then(|c| c.str().ok()) {
-            Some(ca) => Texts::from_chunked(ca),
-            None => nulls.clone(),
-        };
+        let texts = |name: &str| Texts::column(frame, name);
         Raw {
             offset,
             columns: CANONICAL_COLUMNS
@@ -167,7 +168,7 @@ impl Raw {
                 .enumerate()
                 .map(|(k, name)| (name.clone(), texts(&kept_name(k))))
                 .collect(),
-            nulls: nulls.clone(),
+            nulls: Texts::nulls(frame.height()),
         }
     }
 

@@ -452,13 +452,9 @@ pub fn blocking(
     }
     let mut in_big = vec![false; list.len() + clients.len()];
     for &(s, e) in &big {
-        for r in all[s..e].iter().map(|&x| rec_of(x)) {
-            let k = if r & CLIENT_BIT == 0 {
-                r as usize
-            } else {
-                list.len() + (r & !CLIENT_BIT) as usize
-            };
-            in_big[k] = true;
+        // An entry's low bits are the record's index in `in_big`'s order.
+        for &x in &all[s..e] {
+            in_big[(x & rec_mask) as usize] = true;
         }
     }
     let raw_pairs: u64 = small
