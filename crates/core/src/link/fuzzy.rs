@@ -504,7 +504,10 @@ fn score_blocked(
                     return None;
                 }
                 let (a, b) = (&left[i as usize], &right[j as usize]);
-                let g = compare::compare(d.view(a), d.view(b));
+                // Most pairs are ruled out before all their texts are read.
+                let g = compare::compare_while(d.view(a), d.view(b), |sets| {
+                    scorer.may_reach(sets, side, review)
+                })?;
                 let s = scorer.score(&g, b, side);
                 (s.weight >= review).then_some((i, j, g, s))
             })

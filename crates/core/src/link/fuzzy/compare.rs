@@ -17,7 +17,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::folded::{Folded, View};
+use super::folded::{Dicts, Folded, Rec, View, ONE_LETTER, WORDS};
 use super::Person;
 
 /// The compared fields, in audit order.
@@ -299,7 +299,7 @@ fn name_rank(l: u8) -> u8 {
     }
 }
 
-fn number_part(s: &str) -> &str {
+pub(crate) fn number_part(s: &str) -> &str {
     s.trim_end_matches(|c: char| c.is_ascii_alphabetic())
 }
 
@@ -451,19 +451,60 @@ fn coded_level(
 
 /// Compares two records.
 pub fn compare(a: View, b: View) -> Gamma {
+    compare_while(a, b, |_| true).expect("a comparison that is never stopped ends")
+}
+
+/// [`compare`], the fields whose level needs no text first: `go_on` is
+/// shown the sets of levels still possible (as [`possible`] gives them)
+/// first from the codes alone, then after each field that reads texts
+/// (street, locality, first name, last name), and stops the comparison
+/// (`None`) by answering `false`. Run to the end, the levels are
+/// [`compare`]'s: it is this function with a `go_on` that never stops.
+pub fn compare_while(a: View, b: View, mut go_on: impl FnMut(&[u8; NF]) -> bool) -> Option<Gamma> {
     let (x, y) = (a.r, b.r);
+    let mut sets = possible(a, b);
+    if !go_on(&sets) {
+        return None;
+    }
     let mut g = Gamma::default();
+    let fix = |g: &mut Gamma, sets: &mut [u8; NF], f: Field, l: u8| {
+        g.level[f as usize] = l;
+        sets[f as usize] = 1 << l;
+    };
+    fix(&mut g, &mut sets, Field::Email, email_level(a, b));
+    fix(&mut g, &mut sets, Field::Phone, phone_level(x, y));
+    fix(&mut g, &mut sets, Field::Siren, siren_level(x, y));
+    fix(&mut g, &mut sets, Field::Street, street_level(a, b));
+    if !go_on(&sets) {
+        return None;
+    }
+    fix(&mut g, &mut sets, Field::Locality, locality_level(a, b));
+    if !go_on(&sets) {
+        return None;
+    }
+    let d = a.d;
+    let all = x.first != 0 && x.last != 0 && y.first != 0 && y.last != 0;
     let f1 = coded_level(first_name_level, (a, Part::First), (b, Part::First));
+    // Until the last name is known, the swapped reading may still win.
+    let swap_first = if all && !(x.first == y.first && x.last == y.last) {
+        name_set(d, x.first, y.last)
+    } else {
+        0
+    };
+    sets[Field::FirstName as usize] = 1 << f1 | swap_first;
+    if !go_on(&sets) {
+        return None;
+    }
     let l1 = coded_level(name_level, (a, Part::Last), (b, Part::Last));
     let (mut first, mut last) = (f1, l1);
     // Vendors swap the columns: the swapped reading wins when it is
     // strictly better on both names together.
-    if x.first != 0
-        && x.last != 0
-        && y.first != 0
-        && y.last != 0
-        && name_rank(f1) + name_rank(l1) > 1
-    {
+    if all && name_rank(f1) + name_rank(l1) > 1 {
+        sets[Field::FirstName as usize] = 1 << f1 | name_set(d, x.first, y.last);
+        sets[Field::LastName as usize] = 1 << l1 | name_set(d, x.last, y.first);
+        if !go_on(&sets) {
+            return None;
+        }
         let f2 = coded_level(first_name_level, (a, Part::First), (b, Part::Last));
         if name_rank(f2) < 4 {
             let l2 = coded_level(name_level, (a, Part::Last), (b, Part::First));
@@ -475,8 +516,12 @@ pub fn compare(a: View, b: View) -> Gamma {
     }
     g.level[Field::FirstName as usize] = first;
     g.level[Field::LastName as usize] = last;
+    Some(g)
+}
 
-    g.level[Field::Email as usize] = if x.email == 0 || y.email == 0 {
+fn email_level(a: View, b: View) -> u8 {
+    let (x, y) = (a.r, b.r);
+    if x.email == 0 || y.email == 0 {
         0
     } else if x.email == y.email {
         1
@@ -491,13 +536,17 @@ pub fn compare(a: View, b: View) -> Gamma {
         }
     } else {
         3
-    };
+    }
+}
 
-    // A shared mobile is nearly personal; a shared landline is the
-    // household's or the switchboard's.
+/// Phone levels: 1 a shared mobile, 2 a shared landline, 3 phones of one
+/// kind on both sides and none shared; 0 otherwise. (A shared mobile is
+/// nearly personal; a shared landline is the household's or the
+/// switchboard's.)
+fn phone_level(x: &Rec, y: &Rec) -> u8 {
     let shared = |p: [u32; 2], q: [u32; 2]| p.iter().any(|c| *c != 0 && q.contains(c));
     let some = |p: [u32; 2]| p[0] != 0 || p[1] != 0;
-    g.level[Field::Phone as usize] = if shared(x.mobile, y.mobile) {
+    if shared(x.mobile, y.mobile) {
         1
     } else if shared(x.landline, y.landline) {
         2
@@ -505,17 +554,113 @@ pub fn compare(a: View, b: View) -> Gamma {
         3
     } else {
         0
-    };
-    g.level[Field::Street as usize] = street_level(a, b);
-    g.level[Field::Locality as usize] = locality_level(a, b);
-    g.level[Field::Siren as usize] = if x.siren == 0 || y.siren == 0 {
+    }
+}
+
+fn siren_level(x: &Rec, y: &Rec) -> u8 {
+    if x.siren == 0 || y.siren == 0 {
         0
     } else if x.siren == y.siren {
         1
     } else {
         2
+    }
+}
+
+const fn bit(l: u8) -> u8 {
+    1 << l
+}
+
+/// The levels two name codes can compare at (see [`name_level`]): equal
+/// codes are exact, a one-letter name is an initial or differs, and only
+/// names of several words can be initials of each other.
+fn name_set(d: &Dicts, a: u32, b: u32) -> u8 {
+    if a == 0 || b == 0 {
+        bit(0)
+    } else if a == b {
+        bit(1)
+    } else {
+        let shape = d.name_shape(a) | d.name_shape(b);
+        if shape & ONE_LETTER != 0 {
+            bit(4) | bit(5)
+        } else if shape & WORDS != 0 {
+            bit(2) | bit(3) | bit(4) | bit(5)
+        } else {
+            bit(2) | bit(3) | bit(5)
+        }
+    }
+}
+
+/// The levels [`compare`] can give each field of two records, as bit sets
+/// (bit `l` for level `l`), from the records' codes and two small tables
+/// of the dictionaries (names' shapes, street numbers' digits): no text is
+/// read and no string compared. Whatever level `compare` gives a field is
+/// in its set (a test checks it over every pair of a sample); a set can
+/// hold levels that the texts would rule out. The scorer bounds a pair's
+/// weight with it ([`compare_while`]) and stops comparing a pair that can
+/// no longer reach the review threshold: most candidate pairs of a big
+/// block share a postcode or a surname and little else.
+pub fn possible(a: View, b: View) -> [u8; NF] {
+    let (x, y, d) = (a.r, b.r, a.d);
+    let mut out = [0u8; NF];
+    let (mut first, mut last) = (name_set(d, x.first, y.first), name_set(d, x.last, y.last));
+    // The swapped reading is taken only when all four names are present
+    // and the straight one is not exact on both.
+    let all = x.first != 0 && x.last != 0 && y.first != 0 && y.last != 0;
+    if all && !(x.first == y.first && x.last == y.last) {
+        first |= name_set(d, x.first, y.last);
+        last |= name_set(d, x.last, y.first);
+    }
+    out[Field::FirstName as usize] = first;
+    out[Field::LastName as usize] = last;
+    out[Field::Email as usize] = if x.email == 0 || y.email == 0 {
+        bit(0)
+    } else if x.email == y.email {
+        bit(1)
+    } else if x.email_local == y.email_local {
+        // Neutral when made of the names, `differ` when too short.
+        bit(0) | bit(2) | bit(3)
+    } else {
+        bit(3)
     };
-    g
+    out[Field::Phone as usize] = bit(phone_level(x, y));
+    let numbers = x.street_no != 0 && y.street_no != 0;
+    // `12` and `12b` are the same door.
+    let same_no = numbers && d.number_base(x.street_no) == d.number_base(y.street_no);
+    out[Field::Street as usize] = match (x.street == 0 || y.street == 0, x.street == y.street) {
+        (true, _) => bit(0),
+        (false, true) if !numbers => bit(3),
+        (false, true) if same_no => bit(1),
+        (false, true) => bit(5),
+        (false, false) if !numbers => bit(3) | bit(5),
+        (false, false) if same_no => bit(2) | bit(4) | bit(5),
+        (false, false) => bit(5),
+    };
+    let pcs = x.postcode != 0 && y.postcode != 0;
+    let cities = x.city != 0 && y.city != 0;
+    out[Field::Locality as usize] = if !pcs && !cities {
+        bit(0)
+    } else if pcs && x.postcode == y.postcode {
+        bit(1)
+    } else {
+        // Whether the cities are the same: sure with one code, unknown
+        // (Jaro-Winkler) with two, impossible when one is missing.
+        let (same, other) = match (cities, cities && x.city == y.city) {
+            (true, true) => (true, false),
+            (true, false) => (true, true),
+            (false, _) => (false, true),
+        };
+        let mut set = 0;
+        if same {
+            set |= if pcs { bit(2) | bit(3) } else { bit(3) };
+        }
+        if other {
+            set |= if pcs { bit(4) | bit(5) } else { bit(5) };
+        }
+        set
+    };
+    out[Field::Siren as usize] = bit(siren_level(x, y));
+    out
 }
 
 /// [`compare`] of two [`Person`]s, encoded for the occasion (tests,
@@ -754,6 +899,121 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// Every level `compare` gives is in the set `possible` allows, over
+    /// every pair of records drawn from values that reach each branch of
+    /// the comparisons (initials, compounds, gendered and swapped names,
+    /// street numbers with letters, city typos, shared email local parts).
+    #[test]
+    fn possible_levels_hold_every_compared_level() {
+        use rand::{Rng, SeedableRng};
+        let names = [
+            "",
+            "j",
+            "jean",
+            "jeanne",
+            "jean pierre",
+            "jp",
+            "dupont",
+            "dupond",
+            "martin",
+            "d",
+        ];
+        let streets = [
+            "",
+            "12 rue de la paix",
+            "12b rue de la paix",
+            "rue de la paix",
+            "12 rue de la pais",
+            "12 rue des lilas",
+            "3 avenue foch",
+        ];
+        let postcodes = ["", "75001", "75010", "75100", "57100"];
+        let cities = ["", "paris", "pariss", "metz"];
+        let emails = [
+            "",
+            "jean.dupont@a.fr",
+            "jean.dupont@b.fr",
+            "jdx@a.fr",
+            "jdx@c.fr",
+            "xy@b.fr",
+        ];
+        let phones: [&[&str]; 4] = [
+            &[],
+            &["+33612345678"],
+            &["+33145678901"],
+            &["+33612345678", "+33145678902"],
+        ];
+        let sirens = ["", "123456789", "987654321"];
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(5);
+        let mut pick = |xs: &[&'static str]| xs[rng.gen_range(0..xs.len())];
+        let people: Vec<Person> = (0..400)
+            .map(|_| {
+                let mut q = person_from_parts(
+                    pick(&names),
+                    pick(&names),
+                    pick(&streets),
+                    pick(&postcodes),
+                    pick(&emails),
+                    pick(&cities),
+                    phones[(pick(&["0", "1", "2", "3"]).as_bytes()[0] - b'0') as usize],
+                );
+                q.siren = pick(&sirens).to_owned();
+                q
+            })
+            .collect();
+        let f = Folded::new(&[&people]);
+        let mut seen = [0u8; NF];
+        // ... and the scorer's bound from those sets never rules out a pair
+        // that scores at or above the floor.
+        let model = super::super::model::Model::default();
+        let scorer = super::super::model::Scorer::new(&model, 1000, 1000);
+        let side = super::super::model::PairSide::Within;
+        let floors = [-12.0f32, -2.0, 0.0, 6.0];
+        let mut ruled_out = [0usize; 4];
+        for i in 0..people.len() {
+            for j in 0..people.len() {
+                let (a, b) = (f.view(0, i), f.view(0, j));
+                let (g, sets) = (compare(a, b), possible(a, b));
+                let weight = scorer.score(&g, b.r, side).weight;
+                for (k, floor) in floors.iter().enumerate() {
+                    let reach = |sets: &[u8; NF]| scorer.may_reach(sets, side, *floor);
+                    let staged = compare_while(a, b, reach);
+                    assert!(
+                        staged == Some(g) || (staged.is_none() && weight < *floor),
+                        "{weight} >= {floor} stopped, or another vector: {staged:?} {g:?}"
+                    );
+                    ruled_out[k] += usize::from(staged.is_none());
+                }
+                for fi in 0..NF {
+                    assert!(
+                        sets[fi] & (1 << g.level[fi]) != 0,
+                        "{:?} level {} not in {:#b}: {:?} / {:?}",
+                        FIELDS[fi],
+                        g.level[fi],
+                        sets[fi],
+                        people[i],
+                        people[j]
+                    );
+                    seen[fi] |= 1 << g.level[fi];
+                }
+            }
+        }
+        // The sample reaches every level of every field, and the bound
+        // rules pairs out (more as the floor rises).
+        for f in FIELDS {
+            assert_eq!(
+                seen[f as usize].count_ones() as usize,
+                f.levels().len(),
+                "{f:?} {:#b}",
+                seen[f as usize]
+            );
+        }
+        assert!(
+            ruled_out[1] > 0 && ruled_out.windows(2).all(|w| w[0] <= w[1]),
+            "{ruled_out:?}"
+        );
     }
 
     #[test]

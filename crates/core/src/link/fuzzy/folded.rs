@@ -75,12 +75,59 @@ pub struct Dicts {
     pub city: Dict,
     pub siren: Dict,
     pub phone: Dict,
+    /// Per name code, what its text is made of ([`ONE_LETTER`], [`WORDS`]):
+    /// which comparison levels two different names can reach depends on
+    /// it, and knowing it from the code spares reading the texts.
+    name_shape: Vec<u8>,
+    /// Per street number code, a code of its digits (`12` and `12b` share
+    /// one): the same door, from the codes.
+    number_base: Vec<u32>,
 }
+
+/// A name of one letter (an initial).
+pub const ONE_LETTER: u8 = 1;
+/// A name of several words (a compound, a hyphenated or married name).
+pub const WORDS: u8 = 2;
 
 impl Dicts {
     /// A record with these dictionaries.
     pub fn view<'a>(&'a self, r: &'a Rec) -> View<'a> {
         View { r, d: self }
+    }
+
+    /// [`ONE_LETTER`], [`WORDS`] or 0 for a name code.
+    pub fn name_shape(&self, code: u32) -> u8 {
+        self.name_shape.get(code as usize).copied().unwrap_or(0)
+    }
+
+    /// The code of a street number's digits (the number without its
+    /// trailing letters, `bis`, `b`...).
+    pub fn number_base(&self, code: u32) -> u32 {
+        self.number_base.get(code as usize).copied().unwrap_or(0)
+    }
+
+    fn with_shapes(mut self) -> Dicts {
+        self.name_shape = (0..self.name.len() as u32)
+            .map(|k| {
+                let t = self.name.get(k);
+                if t.len() == 1 {
+                    ONE_LETTER
+                } else if t.contains(' ') {
+                    WORDS
+                } else {
+                    0
+                }
+            })
+            .collect();
+        let mut bases: std::collections::HashMap<&str, u32> = std::collections::HashMap::new();
+        self.number_base = (0..self.number.len() as u32)
+            .map(|k| {
+                let digits = super::compare::number_part(self.number.get(k));
+                let next = bases.len() as u32;
+                *bases.entry(digits).or_insert(next)
+            })
+            .collect();
+        self
     }
 }
 
@@ -303,7 +350,9 @@ impl Folded {
             city,
             siren,
             phone,
-        };
+            ..Dicts::default()
+        }
+        .with_shapes();
         // Rarity: counts of first names, last names, postcodes over every
         // side (the same figures, to the bit, as counting the text).
         let count = |column: &[[u32; 4]], slot: usize, n: usize| -> (Vec<u32>, u64) {

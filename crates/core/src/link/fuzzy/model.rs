@@ -849,7 +849,14 @@ pub struct Scorer {
     prior_within: f32,
     prior_across: f32,
     tf_cap: f32,
+    /// The most a field can weigh given a set of its possible levels (see
+    /// [`super::compare::possible`]), term frequency included.
+    most: [[f32; 1 << MAX_LEVELS]; NF],
 }
+
+/// What float rounding may add to a sum of weights that its bound, summed
+/// in another order, leaves out (in bits; the sums are of a few dozen).
+const ROUNDING: f32 = 1e-3;
 
 impl Scorer {
     pub fn new(model: &Model, list_rows: usize, client_rows: usize) -> Scorer {
@@ -872,16 +879,47 @@ impl Scorer {
             let lambda = (rate / others.max(1) as f64).clamp(1e-15, 0.5);
             (lambda / (1.0 - lambda)).log2() as f32
         };
+        let tf_cap = model.tf_cap as f32;
+        let mut most = [[f32::NEG_INFINITY; 1 << MAX_LEVELS]; NF];
+        for f in FIELDS {
+            let fi = f as usize;
+            for (set, m) in most[fi].iter_mut().enumerate() {
+                let levels = weights[fi].iter().enumerate().take(f.levels().len());
+                for (l, w) in levels {
+                    if set & (1 << l) != 0 {
+                        let tf = if Some(l as u8) == f.tf_level() && tf_cap > 0.0 {
+                            tf_cap
+                        } else {
+                            0.0
+                        };
+                        *m = m.max(w + tf);
+                    }
+                }
+            }
+        }
         Scorer {
             weights,
             log_u_exact,
+            most,
             prior_within: prior(
                 model.prior.duplicates_per_record,
                 list_rows.saturating_sub(1),
             ),
             prior_across: prior(model.prior.clients_per_record, client_rows),
-            tf_cap: model.tf_cap as f32,
+            tf_cap,
         }
+    }
+
+    /// Whether a pair whose fields can still compare at the levels of
+    /// `sets` ([`super::compare::possible`]) can weigh `floor` or more:
+    /// `false` means that [`Scorer::score`] would give less, so the pair
+    /// can be dropped without changing any decision.
+    pub fn may_reach(&self, sets: &[u8; NF], side: PairSide, floor: f32) -> bool {
+        let mut most = self.prior(side);
+        for (fi, set) in sets.iter().enumerate() {
+            most += self.most[fi][usize::from(*set)];
+        }
+        most + ROUNDING >= floor
     }
 
     pub fn prior(&self, side: PairSide) -> f32 {
