@@ -299,8 +299,13 @@ fn name_rank(l: u8) -> u8 {
     }
 }
 
-pub(crate) fn number_part(s: &str) -> &str {
-    s.trim_end_matches(|c: char| c.is_ascii_alphabetic())
+/// Whether both records have a street number and it is the same door:
+/// the same digits (`12` and `12b` are one door), from the codes.
+fn same_door(a: View, b: View) -> bool {
+    let (x, y) = (a.r, b.r);
+    x.street_no != 0
+        && y.street_no != 0
+        && a.d.number_base(x.street_no) == a.d.number_base(y.street_no)
 }
 
 /// Street levels: 1 the same street and number, 2 the number and a close
@@ -311,9 +316,7 @@ pub fn street_level(a: View, b: View) -> u8 {
     if x.street == 0 || y.street == 0 {
         return 0;
     }
-    let same_no = x.street_no != 0
-        && y.street_no != 0
-        && (x.street_no == y.street_no || number_part(a.street_no()) == number_part(b.street_no()));
+    let same_no = same_door(a, b);
     let no_missing = x.street_no == 0 || y.street_no == 0;
     if x.street == y.street {
         return if same_no {
@@ -471,9 +474,11 @@ pub fn compare_while(a: View, b: View, mut go_on: impl FnMut(&[u8; NF]) -> bool)
         g.level[f as usize] = l;
         sets[f as usize] = 1 << l;
     };
+    // Phones and SIREN compare by code only: `possible` gave their level.
+    for f in [Field::Phone, Field::Siren] {
+        g.level[f as usize] = sets[f as usize].trailing_zeros() as u8;
+    }
     fix(&mut g, &mut sets, Field::Email, email_level(a, b));
-    fix(&mut g, &mut sets, Field::Phone, phone_level(x, y));
-    fix(&mut g, &mut sets, Field::Siren, siren_level(x, y));
     fix(&mut g, &mut sets, Field::Street, street_level(a, b));
     if !go_on(&sets) {
         return None;
@@ -482,15 +487,9 @@ pub fn compare_while(a: View, b: View, mut go_on: impl FnMut(&[u8; NF]) -> bool)
     if !go_on(&sets) {
         return None;
     }
-    let d = a.d;
-    let all = x.first != 0 && x.last != 0 && y.first != 0 && y.last != 0;
     let f1 = coded_level(first_name_level, (a, Part::First), (b, Part::First));
     // Until the last name is known, the swapped reading may still win.
-    let swap_first = if all && !(x.first == y.first && x.last == y.last) {
-        name_set(d, x.first, y.last)
-    } else {
-        0
-    };
+    let (swap_first, swap_last) = swapped_sets(a, b);
     sets[Field::FirstName as usize] = 1 << f1 | swap_first;
     if !go_on(&sets) {
         return None;
@@ -499,9 +498,9 @@ pub fn compare_while(a: View, b: View, mut go_on: impl FnMut(&[u8; NF]) -> bool)
     let (mut first, mut last) = (f1, l1);
     // Vendors swap the columns: the swapped reading wins when it is
     // strictly better on both names together.
+    let all = x.first != 0 && x.last != 0 && y.first != 0 && y.last != 0;
     if all && name_rank(f1) + name_rank(l1) > 1 {
-        sets[Field::FirstName as usize] = 1 << f1 | name_set(d, x.first, y.last);
-        sets[Field::LastName as usize] = 1 << l1 | name_set(d, x.last, y.first);
+        sets[Field::LastName as usize] = 1 << l1 | swap_last;
         if !go_on(&sets) {
             return None;
         }
@@ -591,6 +590,19 @@ fn name_set(d: &Dicts, a: u32, b: u32) -> u8 {
     }
 }
 
+/// The levels the swapped reading can give the first and the last name
+/// (none when it cannot be taken: it needs all four names, and the
+/// straight reading not exact on both).
+fn swapped_sets(a: View, b: View) -> (u8, u8) {
+    let (x, y, d) = (a.r, b.r, a.d);
+    let all = x.first != 0 && x.last != 0 && y.first != 0 && y.last != 0;
+    if all && !(x.first == y.first && x.last == y.last) {
+        (name_set(d, x.first, y.last), name_set(d, x.last, y.first))
+    } else {
+        (0, 0)
+    }
+}
+
 /// The levels [`compare`] can give each field of two records, as bit sets
 /// (bit `l` for level `l`), from the records' codes and two small tables
 /// of the dictionaries (names' shapes, street numbers' digits): no text is
@@ -603,16 +615,9 @@ fn name_set(d: &Dicts, a: u32, b: u32) -> u8 {
 pub fn possible(a: View, b: View) -> [u8; NF] {
     let (x, y, d) = (a.r, b.r, a.d);
     let mut out = [0u8; NF];
-    let (mut first, mut last) = (name_set(d, x.first, y.first), name_set(d, x.last, y.last));
-    // The swapped reading is taken only when all four names are present
-    // and the straight one is not exact on both.
-    let all = x.first != 0 && x.last != 0 && y.first != 0 && y.last != 0;
-    if all && !(x.first == y.first && x.last == y.last) {
-        first |= name_set(d, x.first, y.last);
-        last |= name_set(d, x.last, y.first);
-    }
-    out[Field::FirstName as usize] = first;
-    out[Field::LastName as usize] = last;
+    let (swap_first, swap_last) = swapped_sets(a, b);
+    out[Field::FirstName as usize] = name_set(d, x.first, y.first) | swap_first;
+    out[Field::LastName as usize] = name_set(d, x.last, y.last) | swap_last;
     out[Field::Email as usize] = if x.email == 0 || y.email == 0 {
         bit(0)
     } else if x.email == y.email {
@@ -625,8 +630,7 @@ pub fn possible(a: View, b: View) -> [u8; NF] {
     };
     out[Field::Phone as usize] = bit(phone_level(x, y));
     let numbers = x.street_no != 0 && y.street_no != 0;
-    // `12` and `12b` are the same door.
-    let same_no = numbers && d.number_base(x.street_no) == d.number_base(y.street_no);
+    let same_no = same_door(a, b);
     out[Field::Street as usize] = match (x.street == 0 || y.street == 0, x.street == y.street) {
         (true, _) => bit(0),
         (false, true) if !numbers => bit(3),
@@ -643,13 +647,9 @@ pub fn possible(a: View, b: View) -> [u8; NF] {
     } else if pcs && x.postcode == y.postcode {
         bit(1)
     } else {
-        // Whether the cities are the same: sure with one code, unknown
-        // (Jaro-Winkler) with two, impossible when one is missing.
-        let (same, other) = match (cities, cities && x.city == y.city) {
-            (true, true) => (true, false),
-            (true, false) => (true, true),
-            (false, _) => (false, true),
-        };
+        // The same city: possible when both have one, sure when it is one
+        // code (two codes can still be one town, by Jaro-Winkler).
+        let (same, other) = (cities, !(cities && x.city == y.city));
         let mut set = 0;
         if same {
             set |= if pcs { bit(2) | bit(3) } else { bit(3) };
@@ -947,19 +947,21 @@ mod tests {
         ];
         let sirens = ["", "123456789", "987654321"];
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(5);
-        let mut pick = |xs: &[&'static str]| xs[rng.gen_range(0..xs.len())];
+        fn pick<T: Copy>(rng: &mut rand_chacha::ChaCha8Rng, xs: &[T]) -> T {
+            xs[rng.gen_range(0..xs.len())]
+        }
         let people: Vec<Person> = (0..400)
             .map(|_| {
                 let mut q = person_from_parts(
-                    pick(&names),
-                    pick(&names),
-                    pick(&streets),
-                    pick(&postcodes),
-                    pick(&emails),
-                    pick(&cities),
-                    phones[(pick(&["0", "1", "2", "3"]).as_bytes()[0] - b'0') as usize],
+                    pick(&mut rng, &names),
+                    pick(&mut rng, &names),
+                    pick(&mut rng, &streets),
+                    pick(&mut rng, &postcodes),
+                    pick(&mut rng, &emails),
+                    pick(&mut rng, &cities),
+                    pick(&mut rng, &phones),
                 );
-                q.siren = pick(&sirens).to_owned();
+                q.siren = pick(&mut rng, &sirens).to_owned();
                 q
             })
             .collect();

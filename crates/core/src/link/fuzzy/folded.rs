@@ -122,7 +122,8 @@ impl Dicts {
         let mut bases: std::collections::HashMap<&str, u32> = std::collections::HashMap::new();
         self.number_base = (0..self.number.len() as u32)
             .map(|k| {
-                let digits = super::compare::number_part(self.number.get(k));
+                let number = self.number.get(k);
+                let digits = number.trim_end_matches(|c: char| c.is_ascii_alphabetic());
                 let next = bases.len() as u32;
                 *bases.entry(digits).or_insert(next)
             })
