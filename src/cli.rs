@@ -115,6 +115,50 @@ pub enum Command {
         #[arg(long)]
         rules_markdown: bool,
     },
+    /// Record a person's objection or erasure request in the company's opposition file, hashed.
+    #[command(
+        after_help = "Examples:\n  qualify request objection --email jean.dupont@example.fr --channel email --into opposition.csv\n  qualify request erasure --email jean.dupont@example.fr --phone 06 12 34 56 78 --into opposition.csv --runs runs/\n\nThe file gets one row per identifier: sha256 (of the normalised email, of the E.164 phone),\nchannel, date, reference; an identifier the file already opposes is not added again. The next\nrun that reads the file as --opposition denies the person. An erasure opposes every channel\n(the person must not come back with the next list) and lists, with --runs, the run folders and\nfiles that still hold the person, to be deleted."
+    )]
+    Request {
+        /// objection (stop contacting, on --channel) or erasure (every channel; list what holds the person).
+        kind: RequestKind,
+        /// The person's email.
+        #[arg(long, value_name = "EMAIL")]
+        email: Option<String>,
+        /// The person's phone number; repeat for several.
+        #[arg(long, value_name = "PHONE")]
+        phone: Vec<String>,
+        /// The channel objected to: all, email, sms, phone, autocall, fax or post [default: all].
+        #[arg(long, value_name = "CHANNEL", default_value = "all")]
+        channel: String,
+        /// The opposition file (CSV) to add the request to; created when absent.
+        #[arg(long, value_name = "FILE")]
+        into: PathBuf,
+        /// The request's reference [default: <kind>-<date>-<first 8 hex digits of the first hash>].
+        #[arg(long, value_name = "REF")]
+        reference: Option<String>,
+        /// The request's date (YYYY-MM-DD) [default: today, Europe/Paris].
+        #[arg(long, value_name = "DATE")]
+        date: Option<String>,
+        /// Run folders (or folders of run folders) to search for the person (erasure).
+        #[arg(long, value_name = "DIR", num_args = 1..)]
+        runs: Vec<PathBuf>,
+    },
+    /// Answer an access request: the runs and files that hold a person, with each channel's decision and reasons.
+    #[command(
+        after_help = "Examples:\n  qualify find --email jean.dupont@example.fr --runs out/\n  qualify find --email jean.dupont@example.fr --phone +33612345678 --runs runs/2026-11-30 runs/2026-12-01\n\nA folder without summary.json is searched as a folder of run folders. The person is looked up\nby the hashes of people.csv; nothing about anyone else is printed."
+    )]
+    Find {
+        /// The person's email.
+        #[arg(long, value_name = "EMAIL")]
+        email: Option<String>,
+        /// The person's phone number; repeat for several.
+        #[arg(long, value_name = "PHONE")]
+        phone: Vec<String>,
+        /// Run folders, or folders of run folders.
+        #[arg(long, value_name = "DIR", num_args = 1.., required = true)]
+        runs: Vec<PathBuf>,
+    },
     /// Print the shell completion script for qualify (bash, zsh, fish, elvish, powershell).
     #[command(
         after_help = "Examples:\n  qualify completions bash > ~/.local/share/bash-completion/completions/qualify\n  qualify completions zsh > ~/.zfunc/_qualify\n  qualify completions fish > ~/.config/fish/completions/qualify.fish"
@@ -128,6 +172,24 @@ pub enum Command {
         after_help = "Examples:\n  qualify man > qualify.1 && man ./qualify.1\n  qualify man | gzip > /usr/local/share/man/man1/qualify.1.gz"
     )]
     Man,
+}
+
+/// What a data-subject request asks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum RequestKind {
+    /// The person objects to prospection (GDPR art. 21): on one channel or all.
+    Objection,
+    /// The person asks for erasure (GDPR art. 17): every channel, and the files that hold them.
+    Erasure,
+}
+
+impl RequestKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RequestKind::Objection => "objection",
+            RequestKind::Erasure => "erasure",
+        }
+    }
 }
 
 /// `qualify inspect`.

@@ -6,7 +6,8 @@
 //! ([`fetch`]), the company directory API client ([`company_api`]),
 //! terminal progress bars ([`terminal`]), the run as the binary makes it
 //! ([`job`]: look-ups between the core's stages), and the commands that
-//! replay a finished run ([`explain`], [`review`]).
+//! replay a finished run ([`explain`], [`review`]) and answer people's
+//! requests ([`requests`]).
 
 pub use qualify_core::*;
 
@@ -15,5 +16,6 @@ pub mod company_api;
 pub mod explain;
 pub mod fetch;
 pub mod job;
+pub mod requests;
 pub mod review;
 pub mod terminal;

@@ -148,6 +148,80 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Command::Request {
+            kind,
+            email,
+            phone,
+            channel,
+            into,
+            reference,
+            date,
+            runs,
+        } => {
+            use qualify::requests;
+            let person = requests::Person::new(email.as_deref(), &phone)?;
+            let channel = requests::parse_channel(&channel)?;
+            if kind == qualify::cli::RequestKind::Erasure && channel != "all" {
+                return Err(qualify::Error::Usage(
+                    "an erasure covers every channel: leave --channel out".into(),
+                )
+                .into());
+            }
+            let date = match date {
+                Some(d) => {
+                    chrono::NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d").map_err(|_| {
+                        qualify::Error::Usage(format!("--date: {d:?} is not a date as YYYY-MM-DD"))
+                    })?
+                }
+                None => chrono::Utc::now()
+                    .with_timezone(&chrono_tz::Europe::Paris)
+                    .date_naive(),
+            };
+            let reference = reference.unwrap_or_else(|| {
+                format!(
+                    "{}-{}-{}",
+                    kind.as_str(),
+                    date.format("%Y%m%d"),
+                    &person.hashes[0][..8]
+                )
+            });
+            // Searched first: an erasure whose run folders cannot be read
+            // records nothing, and says why.
+            let found = if runs.is_empty() {
+                None
+            } else {
+                Some(requests::find(&person, &runs)?)
+            };
+            let done = requests::append(&into, &person, &channel, date, &reference)?;
+            println!(
+                "{} {reference}: {} identifier(s) added to {} (channel {channel}), {} already there",
+                kind.as_str(),
+                done.added,
+                into.display(),
+                done.already
+            );
+            match found {
+                Some(found) => {
+                    print!("{}", requests::render(&found));
+                    if kind == qualify::cli::RequestKind::Erasure
+                        && found.iter().any(|f| !f.records.is_empty())
+                    {
+                        println!("\nThese files still hold the person: delete them (or the runs) to complete the erasure.");
+                    }
+                }
+                None if kind == qualify::cli::RequestKind::Erasure => println!(
+                    "no run folder searched: give --runs DIR... to list the files that still hold the person"
+                ),
+                None => {}
+            }
+            Ok(())
+        }
+        Command::Find { email, phone, runs } => {
+            let person = qualify::requests::Person::new(email.as_deref(), &phone)?;
+            let found = qualify::requests::find(&person, &runs)?;
+            print!("{}", qualify::requests::render(&found));
+            Ok(())
+        }
         Command::Explain { out, record } => {
             print!("{}", qualify::explain::explain(&out, &record)?);
             Ok(())

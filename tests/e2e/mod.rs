@@ -6,6 +6,7 @@ mod folder;
 mod formats;
 mod fuzzy;
 mod matcher;
+mod nightly;
 mod remote;
 mod report;
 mod sample;

@@ -147,6 +147,14 @@ pub struct RunOptions {
     /// Output folder.
     #[cfg_attr(feature = "cli", arg(long, value_name = "DIR"))]
     pub out: Option<PathBuf>,
+    /// The previous run's output folder (it may be --out itself): write changes.csv,
+    /// what changed per person and channel since that run.
+    #[cfg_attr(feature = "cli", arg(long, value_name = "DIR"))]
+    pub previous: Option<PathBuf>,
+    /// repermission.csv lists the contactable records whose freshness window
+    /// closes within this many days [default: 90].
+    #[cfg_attr(feature = "cli", arg(long, value_name = "DAYS"))]
+    pub repermission_days: Option<u32>,
     /// Also write qualified.parquet.
     #[cfg_attr(feature = "cli", arg(long, num_args = 0..=1, default_missing_value = "true", value_name = "BOOL"))]
     pub parquet: Option<bool>,
@@ -308,6 +316,9 @@ pub struct Config {
     pub retention_years: u32,
     pub keep_columns: Vec<String>,
     pub out: PathBuf,
+    /// The run changes.csv compares with (`--previous`).
+    pub previous: Option<PathBuf>,
+    pub repermission_days: u32,
     pub parquet: bool,
     pub excel: bool,
     /// A resource setting, like the thread count: not in the summary,
@@ -371,6 +382,8 @@ impl Config {
             retention_years: 3,
             keep_columns: Vec::new(),
             out,
+            previous: None,
+            repermission_days: 90,
             parquet: false,
             excel: false,
             batch_rows: DEFAULT_BATCH_ROWS,
@@ -529,6 +542,11 @@ impl Config {
             retention_years,
             keep_columns: cli.keep_columns.or(file.keep_columns).unwrap_or_default(),
             out,
+            previous: cli.previous.or(file.previous),
+            repermission_days: cli
+                .repermission_days
+                .or(file.repermission_days)
+                .unwrap_or(90),
             parquet: cli.parquet.or(file.parquet).unwrap_or(false),
             excel: cli.excel.or(file.excel).unwrap_or(false),
             batch_rows,
@@ -700,6 +718,7 @@ fn load_file_config(path: &Path) -> Result<RunOptions> {
     rel(&mut opts.clients);
     rel(&mut opts.bloctel);
     rel(&mut opts.out);
+    rel(&mut opts.previous);
     rel(&mut opts.sign_key);
     rel(&mut opts.cache_dir);
     rel(&mut opts.sirene_file);
@@ -731,6 +750,7 @@ pub fn effective_config(c: &Config) -> serde_json::Value {
         "bloctel_mode": c.bloctel_mode,
         "bloctel_max_age_days": c.bloctel_max_age_days,
         "keep_columns": c.keep_columns,
+        "repermission_days": c.repermission_days,
         // Fuzzy settings under their config keys, so that `explain` can read
         // this object back as a config.
         // The model itself is model.json; a model file is named, not its path.

@@ -499,9 +499,15 @@ pub fn write(
     let rejected_rows: Vec<usize> = (0..n).filter(|&i| !decisions[i].qualified()).collect();
     conservation_check(n, &qualified_rows, &rejected_rows)?;
 
-    crate::output::tables::write(
+    // Read before the folder is replaced: `--previous` may be `--out`.
+    let previous = config
+        .previous
+        .as_deref()
+        .map(|dir| crate::output::changes::load_previous(dir, pack.name(), pack.version()))
+        .transpose()?;
+    let written = crate::output::tables::write(
         &mut folder,
-        &crate::output::tables::Input {
+        crate::output::tables::Input {
             config,
             cells: &cells,
             norm: &norm,
@@ -512,6 +518,7 @@ pub fn write(
             rejected_rows: &rejected_rows,
             client_ids: clients.as_ref().map(|c| &c.fields.client_id),
             postal_sources: &suppression.postal_sources,
+            previous,
         },
     )?;
     timer.lap("write");
@@ -545,6 +552,15 @@ pub fn write(
         clients.as_ref().map(|c| &c.fields.client_id),
         &suppression.postal_sources,
     );
+    summary.repermission = written.repermission;
+    if let Some(c) = &written.changes {
+        if let Some(note) = &c.note {
+            summary
+                .warnings
+                .push(format!("previous run {}: {note}", c.previous));
+        }
+    }
+    summary.changes = written.changes;
     timer.lap("summary");
     // The files for people and buyers, summary.json and run.json, then the
     // certificate over every file of the folder, written last: a folder

@@ -62,6 +62,22 @@ pub struct Summary {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unavailable_sources: Option<Vec<Unavailable>>,
     pub fuzzy: Value,
+    /// repermission.csv's counts.
+    pub repermission: Repermission,
+    /// Only with `--previous`: what changed since that run (changes.csv).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub changes: Option<crate::output::changes::Changes>,
+}
+
+/// Contactable records whose freshness window closes within `days`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Repermission {
+    pub days: u32,
+    /// Records with at least one channel in repermission.csv.
+    pub records: u64,
+    /// Per channel (catalogue order, every channel).
+    pub channels: Counts,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -710,6 +726,8 @@ pub fn build(s: Input) -> Result<Summary> {
                 .collect()
         }),
         fuzzy: Value::Null,
+        repermission: Repermission::default(),
+        changes: None,
     })
 }
 

@@ -422,6 +422,66 @@ pub(crate) fn to_delete_frame(decisions: &[Decision], ids: &[String]) -> Result<
     Ok(DataFrame::new(rows.len(), cols)?)
 }
 
+/// The records and channels of repermission.csv: allowed today, and the
+/// record's freshness window closes within `days` of the as-of date (its
+/// `contactable_until`, the last day it may be contacted, is at most
+/// `as_of + days`). In source_row order, channels in catalogue order.
+pub fn repermission_rows(
+    decisions: &[Decision],
+    as_of: chrono::NaiveDate,
+    days: u32,
+) -> Vec<(usize, Channel)> {
+    let last = as_of + chrono::Days::new(u64::from(days));
+    decisions
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| d.contactable_until.is_some_and(|u| u >= as_of && u <= last))
+        .flat_map(|(i, d)| {
+            CHANNELS
+                .into_iter()
+                .filter(|&ch| d.allowed(ch))
+                .map(move |ch| (i, ch))
+        })
+        .collect()
+}
+
+/// repermission.csv: `record_id, source_row, channel, contactable_until,
+/// days_left` for [`repermission_rows`].
+pub(crate) fn repermission_frame(
+    decisions: &[Decision],
+    ids: &[String],
+    rows: &[(usize, Channel)],
+    as_of: chrono::NaiveDate,
+) -> Result<DataFrame> {
+    let until = |i: usize| decisions[i].contactable_until.expect("chosen with a date");
+    let cols = vec![
+        string_column(
+            "record_id",
+            rows.iter().map(|&(i, _)| Some(ids[i].as_str())),
+        ),
+        Column::new(
+            "source_row".into(),
+            rows.iter()
+                .map(|&(i, _)| (i + 1) as u64)
+                .collect::<Vec<_>>(),
+        ),
+        string_column("channel", rows.iter().map(|&(_, ch)| Some(ch.as_str()))),
+        owned_string_column(
+            "contactable_until",
+            rows.iter()
+                .map(|&(i, _)| Some(until(i).to_string()))
+                .collect(),
+        ),
+        Column::new(
+            "days_left".into(),
+            rows.iter()
+                .map(|&(i, _)| (until(i) - as_of).num_days())
+                .collect::<Vec<i64>>(),
+        ),
+    ];
+    Ok(DataFrame::new(rows.len(), cols)?)
+}
+
 /// vendor-feedback.csv: no personal data, only hashes and reasons.
 pub(crate) fn feedback_frame(
     norm: &Normalised,

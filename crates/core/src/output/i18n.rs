@@ -116,6 +116,15 @@ labels! {
     HeadlineRead => "enregistrements lus", "records read";
     HeadlineQualified => "contactables sur au moins un canal", "contactable on at least one channel";
     HeadlineRejected => "refusés", "rejected";
+    Repermission => "Consentement à redemander (repermission.csv) : enregistrements contactables dont la durée de conservation se termine dans les", "Consent to ask again (repermission.csv): contactable records whose retention window closes within";
+    Days => "jours", "days";
+    ChangesSince => "Depuis l'exécution précédente", "Since the previous run";
+    NewlyDenied => "nouvellement refusés", "newly denied";
+    NoLongerListed => "contactables absents de la liste", "contactable, no longer listed";
+    NewlyAllowed => "nouvellement autorisés", "newly allowed";
+    NewPeople => "nouvelles personnes", "new people";
+    ChangesRows => "personne × canal, changes.csv", "person × channel, changes.csv";
+    NotCompared => "non comparée", "not compared";
     HeadlineSplit => "Pourquoi les refusés le sont (un motif principal par enregistrement ; le total est celui des refusés)", "Why the rejected are rejected (one main reason per record; the total is the rejected count)";
     Total => "Total", "Total";
     MainReason => "Motif principal", "Main reason";

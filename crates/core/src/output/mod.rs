@@ -2,7 +2,8 @@
 //! metadata. Out: the run folder of docs/outputs.md#run-outputs — `qualified.csv`,
 //! `rejected.csv`, `decisions.csv`, `to_delete.csv`, `vendor-feedback.csv`,
 //! `summary.json` (deterministic), `run.json` (what varies), and
-//! `qualified.parquet` with `--parquet`; and the files for people and
+//! `qualified.parquet` with `--parquet`, `people.csv` ([`people`]),
+//! `repermission.csv`, and `changes.csv` with `--previous` ([`changes`]); and the files for people and
 //! buyers: `report.html` ([`report`], labels in [`i18n`]),
 //! `processing-record.md`/`.json` and `notice.txt` ([`register`]),
 //! `certificate.json` ([`certificate`]).
@@ -15,11 +16,13 @@
 
 pub mod cells;
 pub mod certificate;
+pub mod changes;
 pub mod folder;
 pub mod frames;
 pub mod i18n;
 pub mod mask;
 pub mod matches;
+pub mod people;
 pub mod register;
 pub mod report;
 pub mod tables;

@@ -547,6 +547,40 @@ fn headline(h: &mut String, summary: &Summary, lang: Lang) {
         })
         .collect();
     let _ = writeln!(h, "<p>{} : {}</p>", esc(t(L::Contactable)), per.join(" · "));
+    let r = &summary.repermission;
+    let _ = writeln!(
+        h,
+        "<p id=\"repermission\">{} {} {}{c}<strong data-repermission>{}</strong></p>",
+        esc(t(L::Repermission)),
+        r.days,
+        esc(t(L::Days)),
+        lang.int(r.records),
+        c = lang.colon()
+    );
+    if let Some(c) = &summary.changes {
+        let what = match &c.note {
+            Some(note) => format!("{} ({})", esc(t(L::NotCompared)), esc(note)),
+            None => format!(
+                "<strong data-changes=\"newly_denied\">{}</strong> {} · <strong data-changes=\"no_longer_listed\">{}</strong> {} · <strong data-changes=\"newly_allowed\">{}</strong> {} · {} {} ({})",
+                lang.int(c.total.newly_denied),
+                esc(t(L::NewlyDenied)),
+                lang.int(c.total.no_longer_listed),
+                esc(t(L::NoLongerListed)),
+                lang.int(c.total.newly_allowed),
+                esc(t(L::NewlyAllowed)),
+                lang.int(c.new_people),
+                esc(t(L::NewPeople)),
+                esc(t(L::ChangesRows))
+            ),
+        };
+        let _ = writeln!(
+            h,
+            "<p id=\"changes\">{} ({}){c}{what}</p>",
+            esc(t(L::ChangesSince)),
+            esc(&c.previous),
+            c = lang.colon()
+        );
+    }
     let by_main: Vec<(Reason, u64)> = REASONS
         .iter()
         .map(|r| (*r, count_of(&summary.rejected_by_main_reason, r.code())))

@@ -1,8 +1,9 @@
 //! The tables of the run folder, written batch by batch. In: the list's
 //! cells, its normalised records, the links and the decisions, and the rows
 //! each file holds. Out: qualified.csv (and .parquet), the campaign files,
-//! rejected.csv, matches.csv, model.json, decisions.csv, to_delete.csv and
-//! vendor-feedback.csv in the staging folder, in that order (the
+//! rejected.csv, matches.csv, model.json, decisions.csv, to_delete.csv,
+//! vendor-feedback.csv, people.csv, repermission.csv and (with
+//! `--previous`) changes.csv in the staging folder, in that order (the
 //! certificate lists the files in the order they were made).
 //!
 //! A batch is `batch_rows` records: what the stage holds at once. The
@@ -32,11 +33,19 @@ pub struct Input<'a> {
     pub rejected_rows: &'a [usize],
     pub client_ids: Option<&'a Vec<Option<String>>>,
     pub postal_sources: &'a [String],
+    /// The previous run changes.csv compares with (`--previous`).
+    pub previous: Option<crate::output::changes::Previous>,
+}
+
+/// What the summary learns from the tables it does not count itself.
+pub struct Written {
+    pub repermission: crate::summary::Repermission,
+    pub changes: Option<crate::output::changes::Changes>,
 }
 
 /// Writes every table of the run folder.
-pub fn write(folder: &mut RunFolder, input: &Input) -> Result<()> {
-    let &Input {
+pub fn write(folder: &mut RunFolder, input: Input) -> Result<Written> {
+    let Input {
         config,
         cells,
         norm,
@@ -47,6 +56,7 @@ pub fn write(folder: &mut RunFolder, input: &Input) -> Result<()> {
         rejected_rows,
         client_ids,
         postal_sources,
+        previous,
     } = input;
     let excel = config.excel;
     let batch = config.batch_rows;
@@ -150,7 +160,67 @@ pub fn write(folder: &mut RunFolder, input: &Input) -> Result<()> {
         feedback.write(&mut fb)?;
     }
     folder.finish_csv(feedback)?;
-    Ok(())
+    let mut people = folder.csv_sink("people.csv", excel)?;
+    for rows in batches(&all, batch) {
+        people.write(&mut crate::output::people::people_frame(
+            norm, record_ids, rows,
+        )?)?;
+    }
+    folder.finish_csv(people)?;
+
+    let as_of = config.as_of;
+    let days = config.repermission_days;
+    let renew = frames::repermission_rows(decisions, as_of, days);
+    let mut per_channel = vec![0u64; CHANNELS.len()];
+    for &(_, ch) in &renew {
+        per_channel[ch.index()] += 1;
+    }
+    let repermission = crate::summary::Repermission {
+        days,
+        records: {
+            let mut rows: Vec<usize> = renew.iter().map(|&(i, _)| i).collect();
+            rows.dedup();
+            rows.len() as u64
+        },
+        channels: CHANNELS
+            .iter()
+            .map(|ch| (ch.as_str().to_owned(), per_channel[ch.index()]))
+            .collect(),
+    };
+    let mut sink = folder.csv_sink("repermission.csv", excel)?;
+    for chunk in renew
+        .chunks(batch)
+        .chain(renew.is_empty().then_some(&[][..]))
+    {
+        sink.write(&mut frames::repermission_frame(
+            decisions, record_ids, chunk, as_of,
+        )?)?;
+    }
+    folder.finish_csv(sink)?;
+
+    let changes = match previous {
+        Some(previous) => {
+            use crate::output::changes;
+            let tonight = crate::output::people::people_of_run(norm, decisions);
+            let mut summary = previous.summary;
+            summary.records_without_key = (0..n)
+                .filter(|&i| crate::output::people::record_keys(norm, i).person.is_none())
+                .count() as u64;
+            let rows = changes::compare(&tonight, &previous.people, &mut summary);
+            drop(tonight);
+            let mut sink = folder.csv_sink("changes.csv", excel)?;
+            for chunk in rows.chunks(batch).chain(rows.is_empty().then_some(&[][..])) {
+                sink.write(&mut changes::changes_frame(chunk)?)?;
+            }
+            folder.finish_csv(sink)?;
+            Some(summary)
+        }
+        None => None,
+    };
+    Ok(Written {
+        repermission,
+        changes,
+    })
 }
 
 fn parquet_error(e: &PolarsError) -> Error {
