@@ -93,7 +93,7 @@ pub fn config_of_run(out: &Path) -> Result<(Config, RemoteState)> {
     let (config, _) = crate::fetch::sources::resolve_sources(
         &Config::resolve(opts, as_of)?,
         &mut state,
-        None,
+        &crate::fetch::sources::Secrets::default(),
         Terminal::hidden(),
     )?;
     if config.manifest.is_none() && inputs.manifest.is_some() {

@@ -11,6 +11,7 @@ use clap::Parser;
 
 use qualify::cli::{inspect, schema_text, Cli, Command};
 use qualify::config::{Config, Surroundings};
+use qualify::fetch::sources::Secrets;
 use qualify::fetch::Credential;
 use qualify::job::run;
 use qualify::pipeline::RunMeta;
@@ -257,7 +258,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
             if let Some(key) = &config.sign_key {
                 warn_if_readable_by_others(key);
             }
-            let (mut state, credential) = remote_environment(&config)?;
+            let (mut state, secrets) = remote_environment(&config)?;
             // `--list -`: standard input, copied to a private file beside
             // --out for the run (the import reads a file, and its SHA-256
             // is the record ids' prefix); removed when the run ends.
@@ -279,13 +280,9 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
             } else {
                 Terminal::new(quiet)
             };
-            let (config, fetched) = qualify::fetch::sources::resolve_sources(
-                &config,
-                &mut state,
-                credential.as_ref(),
-                terminal,
-            )
-            .context("cannot read a remote source")?;
+            let (config, fetched) =
+                qualify::fetch::sources::resolve_sources(&config, &mut state, &secrets, terminal)
+                    .context("cannot read a remote source")?;
             let now = || chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
             let meta = RunMeta {
                 cwd: std::env::current_dir()
@@ -395,25 +392,32 @@ fn default_cache_dir() -> std::path::PathBuf {
 
 /// What the remote side needs from the environment and the clock, which
 /// only the binary reads, kept beside the settings: the time for the
-/// company cache's time-to-live (in the run's state) and the token's value
-/// (from the variable the config names; only the fetching code sees it).
-fn remote_environment(config: &Config) -> anyhow::Result<(RemoteState, Option<Credential>)> {
+/// company cache's time-to-live (in the run's state), the token's value
+/// and the PostgreSQL password (from the variables the config names; only
+/// the fetching code sees them).
+fn remote_environment(config: &Config) -> anyhow::Result<(RemoteState, Secrets)> {
     let mut state = RemoteState::default();
-    let mut credential = None;
+    let mut secrets = Secrets::default();
     let remote = &config.remote;
-    if let Some(var) = &remote.auth_token_env {
-        let token = std::env::var(var).map_err(|_| {
+    let read = |key: &str, var: &str| {
+        std::env::var(var).map_err(|_| {
             qualify::Error::Usage(format!(
-                "auth_token_env names the environment variable {var}, which is not set"
+                "{key} names the environment variable {var}, which is not set"
             ))
-        })?;
-        credential = Some(Credential::new(&remote.auth_header, &token)?);
+        })
+    };
+    if let Some(var) = &remote.auth_token_env {
+        let token = read("auth_token_env", var)?;
+        secrets.http = Some(Credential::new(&remote.auth_header, &token)?);
+    }
+    if let Some(var) = &remote.postgres_password_env {
+        secrets.postgres_password = Some(read("postgres_password_env", var)?);
     }
     state.now_unix = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())
         .unwrap_or(0);
-    Ok((state, credential))
+    Ok((state, secrets))
 }
 
 /// A secret key others can read is no longer secret: said, not refused

@@ -19,6 +19,7 @@
 //! credential anywhere (not in the cache metadata, not in an error message,
 //! not in `Debug` output).
 
+pub mod postgres;
 pub mod sources;
 
 use std::fmt;

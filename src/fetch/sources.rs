@@ -19,6 +19,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use super::postgres;
 use super::{path_is_url, Credential, FetchOptions, Fetcher};
 pub use crate::config::remote::{CompanySettings, RemoteConfig, COMPANY_API_URL, OPTIONAL_KINDS};
 use crate::config::Config;
@@ -53,6 +54,55 @@ fn url_of(p: &Path) -> Option<String> {
     path_is_url(p).then(|| p.to_string_lossy().into_owned())
 }
 
+/// What the binary read from the environment for the sources: the HTTP
+/// token and the PostgreSQL password. Never in `Debug` output.
+#[derive(Clone, Default)]
+pub struct Secrets {
+    pub http: Option<Credential>,
+    pub postgres_password: Option<String>,
+}
+
+impl std::fmt::Debug for Secrets {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secrets(..)")
+    }
+}
+
+/// Reads a `postgres://` source into the cache folder; `--offline` reads
+/// the copy the last run that read it left there.
+fn fetch_postgres(
+    remote: &RemoteConfig,
+    url: &str,
+    query: Option<&str>,
+    password: Option<&str>,
+) -> Result<Fetched> {
+    let source = postgres::Source::parse(url, query, password)?;
+    let cache = remote.cache_dir.as_deref().ok_or_else(|| {
+        Error::Usage("PostgreSQL sources need a cache folder (--cache-dir)".into())
+    })?;
+    let dest = postgres::cache_path(cache, &source);
+    if remote.offline {
+        let bytes = std::fs::metadata(&dest)
+            .map_err(|_| {
+                Error::fetch(
+                    &source.display,
+                    "--offline, and the cache holds no copy of these rows",
+                )
+            })?
+            .len();
+        return Ok(Fetched {
+            url: source.display.clone(),
+            path: dest,
+            status: None,
+            from_cache: true,
+            final_url: None,
+            bytes,
+            attempts: 0,
+        });
+    }
+    source.copy_to(&dest, Duration::from_secs_f64(remote.fetch_timeout))
+}
+
 /// Fetches every URL input of `config`. Returns the settings of the run
 /// that reads the local copies (the same settings, each URL input replaced
 /// by the file it was fetched into) and what was fetched (for run.json), in
@@ -61,18 +111,18 @@ fn url_of(p: &Path) -> Option<String> {
 pub fn resolve_sources(
     config: &Config,
     state: &mut RemoteState,
-    credential: Option<&Credential>,
+    secrets: &Secrets,
     terminal: Terminal,
 ) -> Result<(Config, Vec<Fetched>)> {
     let mut config = config.clone();
-    let log = fetch_into(&mut config, state, credential, terminal)?;
+    let log = fetch_into(&mut config, state, secrets, terminal)?;
     Ok((config, log))
 }
 
 fn fetch_into(
     config: &mut Config,
     state: &mut RemoteState,
-    credential: Option<&Credential>,
+    secrets: &Secrets,
     terminal: Terminal,
 ) -> Result<Vec<Fetched>> {
     let sirene_url = config
@@ -91,7 +141,27 @@ fn fetch_into(
     if !any {
         return Ok(Vec::new());
     }
-    let fetcher = Fetcher::new(fetch_options(&config.remote, credential)?, terminal)?;
+    // The list and its companions are files or HTTP: a table is not a
+    // vendor's delivery.
+    for (what, p) in [
+        ("--list", Some(config.list.as_path())),
+        ("--manifest", config.manifest_path.as_deref()),
+        ("--mapping", config.mapping.as_deref()),
+        ("--bloctel", config.bloctel.as_deref()),
+        ("--sirene-file", sirene_url.as_deref().map(Path::new)),
+    ] {
+        if p.and_then(|p| p.to_str())
+            .is_some_and(postgres::is_postgres)
+        {
+            return Err(Error::Usage(format!(
+                "{what}: PostgreSQL is a source of the client file (--clients) and of opposition lists (--opposition) only"
+            )));
+        }
+    }
+    let fetcher = Fetcher::new(
+        fetch_options(&config.remote, secrets.http.as_ref())?,
+        terminal,
+    )?;
     let mut log = Vec::new();
     let origin = |state: &mut RemoteState, f: &Fetched| {
         state.origins.insert(f.path.clone(), f.url.clone());
@@ -137,6 +207,41 @@ fn fetch_into(
                          kind: &str,
                          url: String|
      -> Result<Option<PathBuf>> {
+        if postgres::is_postgres(&url) {
+            let query = match kind {
+                "clients" => config.remote.clients_query.as_deref(),
+                _ => None,
+            };
+            return match fetch_postgres(
+                &config.remote,
+                &url,
+                query,
+                secrets.postgres_password.as_deref(),
+            ) {
+                Ok(f) => {
+                    origin(state, &f);
+                    let p = f.path.clone();
+                    log.push(f);
+                    Ok(Some(p))
+                }
+                Err(e @ Error::Fetch { .. }) if config.remote.is_optional(kind, &url) => {
+                    let Error::Fetch {
+                        url: shown,
+                        message,
+                    } = e
+                    else {
+                        unreachable!()
+                    };
+                    state.unavailable.push(Unavailable {
+                        source: kind.to_owned(),
+                        url: shown,
+                        cause: message,
+                    });
+                    Ok(None)
+                }
+                Err(e) => Err(e),
+            };
+        }
         match fetcher.try_fetch(&url) {
             Ok(f) => {
                 origin(state, &f);
@@ -228,8 +333,13 @@ mod tests {
             .remote
             .is_optional("opposition", "https://h.example/o.csv"));
         // Without a cache folder, URL inputs cannot be fetched: said plainly.
-        let e =
-            resolve_sources(&c, &mut RemoteState::default(), None, Terminal::hidden()).unwrap_err();
+        let e = resolve_sources(
+            &c,
+            &mut RemoteState::default(),
+            &Secrets::default(),
+            Terminal::hidden(),
+        )
+        .unwrap_err();
         assert!(e.to_string().contains("--cache-dir"), "{e}");
     }
 
@@ -244,7 +354,8 @@ mod tests {
             chrono::NaiveDate::from_ymd_opt(2026, 1, 2).unwrap(),
         );
         let mut state = RemoteState::default();
-        let (local, fetched) = resolve_sources(&c, &mut state, None, Terminal::hidden()).unwrap();
+        let (local, fetched) =
+            resolve_sources(&c, &mut state, &Secrets::default(), Terminal::hidden()).unwrap();
         assert!(fetched.is_empty());
         assert_eq!(local.list, c.list);
         assert_eq!(state.source_name(&list), "l.csv");

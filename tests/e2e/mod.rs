@@ -7,6 +7,7 @@ mod formats;
 mod fuzzy;
 mod matcher;
 mod nightly;
+mod postgres;
 mod remote;
 mod report;
 mod sample;

@@ -212,6 +212,12 @@ pub struct RunOptions {
     /// Header carrying the token [default: Authorization, sent as "Bearer TOKEN"].
     #[cfg_attr(feature = "cli", arg(long, value_name = "HEADER"))]
     pub auth_header: Option<String>,
+    /// The SELECT that reads the client file when --clients is a postgres:// URL (instead of its ?table=).
+    #[cfg_attr(feature = "cli", arg(long, value_name = "SQL"))]
+    pub clients_query: Option<String>,
+    /// Name of the environment variable holding the PostgreSQL password.
+    #[cfg_attr(feature = "cli", arg(long, value_name = "VAR"))]
+    pub postgres_password_env: Option<String>,
     /// Sources that may be unavailable (clients, opposition, bloctel, companies, or a URL):
     /// the decisions they inform then fail closed.
     #[cfg_attr(

@@ -11,10 +11,22 @@ use serde::Serialize;
 use super::RunOptions;
 use crate::error::{Error, Result};
 
-/// Whether an input names a URL (`http://` or `https://`, any case).
+/// Whether an input names a remote source: an HTTP(S) URL, or a
+/// PostgreSQL one (`postgres://`, `postgresql://`; any case).
 pub fn is_url(s: &str) -> bool {
+    is_http(s) || is_postgres(s)
+}
+
+/// `http://` or `https://`, any case.
+pub fn is_http(s: &str) -> bool {
     let l = s.get(..8).unwrap_or(s).to_ascii_lowercase();
     l.starts_with("http://") || l.starts_with("https://")
+}
+
+/// `postgres://` or `postgresql://`, any case.
+pub fn is_postgres(s: &str) -> bool {
+    let l = s.get(..13).unwrap_or(s).to_ascii_lowercase();
+    l.starts_with("postgres://") || l.starts_with("postgresql://")
 }
 
 /// [`is_url`] for paths (inputs travel as `PathBuf` through the config).
@@ -43,6 +55,12 @@ pub struct RemoteConfig {
     /// settings, the run's state or any output.
     pub auth_token_env: Option<String>,
     pub auth_header: String,
+    /// The SELECT that reads the client file from a `postgres://` source
+    /// (instead of its `?table=`).
+    pub clients_query: Option<String>,
+    /// The *name* of the variable holding the PostgreSQL password (read
+    /// by the binary, like the token).
+    pub postgres_password_env: Option<String>,
     pub optional: Vec<String>,
     /// `None`: no company check.
     pub company: Option<CompanySettings>,
@@ -72,6 +90,8 @@ impl Default for RemoteConfig {
             max_download_bytes: 4 << 30,
             auth_token_env: None,
             auth_header: "Authorization".into(),
+            clients_query: None,
+            postgres_password_env: None,
             optional: Vec::new(),
             company: None,
         }
@@ -124,7 +144,7 @@ impl RemoteConfig {
                 .clone()
                 .or(file.company_api_url.clone())
                 .unwrap_or_else(|| COMPANY_API_URL.into());
-            if !is_url(&api_url) {
+            if !is_http(&api_url) {
                 return Err(Error::Usage(format!(
                     "company_api_url {api_url:?} is not an http(s) URL"
                 )));
@@ -189,6 +209,16 @@ impl RemoteConfig {
                 .clone()
                 .or(file.auth_header.clone())
                 .unwrap_or(d.auth_header),
+            clients_query: cli
+                .clients_query
+                .clone()
+                .or(file.clients_query.clone())
+                .filter(|s| !s.trim().is_empty()),
+            postgres_password_env: cli
+                .postgres_password_env
+                .clone()
+                .or(file.postgres_password_env.clone())
+                .filter(|s| !s.trim().is_empty()),
             optional,
             company,
         })
