@@ -392,3 +392,48 @@ fn requests_refuse_what_they_cannot_record() {
     }
     assert!(!Path::new(into).exists(), "nothing written");
 }
+
+#[test]
+fn a_state_folder_carries_each_night_to_the_next_whatever_the_output_folders() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state");
+    let (monday, tuesday) = (dir.path().join("2026-11-23"), dir.path().join("2026-11-24"));
+    let state_arg = state.to_str().unwrap();
+    run_sample(&monday, &["--state-dir", state_arg]);
+    // The first night has nothing to compare with, and says so.
+    let first = summary(&monday);
+    assert_eq!(first["changes"]["compared"], false);
+    assert_eq!(first["changes"]["previous"], "state/last");
+    for f in ["summary.json", "people.csv", "decisions.csv"] {
+        assert_eq!(
+            std::fs::read(state.join("last").join(f)).unwrap(),
+            std::fs::read(monday.join(f)).unwrap(),
+            "{f} kept"
+        );
+    }
+    // The second night, into another folder, compares with the first.
+    run_sample(
+        &tuesday,
+        &["--state-dir", state_arg, "--as-of", "2026-11-24"],
+    );
+    let second = summary(&tuesday);
+    assert_eq!(second["changes"]["compared"], true, "{}", second["changes"]);
+    assert_eq!(second["changes"]["previous_as_of"], AS_OF);
+    assert_eq!(second["changes"]["new_people"], 0);
+    assert_eq!(
+        std::fs::read(state.join("last/summary.json")).unwrap(),
+        std::fs::read(tuesday.join("summary.json")).unwrap()
+    );
+    // Both is one too many.
+    let o = qualify_run(
+        "sample-data/qualify.toml",
+        &dir.path().join("x"),
+        &[
+            "--state-dir",
+            state_arg,
+            "--previous",
+            monday.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+}

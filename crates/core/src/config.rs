@@ -151,6 +151,10 @@ pub struct RunOptions {
     /// what changed per person and channel since that run.
     #[cfg_attr(feature = "cli", arg(long, value_name = "DIR"))]
     pub previous: Option<PathBuf>,
+    /// A folder where each run keeps what the next compares with: the run writes changes.csv
+    /// against the last state kept there, then keeps its own (instead of --previous).
+    #[cfg_attr(feature = "cli", arg(long, value_name = "DIR"))]
+    pub state_dir: Option<PathBuf>,
     /// repermission.csv lists the contactable records whose freshness window
     /// closes within this many days [default: 90].
     #[cfg_attr(feature = "cli", arg(long, value_name = "DAYS"))]
@@ -324,6 +328,8 @@ pub struct Config {
     pub out: PathBuf,
     /// The run changes.csv compares with (`--previous`).
     pub previous: Option<PathBuf>,
+    /// The folder that keeps the last run's state (`state_dir`).
+    pub state_dir: Option<PathBuf>,
     pub repermission_days: u32,
     pub parquet: bool,
     pub excel: bool,
@@ -389,6 +395,7 @@ impl Config {
             keep_columns: Vec::new(),
             out,
             previous: None,
+            state_dir: None,
             repermission_days: 90,
             parquet: false,
             excel: false,
@@ -482,6 +489,13 @@ impl Config {
             }
         }
 
+        let previous = cli.previous.or(file.previous);
+        let state_dir = cli.state_dir.or(file.state_dir);
+        if previous.is_some() && state_dir.is_some() {
+            return Err(Error::Usage(
+                "previous and state_dir both say what to compare with: give one".into(),
+            ));
+        }
         let batch_rows = cli
             .batch_rows
             .or(file.batch_rows)
@@ -548,7 +562,8 @@ impl Config {
             retention_years,
             keep_columns: cli.keep_columns.or(file.keep_columns).unwrap_or_default(),
             out,
-            previous: cli.previous.or(file.previous),
+            previous,
+            state_dir,
             repermission_days: cli
                 .repermission_days
                 .or(file.repermission_days)
@@ -725,6 +740,7 @@ fn load_file_config(path: &Path) -> Result<RunOptions> {
     rel(&mut opts.bloctel);
     rel(&mut opts.out);
     rel(&mut opts.previous);
+    rel(&mut opts.state_dir);
     rel(&mut opts.sign_key);
     rel(&mut opts.cache_dir);
     rel(&mut opts.sirene_file);

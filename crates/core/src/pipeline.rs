@@ -436,6 +436,8 @@ pub fn run(
 pub struct Started {
     sign_key: Option<ed25519_dalek::SigningKey>,
     folder: RunFolder,
+    /// `state_dir`, locked until the run has kept its state there.
+    state_dir: Option<crate::output::folder::StateDir>,
 }
 
 /// Checks what can fail before the work, not after it: the signing key is
@@ -450,7 +452,16 @@ pub fn start(config: &Config, meta: &RunMeta) -> Result<Started> {
     let inputs = local_inputs(config);
     let input_refs: Vec<&std::path::Path> = inputs.iter().map(PathBuf::as_path).collect();
     let folder = RunFolder::open(&config.out, &input_refs, meta.token)?;
-    Ok(Started { sign_key, folder })
+    let state_dir = config
+        .state_dir
+        .as_deref()
+        .map(crate::output::folder::StateDir::open)
+        .transpose()?;
+    Ok(Started {
+        sign_key,
+        folder,
+        state_dir,
+    })
 }
 
 /// Writes the run folder from what the stages computed, checks that every
@@ -466,6 +477,7 @@ pub fn write(
     let Started {
         sign_key,
         mut folder,
+        state_dir,
     } = started;
     let Computed {
         list:
@@ -500,10 +512,25 @@ pub fn write(
     conservation_check(n, &qualified_rows, &rejected_rows)?;
 
     // Read before the folder is replaced: `--previous` may be `--out`.
-    let previous = config
-        .previous
-        .as_deref()
-        .map(|dir| crate::output::changes::load_previous(dir, pack.name(), pack.version()))
+    let compare_with = match (&config.previous, &state_dir) {
+        (Some(dir), _) => Some((dir.clone(), crate::output::changes::previous_name(dir))),
+        (None, Some(s)) => Some((
+            s.last(),
+            format!(
+                "{}/last",
+                config
+                    .state_dir
+                    .as_deref()
+                    .map(crate::output::changes::previous_name)
+                    .unwrap_or_default()
+            ),
+        )),
+        (None, None) => None,
+    };
+    let previous = compare_with
+        .map(|(dir, name)| {
+            crate::output::changes::load_previous(&dir, name, pack.name(), pack.version())
+        })
         .transpose()?;
     let written = crate::output::tables::write(
         &mut folder,
@@ -628,6 +655,17 @@ pub fn write(
     folder.bytes("certificate.json", &cert_bytes)?;
     let replaced = folder.replaces();
     folder.commit()?;
+    if let Some(s) = &state_dir {
+        s.keep(&config.out, meta.token).map_err(|e| {
+            Error::input(
+                config.state_dir.clone().unwrap_or_default(),
+                format!(
+                    "the run is complete in {}, but its state could not be kept for the next run: {e}",
+                    config.out.display()
+                ),
+            )
+        })?;
+    }
     bar.finish_and_clear();
 
     let allowed_per_channel = CHANNELS

@@ -115,14 +115,15 @@ pub struct Previous {
 
 /// Reads the previous run folder. A folder that cannot be compared is not
 /// an error (the first night has none); a folder whose files are broken is.
-pub fn load_previous(dir: &Path, pack_name: &str, pack_version: &str) -> Result<Previous> {
+/// `name` is how the summary names it (see [`previous_name`]).
+pub fn load_previous(
+    dir: &Path,
+    name: String,
+    pack_name: &str,
+    pack_version: &str,
+) -> Result<Previous> {
     let mut summary = Changes {
-        // The folder's name, as the summary names inputs: the bytes do not
-        // depend on where the runs are kept.
-        previous: dir.file_name().map_or_else(
-            || dir.display().to_string(),
-            |n| n.to_string_lossy().into_owned(),
-        ),
+        previous: name,
         ..Changes::default()
     };
     let not_compared = |mut summary: Changes, note: String| Previous {
@@ -217,6 +218,15 @@ pub fn load_previous(dir: &Path, pack_name: &str, pack_version: &str) -> Result<
     summary.compared = true;
     summary.previous_people = people.len() as u64;
     Ok(Previous { summary, people })
+}
+
+/// A folder's name, as the summary names inputs: the bytes do not depend on
+/// where the runs are kept.
+pub fn previous_name(dir: &Path) -> String {
+    dir.file_name().map_or_else(
+        || dir.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
 }
 
 fn parse_key(hex: &str) -> Option<Key> {

@@ -386,6 +386,98 @@ fn exchange(staging: &Path, out: &Path) -> Result<()> {
     std::fs::remove_dir_all(&old).map_err(|e| Error::io(&old, e))
 }
 
+/// The files of a run that the next run compares with (`--previous`).
+pub const STATE_FILES: &[&str] = &["summary.json", "people.csv", "decisions.csv"];
+
+/// A state folder (`state_dir`), locked for the whole run: `last/` holds
+/// the [`STATE_FILES`] of the last run that kept its state there.
+pub struct StateDir {
+    dir: PathBuf,
+    _lock: File,
+}
+
+impl StateDir {
+    /// Creates the folder if needed (owner only) and locks it: a second run
+    /// keeping its state in the same folder stops at once (exit 5).
+    pub fn open(dir: &Path) -> Result<StateDir> {
+        if std::fs::symlink_metadata(dir).is_ok_and(|m| m.file_type().is_symlink()) {
+            return Err(Error::Usage(format!(
+                "state_dir {} is a symbolic link: give the folder itself",
+                dir.display()
+            )));
+        }
+        if !dir.exists() {
+            std::fs::create_dir_all(dir.parent().unwrap_or(Path::new(".")))
+                .map_err(|e| Error::io(dir, e))?;
+            private_dir(dir).map_err(|e| Error::io(dir, e))?;
+        }
+        let lock_path = dir.join(".lock");
+        let mut opts = OpenOptions::new();
+        opts.read(true).write(true).create(true).truncate(false);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt as _;
+            opts.mode(0o600).custom_flags(libc::O_NOFOLLOW);
+        }
+        let lock = opts
+            .open(&lock_path)
+            .map_err(|e| Error::io(&lock_path, e))?;
+        match lock.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Err(Error::Busy(format!(
+                    "another qualify run keeps its state in {} (it holds {}): wait for it to end",
+                    dir.display(),
+                    lock_path.display()
+                )))
+            }
+            Err(std::fs::TryLockError::Error(e)) => return Err(Error::io(&lock_path, e)),
+        }
+        Ok(StateDir {
+            dir: dir.to_owned(),
+            _lock: lock,
+        })
+    }
+
+    /// The last run's state, to compare with.
+    pub fn last(&self) -> PathBuf {
+        self.dir.join("last")
+    }
+
+    /// Keeps the committed run folder `out`'s state as `last/`: its files
+    /// linked (copied across file systems) into a new folder, swapped in
+    /// for the old one whole, so that `last/` is always one run's.
+    pub fn keep(&self, out: &Path, token: u64) -> Result<()> {
+        let new = self.dir.join(format!(".last.new-{token:016x}"));
+        for entry in std::fs::read_dir(&self.dir)
+            .map_err(|e| Error::io(&self.dir, e))?
+            .flatten()
+        {
+            // What a killed run left.
+            if entry.file_name().to_string_lossy().starts_with(".last.") {
+                let p = entry.path();
+                std::fs::remove_dir_all(&p).map_err(|e| Error::io(&p, e))?;
+            }
+        }
+        private_dir(&new).map_err(|e| Error::io(&new, e))?;
+        for name in STATE_FILES {
+            let (from, to) = (out.join(name), new.join(name));
+            if std::fs::hard_link(&from, &to).is_err() {
+                std::fs::copy(&from, &to).map_err(|e| Error::io(&to, e))?;
+            }
+        }
+        let last = self.last();
+        if last.is_dir() {
+            exchange(&new, &last)?;
+            std::fs::remove_dir_all(&new).map_err(|e| Error::io(&new, e))?;
+        } else {
+            std::fs::rename(&new, &last).map_err(|e| Error::io(&last, e))?;
+        }
+        let _ = File::open(&self.dir).and_then(|d| d.sync_all());
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
