@@ -312,6 +312,8 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
                         "allowed": allowed,
                         "replaced": outcome.replaced,
                         "no_provenance": outcome.no_provenance,
+                        "repermission": outcome.repermission,
+                        "changes": outcome.changes,
                         "warnings": outcome.warnings,
                     })
                 );
@@ -331,6 +333,16 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
                     .map(|(c, k)| format!("{c} {k}"))
                     .collect();
                 eprintln!("  contactable per channel: {}", per.join(", "));
+                eprintln!(
+                    "  to ask again before their window closes: {} records (repermission.csv)",
+                    outcome.repermission
+                );
+                if let Some(c) = &outcome.changes {
+                    eprintln!(
+                        "  since the previous run (person x channel, changes.csv): {} newly denied, {} no longer listed, {} newly allowed, {} new and allowed",
+                        c.newly_denied, c.no_longer_listed, c.newly_allowed, c.new_allowed
+                    );
+                }
                 eprintln!("  report: {}", outcome.out.join("report.html").display());
                 match &config.sign_key {
                     Some(k) => eprintln!(

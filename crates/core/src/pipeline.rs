@@ -41,6 +41,11 @@ pub struct Outcome {
     pub warnings: Vec<String>,
     /// The `--labels` answers against the model's decisions.
     pub labels: Option<crate::link::fuzzy::LabelStats>,
+    /// Records in repermission.csv.
+    pub repermission: u64,
+    /// With `--previous` / `state_dir`: what changed (None: nothing to
+    /// compare with).
+    pub changes: Option<crate::output::changes::Transitions>,
 }
 
 /// Run-to-run facts the core does not read itself (clock, host).
@@ -686,6 +691,12 @@ pub fn write(
         allowed_per_channel,
         no_provenance: config.manifest.is_none(),
         labels: links.fuzzy.labels.clone(),
+        repermission: summary.repermission.records,
+        changes: summary
+            .changes
+            .as_ref()
+            .filter(|c| c.compared)
+            .map(|c| c.total.clone()),
         warnings: summary.warnings,
     })
 }

@@ -16,7 +16,9 @@
 //! earlier qualify), or was decided with another rule pack or version is
 //! not compared: the summary says why, and every person of tonight is new.
 
-use std::collections::HashMap;
+/// Maps keyed by person key or record id: foldhash, not SipHash (millions
+/// of keys; nothing here depends on their order).
+pub type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 use std::io::Read as _;
 use std::path::Path;
 
@@ -110,7 +112,7 @@ pub struct Changes {
 pub struct Previous {
     pub summary: Changes,
     /// Per person key, the channels allowed (bit per channel).
-    pub people: HashMap<Key, u8>,
+    pub people: FastMap<Key, u8>,
 }
 
 /// Reads the previous run folder. A folder that cannot be compared is not
@@ -131,7 +133,7 @@ pub fn load_previous(
             summary.note = Some(note);
             summary
         },
-        people: HashMap::new(),
+        people: FastMap::default(),
     };
     let summary_path = dir.join("summary.json");
     if !dir.is_dir() {
@@ -170,7 +172,7 @@ pub fn load_previous(
         ));
     }
     // record_id -> person key, then the decisions of each record.
-    let mut keys: HashMap<String, Key> = HashMap::new();
+    let mut keys: FastMap<String, Key> = FastMap::default();
     for_each_row(&people_path, &["record_id", "person_key"], |row, cells| {
         if cells[1].is_empty() {
             return Ok(());
@@ -185,7 +187,7 @@ pub fn load_previous(
         Ok(())
     })?;
     let decisions_path = dir.join("decisions.csv");
-    let mut people: HashMap<Key, u8> = HashMap::new();
+    let mut people: FastMap<Key, u8> = FastMap::default();
     for_each_row(
         &decisions_path,
         &["record_id", "channel", "allowed"],
@@ -235,6 +237,9 @@ fn parse_key(hex: &str) -> Option<Key> {
     Some(key)
 }
 
+/// The most columns [`for_each_row`] hands over per row.
+pub const MAX_COLUMNS: usize = 8;
+
 /// Reads a CSV file of a run folder (`,`, or `;` with a BOM as `--excel`
 /// writes them) and calls `f` with the data row number (1 = the first) and
 /// the cells of `columns`, in that order. A missing column is an error.
@@ -262,6 +267,10 @@ pub fn for_each_row(
         .headers()
         .map_err(|e| Error::input(path, format!("cannot read the CSV header: {e}")))?
         .clone();
+    assert!(
+        columns.len() <= MAX_COLUMNS,
+        "for_each_row reads at most {MAX_COLUMNS} columns"
+    );
     let idx: Vec<usize> = columns
         .iter()
         .map(|c| {
@@ -287,8 +296,13 @@ pub fn for_each_row(
             }
         }
         row += 1;
-        let cells: Vec<&str> = idx.iter().map(|&i| record.get(i).unwrap_or("")).collect();
-        f(row, &cells)?;
+        // A fixed array, not a Vec per row: decisions.csv has six rows per
+        // record.
+        let mut cells = [""; MAX_COLUMNS];
+        for (cell, &i) in cells.iter_mut().zip(&idx) {
+            *cell = record.get(i).unwrap_or("");
+        }
+        f(row, &cells[..idx.len()])?;
     }
     Ok(())
 }
@@ -322,7 +336,7 @@ impl Change {
 /// changes.csv in file order, and the counts (into `summary`).
 pub fn compare(
     tonight: &IndexMap<Key, PersonState>,
-    previous: &HashMap<Key, u8>,
+    previous: &FastMap<Key, u8>,
     summary: &mut Changes,
 ) -> Vec<Change> {
     let mut rows = Vec::new();
@@ -458,7 +472,7 @@ mod tests {
         tonight.insert(b, person(0b10_0000));
         tonight.insert(a, person(0));
         tonight.insert(d, person(0b1));
-        let previous: HashMap<Key, u8> = [(a, 0b1), (c, 0b1), (d, 0b1)].into_iter().collect();
+        let previous: FastMap<Key, u8> = [(a, 0b1), (c, 0b1), (d, 0b1)].into_iter().collect();
         let mut s = Changes::default();
         let rows = compare(&tonight, &previous, &mut s);
         let first = &rows[0];
