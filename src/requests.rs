@@ -41,22 +41,24 @@ impl Person {
             hashes.push(hex::encode(sha256(e.key())));
         }
         for raw in phones {
-            let p = crate::normalise::normalise_phone(raw, "FR")
-                .and_then(|p| p.e164)
-                .ok_or_else(|| {
-                    Error::Usage(
-                        "--phone: not a valid phone number (French, or international with +)"
-                            .into(),
-                    )
-                })?;
-            hashes.push(hex::encode(sha256(&p)));
+            // Every E.164 the digits may stand for (a `0692...` number is
+            // Réunion's +262692..., and the metropolitan plan's +33692...),
+            // as the opposition reader matches a plain number.
+            let variants = crate::normalise::suppression_variants(raw);
+            if variants.is_empty() {
+                return Err(Error::Usage(
+                    "--phone: not a valid phone number (French, or international with +)".into(),
+                ));
+            }
+            hashes.extend(variants.iter().map(|p| hex::encode(sha256(p))));
         }
         if hashes.is_empty() {
             return Err(Error::Usage(
                 "name the person with --email and/or --phone".into(),
             ));
         }
-        hashes.dedup();
+        let mut seen = HashSet::new();
+        hashes.retain(|h| seen.insert(h.clone()));
         Ok(Person { hashes })
     }
 }
@@ -128,34 +130,37 @@ pub fn append(
         col(&mut table, "date"),
         col(&mut table, "reference"),
     );
-    let opposed: HashSet<(String, String)> = table
-        .rows
-        .iter()
-        .filter_map(|r| {
-            let h = r.get(sha)?.trim().to_ascii_lowercase();
-            let c = r
-                .get(ch)
-                .map(|c| c.trim().to_lowercase())
-                .unwrap_or_default();
-            let c = if c.is_empty() || c == "tous" {
-                "all".into()
-            } else {
-                c
-            };
-            Some((h, c))
-        })
-        .collect();
+    // (hash, channels) already opposed. A
+    // cell the reader would refuse is refused here too.
+    let mut opposed: HashSet<(String, crate::link::ChannelMask)> = HashSet::new();
+    for (i, r) in table.rows.iter().enumerate() {
+        let h = r[sha].trim().to_ascii_lowercase();
+        if h.is_empty() {
+            continue;
+        }
+        let c = crate::link::suppression::channel_cell(&r[ch]).ok_or_else(|| Error::Cell {
+            path: into.to_owned(),
+            row: i + 1,
+            column: table.header[ch].clone(),
+            message: "unknown channel: expected all, email, sms, phone, autocall, fax or post"
+                .into(),
+        })?;
+        opposed.insert((h, c));
+    }
+    let wanted = crate::link::suppression::channel_cell(channel)
+        .ok_or_else(|| Error::Usage(format!("--channel: unknown channel {channel}")))?;
     let mut result = Appended {
         added: 0,
         already: 0,
     };
     for h in &person.hashes {
-        if opposed.contains(&(h.clone(), "all".into()))
-            || opposed.contains(&(h.clone(), channel.to_owned()))
+        if opposed.contains(&(h.clone(), crate::link::ALL_CHANNELS))
+            || opposed.contains(&(h.clone(), wanted))
         {
             result.already += 1;
             continue;
         }
+        opposed.insert((h.clone(), wanted));
         let mut row = vec![String::new(); table.header.len()];
         row[sha] = h.clone();
         row[ch] = channel.to_owned();
@@ -196,6 +201,22 @@ impl OppositionCsv {
         };
         let first = body.split(|&b| b == b'\n').next().unwrap_or_default();
         let count = |c: u8| first.iter().filter(|&&b| b == c).count();
+        // Written back as it was read: only the two delimiters this writer
+        // keeps exactly (the reader also takes tab, `|` and Excel's `sep=`
+        // line, which a rewrite would turn into a header).
+        if first.len() >= 4 && first[..4].eq_ignore_ascii_case(b"sep=") {
+            return Err(Error::input(
+                path,
+                "starts with a `sep=` line: requests are added to plain `,` or `;` CSV files only (save it without that line, or give a new file)",
+            ));
+        }
+        if count(b'\t') > count(b',').max(count(b';')) || count(b'|') > count(b',').max(count(b';'))
+        {
+            return Err(Error::input(
+                path,
+                "is tab- or |-separated: requests are added to `,` or `;` CSV files only",
+            ));
+        }
         let delimiter = if count(b';') > count(b',') {
             b';'
         } else {
@@ -226,8 +247,18 @@ impl OppositionCsv {
         })
     }
 
-    /// The index of column `name`, added when the file has none.
+    /// The index of column `name` (a header the opposition reader maps to
+    /// it: `SHA-256`, `Canal`, ...), added when the file has none.
     fn column(&mut self, name: &str) -> usize {
+        let map = crate::ingest::mapping::map_headers(
+            &self.header,
+            &crate::ingest::mapping::Mapping::default(),
+            crate::ingest::mapping::TableKind::Opposition,
+            Path::new(""),
+        );
+        if let Some(&i) = map.ok().as_ref().and_then(|m| m.canonical.get(name)) {
+            return i;
+        }
         if let Some(i) = self
             .header
             .iter()
@@ -289,29 +320,39 @@ pub fn parse_channel(s: &str) -> Result<String> {
 }
 
 /// The run folders under `dirs`: each one that holds a summary.json, and
-/// the sub-folders that do of one that does not (a folder of nightly runs),
-/// in name order.
+/// those below one that does not (a folder of nightly runs, a state
+/// folder's `last/`), three levels deep at most, in name order.
 pub fn run_folders(dirs: &[PathBuf]) -> Result<Vec<PathBuf>> {
-    let mut runs = Vec::new();
-    for d in dirs {
+    fn walk(d: &Path, depth: usize, runs: &mut Vec<PathBuf>) -> Result<()> {
         if d.join("summary.json").is_file() {
-            runs.push(d.clone());
-            continue;
+            runs.push(d.to_owned());
+            return Ok(());
+        }
+        if depth == 0 {
+            return Ok(());
         }
         let mut subs: Vec<PathBuf> = std::fs::read_dir(d)
             .map_err(|e| Error::io(d, e))?
             .flatten()
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
             .map(|e| e.path())
-            .filter(|p| p.join("summary.json").is_file())
             .collect();
-        if subs.is_empty() {
+        subs.sort();
+        for s in subs {
+            walk(&s, depth - 1, runs)?;
+        }
+        Ok(())
+    }
+    let mut runs = Vec::new();
+    for d in dirs {
+        let before = runs.len();
+        walk(d, 3, &mut runs)?;
+        if runs.len() == before {
             return Err(Error::input(
                 d,
                 "not a run folder (no summary.json), nor a folder of run folders",
             ));
         }
-        subs.sort();
-        runs.extend(subs);
     }
     Ok(runs)
 }
@@ -436,6 +477,35 @@ fn find_in(wanted: &HashSet<&str>, run: PathBuf) -> Result<Found> {
             found.files.push(((*name).to_owned(), rows));
         }
     }
+    // The files that are not tables: the Parquet copy of qualified.csv,
+    // and the documents that name borderline pairs or examples by record id.
+    if let Some(&(_, rows)) = found.files.iter().find(|(n, _)| n == "qualified.csv") {
+        if run.join("qualified.parquet").is_file() {
+            found.files.push(("qualified.parquet".into(), rows));
+        }
+    }
+    for name in ["summary.json", "report.html"] {
+        let Ok(text) = std::fs::read_to_string(run.join(name)) else {
+            continue;
+        };
+        // A record id ends at a quote or a non-digit: `-1` is not `-12`.
+        let hits: usize = id_set
+            .iter()
+            .map(|id| {
+                text.match_indices(id)
+                    .filter(|(i, _)| {
+                        !text[i + id.len()..]
+                            .chars()
+                            .next()
+                            .is_some_and(|c| c.is_ascii_digit())
+                    })
+                    .count()
+            })
+            .sum();
+        if hits > 0 {
+            found.files.push((name.to_owned(), hits));
+        }
+    }
     found.records = ids
         .into_iter()
         .map(|(source_row, record_id)| FoundRecord {
@@ -449,14 +519,18 @@ fn find_in(wanted: &HashSet<&str>, run: PathBuf) -> Result<Found> {
 }
 
 fn csv_header(path: &Path) -> Result<Vec<String>> {
-    let text = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    let body = text.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&text);
-    let excel = body.len() != text.len();
-    let first = body.split(|&b| b == b'\n').next().unwrap_or_default();
+    use std::io::BufRead as _;
+    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut first = Vec::new();
+    std::io::BufReader::new(file)
+        .read_until(b'\n', &mut first)
+        .map_err(|e| Error::io(path, e))?;
+    let body = first.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&first);
+    let excel = body.len() != first.len();
     let mut r = csv::ReaderBuilder::new()
         .delimiter(if excel { b';' } else { b',' })
         .has_headers(false)
-        .from_reader(first);
+        .from_reader(body);
     Ok(r.records()
         .next()
         .and_then(|r| r.ok())
@@ -503,7 +577,14 @@ pub fn render(found: &[Found]) -> String {
         let files: Vec<String> = f
             .files
             .iter()
-            .map(|(n, k)| format!("{n} ({k} row{})", if *k == 1 { "" } else { "s" }))
+            .map(|(n, k)| {
+                let unit = if n.ends_with(".csv") || n.ends_with(".parquet") {
+                    "row"
+                } else {
+                    "mention"
+                };
+                format!("{n} ({k} {unit}{})", if *k == 1 { "" } else { "s" })
+            })
             .collect();
         let _ = writeln!(o, "  files: {}", files.join(", "));
     }

@@ -40,6 +40,8 @@ pub struct Source {
     config: tokio_postgres::Config,
     /// The rows to read, as a SELECT.
     select: String,
+    /// `max_download_bytes`: a bigger result is refused.
+    pub max_bytes: u64,
 }
 
 impl std::fmt::Debug for Source {
@@ -82,8 +84,16 @@ impl Source {
             let user = percent(u.username());
             config.user(&user);
         }
-        if let Some(p) = password.or(u.password()) {
-            config.password(percent(p));
+        // The variable's value is the password as it is; the URL's own is
+        // percent-encoded.
+        match (password, u.password()) {
+            (Some(p), _) => {
+                config.password(p);
+            }
+            (None, Some(p)) => {
+                config.password(percent(p));
+            }
+            (None, None) => {}
         }
         let dbname = percent(u.path().trim_start_matches('/'));
         if dbname.is_empty() {
@@ -177,6 +187,7 @@ impl Source {
             display,
             config,
             select,
+            max_bytes: u64::MAX,
         })
     }
 
@@ -207,14 +218,19 @@ impl Source {
             .config
             .connect(tokio_postgres::NoTls)
             .await
-            .map_err(|e| fail(format!("cannot connect: {}", describe(&e))))?;
+            .map_err(|e| fail(format!("cannot connect: {}", describe_connect(&e))))?;
         let conn = tokio::spawn(connection);
         // One read-only transaction: the statement cannot change the CRM.
         client
-            .batch_execute("BEGIN TRANSACTION READ ONLY")
+            // Dates as the server's clock and style would give them
+            // otherwise depend on its settings: fixed here, for the run.
+            .batch_execute(
+                "BEGIN TRANSACTION READ ONLY; SET LOCAL TimeZone = 'Europe/Paris'; SET LOCAL DateStyle = 'ISO, YMD'",
+            )
             .await
             .map_err(|e| fail(describe(&e)))?;
-        let inner = format!("SELECT * FROM ({}) AS qualify_source", self.select);
+        // The newline ends a `-- comment` the query may end with.
+        let inner = format!("SELECT * FROM ({}\n) AS qualify_source", self.select);
         let described = client
             .prepare(&inner)
             .await
@@ -254,7 +270,7 @@ impl Source {
             })
             .collect();
         let copy = format!(
-            "COPY (SELECT {} FROM ({}) AS qualify_source ORDER BY {}) TO STDOUT WITH (FORMAT csv, HEADER true)",
+            "COPY (SELECT {} FROM ({}\n) AS qualify_source ORDER BY {}) TO STDOUT WITH (FORMAT csv, HEADER true)",
             columns.join(", "),
             self.select,
             order.join(", ")
@@ -279,6 +295,14 @@ impl Source {
             let chunk = chunk.map_err(|e| fail(format!("the rows stopped: {}", describe(&e))))?;
             hash.update(&chunk);
             total += chunk.len() as u64;
+            if total > self.max_bytes {
+                drop(file);
+                let _ = tokio::fs::remove_file(&part).await;
+                return Err(fail(format!(
+                    "more than max_download_bytes ({} bytes): not read",
+                    self.max_bytes
+                )));
+            }
             file.write_all(&chunk)
                 .await
                 .map_err(|e| Error::io(&part, e))?;
@@ -317,10 +341,9 @@ fn sql_of(query: &str) -> Result<String> {
 }
 
 fn percent(s: &str) -> String {
-    url::form_urlencoded::parse(format!("x={s}").as_bytes())
-        .next()
-        .map(|(_, v)| v.into_owned())
-        .unwrap_or_default()
+    percent_encoding::percent_decode_str(s)
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
 fn shown_host(host: &str, port: Option<u16>) -> String {
@@ -341,6 +364,25 @@ pub fn redact(url: &str) -> String {
             u.to_string()
         }
         Err(_) => "postgres://...".into(),
+    }
+}
+
+/// Why a connection failed, without the server's words: they name the
+/// user ("password authentication failed for user ..."), which no output
+/// may hold. The SQLSTATE says which failure it was.
+fn describe_connect(e: &tokio_postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(db) => {
+            let code = db.code().code();
+            let what = match code {
+                "28P01" | "28000" => "the server refused the credentials",
+                "3D000" => "no such database",
+                "53300" => "too many connections",
+                _ => "the server refused the connection",
+            };
+            format!("{what} (SQLSTATE {code})")
+        }
+        None => e.to_string(),
     }
 }
 
@@ -381,6 +423,12 @@ mod tests {
             "postgres:///crm?host=/run/postgresql&table=clients"
         );
         assert_eq!(s.select, "SELECT * FROM clients WHERE active");
+        // The variable's password is taken as it is; the URL's is decoded.
+        assert_eq!(s.config.get_password(), Some(&b"pw"[..]));
+        let s = Source::parse("postgres://u:a%2Bb%26c@h/d?table=t", None, None).unwrap();
+        assert_eq!(s.config.get_password(), Some(&b"a+b&c"[..]));
+        let s = Source::parse("postgres://u@h/d?table=t", None, Some("a+b&c%41")).unwrap();
+        assert_eq!(s.config.get_password(), Some(&b"a+b&c%41"[..]));
         assert!(is_postgres("POSTGRES://x/y") && !is_postgres("https://x/y"));
     }
 

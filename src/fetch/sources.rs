@@ -76,7 +76,8 @@ fn fetch_postgres(
     query: Option<&str>,
     password: Option<&str>,
 ) -> Result<Fetched> {
-    let source = postgres::Source::parse(url, query, password)?;
+    let mut source = postgres::Source::parse(url, query, password)?;
+    source.max_bytes = remote.max_download_bytes;
     let cache = remote.cache_dir.as_deref().ok_or_else(|| {
         Error::Usage("PostgreSQL sources need a cache folder (--cache-dir)".into())
     })?;

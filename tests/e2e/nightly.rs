@@ -437,3 +437,60 @@ fn a_state_folder_carries_each_night_to_the_next_whatever_the_output_folders() {
     );
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
 }
+
+#[test]
+fn a_request_reads_the_file_as_the_reader_does_and_refuses_what_it_would_rewrite_differently() {
+    let dir = tempfile::tempdir().unwrap();
+    // The company's own spellings: `SHA-256`, `Canal`, a French channel.
+    let into = dir.path().join("optout.csv");
+    let email_hash = "c133ae23fa0e749d187ad6e7b511cedbbcc71bf7d6a97f88c19ec935b8884b32";
+    let text = format!("SHA-256;Canal\n{email_hash};courriel\n");
+    std::fs::write(&into, &text).unwrap();
+    let said = request(&[
+        "objection",
+        "--email",
+        "leclerc.emma@wanadoo.fr",
+        "--channel",
+        "email",
+        "--into",
+        into.to_str().unwrap(),
+    ]);
+    assert!(said.contains("0 identifier(s) added"), "{said}");
+    assert_eq!(std::fs::read_to_string(&into).unwrap(), text);
+    // The same number twice is one row (per number it may stand for).
+    let said = request(&[
+        "objection",
+        "--phone",
+        "+33612345678",
+        "--phone",
+        "06 12 34 56 78",
+        "--into",
+        into.to_str().unwrap(),
+    ]);
+    assert!(said.contains("1 identifier(s) added"), "{said}");
+    let lines: Vec<String> = std::fs::read_to_string(&into)
+        .unwrap()
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(lines[0], "SHA-256;Canal;date;reference");
+    assert_eq!(lines.len(), 3);
+    // A file the writer would change the meaning of is refused, untouched.
+    for (name, body) in [
+        ("excel.csv", "sep=;\nemail;channel\na@b.fr;all\n"),
+        ("tabs.csv", "email\tchannel\na@b.fr\tall\n"),
+    ] {
+        let p = dir.path().join(name);
+        std::fs::write(&p, body).unwrap();
+        let o = run(&[
+            "request",
+            "objection",
+            "--email",
+            "x@y.fr",
+            "--into",
+            p.to_str().unwrap(),
+        ]);
+        assert_eq!(o.status.code(), Some(1), "{name}: {}", stderr(&o));
+        assert_eq!(std::fs::read_to_string(&p).unwrap(), body, "{name}");
+    }
+}

@@ -218,9 +218,10 @@ fn clients_and_opposition_from_postgresql_decide_as_the_same_rows_from_csv() {
     let err = stderr(&o);
     assert!(err.contains(&format!("postgres://{host}")), "{err}");
     assert!(
-        !err.contains("not-the-password") && !err.contains("qualify@"),
+        !err.contains("not-the-password") && !err.contains("qualify@") && !err.contains("for user"),
         "{err}"
     );
+    assert!(err.contains("SQLSTATE 28P01"), "{err}");
     let mut optional = args.to_vec();
     optional.extend(["--optional", "clients"]);
     let o = run_with(&refused, &optional, &wrong);
@@ -228,6 +229,14 @@ fn clients_and_opposition_from_postgresql_decide_as_the_same_rows_from_csv() {
     let s = summary(&refused);
     assert_eq!(s["counts"]["qualified"], 0, "fail closed");
     assert_eq!(s["unavailable_sources"][0]["source"], "clients");
+    assert!(
+        !s["unavailable_sources"][0]["cause"]
+            .as_str()
+            .unwrap()
+            .contains("for user"),
+        "{}",
+        s["unavailable_sources"]
+    );
 }
 
 #[test]

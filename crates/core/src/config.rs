@@ -489,6 +489,15 @@ impl Config {
             }
         }
 
+        let repermission_days = cli
+            .repermission_days
+            .or(file.repermission_days)
+            .unwrap_or(90);
+        if repermission_days > 3660 {
+            return Err(Error::Usage(format!(
+                "repermission_days must be at most 3660 (ten years), got {repermission_days}"
+            )));
+        }
         let previous = cli.previous.or(file.previous);
         let state_dir = cli.state_dir.or(file.state_dir);
         if previous.is_some() && state_dir.is_some() {
@@ -564,10 +573,7 @@ impl Config {
             out,
             previous,
             state_dir,
-            repermission_days: cli
-                .repermission_days
-                .or(file.repermission_days)
-                .unwrap_or(90),
+            repermission_days,
             parquet: cli.parquet.or(file.parquet).unwrap_or(false),
             excel: cli.excel.or(file.excel).unwrap_or(false),
             batch_rows,
@@ -773,6 +779,9 @@ pub fn effective_config(c: &Config) -> serde_json::Value {
         "bloctel_max_age_days": c.bloctel_max_age_days,
         "keep_columns": c.keep_columns,
         "repermission_days": c.repermission_days,
+        // Which client rows were read (a PostgreSQL query); `explain` reads
+        // it back to find the run's cached copy.
+        "clients_query": c.remote.clients_query,
         // Fuzzy settings under their config keys, so that `explain` can read
         // this object back as a config.
         // The model itself is model.json; a model file is named, not its path.

@@ -218,6 +218,19 @@ fn postal_key(n: &Normalised, i: usize) -> Option<String> {
     Some(format!("{}|{}", n.name_key.get(i)?, n.postcode.get(i)?))
 }
 
+/// A channel cell of an opposition list as the reader takes it: `all` /
+/// `tous` / empty (every channel), a channel or its French name; `None`
+/// for anything else.
+pub fn channel_cell(c: &str) -> Option<ChannelMask> {
+    let c = c.trim().to_lowercase();
+    if c.is_empty() || c == "all" || c == "tous" {
+        return Some(ALL_CHANNELS);
+    }
+    Channel::parse(&c)
+        .or_else(|| french_channel(&c))
+        .map(|ch| 1 << ch.index())
+}
+
 fn french_channel(c: &str) -> Option<Channel> {
     match c {
         "courriel" | "mail" | "e-mail" => Some(Channel::Email),

@@ -469,7 +469,11 @@ impl StateDir {
         let last = self.last();
         if last.is_dir() {
             exchange(&new, &last)?;
-            std::fs::remove_dir_all(&new).map_err(|e| Error::io(&new, e))?;
+            // After an exchange `new` holds the old state; after the
+            // two-rename fallback it is gone already.
+            if new.exists() {
+                std::fs::remove_dir_all(&new).map_err(|e| Error::io(&new, e))?;
+            }
         } else {
             std::fs::rename(&new, &last).map_err(|e| Error::io(&last, e))?;
         }

@@ -5,7 +5,7 @@
 //!
 //! A `record_id` changes with the file (it starts with the file's SHA-256);
 //! a person key does not. It is the SHA-256 of the record's normalised
-//! email when the address is valid, else of its E.164 mobile, else of its
+//! email when the address is valid and personal (not a role mailbox), else of its E.164 mobile, else of its
 //! E.164 phone, else of `name:` + the folded name + `|` + the postcode;
 //! a record with none of these has no key and is not followed from run to
 //! run. The email and phone hashes are those of vendor-feedback.csv and of
@@ -50,9 +50,13 @@ pub fn record_keys(norm: &Normalised, i: usize) -> RecordKeys {
     let phone = mobile.or(fixed);
     let name = norm.name_key.get(i).filter(|s| !s.is_empty());
     let postcode = norm.postcode.get(i).filter(|s| !s.is_empty());
-    // An address that cannot receive mail (`n/a`, `-`) is shared by many
-    // people: it cannot say who someone is.
-    let person = match (email.filter(|e| e.class != EmailClass::Invalid), phone) {
+    // An address that cannot receive mail (`n/a`, `-`) or a role mailbox
+    // (`contact@acme.fr`) is shared by many people: it cannot say who
+    // someone is.
+    let person = match (
+        email.filter(|e| !matches!(e.class, EmailClass::Invalid | EmailClass::Role)),
+        phone,
+    ) {
         (Some(e), _) => Some(sha256(e.key())),
         (None, Some(p)) => Some(sha256(p)),
         (None, None) => match (name, postcode) {
