@@ -518,23 +518,12 @@ fn find_in(wanted: &HashSet<&str>, run: PathBuf) -> Result<Found> {
     Ok(found)
 }
 
+/// The header of a run folder's CSV file (the reader reads ahead a buffer,
+/// not the file).
 fn csv_header(path: &Path) -> Result<Vec<String>> {
-    use std::io::BufRead as _;
-    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-    let mut first = Vec::new();
-    std::io::BufReader::new(file)
-        .read_until(b'\n', &mut first)
-        .map_err(|e| Error::io(path, e))?;
-    let body = first.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&first);
-    let excel = body.len() != first.len();
-    let mut r = csv::ReaderBuilder::new()
-        .delimiter(if excel { b';' } else { b',' })
-        .has_headers(false)
-        .from_reader(body);
-    Ok(r.records()
-        .next()
-        .and_then(|r| r.ok())
-        .map(|r| r.iter().map(str::to_owned).collect())
+    let mut r = crate::output::changes::run_csv(path)?;
+    Ok(r.headers()
+        .map(|h| h.iter().map(str::to_owned).collect())
         .unwrap_or_default())
 }
 

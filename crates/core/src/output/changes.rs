@@ -237,6 +237,30 @@ fn parse_key(hex: &str) -> Option<Key> {
     Some(key)
 }
 
+/// A CSV file of a run folder, for reading: `,`, or `;` after the BOM
+/// `--excel` writes (the BOM itself skipped).
+pub fn run_csv(path: &Path) -> Result<csv::Reader<impl std::io::Read>> {
+    let mut file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut bom = [0u8; 3];
+    let mut got = 0;
+    while got < 3 {
+        match file.read(&mut bom[got..]).map_err(|e| Error::io(path, e))? {
+            0 => break,
+            k => got += k,
+        }
+    }
+    let excel = got == 3 && bom == [0xEF, 0xBB, 0xBF];
+    let head = if excel {
+        Vec::new()
+    } else {
+        bom[..got].to_vec()
+    };
+    let reader = std::io::BufReader::new(std::io::Cursor::new(head).chain(file));
+    Ok(csv::ReaderBuilder::new()
+        .delimiter(if excel { b';' } else { b',' })
+        .from_reader(reader))
+}
+
 /// The most columns [`for_each_row`] hands over per row.
 pub const MAX_COLUMNS: usize = 8;
 
@@ -248,21 +272,7 @@ pub fn for_each_row(
     columns: &[&str],
     mut f: impl FnMut(usize, &[&str]) -> Result<()>,
 ) -> Result<()> {
-    let mut file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-    let mut bom = [0u8; 3];
-    let mut got = 0;
-    while got < 3 {
-        match file.read(&mut bom[got..]).map_err(|e| Error::io(path, e))? {
-            0 => break,
-            k => got += k,
-        }
-    }
-    let excel = got == 3 && bom == [0xEF, 0xBB, 0xBF];
-    let head: &[u8] = if excel { &[] } else { &bom[..got] };
-    let reader = std::io::BufReader::new(head.chain(file));
-    let mut csv = csv::ReaderBuilder::new()
-        .delimiter(if excel { b';' } else { b',' })
-        .from_reader(reader);
+    let mut csv = run_csv(path)?;
     let headers = csv
         .headers()
         .map_err(|e| Error::input(path, format!("cannot read the CSV header: {e}")))?

@@ -81,6 +81,26 @@ fn private_dir(path: &Path) -> std::io::Result<()> {
     b.create(path)
 }
 
+/// Opens (creating it, owner only, never through a link) and locks the
+/// lock file `path`; held by another process, [`Error::Busy`] with `busy`'s
+/// message. The operating system releases it when the file is closed or
+/// the process dies.
+fn try_lock(path: &Path, busy: impl FnOnce() -> String) -> Result<File> {
+    let mut opts = OpenOptions::new();
+    opts.read(true).write(true).create(true).truncate(false);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        opts.mode(0o600).custom_flags(libc::O_NOFOLLOW);
+    }
+    let lock = opts.open(path).map_err(|e| Error::io(path, e))?;
+    match lock.try_lock() {
+        Ok(()) => Ok(lock),
+        Err(std::fs::TryLockError::WouldBlock) => Err(Error::Busy(busy())),
+        Err(std::fs::TryLockError::Error(e)) => Err(Error::io(path, e)),
+    }
+}
+
 /// Opens a new file for writing: never an existing one, never through a
 /// link; `private` files are readable by their owner only.
 pub fn create_new(path: &Path, private: bool) -> Result<File> {
@@ -191,27 +211,13 @@ impl RunFolder {
         };
         std::fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
         let lock_path = parent.join(format!(".{name}.lock"));
-        let mut opts = OpenOptions::new();
-        opts.read(true).write(true).create(true).truncate(false);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt as _;
-            opts.mode(0o600).custom_flags(libc::O_NOFOLLOW);
-        }
-        let lock = opts
-            .open(&lock_path)
-            .map_err(|e| Error::io(&lock_path, e))?;
-        match lock.try_lock() {
-            Ok(()) => {}
-            Err(std::fs::TryLockError::WouldBlock) => {
-                return Err(Error::Busy(format!(
-                    "another qualify run is writing {} (it holds {}): wait for it to end, or give another --out",
-                    out.display(),
-                    lock_path.display()
-                )))
-            }
-            Err(std::fs::TryLockError::Error(e)) => return Err(Error::io(&lock_path, e)),
-        }
+        let lock = try_lock(&lock_path, || {
+            format!(
+                "another qualify run is writing {} (it holds {}): wait for it to end, or give another --out",
+                out.display(),
+                lock_path.display()
+            )
+        })?;
         let replaces = check_out(out)?;
         check_inputs(out, inputs)?;
         // We hold the lock: any staging or retired folder of this name is
@@ -412,27 +418,13 @@ impl StateDir {
             private_dir(dir).map_err(|e| Error::io(dir, e))?;
         }
         let lock_path = dir.join(".lock");
-        let mut opts = OpenOptions::new();
-        opts.read(true).write(true).create(true).truncate(false);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt as _;
-            opts.mode(0o600).custom_flags(libc::O_NOFOLLOW);
-        }
-        let lock = opts
-            .open(&lock_path)
-            .map_err(|e| Error::io(&lock_path, e))?;
-        match lock.try_lock() {
-            Ok(()) => {}
-            Err(std::fs::TryLockError::WouldBlock) => {
-                return Err(Error::Busy(format!(
-                    "another qualify run keeps its state in {} (it holds {}): wait for it to end",
-                    dir.display(),
-                    lock_path.display()
-                )))
-            }
-            Err(std::fs::TryLockError::Error(e)) => return Err(Error::io(&lock_path, e)),
-        }
+        let lock = try_lock(&lock_path, || {
+            format!(
+                "another qualify run keeps its state in {} (it holds {}): wait for it to end",
+                dir.display(),
+                lock_path.display()
+            )
+        })?;
         Ok(StateDir {
             dir: dir.to_owned(),
             _lock: lock,

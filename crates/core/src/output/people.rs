@@ -115,14 +115,17 @@ impl PersonState {
     }
 }
 
-/// The people of this run, in the order of their first record.
+/// The people of this run, in the order of their first record, and the
+/// number of records with no person key.
 pub fn people_of_run(
     norm: &Normalised,
     decisions: &[Decision],
-) -> indexmap::IndexMap<Key, PersonState> {
+) -> (indexmap::IndexMap<Key, PersonState>, usize) {
     let mut people: indexmap::IndexMap<Key, (u8, usize, bool)> = indexmap::IndexMap::new();
+    let mut without_key = 0;
     for (i, d) in decisions.iter().enumerate() {
         let Some(key) = record_keys(norm, i).person else {
+            without_key += 1;
             continue;
         };
         let allowed = CHANNELS
@@ -138,7 +141,7 @@ pub fn people_of_run(
             e.2 = false;
         }
     }
-    people
+    let people = people
         .into_iter()
         .map(|(k, (allowed, lead, _))| {
             let reasons: [String; 6] = std::array::from_fn(|c| {
@@ -154,5 +157,6 @@ pub fn people_of_run(
                 },
             )
         })
-        .collect()
+        .collect();
+    (people, without_key)
 }

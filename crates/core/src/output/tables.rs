@@ -201,11 +201,9 @@ pub fn write(folder: &mut RunFolder, input: Input) -> Result<Written> {
     let changes = match previous {
         Some(previous) => {
             use crate::output::changes;
-            let tonight = crate::output::people::people_of_run(norm, decisions);
+            let (tonight, without_key) = crate::output::people::people_of_run(norm, decisions);
             let mut summary = previous.summary;
-            summary.records_without_key = (0..n)
-                .filter(|&i| crate::output::people::record_keys(norm, i).person.is_none())
-                .count() as u64;
+            summary.records_without_key = without_key as u64;
             let rows = changes::compare(&tonight, &previous.people, &mut summary);
             drop(tonight);
             let mut sink = folder.csv_sink("changes.csv", excel)?;
