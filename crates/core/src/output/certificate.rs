@@ -41,6 +41,7 @@ use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
+use crate::ingest::sha256_file;
 use crate::summary::Summary;
 
 /// The `format` member: bumped if the meaning of a field ever changes.
@@ -55,21 +56,12 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
-/// Streams the file through the hasher: an output of a 10M-row run is
-/// gigabytes, which reading whole would add to the run's peak memory.
-fn sha256_path(path: &Path) -> Result<String> {
-    let mut file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-    let mut hasher = Sha256::new();
-    std::io::copy(&mut file, &mut hasher).map_err(|e| Error::io(path, e))?;
-    Ok(hex::encode(hasher.finalize()))
-}
-
 /// SHA-256 of files staged for the run folder: (final file name, temporary
 /// path) in, (name, hash) out.
 pub fn hash_staged(files: &[(String, PathBuf)]) -> Result<Vec<(String, String)>> {
     files
         .iter()
-        .map(|(name, tmp)| Ok((name.clone(), sha256_path(tmp)?)))
+        .map(|(name, tmp)| Ok((name.clone(), sha256_file(tmp)?)))
         .collect()
 }
 
@@ -569,7 +561,7 @@ pub fn verify(cert_path: &Path, public_key: Option<&Path>, dir: &Path) -> Result
             continue;
         }
         checked += 1;
-        let actual = sha256_path(&path)?;
+        let actual = sha256_file(&path)?;
         if actual == expected {
             v.push(Status::Ok, what, "SHA-256 matches");
         } else {
@@ -799,7 +791,7 @@ mod tests {
         // Longer than io::copy's buffer, so the hash spans several writes.
         let bytes: Vec<u8> = (0..100_000u32).map(|i| (i % 251) as u8).collect();
         std::fs::write(&path, &bytes).unwrap();
-        assert_eq!(sha256_path(&path).unwrap(), sha256_hex(&bytes));
+        assert_eq!(sha256_file(&path).unwrap(), sha256_hex(&bytes));
         assert_eq!(
             sha256_hex(b"abc"),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
