@@ -331,6 +331,31 @@ impl Blocking {
         (out, raw)
     }
 
+    /// Block counts and sizes, for `QUALIFY_FUZZY_TIMING`.
+    pub fn describe(&self) -> String {
+        let mut hist = [0usize; 6];
+        let mut pairs = [0u64; 6];
+        for b in &self.small {
+            let k = match b.len {
+                2 => 0,
+                3..=4 => 1,
+                5..=8 => 2,
+                9..=16 => 3,
+                17..=32 => 4,
+                _ => 5,
+            };
+            hist[k] += 1;
+            let (l, c) = (u64::from(b.listed), u64::from(b.len - b.listed));
+            pairs[k] += l * l.saturating_sub(1) / 2 + l * c;
+        }
+        format!(
+            "{} small (by size 2, 3-4, 5-8, 9-16, 17-32, 33+: {hist:?}, raw pairs {pairs:?}), {} windowed, {} entries",
+            self.small.len(),
+            self.big.len(),
+            self.recs.len()
+        )
+    }
+
     /// Each windowed sequence of records with its window: the big blocks,
     /// then the sorted passes.
     fn slides(&self) -> impl Iterator<Item = (&[u32], usize)> {
