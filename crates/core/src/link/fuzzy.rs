@@ -474,25 +474,31 @@ impl Thresholds {
     }
 }
 
-/// How many pairs ahead [`score_blocked`] asks for the records it will
+/// How many pairs ahead [`score_blocked`] asks for the record it will
 /// read: enough to cover a memory access at a few tens of nanoseconds per
 /// pair.
 const PREFETCH_AHEAD: usize = 8;
 
+/// How many rows ahead [`score_blocked`] asks for the blocks it will read.
+const ROWS_AHEAD: u32 = 2;
+
 /// Asks the processor to bring `r` into the cache (a hint: nothing is read,
-/// nothing can fail; elsewhere than x86-64, nothing is done).
+/// nothing can fail; elsewhere than x86-64, nothing is done). Both cache
+/// lines a value of `T` may span are asked for (a `Rec` is 76 bytes).
 #[inline(always)]
-fn prefetch(r: &Rec) {
+fn prefetch<T>(r: &T) {
     #[cfg(target_arch = "x86_64")]
     {
         use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
-        let p = (r as *const Rec).cast::<i8>();
+        let p = (r as *const T).cast::<i8>();
         // SAFETY: a prefetch is a hint that never faults and reads nothing
-        // into the program; `p` comes from a reference, so it is valid.
-        // A `Rec` (76 bytes) may span two cache lines: both are asked for.
+        // into the program; `p` comes from a reference, so it is valid
+        // (and `wrapping_add` makes no claim on the address after it).
         unsafe {
             _mm_prefetch::<_MM_HINT_T0>(p);
-            _mm_prefetch::<_MM_HINT_T0>(p.wrapping_add(64));
+            if std::mem::size_of::<T>() > 1 {
+                _mm_prefetch::<_MM_HINT_T0>(p.wrapping_add(64));
+            }
         }
     }
     #[cfg(not(target_arch = "x86_64"))]
@@ -500,9 +506,9 @@ fn prefetch(r: &Rec) {
 }
 
 /// Scores every candidate pair of one side of `blocks` (inside the list,
-/// or across to the other file), one shard at a time, keeping those at or
-/// above `review`; returns them in pair order and the number of candidate
-/// pairs. `keep` drops the pairs with nothing to learn (already joined).
+/// or across to the other file), list row by list row
+/// ([`block::Blocking::candidates_of`]), keeping those at or above
+/// `review`; returns them in pair order and the number of candidate pairs. `keep` drops the pairs with nothing to learn (already joined).
 fn score_blocked(
     blocks: &block::Blocking,
     across: bool,
@@ -518,45 +524,76 @@ fn score_blocked(
     } else {
         PairSide::Within
     };
+    let t = std::time::Instant::now();
     let mut scored = Vec::new();
-    let mut candidates = 0;
-    let (mut drawing, mut scoring, mut raw_all) = (0.0, 0.0, 0);
-    for shard in blocks.shards(across) {
-        let t = std::time::Instant::now();
-        let (pairs, raw) = blocks.pairs_in(shard);
-        drawing += t.elapsed().as_secs_f64();
-        let t = std::time::Instant::now();
-        raw_all += raw;
-        candidates += pairs.len();
-        scored.par_extend(pairs.par_chunks(8192).flat_map_iter(|chunk| {
-            chunk.iter().enumerate().filter_map(|(at, &k)| {
-                // The records of a pair a few pairs ahead are asked for
-                // now: the other record of a pair is a random one of
-                // millions, and waiting for it is most of a comparison.
-                if let Some(&ahead) = chunk.get(at + PREFETCH_AHEAD) {
-                    let (p, q) = block::unpack(ahead);
-                    prefetch(&left[p as usize]);
-                    prefetch(&right[q as usize]);
+    let (mut candidates, mut raw_all) = (0, 0);
+    let n = blocks.list_len() as u32;
+    // Row by row, in row order, so the pairs come out sorted; a group of
+    // rows at a time, so the progress bar moves.
+    const GROUP: u32 = 1 << 16;
+    const CHUNK: u32 = 1 << 10;
+    for lo in (0..n).step_by(GROUP as usize) {
+        let hi = (lo + GROUP).min(n);
+        let parts: Vec<(Vec<(u32, u32, Gamma, Score)>, usize, u64)> = (lo..hi)
+            .step_by(CHUNK as usize)
+            .collect::<Vec<u32>>()
+            .into_par_iter()
+            .map(|from| {
+                let mut out = Vec::new();
+                let (mut unique, mut raw) = (0, 0);
+                let mut others = Vec::new();
+                for i in from..(from + CHUNK).min(hi) {
+                    // The blocks of a row a little ahead are asked for now
+                    // (they are scattered), then this row's first records.
+                    for place in blocks.places_of(i + ROWS_AHEAD) {
+                        prefetch(place);
+                    }
+                    raw += blocks.candidates_of(i, across, &mut others);
+                    unique += others.len();
+                    for &j in others.iter().take(PREFETCH_AHEAD) {
+                        prefetch(&right[j as usize]);
+                    }
+                    let a = &left[i as usize];
+                    for (at, &j) in others.iter().enumerate() {
+                        // The record a few pairs ahead is asked for now:
+                        // it is a random one of millions, and waiting for
+                        // it was most of a comparison.
+                        if let Some(&ahead) = others.get(at + PREFETCH_AHEAD) {
+                            prefetch(&right[ahead as usize]);
+                        }
+                        if !keep(i, j) {
+                            continue;
+                        }
+                        let b = &right[j as usize];
+                        // Most pairs are ruled out before all their texts
+                        // are read.
+                        let Some(g) = compare::compare_while(d.view(a), d.view(b), |sets| {
+                            scorer.may_reach(sets, side, review)
+                        }) else {
+                            continue;
+                        };
+                        let s = scorer.score(&g, b, side);
+                        if s.weight >= review {
+                            out.push((i, j, g, s));
+                        }
+                    }
                 }
-                let (i, j) = block::unpack(k);
-                if !keep(i, j) {
-                    return None;
-                }
-                let (a, b) = (&left[i as usize], &right[j as usize]);
-                // Most pairs are ruled out before all their texts are read.
-                let g = compare::compare_while(d.view(a), d.view(b), |sets| {
-                    scorer.may_reach(sets, side, review)
-                })?;
-                let s = scorer.score(&g, b, side);
-                (s.weight >= review).then_some((i, j, g, s))
+                (out, unique, raw)
             })
-        }));
-        bar.inc(raw);
-        scoring += t.elapsed().as_secs_f64();
+            .collect();
+        let mut raw_group = 0;
+        for (out, unique, raw) in parts {
+            scored.extend(out);
+            candidates += unique;
+            raw_group += raw;
+        }
+        raw_all += raw_group;
+        bar.inc(raw_group);
     }
     if timing {
         eprintln!(
-            "fuzzy pairs (across {across}): drawn {drawing:.2} s ({raw_all} raw, {candidates} unique), scored {scoring:.2} s ({} kept)",
+            "fuzzy pairs (across {across}): {:.2} s ({raw_all} raw, {candidates} unique, {} kept)",
+            t.elapsed().as_secs_f64(),
             scored.len()
         );
     }
@@ -642,7 +679,9 @@ pub(crate) fn link_fuzzy(
     let bar = settings.progress.pairs("fuzzy", blocks.raw_pairs);
 
     // Inside the list: pairs the exact keys already joined add nothing.
-    let roots: Vec<usize> = (0..n).map(|i| uf.find(i)).collect();
+    // As `u32` (rows are, see `block`): the check reads a random row's
+    // root for every candidate pair, and half the bytes stay in cache.
+    let roots: Vec<u32> = (0..n).map(|i| uf.find(i) as u32).collect();
     let (mut scored, within) = score_blocked(
         &blocks,
         false,

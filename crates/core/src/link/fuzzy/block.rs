@@ -184,6 +184,14 @@ pub struct Blocking {
     pass_pos: Vec<Vec<u32>>,
     sorted_window: usize,
     list_len: usize,
+    /// The blocks of each list record, `entries[entry_start[i] ..
+    /// entry_start[i + 1]]` for record `i`: read in row order, so the
+    /// only scattered reads are the blocks' records.
+    entry_start: Vec<u32>,
+    entries: Vec<Entry>,
+    /// Per sorted pass, each list record's position in it (or
+    /// [`NO_BLOCK`]).
+    pass_at: Vec<Vec<u32>>,
     /// Pairs before deduplication (for a progress bar).
     pub raw_pairs: u64,
     /// Blocks larger than `max_block`, scanned with a window.
@@ -221,6 +229,23 @@ fn positions(rows: &[u32]) -> Vec<u32> {
     pos.sort_unstable_by_key(|&q| (rows[q as usize], q));
     pos
 }
+
+/// In [`Blocking::pass_at`]: not in the pass.
+const NO_BLOCK: u32 = u32::MAX;
+
+/// A list record's place in one block of two or more: at `recs[at]`; in a
+/// small block, the later list records are `recs[at + 1..listed_end]` and
+/// the clients `recs[listed_end..end]`; in a big one (`listed_end` is
+/// [`WINDOWED`]), `end` is its index in `big`.
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    at: u32,
+    listed_end: u32,
+    end: u32,
+}
+
+/// [`Entry::listed_end`] of a windowed block.
+const WINDOWED: u32 = u32::MAX;
 
 /// `(list row, other row)` pairs.
 pub type RowPairs = Vec<(u32, u32)>;
@@ -354,6 +379,63 @@ impl Blocking {
             self.big.len(),
             self.recs.len()
         )
+    }
+
+    /// Rows of the list.
+    pub fn list_len(&self) -> usize {
+        self.list_len
+    }
+
+    /// The candidates of list row `i` on one side, into `out`, sorted and
+    /// unique: the other list rows after it (`across` false) or the client
+    /// rows (`across` true, without [`CLIENT_BIT`]). Returns how many were
+    /// drawn before deduplication. Row by row, in row order, these are
+    /// exactly the pairs of [`Blocking::pairs_in`] over the shards, made
+    /// without a sort of millions of pairs: a row's few dozen candidates
+    /// are sorted where they are, in the cache.
+    pub fn candidates_of(&self, i: u32, across: bool, out: &mut Vec<u32>) -> u64 {
+        out.clear();
+        let (a, b) = (
+            self.entry_start[i as usize] as usize,
+            self.entry_start[i as usize + 1] as usize,
+        );
+        let other = |k: u64| unpack(k).1;
+        for e in &self.entries[a..b] {
+            let (at, listed_end, end) = (e.at as usize, e.listed_end as usize, e.end as usize);
+            if e.listed_end == WINDOWED {
+                let (s, e, _) = self.big[end];
+                out.extend(around(&self.recs[s..e], at - s, self.window, across).map(other));
+            } else if across {
+                out.extend(self.recs[listed_end..end].iter().map(|&j| j & !CLIENT_BIT));
+            } else {
+                // A block's records are in record order: the later list
+                // rows are those after `i`.
+                out.extend_from_slice(&self.recs[at + 1..listed_end]);
+            }
+        }
+        for (rows, at) in self.passes.iter().zip(&self.pass_at) {
+            let q = at[i as usize];
+            if q != NO_BLOCK {
+                out.extend(around(rows, q as usize, self.sorted_window, across).map(other));
+            }
+        }
+        let raw = out.len() as u64;
+        out.sort_unstable();
+        out.dedup();
+        raw
+    }
+
+    /// The places in `recs` that [`Blocking::candidates_of`] will read for
+    /// row `i` (for a prefetch: they are scattered over the blocks).
+    pub fn places_of(&self, i: u32) -> impl Iterator<Item = &u32> + '_ {
+        let k = i as usize;
+        let range = match (self.entry_start.get(k), self.entry_start.get(k + 1)) {
+            (Some(&a), Some(&b)) => a as usize..b as usize,
+            _ => 0..0,
+        };
+        self.entries[range]
+            .iter()
+            .map(|e| &self.recs[e.at as usize])
     }
 
     /// Each windowed sequence of records with its window: the big blocks,
@@ -573,6 +655,66 @@ pub fn blocking(
         .flat_map_iter(|&(s, e, _)| positions(&recs[s..e]))
         .collect();
     let pass_pos: Vec<Vec<u32>> = passes.iter().map(|p| positions(p)).collect();
+    // Each list record's blocks, for drawing the pairs row by row
+    // ([`Blocking::candidates_of`]).
+    let blocks_in_order = || {
+        small
+            .iter()
+            .map(|b| {
+                let s = b.start as usize;
+                let e = s + usize::from(b.len);
+                (s, e, (s + usize::from(b.listed)) as u32, e as u32)
+            })
+            .chain(
+                spans
+                    .iter()
+                    .enumerate()
+                    .map(|(k, &(s, e, _))| (s, e, WINDOWED, k as u32)),
+            )
+    };
+    let mut entry_start = vec![0u32; list.len() + 1];
+    for (s, e, _, _) in blocks_in_order() {
+        for &r in &recs[s..e] {
+            if r & CLIENT_BIT == 0 {
+                entry_start[r as usize + 1] += 1;
+            }
+        }
+    }
+    for k in 0..list.len() {
+        entry_start[k + 1] += entry_start[k];
+    }
+    let none = Entry {
+        at: 0,
+        listed_end: 0,
+        end: 0,
+    };
+    let mut entries = vec![none; entry_start[list.len()] as usize];
+    let mut fill = entry_start.clone();
+    for (s, e, listed_end, end) in blocks_in_order() {
+        for (p, &r) in recs[s..e].iter().enumerate() {
+            if r & CLIENT_BIT == 0 {
+                let f = &mut fill[r as usize];
+                entries[*f as usize] = Entry {
+                    at: (s + p) as u32,
+                    listed_end,
+                    end,
+                };
+                *f += 1;
+            }
+        }
+    }
+    let pass_at: Vec<Vec<u32>> = passes
+        .iter()
+        .map(|rows| {
+            let mut at = vec![NO_BLOCK; list.len()];
+            for (q, &r) in rows.iter().enumerate() {
+                if r & CLIENT_BIT == 0 {
+                    at[r as usize] = q as u32;
+                }
+            }
+            at
+        })
+        .collect();
     let mut blocking = Blocking {
         recs,
         small,
@@ -583,6 +725,9 @@ pub fn blocking(
         pass_pos,
         sorted_window,
         list_len: list.len(),
+        entry_start,
+        entries,
+        pass_at,
         raw_pairs,
         windowed_blocks: big.len(),
         windowed_records: in_big.iter().filter(|b| **b).count(),
@@ -750,5 +895,29 @@ mod tests {
             assert!(all.iter().all(|k| (k & ACROSS != 0) == across));
         }
         assert_eq!(raw_total, b.raw_pairs);
+        // Row by row, the same pairs and the same raw count.
+        let mut buf = Vec::new();
+        let mut raw_rows = 0;
+        for across in [false, true] {
+            let mut rows: Vec<u64> = Vec::new();
+            for i in 0..list.len() as u32 {
+                raw_rows += b.candidates_of(i, across, &mut buf);
+                assert!(buf.windows(2).all(|w| w[0] < w[1]), "sorted and unique");
+                rows.extend(buf.iter().map(|&j| {
+                    if across {
+                        pack(i, j | CLIENT_BIT).unwrap()
+                    } else {
+                        pack(i, j).unwrap()
+                    }
+                }));
+            }
+            let whole: Vec<u64> = b
+                .shards_of(across, usize::MAX)
+                .into_iter()
+                .flat_map(|sh| b.pairs_in(sh).0)
+                .collect();
+            assert_eq!(rows, whole, "row by row is the whole side, in order");
+        }
+        assert_eq!(raw_rows, b.raw_pairs);
     }
 }
