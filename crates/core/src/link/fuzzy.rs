@@ -505,6 +505,9 @@ fn prefetch<T>(r: &T) {
     let _ = r;
 }
 
+/// A scored pair kept: list row, other row, levels, score.
+type Kept = (u32, u32, Gamma, Score);
+
 /// Scores every candidate pair of one side of `blocks` (inside the list,
 /// or across to the other file), list row by list row
 /// ([`block::Blocking::candidates_of`]), keeping those at or above
@@ -516,9 +519,8 @@ fn score_blocked(
     review: f32,
     (d, left, right): (&Dicts, &[Rec], &[Rec]),
     keep: &(dyn Fn(u32, u32) -> bool + Sync),
-    bar: &dyn crate::progress::Bar,
-    timing: bool,
-) -> (Vec<(u32, u32, Gamma, Score)>, usize) {
+    (bar, timing): (&dyn crate::progress::Bar, bool),
+) -> (Vec<Kept>, usize) {
     let side = if across {
         PairSide::Across
     } else {
@@ -534,7 +536,7 @@ fn score_blocked(
     const CHUNK: u32 = 1 << 10;
     for lo in (0..n).step_by(GROUP as usize) {
         let hi = (lo + GROUP).min(n);
-        let parts: Vec<(Vec<(u32, u32, Gamma, Score)>, usize, u64)> = (lo..hi)
+        let parts: Vec<(Vec<Kept>, usize, u64)> = (lo..hi)
             .step_by(CHUNK as usize)
             .collect::<Vec<u32>>()
             .into_par_iter()
@@ -689,8 +691,7 @@ pub(crate) fn link_fuzzy(
         th.review,
         (d, lp, lp),
         &|i, j| roots[i as usize] != roots[j as usize],
-        bar.as_ref(),
-        timing,
+        (bar.as_ref(), timing),
     );
     stats.candidate_pairs_within = within;
     // Labelled pairs are decided whatever their score or their blocks.
@@ -732,8 +733,7 @@ pub(crate) fn link_fuzzy(
         th.review,
         (d, lp, cp),
         &|i, _| exact_client[i as usize].is_none(),
-        bar.as_ref(),
-        timing,
+        (bar.as_ref(), timing),
     );
     drop(blocks);
     stats.candidate_pairs_across = across;
@@ -828,8 +828,10 @@ pub(crate) fn link_fuzzy(
             th.review,
             (d, lp, op),
             &|_, _| true,
-            crate::progress::Progress::hidden().pairs("", 0).as_ref(),
-            timing,
+            (
+                crate::progress::Progress::hidden().pairs("", 0).as_ref(),
+                timing,
+            ),
         );
         stats.candidate_pairs_across += across;
         for (i, j, g, s) in scored {
