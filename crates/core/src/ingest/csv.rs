@@ -4,6 +4,7 @@
 //! parsed here with the `csv` crate and each bad row is kept as
 //! [`Malformed`] with its number.
 
+use std::borrow::Cow;
 use std::path::Path;
 
 use encoding_rs::Encoding;
@@ -21,7 +22,7 @@ pub(super) fn read(path: &Path, bytes: &[u8]) -> Result<RawTable> {
     // Excel's `sep=;` first line names the delimiter; it is not the header.
     let (text, delimiter) = match excel_sep_line(&text) {
         Some((d, rest)) => (rest, d),
-        None => (text.as_str(), sniff_delimiter(&text)),
+        None => (&*text, sniff_delimiter(&text)),
     };
     if text.trim().is_empty() {
         return Err(Error::input(
@@ -153,7 +154,10 @@ pub(super) fn read(path: &Path, bytes: &[u8]) -> Result<RawTable> {
 /// Decodes the file to UTF-8. A BOM or valid UTF-8 wins; otherwise chardetng
 /// guesses (told the data is French) and encoding_rs transcodes. A file that
 /// looks binary, or that the guessed encoding cannot decode, is an error.
-pub(super) fn decode(path: &Path, bytes: &[u8]) -> Result<(String, String)> {
+///
+/// Valid UTF-8 is borrowed, not copied: a list of ten million rows is
+/// gigabytes, and a copy would double what the import holds.
+pub(super) fn decode<'a>(path: &Path, bytes: &'a [u8]) -> Result<(Cow<'a, str>, String)> {
     if let Some((enc, bom_len)) = Encoding::for_bom(bytes) {
         let (text, had_errors) = enc.decode_without_bom_handling(&bytes[bom_len..]);
         if had_errors {
@@ -167,12 +171,12 @@ pub(super) fn decode(path: &Path, bytes: &[u8]) -> Result<(String, String)> {
         } else {
             enc.name()
         };
-        return Ok((text.into_owned(), name.to_owned()));
+        return Ok((text, name.to_owned()));
     }
     if let Some(enc) = utf16_without_bom(bytes) {
         let (text, had_errors) = enc.decode_without_bom_handling(bytes);
         if !had_errors {
-            return Ok((text.into_owned(), format!("{} (no BOM)", enc.name())));
+            return Ok((text, format!("{} (no BOM)", enc.name())));
         }
     }
     if looks_binary(bytes) {
@@ -185,10 +189,11 @@ pub(super) fn decode(path: &Path, bytes: &[u8]) -> Result<(String, String)> {
         ));
     }
     if let Ok(s) = std::str::from_utf8(bytes) {
-        return Ok((s.to_owned(), "UTF-8".to_owned()));
+        return Ok((Cow::Borrowed(s), "UTF-8".to_owned()));
     }
     if mostly_utf8(bytes) {
-        return Ok(decode_mixed(bytes));
+        let (text, label) = decode_mixed(bytes);
+        return Ok((Cow::Owned(text), label));
     }
     let mut det = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
     det.feed(&bytes[..bytes.len().min(1 << 20)], bytes.len() <= 1 << 20);
@@ -203,7 +208,7 @@ pub(super) fn decode(path: &Path, bytes: &[u8]) -> Result<(String, String)> {
             ),
         ));
     }
-    Ok((text.into_owned(), enc.name().to_owned()))
+    Ok((text, enc.name().to_owned()))
 }
 
 /// UTF-16 text written without a BOM (some Windows exports): in the first
@@ -487,7 +492,7 @@ mod tests {
     #[test]
     fn decodes_utf8_bom_and_windows_1252() {
         let (t, e) = decode(Path::new("x"), b"\xEF\xBB\xBFnom\nJos\xC3\xA9\n").unwrap();
-        assert_eq!((t.as_str(), e.as_str()), ("nom\nJosé\n", "UTF-8 (BOM)"));
+        assert_eq!((&*t, e.as_str()), ("nom\nJosé\n", "UTF-8 (BOM)"));
         let (t, e) = decode(Path::new("x"), b"Pr\xE9nom;Nom\nH\xE9l\xE8ne;Dupr\xE9\n").unwrap();
         assert_eq!(t, "Prénom;Nom\nHélène;Dupré\n");
         assert_eq!(e, "windows-1252");

@@ -261,6 +261,11 @@ impl RunFolder {
         Ok(BufWriter::with_capacity(1 << 20, file))
     }
 
+    /// Where a file made by [`RunFolder::create`] is until the commit.
+    pub fn path_of(&self, name: &str) -> PathBuf {
+        self.staging.join(name)
+    }
+
     /// Flushes and syncs a file made by [`RunFolder::create`].
     pub fn finish(&self, name: &str, w: BufWriter<File>) -> Result<()> {
         let path = self.staging.join(name);
