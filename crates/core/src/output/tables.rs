@@ -12,7 +12,6 @@
 use std::io::Write as _;
 
 use polars::prelude::*;
-use rayon::prelude::*;
 
 use crate::config::Config;
 use crate::error::{Error, Result};
@@ -47,7 +46,8 @@ pub struct Written {
 }
 
 /// A file's work, run beside the others'.
-type Job<'a> = Box<dyn FnOnce() -> Result<Option<crate::output::changes::Changes>> + Send + 'a>;
+type Done = Result<Option<crate::output::changes::Changes>>;
+type Job<'a> = Box<dyn FnOnce() -> Done + Send + 'a>;
 
 /// Writes every table of the run folder. The files are opened first, in
 /// the order the certificate lists them, then written at once, a file per
@@ -254,13 +254,34 @@ pub fn write(folder: &mut RunFolder, input: Input) -> Result<Written> {
         folder.finish_csv(repermission_csv)?;
         Ok(None)
     }));
-    // One task per job, two at a time on two cores; the first error in
-    // job order is the one reported.
-    let done: Vec<Result<Option<crate::output::changes::Changes>>> = jobs
-        .into_par_iter()
-        .with_max_len(1)
-        .map(|job| job())
+    // As many workers as cores, each taking the next job: a job waiting
+    // on its own parallel work (people.csv's hashes) does not start
+    // another file meanwhile, as a rayon task would, so at most one batch
+    // per core is held at once. The first error in job order is the one
+    // reported.
+    let workers = rayon::current_num_threads().clamp(1, jobs.len().max(1));
+    let queue = std::sync::Mutex::new(jobs.into_iter().enumerate());
+    let slots: Vec<std::sync::Mutex<Option<Done>>> = (0..queue.lock().map_or(0, |q| q.len()))
+        .map(|_| Default::default())
         .collect();
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| loop {
+                let next = queue
+                    .lock()
+                    .expect("no job panics holding the queue")
+                    .next();
+                let Some((k, job)) = next else { break };
+                let done = job();
+                *slots[k].lock().expect("one job per slot") = Some(done);
+            });
+        }
+    });
+    let done = slots.into_iter().map(|slot| {
+        slot.into_inner()
+            .expect("one job per slot")
+            .expect("every job ran")
+    });
     let mut changes = None;
     for d in done {
         if let Some(c) = d? {

@@ -176,12 +176,14 @@ pub struct Blocking {
     /// their window of `window` records slides over, and where their
     /// positions in record order start in `big_pos`.
     big: Vec<(usize, usize, usize)>,
-    big_pos: Vec<u32>,
+    /// Made on first use: only [`Blocking::pairs_in`] reads them, and a
+    /// run draws its pairs row by row ([`Blocking::candidates_of`]).
+    big_pos: std::sync::OnceLock<Vec<u32>>,
     window: usize,
     /// The sorted passes: every record, in each pass's order, meets the
     /// `sorted_window` records after it; and their positions in record order.
     passes: Vec<Vec<u32>>,
-    pass_pos: Vec<Vec<u32>>,
+    pass_pos: std::sync::OnceLock<Vec<Vec<u32>>>,
     sorted_window: usize,
     list_len: usize,
     /// The blocks of each list record, `entries[entry_start[i] ..
@@ -336,13 +338,13 @@ impl Blocking {
             )
         };
         out.par_extend(self.big.par_iter().flat_map_iter(|&(s, e, at)| {
-            let (rows, pos) = (&self.recs[s..e], &self.big_pos[at..at + e - s]);
+            let (rows, pos) = (&self.recs[s..e], &self.big_pos()[at..at + e - s]);
             let (from, to) = runs(rows, pos);
             pos[from..to]
                 .iter()
                 .flat_map(move |&q| around(rows, q as usize, self.window, across))
         }));
-        for (rows, pos) in self.passes.iter().zip(&self.pass_pos) {
+        for (rows, pos) in self.passes.iter().zip(self.pass_pos()) {
             let (from, to) = runs(rows, pos);
             out.par_extend(
                 pos[from..to]
@@ -354,6 +356,22 @@ impl Blocking {
         out.par_sort_unstable();
         out.dedup();
         (out, raw)
+    }
+
+    /// Each windowed block's positions in record order, after one another.
+    fn big_pos(&self) -> &[u32] {
+        self.big_pos.get_or_init(|| {
+            self.big
+                .par_iter()
+                .flat_map_iter(|&(s, e, _)| positions(&self.recs[s..e]))
+                .collect()
+        })
+    }
+
+    /// Each sorted pass's positions in record order.
+    fn pass_pos(&self) -> &[Vec<u32>] {
+        self.pass_pos
+            .get_or_init(|| self.passes.iter().map(|p| positions(p)).collect())
     }
 
     /// Block counts and sizes, for `QUALIFY_FUZZY_TIMING`.
@@ -650,11 +668,6 @@ pub fn blocking(
         spans.push((s, e, at));
         at += e - s;
     }
-    let big_pos: Vec<u32> = spans
-        .par_iter()
-        .flat_map_iter(|&(s, e, _)| positions(&recs[s..e]))
-        .collect();
-    let pass_pos: Vec<Vec<u32>> = passes.iter().map(|p| positions(p)).collect();
     // Each list record's blocks, for drawing the pairs row by row
     // ([`Blocking::candidates_of`]).
     let blocks_in_order = || {
@@ -719,10 +732,10 @@ pub fn blocking(
         recs,
         small,
         big: spans,
-        big_pos,
+        big_pos: std::sync::OnceLock::new(),
         window,
         passes,
-        pass_pos,
+        pass_pos: std::sync::OnceLock::new(),
         sorted_window,
         list_len: list.len(),
         entry_start,

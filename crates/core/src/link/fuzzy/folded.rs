@@ -310,15 +310,13 @@ impl Folded {
                 ]
             },
         ];
-        let rows: usize = sides.iter().map(|s| s.len()).sum();
-        let mut states: Vec<Encoder> = families
-            .iter()
-            .map(|_| Encoder {
-                codes: Vec::with_capacity(rows),
-                ..Encoder::default()
-            })
-            .collect();
+        // Each chunk's codes are written into its records at once: ten
+        // whole-run columns of codes (16 bytes per record and family) were
+        // 320 MB at 1M + 1M records, ten times the records themselves.
+        let mut states: Vec<Encoder> = families.iter().map(|_| Encoder::default()).collect();
+        let mut out: Vec<Vec<Rec>> = Vec::with_capacity(sides.len());
         for side in sides {
+            let mut recs: Vec<Rec> = Vec::with_capacity(side.len());
             for start in (0..side.len()).step_by(CHUNK) {
                 let end = (start + CHUNK).min(side.len());
                 let people: Vec<Person> = (start..end)
@@ -329,15 +327,33 @@ impl Folded {
                     .par_iter_mut()
                     .zip(families.par_iter())
                     .for_each(|(st, get)| {
+                        st.codes.clear();
                         for p in &people {
                             let row = get(p).map(|v| st.code(v));
                             st.codes.push(row);
                         }
                     });
+                let c = |k: usize, i: usize, slot: usize| states[k].codes[i][slot];
+                recs.extend((0..people.len()).map(|i| Rec {
+                    first: c(0, i, 0),
+                    last: c(0, i, 1),
+                    first_ph: c(1, i, 0),
+                    last_ph: c(1, i, 1),
+                    email: c(2, i, 0),
+                    email_local: c(3, i, 0),
+                    street_no: c(4, i, 0),
+                    street: c(5, i, 0),
+                    postcode: c(6, i, 0),
+                    city: c(7, i, 0),
+                    siren: c(8, i, 0),
+                    mobile: [c(9, i, 0), c(9, i, 1)],
+                    landline: [c(9, i, 2), c(9, i, 3)],
+                    rarity: [0.0; 3],
+                }));
             }
+            out.push(recs);
         }
-        let (dicts, columns): (Vec<Dict>, Vec<Vec<[u32; 4]>>) =
-            states.into_iter().map(|st| (st.dict, st.codes)).unzip();
+        let dicts: Vec<Dict> = states.into_iter().map(|st| st.dict).collect();
         let [name, phonetic, email, email_local, number, street, postcode, city, siren, phone]: [Dict; 10] =
             dicts.try_into().expect("one dictionary per family");
         let dicts = Dicts {
@@ -356,12 +372,13 @@ impl Folded {
         .with_shapes();
         // Rarity: counts of first names, last names, postcodes over every
         // side (the same figures, to the bit, as counting the text).
-        let count = |column: &[[u32; 4]], slot: usize, n: usize| -> (Vec<u32>, u64) {
+        let count = |code: fn(&Rec) -> u32, n: usize| -> (Vec<u32>, u64) {
             let mut c = vec![0u32; n];
             let mut total = 0u64;
-            for row in column {
-                if row[slot] != 0 {
-                    c[row[slot] as usize] += 1;
+            for r in out.iter().flatten() {
+                let k = code(r);
+                if k != 0 {
+                    c[k as usize] += 1;
                     total += 1;
                 }
             }
@@ -378,41 +395,17 @@ impl Folded {
                 })
                 .collect()
         };
-        let first_r = rarity_of(count(&columns[0], 0, dicts.name.len()));
-        let last_r = rarity_of(count(&columns[0], 1, dicts.name.len()));
-        let pc_r = rarity_of(count(&columns[6], 0, dicts.postcode.len()));
-        let mut out = Vec::with_capacity(sides.len());
-        let mut at = 0;
-        for side in sides {
-            let side_len = side.len();
-            let recs: Vec<Rec> = (at..at + side_len)
-                .into_par_iter()
-                .map(|i| {
-                    let c = |k: usize, slot: usize| columns[k][i][slot];
-                    Rec {
-                        first: c(0, 0),
-                        last: c(0, 1),
-                        first_ph: c(1, 0),
-                        last_ph: c(1, 1),
-                        email: c(2, 0),
-                        email_local: c(3, 0),
-                        street_no: c(4, 0),
-                        street: c(5, 0),
-                        postcode: c(6, 0),
-                        city: c(7, 0),
-                        siren: c(8, 0),
-                        mobile: [c(9, 0), c(9, 1)],
-                        landline: [c(9, 2), c(9, 3)],
-                        rarity: [
-                            first_r[c(0, 0) as usize],
-                            last_r[c(0, 1) as usize],
-                            pc_r[c(6, 0) as usize],
-                        ],
-                    }
-                })
-                .collect();
-            at += side_len;
-            out.push(recs);
+        let first_r = rarity_of(count(|r| r.first, dicts.name.len()));
+        let last_r = rarity_of(count(|r| r.last, dicts.name.len()));
+        let pc_r = rarity_of(count(|r| r.postcode, dicts.postcode.len()));
+        for recs in &mut out {
+            recs.par_iter_mut().for_each(|r| {
+                r.rarity = [
+                    first_r[r.first as usize],
+                    last_r[r.last as usize],
+                    pc_r[r.postcode as usize],
+                ];
+            });
         }
         Folded { dicts, sides: out }
     }
