@@ -3,11 +3,13 @@
 //! each file holds. Out: qualified.csv (and .parquet), the campaign files,
 //! rejected.csv, matches.csv, model.json, decisions.csv, to_delete.csv,
 //! vendor-feedback.csv, people.csv, repermission.csv and (with
-//! `--previous`) changes.csv in the staging folder, in that order (the
-//! certificate lists the files in the order they were made).
+//! `--previous`) changes.csv in the staging folder, opened in that order
+//! (the certificate lists the files in the order they were made) and then
+//! written side by side, one worker per core.
 //!
-//! A batch is `batch_rows` records: what the stage holds at once. The
-//! bytes do not depend on it (the header comes with the first batch).
+//! A batch is `batch_rows` records: what a worker holds at once. The
+//! bytes depend neither on it (the header comes with the first batch) nor
+//! on which file finishes first.
 
 use std::io::Write as _;
 
