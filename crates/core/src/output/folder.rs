@@ -261,11 +261,6 @@ impl RunFolder {
         Ok(BufWriter::with_capacity(1 << 20, file))
     }
 
-    /// Where a file made by [`RunFolder::create`] is until the commit.
-    pub fn path_of(&self, name: &str) -> PathBuf {
-        self.staging.join(name)
-    }
-
     /// Flushes and syncs a file made by [`RunFolder::create`].
     pub fn finish(&self, name: &str, w: BufWriter<File>) -> Result<()> {
         let path = self.staging.join(name);
@@ -276,7 +271,13 @@ impl RunFolder {
     }
 
     pub fn bytes(&mut self, name: &str, data: &[u8]) -> Result<()> {
-        let mut w = self.create(name)?;
+        let w = self.create(name)?;
+        self.finish_with(name, w, data)
+    }
+
+    /// Writes `data` into a file made by [`RunFolder::create`], then
+    /// flushes and syncs it.
+    pub fn finish_with(&self, name: &str, mut w: BufWriter<File>, data: &[u8]) -> Result<()> {
         w.write_all(data)
             .map_err(|e| Error::io(self.staging.join(name), e))?;
         self.finish(name, w)

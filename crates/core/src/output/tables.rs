@@ -11,8 +11,6 @@
 //! bytes depend neither on it (the header comes with the first batch) nor
 //! on which file finishes first.
 
-use std::io::Write as _;
-
 use polars::prelude::*;
 
 use crate::config::Config;
@@ -235,13 +233,11 @@ pub fn write(folder: &mut RunFolder, input: Input) -> Result<Written> {
         matches.write(&mut m)?;
         folder.finish_csv(matches)?;
         drop(m);
-        if let Some((model, mut file)) = model {
+        if let Some((model, file)) = model {
             let bytes = crate::output::json_bytes(
                 &serde_json::to_value(model).expect("the model is plain data"),
             );
-            file.write_all(&bytes)
-                .map_err(|e| Error::io(folder.path_of("model.json"), e))?;
-            folder.finish("model.json", file)?;
+            folder.finish_with("model.json", file, &bytes)?;
         }
         to_delete.write(&mut frames::to_delete_frame(decisions, record_ids)?)?;
         folder.finish_csv(to_delete)?;
@@ -261,11 +257,10 @@ pub fn write(folder: &mut RunFolder, input: Input) -> Result<Written> {
     // another file meanwhile, as a rayon task would, so at most one batch
     // per core is held at once. The first error in job order is the one
     // reported.
-    let workers = rayon::current_num_threads().clamp(1, jobs.len().max(1));
+    let workers = rayon::current_num_threads().clamp(1, jobs.len());
+    let slots: Vec<std::sync::Mutex<Option<Done>>> =
+        jobs.iter().map(|_| Default::default()).collect();
     let queue = std::sync::Mutex::new(jobs.into_iter().enumerate());
-    let slots: Vec<std::sync::Mutex<Option<Done>>> = (0..queue.lock().map_or(0, |q| q.len()))
-        .map(|_| Default::default())
-        .collect();
     std::thread::scope(|scope| {
         for _ in 0..workers {
             scope.spawn(|| loop {
