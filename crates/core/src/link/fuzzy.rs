@@ -245,12 +245,15 @@ fn set_email(p: &mut Person, key: &str) {
         return;
     }
     p.email = key.to_owned();
+    p.email_local = email_local(key).collect();
+}
+
+/// See [`Person::email_local`]: the local part of an email key without
+/// its `+tag` and anything but letters and digits.
+pub(crate) fn email_local(key: &str) -> impl Iterator<Item = char> + '_ {
     let local = key.split('@').next().unwrap_or("");
     let local = local.split('+').next().unwrap_or("");
-    p.email_local = local
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric())
-        .collect();
+    local.chars().filter(|c| c.is_ascii_alphanumeric())
 }
 
 /// See [`Person::city_key`].
@@ -286,29 +289,66 @@ pub fn people(n: &Normalised) -> Vec<Person> {
         .collect()
 }
 
-/// A normalised file as a [`folded::Source`]: its records are made as they
-/// are encoded, never all at once.
+/// A normalised file as a [`folded::Source`]: its cells, read as
+/// [`person_of`] reads them (the encoder folds them).
 struct Rows<'a>(&'a Normalised);
 
 impl folded::Source for Rows<'_> {
     fn len(&self) -> usize {
         self.0.rows
     }
-    fn person(&self, row: usize) -> Person {
-        person_of(self.0, row)
+    fn names(&self, row: usize) -> folded::Names<'_> {
+        let n = self.0;
+        folded::Names::Cells(
+            n.first_name.get(row),
+            n.last_name.get(row),
+            n.full_name.get(row),
+        )
     }
-}
-
-/// The postal objections (entries with a name and an address) as a
-/// [`folded::Source`].
-struct Postal<'a>(&'a [(Person, super::ChannelMask)]);
-
-impl folded::Source for Postal<'_> {
-    fn len(&self) -> usize {
-        self.0.len()
+    fn email(&self, row: usize) -> folded::Email<'_> {
+        // A role address (`contact@`) is shared: not evidence of a person.
+        folded::Email::Key(match &self.0.email[row] {
+            Some(e) if !matches!(e.class, EmailClass::Invalid | EmailClass::Role) => e.key(),
+            _ => "",
+        })
     }
-    fn person(&self, row: usize) -> Person {
-        self.0[row].0.clone()
+    fn street(&self, row: usize) -> folded::Street<'_> {
+        folded::Street::Line(self.0.address_line1.get(row))
+    }
+    fn postcode(&self, row: usize) -> &str {
+        self.0.postcode.get(row).unwrap_or("")
+    }
+    fn city(&self, row: usize) -> folded::City<'_> {
+        folded::City::Cell(self.0.city.get(row))
+    }
+    fn siren(&self, row: usize) -> &str {
+        match &self.0.siren[row] {
+            Some(s) if s.valid => &s.digits,
+            _ => "",
+        }
+    }
+    fn phones(&self, row: usize) -> [&str; 4] {
+        let (mut mobiles, mut landlines) = (0, 2);
+        let mut out = [""; 4];
+        for ph in [&self.0.mobile[row], &self.0.phone[row]]
+            .into_iter()
+            .flatten()
+        {
+            if let Some(e164) = &ph.e164 {
+                match ph.kind {
+                    PhoneKind::Mobile => {
+                        out[mobiles] = e164.as_str();
+                        mobiles += 1;
+                    }
+                    PhoneKind::Invalid => {}
+                    _ => {
+                        out[landlines] = e164.as_str();
+                        landlines += 1;
+                    }
+                }
+            }
+        }
+        out
     }
 }
 
@@ -331,29 +371,28 @@ pub fn person_of(n: &Normalised, i: usize) -> Person {
         (Some(f), None, None) => p.first = fold_key(f),
         (None, None, None) => {}
     }
-    if let Some(e) = &n.email[i] {
-        // A role address (`contact@`) is shared: not evidence of a person.
-        if !matches!(e.class, EmailClass::Invalid | EmailClass::Role) {
-            set_email(&mut p, e.key());
-        }
+    // The other fields as the encoder reads them (one reading of a row).
+    let cells = Rows(n);
+    if let folded::Email::Key(key) = folded::Source::email(&cells, i) {
+        set_email(&mut p, key);
     }
-    for ph in [&n.mobile[i], &n.phone[i]].into_iter().flatten() {
-        if let Some(e164) = &ph.e164 {
-            match ph.kind {
-                PhoneKind::Mobile => p.mobile.push(e164.to_string()),
-                PhoneKind::Invalid => {}
-                _ => p.landline.push(e164.to_string()),
-            }
-        }
-    }
+    let phones = folded::Source::phones(&cells, i);
+    p.mobile = phones[..2]
+        .iter()
+        .filter(|v| !v.is_empty())
+        .map(|v| (*v).to_owned())
+        .collect();
+    p.landline = phones[2..]
+        .iter()
+        .filter(|v| !v.is_empty())
+        .map(|v| (*v).to_owned())
+        .collect();
     if let Some(line) = n.address_line1.get(i) {
         (p.street_no, p.street) = street_parts(line);
     }
-    p.postcode = n.postcode.get(i).map(str::to_owned).unwrap_or_default();
+    p.postcode = folded::Source::postcode(&cells, i).to_owned();
     p.city_key = n.city.get(i).map(city_key).unwrap_or_default();
-    if let Some(s) = n.siren[i].as_ref().filter(|s| s.valid) {
-        p.siren = s.digits.clone();
-    }
+    p.siren = folded::Source::siren(&cells, i).to_owned();
     finish(&mut p);
     p
 }
@@ -651,8 +690,8 @@ pub(crate) fn link_fuzzy(
     };
     let folded = {
         let none = Normalised::default();
-        let (lr, cr, or) = (Rows(list), Rows(clients.unwrap_or(&none)), Postal(postal));
-        Folded::encode(&[&lr, &cr, &or])
+        let (lr, cr) = (Rows(list), Rows(clients.unwrap_or(&none)));
+        Folded::encode(&[&lr, &cr, &postal])
     };
     let d = &folded.dicts;
     let (lp, cp, op) = (&folded.sides[0], &folded.sides[1], &folded.sides[2]);
@@ -1062,6 +1101,66 @@ fn first_names_conflict(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Encoding a normalised file's cells (folded once per distinct cell)
+    /// gives the codes, dictionaries and rarities of encoding its
+    /// [`Person`]s, on both sides, with repeated, full-name-only,
+    /// first-name-only, role-address and two-phone records.
+    #[test]
+    fn cells_encode_as_their_people_do() {
+        use polars::prelude::*;
+        let list = df!(
+            "first_name" => [Some("Jean"), Some("JEAN"), None, Some("Marie-Hélène"), Some("Léa"), None, Some("Jean"), Some("Pierre")],
+            "last_name" => [Some("Dupont"), Some("Dupont"), None, Some("Martin"), None, None, Some("Jean"), None],
+            "full_name" => [None, None, Some("Paul de la Tour"), None, None, Some("Zoé"), None, Some("Paul Durand")],
+            "email" => [Some("j.dupont+news@x.fr"), Some("contact@dupont.fr"), None, Some("mh@x.fr"), Some("not an email"), None, Some("J.Dupont@X.fr"), None],
+            "mobile" => [Some("06 12 34 56 78"), None, Some("0712345678"), None, None, None, Some("06 12 34 56 78"), None],
+            "phone" => [Some("01 45 67 89 01"), Some("06 98 76 54 32"), None, Some("12"), None, None, None, None],
+            "address_line1" => [Some("12 bis av. du Gal Leclerc"), Some("12 bis av. du Gal Leclerc"), Some("r. de la Gare"), None, Some("3 BD Voltaire"), None, Some("12 Bis Av du Gal Leclerc"), Some("5 rue R")],
+            "postcode" => [Some("75002"), Some("75002"), None, Some("93200"), Some("69003"), None, Some("75002"), Some("13001")],
+            "city" => [Some("Paris 2e"), Some("PARIS"), None, Some("St Denis CEDEX"), Some("Lyon"), Some("Paris 2e"), Some("Paris"), None],
+            "siren" => [Some("552 081 317"), None, Some("123456789"), None, None, None, Some("552081317"), None],
+        )
+        .unwrap();
+        let clients = list.slice(2, 5);
+        let (list, clients) = (
+            crate::normalise::records::normalise_frame(&list),
+            crate::normalise::records::normalise_frame(&clients),
+        );
+        let cells = Folded::encode(&[&Rows(&list), &Rows(&clients)]);
+        let people = Folded::new(&[&people(&list), &people(&clients)]);
+        assert_eq!(cells.sides, people.sides);
+        let texts = |d: &folded::Dict| {
+            (0..d.len() as u32)
+                .map(|c| d.get(c).to_owned())
+                .collect::<Vec<_>>()
+        };
+        let all = |f: &Folded| {
+            let d = &f.dicts;
+            [
+                &d.name,
+                &d.phonetic,
+                &d.email,
+                &d.email_local,
+                &d.number,
+                &d.street,
+                &d.postcode,
+                &d.city,
+                &d.siren,
+                &d.phone,
+            ]
+            .map(texts)
+        };
+        assert_eq!(all(&cells), all(&people));
+        // The cases are there: a full name split, a role address dropped,
+        // two phones of one record.
+        assert!(all(&cells)[0].contains(&"tour".to_owned()));
+        assert_eq!(cells.view(0, 7).first(), "pierre");
+        assert_eq!(cells.view(0, 7).last(), "durand");
+        assert_eq!(cells.sides[0][1].email, 0);
+        assert_ne!(cells.sides[0][0].landline[0], 0);
+        assert_ne!(cells.sides[0][0].mobile[0], 0);
+    }
 
     #[test]
     fn street_types_are_written_out_and_numbers_split() {

@@ -25,7 +25,9 @@ use hashbrown::HashTable;
 
 use rayon::prelude::*;
 
+use super::super::phonetic::french_phonetic;
 use super::Person;
+use crate::normalise::fold_key;
 
 /// The text of one family of values: code -> text, code 0 is `""`.
 #[derive(Debug, Clone)]
@@ -204,36 +206,150 @@ impl<'a> View<'a> {
 }
 
 /// Records built per chunk while encoding: enough for parallel work, small
-/// enough that a chunk's strings are a few megabytes.
+/// enough that a chunk's codes are a few megabytes.
 pub const CHUNK: usize = 1 << 16;
 
-/// One side's records, made on demand.
+/// A record's names as a side holds them.
+#[derive(Debug, Clone, Copy)]
+pub enum Names<'a> {
+    /// The cells of a normalised file (folded here, once per distinct
+    /// cell): first name, last name, full name.
+    Cells(Option<&'a str>, Option<&'a str>, Option<&'a str>),
+    /// Already folded (a [`Person`]): first, last, and their phonetic
+    /// codes.
+    Folded(&'a str, &'a str, &'a str, &'a str),
+}
+
+/// A record's street as a side holds it.
+#[derive(Debug, Clone, Copy)]
+pub enum Street<'a> {
+    /// The street line of a normalised file (split here, once per
+    /// distinct line).
+    Line(Option<&'a str>),
+    /// Already split (a [`Person`]): house number, street name.
+    Parts(&'a str, &'a str),
+}
+
+/// A record's town as a side holds it.
+#[derive(Debug, Clone, Copy)]
+pub enum City<'a> {
+    /// The city cell of a normalised file.
+    Cell(Option<&'a str>),
+    /// Already a [`Person::city_key`].
+    Key(&'a str),
+}
+
+/// A record's email as a side holds it.
+#[derive(Debug, Clone, Copy)]
+pub enum Email<'a> {
+    /// The matching key of a usable address ("" for none); its local part
+    /// is derived here.
+    Key(&'a str),
+    /// Already split (a [`Person`]): the key and its local part.
+    Parts(&'a str, &'a str),
+}
+
+/// One side's records, field by field, as the encoder reads them: the
+/// cells of a normalised file, or the fields of [`Person`]s. The encoder
+/// folds a cell once per distinct value, not once per record: a common
+/// first name, a town or a street is folded, split and given its phonetic
+/// code once however many records carry it.
 pub trait Source: Sync {
     fn len(&self) -> usize;
     fn is_empty(&self) -> bool {
         self.len() == 0
     }
-    fn person(&self, row: usize) -> Person;
+    fn names(&self, row: usize) -> Names<'_>;
+    fn email(&self, row: usize) -> Email<'_>;
+    fn street(&self, row: usize) -> Street<'_>;
+    fn postcode(&self, row: usize) -> &str;
+    fn city(&self, row: usize) -> City<'_>;
+    fn siren(&self, row: usize) -> &str;
+    /// Up to two mobiles, then up to two landlines, as E.164 ("" for none).
+    fn phones(&self, row: usize) -> [&str; 4];
 }
 
-impl Source for &[Person] {
-    fn len(&self) -> usize {
-        <[Person]>::len(self)
-    }
-    fn person(&self, row: usize) -> Person {
-        self[row].clone()
-    }
+/// Implements [`Source`] for a side whose `$at(self, row)` is a
+/// [`Person`].
+macro_rules! person_source {
+    ($t:ty, $at:expr) => {
+        impl Source for $t {
+            fn len(&self) -> usize {
+                <[_]>::len(self)
+            }
+            fn names(&self, row: usize) -> Names<'_> {
+                let p: &Person = $at(self, row);
+                Names::Folded(&p.first, &p.last, &p.first_ph, &p.last_ph)
+            }
+            fn email(&self, row: usize) -> Email<'_> {
+                let p: &Person = $at(self, row);
+                Email::Parts(&p.email, &p.email_local)
+            }
+            fn street(&self, row: usize) -> Street<'_> {
+                let p: &Person = $at(self, row);
+                Street::Parts(&p.street_no, &p.street)
+            }
+            fn postcode(&self, row: usize) -> &str {
+                &$at(self, row).postcode
+            }
+            fn city(&self, row: usize) -> City<'_> {
+                City::Key(&$at(self, row).city_key)
+            }
+            fn siren(&self, row: usize) -> &str {
+                &$at(self, row).siren
+            }
+            fn phones(&self, row: usize) -> [&str; 4] {
+                let p: &Person = $at(self, row);
+                [
+                    phone(&p.mobile, 0),
+                    phone(&p.mobile, 1),
+                    phone(&p.landline, 0),
+                    phone(&p.landline, 1),
+                ]
+            }
+        }
+    };
 }
+
+/// A [`Person`]'s phone `k` of one kind ("" for none).
+fn phone(v: &[String], k: usize) -> &str {
+    assert!(v.len() <= 2, "more than two phones of one kind");
+    v.get(k).map_or("", String::as_str)
+}
+
+fn person_at<'a>(s: &'a &[Person], row: usize) -> &'a Person {
+    &s[row]
+}
+
+/// The postal objections: a name and an address with the channels it
+/// denies.
+fn objection_at<'a>(s: &'a &[(Person, super::super::ChannelMask)], row: usize) -> &'a Person {
+    &s[row].0
+}
+
+person_source!(&[Person], person_at);
+person_source!(&[(Person, super::super::ChannelMask)], objection_at);
 
 /// One family's dictionary as it is built: the index finds a value's code
 /// by hashing its text and comparing with the dictionary's own copy, so it
-/// borrows nothing from the records (they are dropped chunk by chunk).
+/// borrows nothing from the records.
+///
+/// The index keeps 32 bits of each value's hash beside its code: growing
+/// the table places every entry again, and reading each value's text back
+/// to hash it (a random read into the dictionary per entry) was most of
+/// the cost of encoding the nearly unique emails and phones. A lookup
+/// reads a text only when those bits agree.
 #[derive(Default)]
 struct Encoder {
     dict: Dict,
-    index: HashTable<u32>,
+    index: HashTable<(u32, u32)>,
     hasher: FixedState,
-    codes: Vec<[u32; 4]>,
+}
+
+/// The table's 64-bit hash of a kept 32-bit one (hashbrown reads both
+/// ends of it).
+fn spread(h: u32) -> u64 {
+    u64::from(h).wrapping_mul(0x9e37_79b9_7f4a_7c15)
 }
 
 impl Encoder {
@@ -245,17 +361,206 @@ impl Encoder {
             dict,
             index,
             hasher,
-            ..
         } = self;
-        let h = hasher.hash_one(v);
-        if let Some(&c) = index.find(h, |&c| dict.get(c) == v) {
+        let h = (hasher.hash_one(v) >> 32) as u32;
+        if let Some(&(c, _)) = index.find(spread(h), |&(c, k)| k == h && dict.get(c) == v) {
             return c;
         }
         dict.text.push_str(v);
         dict.starts.push(dict.text.len());
         let c = (dict.starts.len() - 2) as u32;
-        index.insert_unique(h, c, |&c| hasher.hash_one(dict.get(c)));
+        index.insert_unique(spread(h), (c, h), |&(_, k)| spread(k));
         c
+    }
+}
+
+/// The codes a cell's text gave, by the cell's text: a cell seen again is
+/// one hash lookup, without folding it again. Borrows the sides' cells.
+type Memo<'s, T> = hashbrown::HashMap<&'s str, T, FixedState>;
+
+/// The names family: first and last names share a dictionary, and so do
+/// their phonetic codes. A name's phonetic code is a function of the name,
+/// so it is kept per name code.
+#[derive(Default)]
+struct NameJob<'s> {
+    name: Encoder,
+    phonetic: Encoder,
+    /// Cell -> name code.
+    cells: Memo<'s, u32>,
+    /// Full-name cell -> its first words and its last word, folded.
+    fulls: Memo<'s, (Box<str>, Box<str>)>,
+    /// Name code -> phonetic code (`u32::MAX`: not computed yet).
+    phonetic_of: Vec<u32>,
+    codes: Vec<[u32; 4]>,
+}
+
+impl<'s> NameJob<'s> {
+    fn cell(&mut self, v: &'s str) -> u32 {
+        if let Some(&c) = self.cells.get(v) {
+            return c;
+        }
+        let c = self.name.code(&fold_key(v));
+        self.cells.insert(v, c);
+        c
+    }
+
+    fn phonetic(&mut self, name: u32) -> u32 {
+        let k = name as usize;
+        if k >= self.phonetic_of.len() {
+            self.phonetic_of.resize(k + 1, u32::MAX);
+        }
+        if self.phonetic_of[k] == u32::MAX {
+            self.phonetic_of[k] = self
+                .phonetic
+                .code(&french_phonetic(self.name.dict.get(name)));
+        }
+        self.phonetic_of[k]
+    }
+
+    /// As [`super::person_of`] reads a record's names.
+    fn run(&mut self, side: &'s dyn Source, rows: std::ops::Range<usize>) {
+        self.codes.clear();
+        for i in rows {
+            let (first, last) = match side.names(i) {
+                Names::Folded(f, l, f_ph, l_ph) => {
+                    let codes = [
+                        self.name.code(f),
+                        self.name.code(l),
+                        self.phonetic.code(f_ph),
+                        self.phonetic.code(l_ph),
+                    ];
+                    self.codes.push(codes);
+                    continue;
+                }
+                Names::Cells(f, Some(l), _) => (f.map_or(0, |f| self.cell(f)), self.cell(l)),
+                Names::Cells(f, None, Some(full)) => {
+                    // "Jean Dupont" in one cell: the last word is the last
+                    // name; a first-name cell wins over the rest.
+                    // Coded in the order `person_of` gives them: first,
+                    // then last.
+                    let first = f.map(|f| self.cell(f));
+                    let NameJob { name, fulls, .. } = self;
+                    let (rest, last) = fulls.entry(full).or_insert_with(|| {
+                        let k = fold_key(full);
+                        let (rest, last) = k.rsplit_once(' ').unwrap_or(("", &k));
+                        (rest.into(), last.into())
+                    });
+                    (first.unwrap_or_else(|| name.code(rest)), name.code(last))
+                }
+                Names::Cells(Some(f), None, None) => (self.cell(f), 0),
+                Names::Cells(None, None, None) => (0, 0),
+            };
+            let (first_ph, last_ph) = (self.phonetic(first), self.phonetic(last));
+            self.codes.push([first, last, first_ph, last_ph]);
+        }
+    }
+}
+
+/// The email family: the address and its local part.
+#[derive(Default)]
+struct EmailJob {
+    email: Encoder,
+    local: Encoder,
+    scratch: String,
+    codes: Vec<[u32; 2]>,
+}
+
+impl EmailJob {
+    fn run(&mut self, side: &dyn Source, rows: std::ops::Range<usize>) {
+        self.codes.clear();
+        for i in rows {
+            let codes = match side.email(i) {
+                Email::Parts(e, l) => [self.email.code(e), self.local.code(l)],
+                Email::Key(e) => {
+                    self.scratch.clear();
+                    self.scratch.extend(super::email_local(e));
+                    [self.email.code(e), self.local.code(&self.scratch)]
+                }
+            };
+            self.codes.push(codes);
+        }
+    }
+}
+
+/// The street family: house number and street name.
+#[derive(Default)]
+struct StreetJob<'s> {
+    number: Encoder,
+    street: Encoder,
+    lines: Memo<'s, [u32; 2]>,
+    codes: Vec<[u32; 2]>,
+}
+
+impl<'s> StreetJob<'s> {
+    fn run(&mut self, side: &'s dyn Source, rows: std::ops::Range<usize>) {
+        self.codes.clear();
+        for i in rows {
+            let codes = match side.street(i) {
+                Street::Parts(no, name) => [self.number.code(no), self.street.code(name)],
+                Street::Line(None) => [0, 0],
+                Street::Line(Some(line)) => match self.lines.get(line) {
+                    Some(&codes) => codes,
+                    None => {
+                        let (no, name) = super::street_parts(line);
+                        let codes = [self.number.code(&no), self.street.code(&name)];
+                        self.lines.insert(line, codes);
+                        codes
+                    }
+                },
+            };
+            self.codes.push(codes);
+        }
+    }
+}
+
+/// The town family.
+#[derive(Default)]
+struct CityJob<'s> {
+    city: Encoder,
+    cells: Memo<'s, u32>,
+    codes: Vec<u32>,
+}
+
+impl<'s> CityJob<'s> {
+    fn run(&mut self, side: &'s dyn Source, rows: std::ops::Range<usize>) {
+        self.codes.clear();
+        for i in rows {
+            let code = match side.city(i) {
+                City::Key(k) => self.city.code(k),
+                City::Cell(None) => 0,
+                City::Cell(Some(c)) => match self.cells.get(c) {
+                    Some(&code) => code,
+                    None => {
+                        let code = self.city.code(&super::city_key(c));
+                        self.cells.insert(c, code);
+                        code
+                    }
+                },
+            };
+            self.codes.push(code);
+        }
+    }
+}
+
+/// A family whose values need no folding: one code per value.
+#[derive(Default)]
+struct PlainJob<const N: usize> {
+    enc: Encoder,
+    codes: Vec<[u32; N]>,
+}
+
+impl<const N: usize> PlainJob<N> {
+    fn run(
+        &mut self,
+        side: &dyn Source,
+        rows: std::ops::Range<usize>,
+        get: impl Fn(&dyn Source, usize) -> [&str; N],
+    ) {
+        self.codes.clear();
+        for i in rows {
+            let codes = get(side, i).map(|v| self.enc.code(v));
+            self.codes.push(codes);
+        }
     }
 }
 
@@ -272,101 +577,79 @@ impl Folded {
         self.dicts.view(&self.sides[side][row])
     }
 
-    /// Encodes every side (each dictionary built in parallel with the
-    /// others) and sets the rarities.
+    /// Encodes every side and sets the rarities.
     pub fn new(sides: &[&[Person]]) -> Folded {
         let sources: Vec<&dyn Source> = sides.iter().map(|s| s as &dyn Source).collect();
         Folded::encode(&sources)
     }
 
-    /// [`Folded::new`] over records made on the fly: each side's
-    /// [`Person`]s are built [`CHUNK`] rows at a time, encoded and dropped,
-    /// so the thirteen strings of every record never all exist at once.
-    /// The codes are the same as encoding the whole sides.
+    /// Encodes every side, [`CHUNK`] rows at a time, each family's
+    /// dictionary built in parallel with the others, and sets the
+    /// rarities. A normalised file's cells are folded once per distinct
+    /// value; the codes are those of encoding its [`Person`]s
+    /// ([`super::person_of`]).
     pub fn encode(sides: &[&dyn Source]) -> Folded {
-        type Get = for<'p> fn(&'p Person) -> [&'p str; 4];
-        fn phone(v: &[String], k: usize) -> &str {
-            assert!(v.len() <= 2, "more than two phones of one kind");
-            v.get(k).map_or("", String::as_str)
-        }
-        // Each dictionary with the fields it encodes, in `Dicts` order
-        // ("" is missing).
-        let families: [Get; 10] = [
-            |p| [&p.first, &p.last, "", ""],
-            |p| [&p.first_ph, &p.last_ph, "", ""],
-            |p| [&p.email, "", "", ""],
-            |p| [&p.email_local, "", "", ""],
-            |p| [&p.street_no, "", "", ""],
-            |p| [&p.street, "", "", ""],
-            |p| [&p.postcode, "", "", ""],
-            |p| [&p.city_key, "", "", ""],
-            |p| [&p.siren, "", "", ""],
-            |p| {
-                [
-                    phone(&p.mobile, 0),
-                    phone(&p.mobile, 1),
-                    phone(&p.landline, 0),
-                    phone(&p.landline, 1),
-                ]
-            },
-        ];
-        // Each chunk's codes are written into its records at once: ten
-        // whole-run columns of codes (16 bytes per record and family) were
-        // 320 MB at 1M + 1M records, ten times the records themselves.
-        let mut states: Vec<Encoder> = families.iter().map(|_| Encoder::default()).collect();
+        let mut names = NameJob::default();
+        let mut emails = EmailJob::default();
+        let mut streets = StreetJob::default();
+        let mut cities = CityJob::default();
+        let mut postcodes = PlainJob::<1>::default();
+        let mut sirens = PlainJob::<1>::default();
+        let mut phones = PlainJob::<4>::default();
         let mut out: Vec<Vec<Rec>> = Vec::with_capacity(sides.len());
-        for side in sides {
+        for &side in sides {
             let mut recs: Vec<Rec> = Vec::with_capacity(side.len());
             for start in (0..side.len()).step_by(CHUNK) {
-                let end = (start + CHUNK).min(side.len());
-                let people: Vec<Person> = (start..end)
-                    .into_par_iter()
-                    .map(|i| side.person(i))
-                    .collect();
-                states
-                    .par_iter_mut()
-                    .zip(families.par_iter())
-                    .for_each(|(st, get)| {
-                        st.codes.clear();
-                        for p in &people {
-                            let row = get(p).map(|v| st.code(v));
-                            st.codes.push(row);
-                        }
-                    });
-                let c = |k: usize, i: usize, slot: usize| states[k].codes[i][slot];
-                recs.extend((0..people.len()).map(|i| Rec {
-                    first: c(0, i, 0),
-                    last: c(0, i, 1),
-                    first_ph: c(1, i, 0),
-                    last_ph: c(1, i, 1),
-                    email: c(2, i, 0),
-                    email_local: c(3, i, 0),
-                    street_no: c(4, i, 0),
-                    street: c(5, i, 0),
-                    postcode: c(6, i, 0),
-                    city: c(7, i, 0),
-                    siren: c(8, i, 0),
-                    mobile: [c(9, i, 0), c(9, i, 1)],
-                    landline: [c(9, i, 2), c(9, i, 3)],
-                    rarity: [0.0; 3],
+                let rows = start..(start + CHUNK).min(side.len());
+                // Each chunk's codes are written into its records at once:
+                // whole-run columns of codes (16 bytes per record and
+                // family) were 320 MB at 1M + 1M records.
+                rayon::scope(|s| {
+                    let r = &rows;
+                    s.spawn(|_| names.run(side, r.clone()));
+                    s.spawn(|_| emails.run(side, r.clone()));
+                    s.spawn(|_| streets.run(side, r.clone()));
+                    s.spawn(|_| cities.run(side, r.clone()));
+                    s.spawn(|_| postcodes.run(side, r.clone(), |s, i| [s.postcode(i)]));
+                    s.spawn(|_| sirens.run(side, r.clone(), |s, i| [s.siren(i)]));
+                    s.spawn(|_| phones.run(side, r.clone(), |s, i| s.phones(i)));
+                });
+                recs.extend((0..rows.len()).map(|i| {
+                    let [first, last, first_ph, last_ph] = names.codes[i];
+                    let [email, email_local] = emails.codes[i];
+                    let [street_no, street] = streets.codes[i];
+                    let [m0, m1, l0, l1] = phones.codes[i];
+                    Rec {
+                        first,
+                        last,
+                        first_ph,
+                        last_ph,
+                        email,
+                        email_local,
+                        street_no,
+                        street,
+                        postcode: postcodes.codes[i][0],
+                        city: cities.codes[i],
+                        siren: sirens.codes[i][0],
+                        mobile: [m0, m1],
+                        landline: [l0, l1],
+                        rarity: [0.0; 3],
+                    }
                 }));
             }
             out.push(recs);
         }
-        let dicts: Vec<Dict> = states.into_iter().map(|st| st.dict).collect();
-        let [name, phonetic, email, email_local, number, street, postcode, city, siren, phone]: [Dict; 10] =
-            dicts.try_into().expect("one dictionary per family");
         let dicts = Dicts {
-            name,
-            phonetic,
-            email,
-            email_local,
-            number,
-            street,
-            postcode,
-            city,
-            siren,
-            phone,
+            name: names.name.dict,
+            phonetic: names.phonetic.dict,
+            email: emails.email.dict,
+            email_local: emails.local.dict,
+            number: streets.number.dict,
+            street: streets.street.dict,
+            postcode: postcodes.enc.dict,
+            city: cities.city.dict,
+            siren: sirens.enc.dict,
+            phone: phones.enc.dict,
             ..Dicts::default()
         }
         .with_shapes();
