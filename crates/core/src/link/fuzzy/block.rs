@@ -561,7 +561,12 @@ pub fn blocking(
     let mut s = 0;
     while s < all.len() {
         let key = all[s] & !rec_mask;
-        let e = s + all[s..].partition_point(|x| x & !rec_mask == key);
+        // A linear scan, not a binary search of the rest: most blocks are
+        // a few entries, and the scan reads memory in order.
+        let e = s + all[s..]
+            .iter()
+            .take_while(|&&x| x & !rec_mask == key)
+            .count();
         let len = e - s;
         if len > max_block {
             big.push((s, e));
@@ -590,24 +595,32 @@ pub fn blocking(
         })
         .sum();
     // A big block's records in the order its window slides over: by
-    // place for the name-only rule, by name for the others.
+    // place for the name-only rule, by name for the others. Each record's
+    // two sort keys are made once (in `in_big`'s order), not once per big
+    // block it is in: a record is in several, and each key reads two
+    // texts.
+    let sort_keys: Vec<[u64; 2]> = (0..total)
+        .into_par_iter()
+        .map(|x| {
+            if !in_big[x] {
+                return [0, 0];
+            }
+            let p = person(rec_of(x as u64));
+            [
+                prefix_key(&[p.postcode(), p.street()]),
+                prefix_key(&[p.last(), p.first()]),
+            ]
+        })
+        .collect();
     let slid: Vec<Vec<u32>> = big
         .par_iter()
         .map(|&(s, e)| {
             let block = &all[s..e];
-            let by_place = (block[0] >> 60) as u8 == NAME_ONLY;
+            // 0: by place (the name-only rule), 1: by name.
+            let order = usize::from((block[0] >> 60) as u8 != NAME_ONLY);
             let mut rows: Vec<(u64, u32)> = block
                 .iter()
-                .map(|&x| {
-                    let r = rec_of(x);
-                    let p = person(r);
-                    let k = if by_place {
-                        prefix_key(&[p.postcode(), p.street()])
-                    } else {
-                        prefix_key(&[p.last(), p.first()])
-                    };
-                    (k, r)
-                })
+                .map(|&x| (sort_keys[(x & rec_mask) as usize][order], rec_of(x)))
                 .collect();
             rows.sort_unstable();
             rows.into_iter().map(|(_, r)| r).collect()
