@@ -18,6 +18,7 @@ pub mod fuzzy;
 pub mod phonetic;
 pub mod suppression;
 
+use foldhash::fast::FixedState;
 use std::collections::HashMap;
 
 use rayon::prelude::*;
@@ -165,7 +166,10 @@ pub fn link(
 
     // Dedupe: every key seen twice joins its rows.
     let mut uf = UnionFind::new(n);
-    let mut first: HashMap<&str, usize> = HashMap::with_capacity(n * 2);
+    // foldhash, not SipHash: these maps are only looked up, never
+    // iterated, and their keys are the run's own data.
+    let mut first: HashMap<&str, usize, FixedState> =
+        HashMap::with_capacity_and_hasher(n * 2, FixedState::default());
     let mut via: Vec<Option<KeyKind>> = vec![None; n];
     for (i, ks) in keys.iter().enumerate() {
         for (kind, k) in ks {
@@ -192,17 +196,26 @@ pub fn link(
     let mut client = vec![None; n];
     let mut client_key = vec![None; n];
     if let Some((cn, cf)) = clients {
-        let mut index: HashMap<String, usize> = HashMap::with_capacity(cn.rows * 2);
-        for ci in 0..cn.rows {
-            for (_, k) in record_keys(cn, ci) {
-                index.entry(k).or_insert(ci);
+        let client_keys: Vec<Vec<(KeyKind, String)>> = (0..cn.rows)
+            .into_par_iter()
+            .map(|ci| record_keys(cn, ci))
+            .collect();
+        let mut index: HashMap<&str, usize, FixedState> =
+            HashMap::with_capacity_and_hasher(cn.rows * 2, FixedState::default());
+        for (ci, ks) in client_keys.iter().enumerate() {
+            for (_, k) in ks {
+                index.entry(k.as_str()).or_insert(ci);
             }
         }
-        for i in 0..n {
-            if let Some((kind, ci)) = keys[i]
-                .iter()
-                .find_map(|(kind, k)| index.get(k).map(|&ci| (*kind, ci)))
-            {
+        let found: Vec<Option<(KeyKind, usize)>> = keys
+            .par_iter()
+            .map(|ks| {
+                ks.iter()
+                    .find_map(|(kind, k)| index.get(k.as_str()).map(|&ci| (*kind, ci)))
+            })
+            .collect();
+        for (i, hit) in found.into_iter().enumerate() {
+            if let Some((kind, ci)) = hit {
                 client[i] = Some(ci);
                 client_key[i] = Some(kind);
                 opposed[i] |= client_objections(cf, ci);

@@ -22,7 +22,10 @@ use crate::schema::Channel;
 #[derive(Debug, Default)]
 pub struct Suppression {
     plain: HashMap<String, ChannelMask>,
-    hashed: HashMap<String, ChannelMask>,
+    /// Hashed entries as digests, not hex: a record is checked by the
+    /// digests of its values, with no hex text made per value.
+    sha256: HashMap<[u8; 32], ChannelMask>,
+    md5: HashMap<[u8; 16], ChannelMask>,
     postal: HashMap<String, ChannelMask>,
     /// Postal objections (entries with a name and a postcode or street) in
     /// comparable form, for the fuzzy matcher, with the channels they deny
@@ -153,8 +156,21 @@ impl Suppression {
                     }
                 }
             }
-            for h in std::mem::take(&mut hashes[i]).into_iter().flatten() {
-                *self.hashed.entry(h).or_default() |= mask;
+            let [sha, md5] = std::mem::take(&mut hashes[i]);
+            // Validated above: hex digits of the digest's length.
+            let digest = |h: &str, out: &mut [u8]| {
+                hex::decode_to_slice(h, out).expect("checked hex digest");
+            };
+            if let Some(h) = sha {
+                let mut d = [0u8; 32];
+                digest(&h, &mut d);
+                *self.sha256.entry(d).or_default() |= mask;
+                any = true;
+            }
+            if let Some(h) = md5 {
+                let mut d = [0u8; 16];
+                digest(&h, &mut d);
+                *self.md5.entry(d).or_default() |= mask;
                 any = true;
             }
             if let Some(k) = postal_key(&norm, i) {
@@ -193,15 +209,13 @@ impl Suppression {
             if let Some(m) = self.plain.get(*v) {
                 mask |= m;
             }
-            if !self.hashed.is_empty() {
-                for h in [
-                    hex::encode(Sha256::digest(v.as_bytes())),
-                    hex::encode(Md5::digest(v.as_bytes())),
-                ] {
-                    if let Some(m) = self.hashed.get(&h) {
-                        mask |= m;
-                    }
-                }
+            if !self.sha256.is_empty() {
+                let d: [u8; 32] = Sha256::digest(v.as_bytes()).into();
+                mask |= self.sha256.get(&d).copied().unwrap_or(0);
+            }
+            if !self.md5.is_empty() {
+                let d: [u8; 16] = Md5::digest(v.as_bytes()).into();
+                mask |= self.md5.get(&d).copied().unwrap_or(0);
             }
         }
         if !self.postal.is_empty() {
