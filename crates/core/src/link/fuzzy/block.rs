@@ -212,17 +212,29 @@ struct Small {
     listed: u16,
 }
 
-/// The pairs of the record at `p` of a windowed sequence whose key starts
-/// with it (inside the list: it is the smaller row; across: it is the list
-/// record), with the records within `w` positions before and after it.
-fn around(rows: &[u32], p: usize, w: usize, across: bool) -> impl Iterator<Item = u64> + '_ {
+/// The other records of the pairs that the list record at `p` of a
+/// windowed sequence starts (inside the list: the later list rows; across:
+/// the client rows, without [`CLIENT_BIT`]), among the records within `w`
+/// positions before and after it.
+fn neighbours(rows: &[u32], p: usize, w: usize, across: bool) -> impl Iterator<Item = u32> + '_ {
     let i = rows[p];
+    debug_assert_eq!(i & CLIENT_BIT, 0, "a list record starts its pairs");
     let before = &rows[p.saturating_sub(w)..p];
     let after = &rows[p + 1..(p + 1 + w).min(rows.len())];
-    before.iter().chain(after).filter_map(move |&j| {
-        let k = pack(i, j)?;
-        (unpack(k).0 == i && (k & ACROSS != 0) == across).then_some(k)
+    before.iter().chain(after).copied().filter_map(move |j| {
+        if across {
+            (j & CLIENT_BIT != 0).then_some(j & !CLIENT_BIT)
+        } else {
+            (j & CLIENT_BIT == 0 && j > i).then_some(j)
+        }
     })
+}
+
+/// [`neighbours`] as packed pairs.
+fn around(rows: &[u32], p: usize, w: usize, across: bool) -> impl Iterator<Item = u64> + '_ {
+    let i = u64::from(rows[p]) << 32;
+    let tag = if across { ACROSS } else { 0 };
+    neighbours(rows, p, w, across).map(move |j| tag | i | u64::from(j))
 }
 
 /// Positions `0..rows.len()` in record order (then position).
@@ -417,12 +429,11 @@ impl Blocking {
             self.entry_start[i as usize] as usize,
             self.entry_start[i as usize + 1] as usize,
         );
-        let other = |k: u64| unpack(k).1;
         for e in &self.entries[a..b] {
             let (at, listed_end, end) = (e.at as usize, e.listed_end as usize, e.end as usize);
             if e.listed_end == WINDOWED {
                 let (s, e, _) = self.big[end];
-                out.extend(around(&self.recs[s..e], at - s, self.window, across).map(other));
+                out.extend(neighbours(&self.recs[s..e], at - s, self.window, across));
             } else if across {
                 out.extend(self.recs[listed_end..end].iter().map(|&j| j & !CLIENT_BIT));
             } else {
@@ -434,7 +445,7 @@ impl Blocking {
         for (rows, at) in self.passes.iter().zip(&self.pass_at) {
             let q = at[i as usize];
             if q != NO_BLOCK {
-                out.extend(around(rows, q as usize, self.sorted_window, across).map(other));
+                out.extend(neighbours(rows, q as usize, self.sorted_window, across));
             }
         }
         let raw = out.len() as u64;
@@ -480,6 +491,47 @@ impl Blocking {
         };
         (side(false), side(true))
     }
+}
+
+/// Which of `n` blocks to keep: the first of each set of identical ones.
+/// `block(k)` gives block `k`'s class (blocks of different classes are
+/// never identical) and its records, in record order. Blocks are grouped
+/// by a fingerprint, then compared whole, so a fingerprint collision
+/// never drops a block.
+fn distinct<I>(n: usize, block: impl Fn(usize) -> (u64, I) + Sync) -> Vec<bool>
+where
+    I: Iterator<Item = u64> + Clone,
+{
+    let mut prints: Vec<(u64, u32)> = (0..n)
+        .into_par_iter()
+        .map(|k| {
+            let (class, recs) = block(k);
+            let h = recs.fold(class.wrapping_add(0x9e37_79b9_7f4a_7c15), |h, r| {
+                (h ^ r).wrapping_mul(0x0000_0100_0000_01b3).rotate_left(29)
+            });
+            (h, k as u32)
+        })
+        .collect();
+    prints.par_sort_unstable();
+    let mut keep = vec![true; n];
+    let same = |a: usize, b: usize| {
+        let ((ca, ra), (cb, rb)) = (block(a), block(b));
+        ca == cb && ra.eq(rb)
+    };
+    for group in prints.chunk_by(|a, b| a.0 == b.0) {
+        // In index order (the sort's second key): the first of each set
+        // of identical blocks stays.
+        for (g, &(_, k)) in group.iter().enumerate() {
+            let k = k as usize;
+            if group[..g]
+                .iter()
+                .any(|&(_, j)| keep[j as usize] && same(j as usize, k))
+            {
+                keep[k] = false;
+            }
+        }
+    }
+    keep
 }
 
 /// The blocks of `list` (and `list` x `clients`): a candidate pair is every
@@ -580,6 +632,28 @@ pub fn blocking(
         }
         s = e;
     }
+    // Identical blocks give the same pairs: a town with one postcode gives
+    // the same records to "postcode + name" and "town + name", and two
+    // records that agree on every field share a block of each rule. Only
+    // the first of each set of identical blocks is kept (big ones only
+    // when their windows slide in the same order too), so that each pair
+    // is drawn once per distinct block, not once per rule.
+    let windowed_blocks = big.len();
+    let records = |s: usize, e: usize| all[s..e].iter().map(|x| x & rec_mask);
+    let order_of = |s: usize| u64::from((all[s] >> 60) as u8 == NAME_ONLY);
+    let small_kept = distinct(small.len(), |k| {
+        let b = &small[k];
+        let s = b.start as usize;
+        (0, records(s, s + usize::from(b.len)))
+    });
+    let big_kept = distinct(big.len(), |k| {
+        let (s, e) = big[k];
+        (order_of(s), records(s, e))
+    });
+    let mut keep = small_kept.into_iter();
+    small.retain(|_| keep.next() == Some(true));
+    let mut keep = big_kept.into_iter();
+    big.retain(|_| keep.next() == Some(true));
     let mut in_big = vec![false; list.len() + clients.len()];
     for &(s, e) in &big {
         // An entry's low bits are the record's index in `in_big`'s order.
@@ -755,7 +829,7 @@ pub fn blocking(
         entries,
         pass_at,
         raw_pairs,
-        windowed_blocks: big.len(),
+        windowed_blocks,
         windowed_records: in_big.iter().filter(|b| **b).count(),
     };
     let slides: Vec<(&[u32], usize)> = blocking.slides().collect();
@@ -817,6 +891,21 @@ mod tests {
             windowed_blocks: b.windowed_blocks,
             windowed_records: b.windowed_records,
         }
+    }
+
+    #[test]
+    fn only_the_first_of_identical_blocks_is_kept() {
+        let blocks: [(u64, &[u64]); 6] = [
+            (0, &[1, 2]),
+            (0, &[1, 2]),
+            (0, &[1, 3]),
+            // The same records, windowed in another order: kept.
+            (1, &[1, 2]),
+            (0, &[1, 2, 3]),
+            (1, &[1, 2]),
+        ];
+        let keep = distinct(blocks.len(), |k| (blocks[k].0, blocks[k].1.iter().copied()));
+        assert_eq!(keep, [true, false, true, true, true, false]);
     }
 
     #[test]
