@@ -105,7 +105,7 @@ impl Default for FuzzySettings {
             client_probability: 0.8,
             review_probability: 0.2,
             max_block: 50,
-            window: 10,
+            window: 5,
             sorted_window: 0,
             max_cluster: 8,
             first_name_guard: true,
