@@ -79,7 +79,7 @@ pub(crate) fn people_frame(norm: &Normalised, ids: &[String], rows: &[usize]) ->
     // Four SHA-256 per record: on both cores (the order is kept).
     let keys: Vec<RecordKeys> = rows.par_iter().map(|&i| record_keys(norm, i)).collect();
     let hex_of = |f: fn(&RecordKeys) -> Option<Key>| -> Vec<Option<String>> {
-        keys.iter().map(|k| f(k).map(hex::encode)).collect()
+        keys.par_iter().map(|k| f(k).map(hex::encode)).collect()
     };
     let cols = vec![
         owned_string_column(
