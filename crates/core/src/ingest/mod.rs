@@ -123,25 +123,13 @@ pub fn read_reference(
 /// Reads any supported file. `sheet` picks an XLSX sheet by name.
 pub fn read_table(path: &Path, sheet: Option<&str>) -> Result<Table> {
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    // The SHA-256 is of the file as delivered (compressed or not).
-    let sha256 = hex::encode(Sha256::digest(&bytes));
-    let gzipped = bytes.starts_with(&[0x1f, 0x8b]);
-    let (bytes, inner) = if gzipped {
-        (gunzip(path, &bytes)?, path.with_extension(""))
-    } else {
-        (bytes, path.to_owned())
-    };
-    let format = detect_format(&inner, &bytes);
-    let raw = match format {
-        Format::Csv => csv::read(path, &bytes)?,
-        Format::Xlsx if gzipped => return Err(Error::input(
-            path,
-            "a gzip-compressed workbook: uncompress it first (gunzip), or export the sheet as CSV",
-        )),
-        Format::Xlsx => xlsx::read(path, sheet)?,
-        Format::Parquet => parquet::read(path, &bytes)?,
-        Format::Json | Format::Ndjson => json::read(path, &bytes, format)?,
-    };
+    // The SHA-256 is of the file as delivered (compressed or not), made on
+    // the other core while this one parses.
+    let (sha256, raw) = rayon::join(
+        || hex::encode(Sha256::digest(&bytes)),
+        || parse(path, sheet, &bytes),
+    );
+    let raw = raw?;
     // A NUL in a header is a corrupt or binary header row, and the column
     // could never be mapped or kept by name.
     if let Some((i, h)) = raw
@@ -168,6 +156,30 @@ pub fn read_table(path: &Path, sheet: Option<&str>) -> Result<Table> {
         frame: raw.frame,
         malformed: raw.malformed,
     })
+}
+
+/// The table in a file's bytes, whatever its format (gzip-compressed or
+/// not).
+fn parse(path: &Path, sheet: Option<&str>, bytes: &[u8]) -> Result<RawTable> {
+    let gzipped = bytes.starts_with(&[0x1f, 0x8b]);
+    let inflated;
+    let (bytes, inner) = if gzipped {
+        inflated = gunzip(path, bytes)?;
+        (inflated.as_slice(), path.with_extension(""))
+    } else {
+        (bytes, path.to_owned())
+    };
+    let format = detect_format(&inner, bytes);
+    match format {
+        Format::Csv => csv::read(path, bytes),
+        Format::Xlsx if gzipped => Err(Error::input(
+            path,
+            "a gzip-compressed workbook: uncompress it first (gunzip), or export the sheet as CSV",
+        )),
+        Format::Xlsx => xlsx::read(path, sheet),
+        Format::Parquet => parquet::read(path, bytes),
+        Format::Json | Format::Ndjson => json::read(path, bytes, format),
+    }
 }
 
 /// The most a gzip-compressed input may inflate to (8 GiB): a list bigger
