@@ -18,15 +18,19 @@ use crate::normalise::records::{normalise_frame, strs, Normalised};
 use crate::normalise::{normalise_email, suppression_variants};
 use crate::schema::Channel;
 
+/// Entries to the channels they deny. foldhash, not SipHash: looked up
+/// for every record, never iterated, keyed by the run's own data.
+type Map<K> = HashMap<K, ChannelMask, foldhash::fast::FixedState>;
+
 /// All opposition entries of a run, keyed for lookup.
 #[derive(Debug, Default)]
 pub struct Suppression {
-    plain: HashMap<String, ChannelMask>,
+    plain: Map<String>,
     /// Hashed entries as digests, not hex: a record is checked by the
     /// digests of its values, with no hex text made per value.
-    sha256: HashMap<[u8; 32], ChannelMask>,
-    md5: HashMap<[u8; 16], ChannelMask>,
-    postal: HashMap<String, ChannelMask>,
+    sha256: Map<[u8; 32]>,
+    md5: Map<[u8; 16]>,
+    postal: Map<String>,
     /// Postal objections (entries with a name and a postcode or street) in
     /// comparable form, for the fuzzy matcher, with the channels they deny
     /// and where they come from (`file:row`, for matches.csv).
