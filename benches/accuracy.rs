@@ -143,7 +143,7 @@ fn print_misses(list: &Normalised, entity: &[u32], k: usize, settings: &FuzzySet
         if j != i && cluster[i] != cluster[j] && shown < k {
             shown += 1;
             let g = compare(f.view(0, j), f.view(0, i));
-            let s = scorer.score(&g, &f.sides[0][i], PairSide::Within);
+            let s = scorer.score(&g, f.view(0, i), PairSide::Within);
             println!(
                 "miss {}-{} p {:.3} w {:.1} agreed [{}] disagreed [{}]\n  {:?}\n  {:?}",
                 j + 1,

@@ -522,8 +522,9 @@ const PREFETCH_AHEAD: usize = 8;
 const ROWS_AHEAD: u32 = 2;
 
 /// Asks the processor to bring `r` into the cache (a hint: nothing is read,
-/// nothing can fail; elsewhere than x86-64, nothing is done). Both cache
-/// lines a value of `T` may span are asked for (a `Rec` is 76 bytes).
+/// nothing can fail; elsewhere than x86-64, nothing is done). The next
+/// cache line is asked for too when the value runs into it (a [`Rec`] is
+/// one aligned line and never does).
 #[inline(always)]
 fn prefetch<T>(r: &T) {
     #[cfg(target_arch = "x86_64")]
@@ -535,7 +536,7 @@ fn prefetch<T>(r: &T) {
         // (and `wrapping_add` makes no claim on the address after it).
         unsafe {
             _mm_prefetch::<_MM_HINT_T0>(p);
-            if std::mem::size_of::<T>() > 1 {
+            if (p as usize) % 64 + std::mem::size_of::<T>() > 64 {
                 _mm_prefetch::<_MM_HINT_T0>(p.wrapping_add(64));
             }
         }
@@ -613,7 +614,7 @@ fn score_blocked(
                         }) else {
                             continue;
                         };
-                        let s = scorer.score(&g, b, side);
+                        let s = scorer.score(&g, d.view(b), side);
                         if s.weight >= review {
                             out.push((i, j, g, s));
                         }
@@ -757,7 +758,7 @@ pub(crate) fn link_fuzzy(
         |i, j| {
             let (a, b) = (&lp[i as usize], &lp[j as usize]);
             let g = compare::compare(d.view(a), d.view(b));
-            (g, scorer.score(&g, b, PairSide::Within))
+            (g, scorer.score(&g, d.view(b), PairSide::Within))
         },
     );
     lap("scoring within");
@@ -784,7 +785,7 @@ pub(crate) fn link_fuzzy(
         |i, j| {
             let (a, b) = (&lp[i as usize], &cp[j as usize]);
             let g = compare::compare(d.view(a), d.view(b));
-            (g, scorer.score(&g, b, PairSide::Across))
+            (g, scorer.score(&g, d.view(b), PairSide::Across))
         },
     );
     lap("scoring across");
@@ -1006,7 +1007,11 @@ pub(crate) fn link_within(
                 let anchors_agree = uf.size[ri] == 1 || uf.size[rj] == 1 || {
                     let (a, b) = (&people[fi], &people[fj]);
                     scorer
-                        .score(&compare::compare(d.view(a), d.view(b)), b, PairSide::Within)
+                        .score(
+                            &compare::compare(d.view(a), d.view(b)),
+                            d.view(b),
+                            PairSide::Within,
+                        )
                         .weight
                         >= th.review
                 };

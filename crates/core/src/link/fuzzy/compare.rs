@@ -978,7 +978,7 @@ mod tests {
             for j in 0..people.len() {
                 let (a, b) = (f.view(0, i), f.view(0, j));
                 let (g, sets) = (compare(a, b), possible(a, b));
-                let weight = scorer.score(&g, b.r, side).weight;
+                let weight = scorer.score(&g, b, side).weight;
                 for (k, floor) in floors.iter().enumerate() {
                     let reach = |sets: &[u8; NF]| scorer.may_reach(sets, side, *floor);
                     let staged = compare_while(a, b, reach);

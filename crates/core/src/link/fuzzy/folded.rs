@@ -23,8 +23,6 @@ use std::hash::BuildHasher;
 use foldhash::fast::FixedState;
 use hashbrown::HashTable;
 
-use rayon::prelude::*;
-
 use super::super::phonetic::french_phonetic;
 use super::Person;
 use crate::normalise::fold_key;
@@ -84,6 +82,13 @@ pub struct Dicts {
     /// Per street number code, a code of its digits (`12` and `12b` share
     /// one): the same door, from the codes.
     number_base: Vec<u32>,
+    /// Per name code, `-log2` of the share of records (of every side) with
+    /// this first name; 0 when none has it.
+    first_rarity: Vec<f32>,
+    /// The same for last names, per name code.
+    last_rarity: Vec<f32>,
+    /// The same for postcodes, per postcode code.
+    postcode_rarity: Vec<f32>,
 }
 
 /// A name of one letter (an initial).
@@ -137,7 +142,13 @@ impl Dicts {
 /// One record as codes (0: missing). See [`Person`] for what each field
 /// holds. Phones: the normalised record has two phone columns, so at most
 /// two of each kind.
+///
+/// One cache line, aligned: scoring reads a random record of millions per
+/// candidate pair, and a record across two lines was two misses. Its
+/// term frequencies are therefore in the dictionaries ([`View::rarity`]),
+/// not here.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
+#[repr(C, align(64))]
 pub struct Rec {
     pub first: u32,
     pub last: u32,
@@ -152,9 +163,6 @@ pub struct Rec {
     pub siren: u32,
     pub mobile: [u32; 2],
     pub landline: [u32; 2],
-    /// `-log2` of the share of records (of every side) with this first
-    /// name, last name and postcode; 0 when missing.
-    pub rarity: [f32; 3],
 }
 
 /// A record with its dictionaries: what the comparison functions read.
@@ -195,6 +203,17 @@ impl<'a> View<'a> {
     pub fn email(&self) -> &'a str {
         self.d.email.get(self.r.email)
     }
+    /// `-log2` of the share of records (of every side) with this record's
+    /// first name, last name and postcode; 0 when missing.
+    pub fn rarity(&self) -> [f32; 3] {
+        let at = |v: &[f32], k: u32| v.get(k as usize).copied().unwrap_or(0.0);
+        [
+            at(&self.d.first_rarity, self.r.first),
+            at(&self.d.last_rarity, self.r.last),
+            at(&self.d.postcode_rarity, self.r.postcode),
+        ]
+    }
+
     /// The phone numbers of one kind, as E.164 text.
     pub fn phones(&self, codes: [u32; 2]) -> impl Iterator<Item = &'a str> + 'a {
         let d = self.d;
@@ -633,7 +652,6 @@ impl Folded {
                         siren: sirens.codes[i][0],
                         mobile: [m0, m1],
                         landline: [l0, l1],
-                        rarity: [0.0; 3],
                     }
                 }));
             }
@@ -678,18 +696,12 @@ impl Folded {
                 })
                 .collect()
         };
-        let first_r = rarity_of(count(|r| r.first, dicts.name.len()));
-        let last_r = rarity_of(count(|r| r.last, dicts.name.len()));
-        let pc_r = rarity_of(count(|r| r.postcode, dicts.postcode.len()));
-        for recs in &mut out {
-            recs.par_iter_mut().for_each(|r| {
-                r.rarity = [
-                    first_r[r.first as usize],
-                    last_r[r.last as usize],
-                    pc_r[r.postcode as usize],
-                ];
-            });
-        }
+        let dicts = Dicts {
+            first_rarity: rarity_of(count(|r| r.first, dicts.name.len())),
+            last_rarity: rarity_of(count(|r| r.last, dicts.name.len())),
+            postcode_rarity: rarity_of(count(|r| r.postcode, dicts.postcode.len())),
+            ..dicts
+        };
         Folded { dicts, sides: out }
     }
 }
@@ -730,8 +742,9 @@ mod tests {
         assert_eq!(x.phones(x.r.mobile).collect::<Vec<_>>(), ["+33612345678"]);
         assert_eq!(y.phones(y.r.landline).collect::<Vec<_>>(), ["+33145678901"]);
         // Both records are in 75002: agreeing on it says nothing.
-        assert_eq!(x.r.rarity[2], 0.0);
+        assert_eq!(x.rarity()[2], 0.0);
         // One first name 'jean' of two first names: one bit.
-        assert_eq!(x.r.rarity[0], 1.0);
+        assert_eq!(x.rarity()[0], 1.0);
+        assert_eq!(std::mem::size_of::<Rec>(), 64, "one cache line");
     }
 }

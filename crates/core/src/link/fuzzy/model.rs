@@ -931,7 +931,8 @@ impl Scorer {
 
     /// Scores a compared pair; `b`'s rarities give the term frequencies
     /// (an exact agreement has one value).
-    pub fn score(&self, g: &Gamma, b: &Rec, side: PairSide) -> Score {
+    pub fn score(&self, g: &Gamma, b: View, side: PairSide) -> Score {
+        let rarities = b.rarity();
         let mut s = Score {
             weight: 0.0,
             prior: self.prior(side),
@@ -945,11 +946,11 @@ impl Scorer {
             if Some(l) == f.tf_level() && self.tf_cap > 0.0 {
                 let rarity = match f {
                     // The swapped reading agreed on b's other name.
-                    Field::FirstName if g.swapped => b.rarity[1],
-                    Field::FirstName => b.rarity[0],
-                    Field::LastName if g.swapped => b.rarity[0],
-                    Field::LastName => b.rarity[1],
-                    _ => b.rarity[2],
+                    Field::FirstName if g.swapped => rarities[1],
+                    Field::FirstName => rarities[0],
+                    Field::LastName if g.swapped => rarities[0],
+                    Field::LastName => rarities[1],
+                    _ => rarities[2],
                 };
                 if rarity > 0.0 {
                     let adj = (self.log_u_exact[fi] + rarity).clamp(-self.tf_cap, self.tf_cap);
@@ -1068,9 +1069,9 @@ mod tests {
         );
         let f = Folded::new(&[&list]);
         let s = Scorer::new(&Model::default(), list.len(), 0);
-        let (v, r) = (|i| f.view(0, i), |i: usize| &f.sides[0][i]);
-        let common = s.score(&compare(v(0), v(1)), r(1), PairSide::Within);
-        let rare = s.score(&compare(v(50), v(50)), r(50), PairSide::Within);
+        let v = |i| f.view(0, i);
+        let common = s.score(&compare(v(0), v(1)), v(1), PairSide::Within);
+        let rare = s.score(&compare(v(50), v(50)), v(50), PairSide::Within);
         assert!(rare.weight > common.weight, "{rare:?} {common:?}");
         assert!(common.tf[Field::LastName as usize] < 0.0);
         assert!(rare.tf[Field::LastName as usize] > 0.0);
