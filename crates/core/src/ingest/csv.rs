@@ -8,7 +8,6 @@ use std::borrow::Cow;
 use std::path::Path;
 
 use encoding_rs::Encoding;
-use polars::prelude::DataFrame;
 
 use super::{cell_problem, clean_headers, ColumnsBuilder, Format, Malformed, RawTable, SourceInfo};
 use crate::error::{Error, Result};
@@ -51,46 +50,68 @@ pub(super) fn read(path: &Path, bytes: &[u8]) -> Result<RawTable> {
             .iter()
             .map(|f| unquote_spaced(&String::from_utf8_lossy(f)).into_owned()),
     );
+    let width = headers.len();
 
+    // A rough capacity guess avoids regrowing the builders on big files.
+    let estimate = text.len() / (text.lines().next().map_or(64, |l| l.len().max(16)) * 2).max(1);
     let text: &str = text;
-    // Records are split here, a batch at a time, while the batch before is
-    // checked and built into columns on the other core: splitting is the
-    // part that cannot be parallel, so it is all this thread does. Each
-    // batch becomes one chunk of the frame; rows, malformed rows and the
-    // first error come out in file order, as one pass would give them.
-    let mut frames: Vec<DataFrame> = Vec::new();
+    let mut cols = ColumnsBuilder::new(width, estimate);
     let mut malformed = Vec::new();
+    let mut record = ::csv::ByteRecord::new();
     let mut row = 0usize;
     // Where the last record starts: the csv crate reads an unclosed quote
     // to EOF without an error, so the last record is checked afterwards.
     let mut last_start = header.position().map_or(0, |p| p.byte() as usize);
-    let (mut cur, mut next) = (Batch::new(), Batch::new());
-    cur.fill(&mut reader);
     loop {
-        let done = cur.end.is_some();
-        let (built, ()) = rayon::join(
-            || build(path, &headers, delimiter, &cur.records[..cur.len], row),
-            || {
-                if !done {
-                    next.fill(&mut reader);
+        match reader.read_byte_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {
+                row += 1;
+                last_start = record.position().map_or(last_start, |p| p.byte() as usize);
+                let fields: Vec<std::borrow::Cow<str>> = record
+                    .iter()
+                    .map(|f| {
+                        // SAFETY: `text` is a `str`, and the csv crate makes a
+                        // field of the input's bytes minus quoting bytes, all
+                        // ASCII (the delimiter, `"`, line ends): cutting or
+                        // removing ASCII bytes leaves every multi-byte
+                        // sequence whole, so a field is valid UTF-8. Checking
+                        // it again was a tenth of the import.
+                        unquote_spaced(unsafe { std::str::from_utf8_unchecked(f) })
+                    })
+                    .collect();
+                let fields: Vec<&str> = fields.iter().map(|f| f.as_ref()).collect();
+                if let Some(col) = swallowed_rows(&fields, width, delimiter) {
+                    // A stray quote closed by another one further down:
+                    // the lines between would vanish into one cell.
+                    return Err(Error::Cell {
+                        path: path.to_owned(),
+                        row,
+                        column: headers.get(col).cloned().unwrap_or_default(),
+                        message: "unterminated quote: this quoted cell runs over lines that look like whole rows (as many delimiters as the header), so a quote was left open here".into(),
+                    });
                 }
-            },
-        );
-        let (frame, bad) = built?;
-        frames.push(frame);
-        malformed.extend(bad);
-        row += cur.len;
-        if let Some(p) = cur
-            .len
-            .checked_sub(1)
-            .and_then(|k| cur.records[k].position())
-        {
-            last_start = p.byte() as usize;
-        }
-        match cur.end.take() {
-            None => std::mem::swap(&mut cur, &mut next),
-            Some(Ok(())) => break,
-            Some(Err(e)) => {
+                if fields.len() != width {
+                    malformed.push(Malformed {
+                        source_row: row,
+                        message: format!(
+                            "ragged row: {} fields where the header has {}",
+                            fields.len(),
+                            width
+                        ),
+                    });
+                    cols.push_nulls();
+                } else if let Some(message) = cell_problem(&headers, fields.iter().copied()) {
+                    malformed.push(Malformed {
+                        source_row: row,
+                        message,
+                    });
+                    cols.push_nulls();
+                } else {
+                    cols.push(fields.into_iter().map(Some));
+                }
+            }
+            Err(e) => {
                 // An unterminated quote or similar: the rest cannot be split
                 // reliably. Report it as an input error with the row.
                 return Err(Error::Cell {
@@ -102,11 +123,6 @@ pub(super) fn read(path: &Path, bytes: &[u8]) -> Result<RawTable> {
             }
         }
     }
-    let mut frame = frames.remove(0);
-    for f in &frames {
-        frame.vstack_mut(f).expect("batches have the same columns");
-    }
-    drop(frames);
 
     if let Some(field) = unclosed_quote(&text[last_start.min(text.len())..], delimiter) {
         // A quote opened and never closed swallows every later line into
@@ -139,111 +155,9 @@ pub(super) fn read(path: &Path, bytes: &[u8]) -> Result<RawTable> {
             sheet: None,
         },
         headers,
-        frame,
+        frame: cols.finish(),
         malformed,
     })
-}
-
-/// Records split per batch: enough for a parallel build, few enough that
-/// a batch's bytes stay small.
-const BATCH: usize = 1 << 16;
-
-/// A batch of split records; the buffers are reused from batch to batch.
-struct Batch {
-    records: Vec<::csv::ByteRecord>,
-    len: usize,
-    /// Why splitting stopped before the batch was full: the end of the
-    /// file, or an error after the `len` records read.
-    end: Option<std::result::Result<(), ::csv::Error>>,
-}
-
-impl Batch {
-    fn new() -> Batch {
-        Batch {
-            records: (0..BATCH).map(|_| ::csv::ByteRecord::new()).collect(),
-            len: 0,
-            end: None,
-        }
-    }
-
-    fn fill(&mut self, reader: &mut ::csv::Reader<&[u8]>) {
-        self.len = 0;
-        self.end = None;
-        while self.len < BATCH {
-            match reader.read_byte_record(&mut self.records[self.len]) {
-                Ok(true) => self.len += 1,
-                Ok(false) => {
-                    self.end = Some(Ok(()));
-                    return;
-                }
-                Err(e) => {
-                    self.end = Some(Err(e));
-                    return;
-                }
-            }
-        }
-    }
-}
-
-/// A batch's records (the first is row `before + 1`) checked and built
-/// into columns, with its malformed rows; a cell that swallowed whole
-/// rows is an error naming its row and column.
-fn build(
-    path: &Path,
-    headers: &[String],
-    delimiter: u8,
-    records: &[::csv::ByteRecord],
-    before: usize,
-) -> Result<(DataFrame, Vec<Malformed>)> {
-    let width = headers.len();
-    let mut cols = ColumnsBuilder::new(width, records.len());
-    let mut malformed = Vec::new();
-    for (k, record) in records.iter().enumerate() {
-        let row = before + k + 1;
-        let fields: Vec<Cow<str>> = record
-            .iter()
-            .map(|f| {
-                // SAFETY: the text read is a `str`, and the csv crate makes
-                // a field of the input's bytes minus quoting bytes, all
-                // ASCII (the delimiter, `"`, line ends): cutting or
-                // removing ASCII bytes leaves every multi-byte sequence
-                // whole, so a field is valid UTF-8. Checking it again was
-                // a tenth of the import.
-                unquote_spaced(unsafe { std::str::from_utf8_unchecked(f) })
-            })
-            .collect();
-        let fields: Vec<&str> = fields.iter().map(|f| f.as_ref()).collect();
-        if let Some(col) = swallowed_rows(&fields, width, delimiter) {
-            // A stray quote closed by another one further down: the lines
-            // between would vanish into one cell.
-            return Err(Error::Cell {
-                path: path.to_owned(),
-                row,
-                column: headers.get(col).cloned().unwrap_or_default(),
-                message: "unterminated quote: this quoted cell runs over lines that look like whole rows (as many delimiters as the header), so a quote was left open here".into(),
-            });
-        }
-        if fields.len() != width {
-            malformed.push(Malformed {
-                source_row: row,
-                message: format!(
-                    "ragged row: {} fields where the header has {}",
-                    fields.len(),
-                    width
-                ),
-            });
-            cols.push_nulls();
-        } else if let Some(message) = cell_problem(headers, fields.iter().copied()) {
-            malformed.push(Malformed {
-                source_row: row,
-                message,
-            });
-            cols.push_nulls();
-        } else {
-            cols.push(fields.into_iter().map(Some));
-        }
-    }
-    Ok((cols.finish(), malformed))
 }
 
 /// Decodes the file to UTF-8. A BOM or valid UTF-8 wins; otherwise chardetng
@@ -672,46 +586,6 @@ mod tests {
                 .height(),
             1
         );
-    }
-
-    /// Rows, malformed rows and errors past the first batch keep their
-    /// file order and numbers.
-    #[test]
-    fn rows_past_the_first_batch_keep_their_numbers() {
-        let n = BATCH + BATCH / 2;
-        let mut text = String::from("nom,ville,code\n");
-        for i in 1..=n {
-            if i == BATCH + 10 {
-                text.push_str("ragged,row\n");
-            } else {
-                text.push_str(&format!("n{i},v{i},{i}\n"));
-            }
-        }
-        let raw = read(Path::new("big.csv"), text.as_bytes()).unwrap();
-        assert_eq!(raw.frame.height(), n);
-        let bad: Vec<usize> = raw.malformed.iter().map(|m| m.source_row).collect();
-        assert_eq!(bad, [BATCH + 10]);
-        let nom = raw.frame.columns()[0].str().unwrap();
-        assert_eq!(nom.get(n - 1), Some(format!("n{n}").as_str()));
-        assert_eq!(nom.get(BATCH), Some(format!("n{}", BATCH + 1).as_str()));
-        assert_eq!(nom.get(BATCH + 9), None, "the ragged row's cells are nulls");
-
-        // A stray quote in the second batch swallows the rows up to the
-        // next quote: an error naming its row.
-        let mut text = String::from("nom,ville,code\n");
-        for i in 1..=n {
-            match i {
-                i if i == BATCH + 5 => text.push_str("n,\"v,1\n"),
-                i if i == BATCH + 8 => text.push_str("n,v\",1\n"),
-                i => text.push_str(&format!("n{i},v{i},{i}\n")),
-            }
-        }
-        match read(Path::new("big.csv"), text.as_bytes()) {
-            Err(Error::Cell { row, column, .. }) => {
-                assert_eq!((row, column.as_str()), (BATCH + 5, "ville"))
-            }
-            other => panic!("{:?}", other.map(|t| t.frame.height())),
-        }
     }
 
     #[test]
