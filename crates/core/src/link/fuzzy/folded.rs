@@ -1,13 +1,14 @@
-//! The comparable records, dictionary-encoded. In: the [`Person`]s of
-//! every side (the list, the client file, the postal objections). Out:
-//! one [`Rec`] per record, a row of small integer codes, and the
-//! [`Dicts`] that give each code its text, shared by every side.
+//! The comparable records, dictionary-encoded. In: every side (the list
+//! and the client file as their normalised cells, the postal objections
+//! as [`Person`]s), through [`Source`]. Out: one [`Rec`] per record, a row
+//! of small integer codes, and the [`Dicts`] that give each code its text,
+//! shared by every side.
 //!
 //! Why: scoring reads two random records per candidate pair, tens of
 //! millions of times. A [`Person`] is thirteen heap strings; reading one
 //! is a dozen cache misses, and most comparisons are equality tests that
-//! end in `memcmp`. A [`Rec`] is one or two cache lines, an equality test
-//! is an integer compare, and the text of a value (for Jaro-Winkler, the
+//! end in `memcmp`. A [`Rec`] is one cache line, an equality test is an
+//! integer compare, and the text of a value (for Jaro-Winkler, the
 //! blocking keys) comes from a dictionary where each distinct value is
 //! stored once, so common names, postcodes and towns stay in cache. This
 //! is Arrow's dictionary encoding, kept in plain vectors because the
@@ -15,7 +16,7 @@
 //!
 //! Codes are assigned in the order values are first seen (sides, then
 //! records, in order), so they are the same on every run. Code 0 is the
-//! empty value (missing). The term frequencies ([`Rec::rarity`]) are
+//! empty value (missing). The term frequencies ([`View::rarity`]) are
 //! computed here from the codes' counts over every side.
 
 use std::hash::BuildHasher;
