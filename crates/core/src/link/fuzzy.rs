@@ -293,17 +293,25 @@ pub fn people(n: &Normalised) -> Vec<Person> {
 /// [`person_of`] reads them (the encoder folds them).
 struct Rows<'a>(&'a Normalised);
 
+impl Rows<'_> {
+    /// The first-name, last-name and full-name cells of a row.
+    fn name_cells(&self, row: usize) -> (Option<&str>, Option<&str>, Option<&str>) {
+        let n = self.0;
+        (
+            n.first_name.get(row),
+            n.last_name.get(row),
+            n.full_name.get(row),
+        )
+    }
+}
+
 impl folded::Source for Rows<'_> {
     fn len(&self) -> usize {
         self.0.rows
     }
     fn names(&self, row: usize) -> folded::Names<'_> {
-        let n = self.0;
-        folded::Names::Cells(
-            n.first_name.get(row),
-            n.last_name.get(row),
-            n.full_name.get(row),
-        )
+        let (first, last, full) = self.name_cells(row);
+        folded::Names::Cells(first, last, full)
     }
     fn email(&self, row: usize) -> folded::Email<'_> {
         // A role address (`contact@`) is shared: not evidence of a person.
@@ -352,27 +360,33 @@ impl folded::Source for Rows<'_> {
     }
 }
 
+/// A folded full name ("Jean Dupont" in one cell) as its first words and
+/// its last word, the last name. A first-name cell, when there is one,
+/// wins over the first words.
+pub(crate) fn full_name_parts(folded: &str) -> (&str, &str) {
+    folded.rsplit_once(' ').unwrap_or(("", folded))
+}
+
 /// Row `i` of a normalised file as a comparable record.
 pub fn person_of(n: &Normalised, i: usize) -> Person {
     let mut p = Person::default();
-    match (n.first_name.get(i), n.last_name.get(i), n.full_name.get(i)) {
+    // Every field as the encoder reads it (one reading of a row).
+    let cells = Rows(n);
+    let (first, last, full) = cells.name_cells(i);
+    match (first, last, full) {
         (f, Some(l), _) => {
             p.first = f.map(fold_key).unwrap_or_default();
             p.last = fold_key(l);
         }
         (f, None, Some(full)) => {
-            // "Jean Dupont" in one cell: the last word is the last
-            // name; a first-name cell wins over the rest.
             let k = fold_key(full);
-            let (rest, last) = k.rsplit_once(' ').unwrap_or(("", &k));
+            let (rest, last) = full_name_parts(&k);
             p.last = last.to_owned();
             p.first = f.map_or_else(|| rest.to_owned(), fold_key);
         }
         (Some(f), None, None) => p.first = fold_key(f),
         (None, None, None) => {}
     }
-    // The other fields as the encoder reads them (one reading of a row).
-    let cells = Rows(n);
     if let folded::Email::Key(key) = folded::Source::email(&cells, i) {
         set_email(&mut p, key);
     }

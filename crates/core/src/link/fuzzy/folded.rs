@@ -454,15 +454,13 @@ impl<'s> NameJob<'s> {
                 }
                 Names::Cells(f, Some(l), _) => (f.map_or(0, |f| self.cell(f)), self.cell(l)),
                 Names::Cells(f, None, Some(full)) => {
-                    // "Jean Dupont" in one cell: the last word is the last
-                    // name; a first-name cell wins over the rest.
                     // Coded in the order `person_of` gives them: first,
                     // then last.
                     let first = f.map(|f| self.cell(f));
                     let NameJob { name, fulls, .. } = self;
                     let (rest, last) = fulls.entry(full).or_insert_with(|| {
                         let k = fold_key(full);
-                        let (rest, last) = k.rsplit_once(' ').unwrap_or(("", &k));
+                        let (rest, last) = super::full_name_parts(&k);
                         (rest.into(), last.into())
                     });
                     (first.unwrap_or_else(|| name.code(rest)), name.code(last))
