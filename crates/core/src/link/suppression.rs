@@ -88,7 +88,7 @@ impl Suppression {
         let sha = strs(&df, "sha256");
         let md5 = strs(&df, "md5");
         let mut masks = Vec::with_capacity(df.height());
-        let mut hashes: Vec<[Option<String>; 2]> = Vec::with_capacity(df.height());
+        let mut hashes: Vec<Digests> = Vec::with_capacity(df.height());
         for i in 0..df.height() {
             let row = i + 1;
             let mask = match channel[i].map(|c| c.trim().to_lowercase()) {
@@ -110,27 +110,24 @@ impl Suppression {
                 },
             };
             masks.push(mask);
-            let mut pair = [None, None];
-            for (k, (col, cells, len)) in [("sha256", &sha, 64), ("md5", &md5, 32)]
-                .into_iter()
-                .enumerate()
-            {
-                if let Some(h) = cells[i] {
-                    let h = h.trim().to_ascii_lowercase();
-                    if h.len() != len || !h.bytes().all(|b| b.is_ascii_hexdigit()) {
-                        return Err(Error::Cell {
-                            path: path.to_owned(),
-                            row,
-                            column: col.into(),
-                            message: format!(
-                                "not a {col} hex digest ({len} hex digits): {}",
-                                crate::output::mask::cell(&h)
-                            ),
-                        });
-                    }
-                    pair[k] = Some(h);
-                }
-            }
+            // Kept as digests: validating a cell is decoding it.
+            let bad = |col: &str, len: usize, h: &str| Error::Cell {
+                path: path.to_owned(),
+                row,
+                column: col.into(),
+                message: format!(
+                    "not a {col} hex digest ({len} hex digits): {}",
+                    crate::output::mask::cell(&h.trim().to_ascii_lowercase())
+                ),
+            };
+            let pair = (
+                sha[i]
+                    .map(|h| digest::<32>(h).ok_or_else(|| bad("sha256", 64, h)))
+                    .transpose()?,
+                md5[i]
+                    .map(|h| digest::<16>(h).ok_or_else(|| bad("md5", 32, h)))
+                    .transpose()?,
+            );
             hashes.push(pair);
         }
         let norm = normalise_frame(&df);
@@ -160,20 +157,12 @@ impl Suppression {
                     }
                 }
             }
-            let [sha, md5] = std::mem::take(&mut hashes[i]);
-            // Validated above: hex digits of the digest's length.
-            let digest = |h: &str, out: &mut [u8]| {
-                hex::decode_to_slice(h, out).expect("checked hex digest");
-            };
-            if let Some(h) = sha {
-                let mut d = [0u8; 32];
-                digest(&h, &mut d);
+            let (sha, md5) = hashes[i];
+            if let Some(d) = sha {
                 *self.sha256.entry(d).or_default() |= mask;
                 any = true;
             }
-            if let Some(h) = md5 {
-                let mut d = [0u8; 16];
-                digest(&h, &mut d);
+            if let Some(d) = md5 {
                 *self.md5.entry(d).or_default() |= mask;
                 any = true;
             }
@@ -229,6 +218,17 @@ impl Suppression {
         }
         mask
     }
+}
+
+/// An entry's SHA-256 and MD5 digests, when given.
+type Digests = (Option<[u8; 32]>, Option<[u8; 16]>);
+
+/// A hex digest cell (spaces around it and either case allowed) as its
+/// `N` bytes; `None` when it is not `2 * N` hex digits.
+fn digest<const N: usize>(cell: &str) -> Option<[u8; N]> {
+    let mut d = [0u8; N];
+    hex::decode_to_slice(cell.trim(), &mut d).ok()?;
+    Some(d)
 }
 
 /// A postal objection names a person at a postcode.
@@ -330,6 +330,23 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("row 1") && !e.contains("someone@"), "{e}");
+        // A digest one digit short is refused, naming its column; one in
+        // capitals with spaces around it is read.
+        let good = hex::encode(Sha256::digest(b"jean@example.fr"));
+        std::fs::write(&opp, format!("sha256,md5\n{},\n", &good[1..])).unwrap();
+        let e = Suppression::default()
+            .add_file(&opp)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("row 1") && e.contains("sha256"), "{e}");
+        std::fs::write(&opp, format!("sha256,md5\n  {}  ,\n", good.to_uppercase())).unwrap();
+        let mut s = Suppression::default();
+        s.add_file(&opp).unwrap();
+        let d: [u8; 32] = Sha256::digest(b"jean@example.fr").into();
+        assert_eq!(
+            (s.sha256.get(&d).copied(), s.md5.len()),
+            (Some(ALL_CHANNELS), 0)
+        );
 
         let bloctel = dir.path().join("bloctel.csv");
         std::fs::write(&bloctel, "phone\n0612345678\nJeanne Martin\n").unwrap();

@@ -68,6 +68,13 @@ fn fnv(tag: u8, parts: &[&str]) -> u64 {
 /// others by name.
 const NAME_ONLY: u8 = 1;
 
+/// The order a big block's window slides in, from one of its entries (the
+/// rule is in the key's top four bits): 0 by place (the name-only rule),
+/// 1 by name (the others).
+fn slide_order(entry: u64) -> usize {
+    usize::from((entry >> 60) as u8 != NAME_ONLY)
+}
+
 fn head(street: &str) -> String {
     street.chars().filter(|c| *c != ' ').take(4).collect()
 }
@@ -640,7 +647,6 @@ pub fn blocking(
     // is drawn once per distinct block, not once per rule.
     let windowed_blocks = big.len();
     let records = |s: usize, e: usize| all[s..e].iter().map(|x| x & rec_mask);
-    let order_of = |s: usize| u64::from((all[s] >> 60) as u8 == NAME_ONLY);
     let small_kept = distinct(small.len(), |k| {
         let b = &small[k];
         let s = b.start as usize;
@@ -648,7 +654,7 @@ pub fn blocking(
     });
     let big_kept = distinct(big.len(), |k| {
         let (s, e) = big[k];
-        (order_of(s), records(s, e))
+        (slide_order(all[s]) as u64, records(s, e))
     });
     let mut keep = small_kept.into_iter();
     small.retain(|_| keep.next() == Some(true));
@@ -690,8 +696,7 @@ pub fn blocking(
         .par_iter()
         .map(|&(s, e)| {
             let block = &all[s..e];
-            // 0: by place (the name-only rule), 1: by name.
-            let order = usize::from((block[0] >> 60) as u8 != NAME_ONLY);
+            let order = slide_order(block[0]);
             let mut rows: Vec<(u64, u32)> = block
                 .iter()
                 .map(|&x| (sort_keys[(x & rec_mask) as usize][order], rec_of(x)))
