@@ -34,7 +34,7 @@ fn load(path: &Path, kind: TableKind) -> (Normalised, Option<ClientFields>, Vec<
         .chain(CLIENT_COLUMNS)
         .map(|(c, _)| *c)
         .collect();
-    let df = canonical_frame(&table, &map, &names);
+    let df = canonical_frame(&table.frame, &map, &names);
     let norm = normalise_frame(&df);
     let fields =
         matches!(kind, TableKind::Clients).then(|| client_fields(&df, &mut Default::default()));

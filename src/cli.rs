@@ -246,7 +246,7 @@ pub fn inspect(
     );
 
     let names: Vec<&str> = CANONICAL_COLUMNS.iter().map(|(c, _)| *c).collect();
-    let df = canonical_frame(&table, &map, &names);
+    let df = canonical_frame(&table.frame, &map, &names);
     let k = samples.min(df.height());
     let df = df.slice(0, k);
     let n = normalise_frame(&df);

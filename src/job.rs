@@ -13,7 +13,7 @@ use crate::terminal::Terminal;
 /// Every stage up to the decisions, writing nothing (`explain`, `review`).
 pub fn compute(config: &Config, state: &RemoteState, terminal: Terminal) -> Result<Computed> {
     let progress = terminal.progress();
-    let prepared = pipeline::prepare(config, state, progress)?;
+    let prepared = pipeline::prepare(config, state, progress, None)?;
     let looked_up = crate::company_api::look_up_for(config, state, &prepared.list.norm, terminal)?;
     pipeline::decide(prepared, looked_up, config, state, progress)
 }
@@ -28,9 +28,10 @@ pub fn run(
 ) -> Result<Outcome> {
     let mut started = pipeline::start(config, meta)?;
     let progress = terminal.progress();
-    let computed = pipeline::prepare(config, state, progress)
-        .and_then(|mut prepared| {
-            pipeline::spill(&mut prepared, &mut started)?;
+    let computed = started
+        .scratch_for_cells()
+        .and_then(|scratch| pipeline::prepare(config, state, progress, Some(scratch)))
+        .and_then(|prepared| {
             let looked_up =
                 crate::company_api::look_up_for(config, state, &prepared.list.norm, terminal)?;
             pipeline::decide(prepared, looked_up, config, state, progress)

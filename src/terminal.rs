@@ -71,6 +71,21 @@ impl Terminal {
         if !self.enabled {
             return ProgressBar::hidden();
         }
+        if len == 0 {
+            // Rows not known in advance (a list read batch by batch): a
+            // count, not a bar.
+            let bar = ProgressBar::new_spinner();
+            bar.set_style(
+                ProgressStyle::with_template(
+                    "{prefix:>10} {spinner} {pos} rows ({rate}, {elapsed})",
+                )
+                .expect("static template")
+                .with_key("rate", rate),
+            );
+            bar.set_prefix(name.to_owned());
+            bar.enable_steady_tick(std::time::Duration::from_millis(120));
+            return bar;
+        }
         let bar = ProgressBar::new(len);
         bar.set_style(
             ProgressStyle::with_template(
@@ -191,6 +206,9 @@ struct JsonBar {
     stage: String,
     unit: Option<&'static str>,
     len: u64,
+    /// Rows counted as they come, for a stage whose length was not known
+    /// when it began (a list read batch by batch).
+    counted: std::sync::atomic::AtomicU64,
     started: std::time::Instant,
     done: std::sync::atomic::AtomicBool,
 }
@@ -201,6 +219,7 @@ impl JsonLines {
             stage: name.to_owned(),
             unit,
             len,
+            counted: std::sync::atomic::AtomicU64::new(0),
             started: std::time::Instant::now(),
             done: std::sync::atomic::AtomicBool::new(false),
         })
@@ -220,7 +239,10 @@ impl Bars for JsonLines {
 }
 
 impl Bar for JsonBar {
-    fn inc(&self, _: u64) {}
+    fn inc(&self, n: u64) {
+        self.counted
+            .fetch_add(n, std::sync::atomic::Ordering::Relaxed);
+    }
     // A spinner's message is a file name or a URL: not logged.
     fn set_message(&self, _: String) {}
     fn finish_and_clear(&self) {
@@ -233,7 +255,8 @@ impl Bar for JsonBar {
             "seconds": (self.started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0,
         });
         if let Some(unit) = self.unit {
-            line[unit] = self.len.into();
+            let counted = self.counted.load(std::sync::atomic::Ordering::Relaxed);
+            line[unit] = self.len.max(counted).into();
         }
         eprintln!("{line}");
     }

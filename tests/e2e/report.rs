@@ -473,6 +473,116 @@ fn the_batch_size_changes_no_output_byte() {
     );
 }
 
+/// Every file of a run folder but run.json, by name.
+fn folder_files(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut v: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_name() != "run.json")
+        .map(|e| {
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn the_list_and_the_client_file_read_in_batches_of_any_size_give_the_same_bytes() {
+    // What a batch boundary could split: a malformed row, two columns that
+    // map to one and disagree, unreadable dates and yes/no cells (the
+    // warnings count them and name their first rows), a kept column, and
+    // an IBAN in a later row of another kept column, which removes it
+    // whole; in the client file, an unreadable date and a client far down.
+    let dir = tempfile::tempdir().unwrap();
+    let mut list = String::from(
+        "first_name;last_name;email;courriel;mobile;consent_email;consent_email_at;collected_at;note;remarks\n",
+    );
+    let mut clients = String::from("client_id;first_name;last_name;email;last_purchase_at\n");
+    for i in 1..=40 {
+        let email = format!("p{i}@example.fr");
+        let other = if i % 7 == 0 {
+            format!("x{i}@example.fr")
+        } else {
+            email.clone()
+        };
+        let consent = if i % 5 == 0 { "peut-être" } else { "oui" };
+        let date = if i % 6 == 0 { "le 3 mai" } else { "2026-01-10" };
+        let remark = if i == 23 {
+            "FR76 3000 6000 0112 3456 7890 189"
+        } else {
+            "rien"
+        };
+        if i == 11 {
+            list.push_str("Ragged;Row\n");
+            continue;
+        }
+        list.push_str(&format!(
+            "Prénom{i};Nom{i};{email};{other};06123456{i:02};{consent};2026-01-10;{date};n{i};{remark}\n"
+        ));
+        if i % 9 == 0 {
+            let bought = if i == 27 { "hier" } else { "2025-06-01" };
+            clients.push_str(&format!("C-{i};Prénom{i};Nom{i};{email};{bought}\n"));
+        }
+    }
+    std::fs::write(dir.path().join("list.csv"), list).unwrap();
+    std::fs::write(dir.path().join("clients.csv"), clients).unwrap();
+    write_manifest(&dir.path().join("list.csv"));
+    std::fs::write(
+        dir.path().join("qualify.toml"),
+        "list = \"list.csv\"\nclients = \"clients.csv\"\nas_of = \"2026-11-23\"\nbuyer = \"Maison Dupont SAS\"\nkeep_columns = [\"note\", \"remarks\"]\n",
+    )
+    .unwrap();
+    let config = dir.path().join("qualify.toml");
+    let run_in = |name: &str, extra: &[&str]| -> PathBuf {
+        let out = dir.path().join(name);
+        let mut args = vec![
+            "run",
+            "--config",
+            config.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--quiet",
+        ];
+        args.extend_from_slice(extra);
+        let o = crate::e2e::util::run(&args);
+        assert!(o.status.success(), "{}", stderr(&o));
+        out
+    };
+    let whole = run_in("whole", &[]);
+    let s = summary(&whole);
+    let text = s.to_string();
+    assert!(text.contains("disagree"), "a merge conflict: {text}");
+    assert!(text.contains("unrecognised date"), "{text}");
+    assert!(text.contains("remarks"), "the IBAN column is named: {text}");
+    assert_eq!(s["counts"]["rows_read"], 40, "{text}");
+    assert_eq!(s["counts"]["malformed"], 1, "{text}");
+    let header = std::fs::read_to_string(whole.join("qualified.csv")).unwrap();
+    let header = header.lines().next().unwrap().to_owned();
+    assert!(
+        header.contains("note") && !header.contains("remarks"),
+        "{header}"
+    );
+    let want = folder_files(&whole);
+    for rows in ["1", "2", "3", "7"] {
+        let out = run_in(&format!("b{rows}"), &["--batch-rows", rows]);
+        let got = folder_files(&out);
+        assert_eq!(
+            want.iter().map(|f| &f.0).collect::<Vec<_>>(),
+            got.iter().map(|f| &f.0).collect::<Vec<_>>()
+        );
+        for ((name, x), (_, y)) in want.iter().zip(&got) {
+            assert!(
+                x == y,
+                "{name} differs between one batch and batches of {rows}"
+            );
+        }
+    }
+}
+
 #[test]
 fn a_batch_size_of_zero_is_refused() {
     let dir = tempfile::tempdir().unwrap();

@@ -165,9 +165,9 @@ pub struct RunOptions {
     /// Write CSV outputs `;`-separated with a BOM, for French Excel.
     #[cfg_attr(feature = "cli", arg(long, num_args = 0..=1, default_missing_value = "true", value_name = "BOOL"))]
     pub excel: Option<bool>,
-    /// Records per batch when writing the outputs: what the write stage
-    /// holds in memory at once. The files are the same whatever its value
-    /// [default: 65536].
+    /// Records per batch when reading the list and the client file and when
+    /// writing the outputs: what a stage holds of the rows as read at once.
+    /// The files are the same whatever its value [default: 65536].
     #[cfg_attr(feature = "cli", arg(long, value_name = "ROWS"))]
     pub batch_rows: Option<usize>,
     /// What stderr gets: text (bars, a closing report) or json (one object per line) [default: text].
@@ -293,9 +293,10 @@ pub struct RunOptions {
 /// The list's name for standard input (`--list -`).
 pub const STDIN: &str = "-";
 
-/// Records per output batch unless `batch_rows` says otherwise: large
-/// enough that per-batch overhead is lost in the noise, small enough that
-/// a batch of qualified.csv's widest rows stays within tens of megabytes.
+/// Records per batch (read and written) unless `batch_rows` says
+/// otherwise: large enough that per-batch overhead is lost in the noise,
+/// small enough that a batch of qualified.csv's widest rows stays within
+/// tens of megabytes.
 pub const DEFAULT_BATCH_ROWS: usize = 65_536;
 
 /// The validated configuration every stage reads.

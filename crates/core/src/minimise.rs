@@ -214,29 +214,81 @@ const CATEGORIES: &[(&str, &str, &[&str])] = &[
 /// fields prospection needs); every other column is checked by header, and
 /// its values by content.
 pub fn sensitive_columns(table: &Table, map: &ColumnMap) -> Vec<Removed> {
-    let mapped: Vec<usize> = map.mapped_indices();
-    let mut out = Vec::new();
-    for (i, header) in table.headers.iter().enumerate() {
-        if mapped.contains(&i) {
-            continue;
+    let mut scan = Sensitive::new(&table.headers, map);
+    scan.scan(&table.frame, 0);
+    scan.finish()
+}
+
+/// [`sensitive_columns`] batch by batch: the headers decide at once, the
+/// content as the batches come (the first row that gives a column away is
+/// the file's first, since batches come in row order).
+pub struct Sensitive {
+    /// By column: removed, and why (`None`: not, or not yet).
+    found: Vec<Option<Removed>>,
+    /// Columns whose cells are still to be checked.
+    unread: Vec<usize>,
+    headers: Vec<String>,
+}
+
+impl Sensitive {
+    pub fn new(headers: &[String], map: &ColumnMap) -> Sensitive {
+        let mapped: Vec<usize> = map.mapped_indices();
+        let mut found = vec![None; headers.len()];
+        let mut unread = Vec::new();
+        for (i, header) in headers.iter().enumerate() {
+            if mapped.contains(&i) {
+                continue;
+            }
+            match by_header(header) {
+                Some((cat, basis)) => {
+                    found[i] = Some(Removed {
+                        column: header.clone(),
+                        category: cat,
+                        reason: format!("header names {} data ({basis})", cat.replace('_', " ")),
+                    })
+                }
+                None => unread.push(i),
+            }
         }
-        if let Some((cat, basis)) = by_header(header) {
-            out.push(Removed {
-                column: header.clone(),
-                category: cat,
-                reason: format!("header names {} data ({basis})", cat.replace('_', " ")),
-            });
-            continue;
-        }
-        if let Some((cat, what)) = by_content(table, i) {
-            out.push(Removed {
-                column: header.clone(),
-                category: cat,
-                reason: what,
-            });
+        Sensitive {
+            found,
+            unread,
+            headers: headers.to_vec(),
         }
     }
-    out
+
+    /// Checks the cells of the rows `start..` in `frame` (columns by index,
+    /// as read).
+    pub fn scan(&mut self, frame: &polars::prelude::DataFrame, start: usize) {
+        let (found, headers) = (&mut self.found, &self.headers);
+        self.unread.retain(
+            |&i| match by_content(crate::ingest::column(frame, i), start) {
+                Some((cat, what)) => {
+                    found[i] = Some(Removed {
+                        column: headers[i].clone(),
+                        category: cat,
+                        reason: what,
+                    });
+                    false
+                }
+                None => true,
+            },
+        );
+    }
+
+    /// The columns removed so far.
+    pub fn removed_names(&self) -> Vec<String> {
+        self.found
+            .iter()
+            .flatten()
+            .map(|r| r.column.clone())
+            .collect()
+    }
+
+    /// The removed columns, in the file's order.
+    pub fn finish(self) -> Vec<Removed> {
+        self.found.into_iter().flatten().collect()
+    }
 }
 
 fn by_header(header: &str) -> Option<(&'static str, &'static str)> {
@@ -255,8 +307,12 @@ fn by_header(header: &str) -> Option<(&'static str, &'static str)> {
     })
 }
 
-fn by_content(table: &Table, col: usize) -> Option<(&'static str, String)> {
-    for (row, cell) in table.column(col).iter().enumerate() {
+fn by_content(
+    cells: &polars::prelude::StringChunked,
+    start: usize,
+) -> Option<(&'static str, String)> {
+    for (row, cell) in cells.iter().enumerate() {
+        let row = start + row;
         let Some(cell) = cell else { continue };
         if is_valid_nir(cell) {
             return Some((

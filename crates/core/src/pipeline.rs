@@ -12,15 +12,15 @@ use serde_json::{json, Value};
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::ingest::mapping::{canonical_frame, map_headers, ColumnMap, Mapping, TableKind};
-use crate::ingest::{read_reference, read_table, Table};
+use crate::ingest::{read_batches, Batch, Sink, Table};
 use crate::link::suppression::{BloctelList, Suppression};
 use crate::link::{link, Links};
 use crate::manifest::Method;
 use crate::normalise::records::{
-    client_fields, normalise_frame, ClientFields, Normalised, ValueWarning,
+    client_batch, normalise_batch, ClientFields, Normalised, ValueWarning,
 };
 use crate::normalise::Texts;
-use crate::output::cells::ListCells;
+use crate::output::cells::{CellsBuilder, ListCells};
 use crate::output::RunFolder;
 use crate::progress::Progress;
 use crate::rules::{decide_all, pack_by_name, Context, Decision, Facts};
@@ -75,6 +75,16 @@ impl Timer {
             last: Instant::now(),
         }
     }
+    /// Two stages that ran in turn, batch by batch, `second` taking
+    /// `second_secs` of the time since the last lap.
+    fn split(&mut self, first: &str, second: &str, second_secs: f64) {
+        let now = Instant::now();
+        let all = (now - self.last).as_secs_f64();
+        self.stages
+            .push((first.to_owned(), (all - second_secs).max(0.0)));
+        self.stages.push((second.to_owned(), second_secs));
+        self.last = now;
+    }
     fn lap(&mut self, name: &str) {
         let now = Instant::now();
         self.stages
@@ -96,31 +106,64 @@ pub struct Clients {
 fn load_clients(
     path: &std::path::Path,
     name: &str,
+    batch_rows: usize,
     warnings: &mut BTreeMap<String, usize>,
     value_warnings: &mut Vec<(String, ValueWarning)>,
 ) -> Result<Clients> {
-    let (table, map) = read_reference(path, TableKind::Clients)?;
-    let names: Vec<&str> = CANONICAL_COLUMNS
-        .iter()
-        .chain(CLIENT_COLUMNS)
-        .map(|(c, _)| *c)
-        .collect();
-    let df = canonical_frame(&table, &map, &names);
-    let norm = normalise_frame(&df);
-    let mut w = norm.warnings.clone();
-    let fields = client_fields(&df, &mut w);
-    for v in w {
+    let mut sink = ClientSink {
+        path,
+        map: None,
+        norm: Vec::new(),
+        fields: Vec::new(),
+    };
+    let table = read_batches(path, None, batch_rows, &mut sink)?;
+    crate::ingest::refuse_malformed(&table)?;
+    let norm = Normalised::concat(sink.norm);
+    let (fields, client_warnings) = ClientFields::concat(sink.fields);
+    for v in norm.warnings.iter().cloned().chain(client_warnings) {
         warnings.insert(format!("{name}: {}", v.message()), v.rows);
         value_warnings.push((name.to_owned(), v));
     }
-    let rows = table.rows();
     Ok(Clients {
         path: path.to_owned(),
         sha256: table.sha256,
-        rows,
+        rows: table.rows,
         norm,
         fields,
     })
+}
+
+/// The client file, batch by batch: mapped with the built-in names,
+/// normalised, its client columns read.
+struct ClientSink<'a> {
+    path: &'a std::path::Path,
+    map: Option<ColumnMap>,
+    norm: Vec<Normalised>,
+    fields: Vec<(ClientFields, Vec<ValueWarning>)>,
+}
+
+impl Sink for ClientSink<'_> {
+    fn header(&mut self, headers: &[String]) -> Result<()> {
+        self.map = Some(map_headers(
+            headers,
+            &Mapping::default(),
+            TableKind::Clients,
+            self.path,
+        )?);
+        Ok(())
+    }
+    fn batch(&mut self, batch: Batch) -> Result<()> {
+        let map = self.map.as_ref().expect("the header comes first");
+        let names: Vec<&str> = CANONICAL_COLUMNS
+            .iter()
+            .chain(CLIENT_COLUMNS)
+            .map(|(c, _)| *c)
+            .collect();
+        let df = canonical_frame(&batch.frame, map, &names);
+        self.norm.push(normalise_batch(&df, batch.start));
+        self.fields.push(client_batch(&df, batch.start));
+        Ok(())
+    }
 }
 
 /// The list read, mapped and normalised.
@@ -170,7 +213,7 @@ pub struct Prepared {
 /// The binary runs [`prepare`], its look-ups, then [`decide`].
 pub fn compute(config: &Config, state: &RemoteState, progress: Progress) -> Result<Computed> {
     decide(
-        prepare(config, state, progress)?,
+        prepare(config, state, progress, None)?,
         None,
         config,
         state,
@@ -178,8 +221,14 @@ pub fn compute(config: &Config, state: &RemoteState, progress: Progress) -> Resu
     )
 }
 
-/// Import and normalisation of the list.
-pub fn prepare(config: &Config, state: &RemoteState, progress: Progress) -> Result<Prepared> {
+/// Import and normalisation of the list. `spill`: a new scratch file the
+/// list's cells go to as they are read (`None`: they stay in memory).
+pub fn prepare(
+    config: &Config,
+    state: &RemoteState,
+    progress: Progress,
+    spill: Option<(PathBuf, std::fs::File)>,
+) -> Result<Prepared> {
     let mut timer = Timer::new();
     let pack = pack_by_name("fr").expect("the fr pack exists");
     if let Some(m) = &config.manifest {
@@ -201,10 +250,9 @@ pub fn prepare(config: &Config, state: &RemoteState, progress: Progress) -> Resu
         }
     }
 
-    // --- Import ---------------------------------------------------------
+    // --- Import and normalise, batch by batch ------------------------------
     let spin = progress.spinner("import");
     spin.set_message(config.list.display().to_string());
-    let table = read_table(&config.list, config.sheet.as_deref())?;
     let own_customers = config
         .manifest
         .as_ref()
@@ -213,57 +261,86 @@ pub fn prepare(config: &Config, state: &RemoteState, progress: Progress) -> Resu
         Some(p) => Mapping::load(p)?,
         None => Mapping::default(),
     };
-    let kind = if own_customers {
-        TableKind::Clients
-    } else {
-        TableKind::List
+    let mut sink = ListSink {
+        config,
+        state,
+        mapping,
+        kind: if own_customers {
+            TableKind::Clients
+        } else {
+            TableKind::List
+        },
+        own_customers,
+        spill,
+        progress,
+        head: None,
+        norm: Vec::new(),
+        list_client: Vec::new(),
+        job_title: Vec::new(),
+        company_name: Vec::new(),
+        conflicts: BTreeMap::new(),
+        normalising: std::time::Duration::ZERO,
+        bar: None,
     };
-    let colmap = map_headers(&table.headers, &mapping, kind, &config.list)?;
-    crate::ingest::mapping::check_header(
-        std::path::Path::new(&state.source_path(&config.list)),
-        &table.headers,
-        &colmap,
+    let table = read_batches(
+        &config.list,
+        config.sheet.as_deref(),
+        config.batch_rows,
+        &mut sink,
     )?;
-    let removed = crate::minimise::sensitive_columns(&table, &colmap);
+    let ListSink {
+        head,
+        norm,
+        list_client,
+        job_title,
+        company_name,
+        conflicts,
+        normalising,
+        bar,
+        ..
+    } = sink;
+    let ListHead {
+        colmap,
+        mut kept,
+        headers: _,
+        sensitive,
+        cells,
+    } = head.expect("a table has a header row");
+    let removed = sensitive.finish();
     let mut warnings: BTreeMap<String, usize> = BTreeMap::new();
-    let mut kept = kept_columns(&table, &colmap, config)?;
+    let mut dropped = Vec::new();
     kept.retain(|(name, _)| {
         let sensitive = removed.iter().any(|r| &r.column == name);
         if sensitive {
             warnings.insert(format!("keep_columns: {name:?} holds data prospection does not need (minimisation): not kept"), 1);
+            dropped.push(name.clone());
         }
         !sensitive
     });
-    let mut names: Vec<&str> = CANONICAL_COLUMNS.iter().map(|(c, _)| *c).collect();
-    if own_customers {
-        names.extend(CLIENT_COLUMNS.iter().map(|(c, _)| *c));
-    }
-    let canon = canonical_frame(&table, &colmap, &names);
-    warnings.extend(crate::ingest::mapping::merge_conflicts(&table, &colmap));
-    let n = table.rows();
-    spin.finish_and_clear();
-    timer.lap("import");
-
-    // --- Normalise --------------------------------------------------------
-    let bar = progress.stage("normalise", n as u64);
-    let norm = normalise_frame(&canon);
+    warnings.extend(conflicts);
+    let cells = cells.finish(&dropped)?;
+    let norm = Normalised::concat(norm);
     let list_name = state.source_name(&config.list);
     let mut value_warnings: Vec<(String, ValueWarning)> = Vec::new();
     let mut list_values = norm.warnings.clone();
-    let list_client = own_customers.then(|| client_fields(&canon, &mut list_values));
+    let list_client = own_customers.then(|| {
+        let (fields, w) = ClientFields::concat(list_client);
+        list_values.extend(w);
+        fields
+    });
     for w in list_values {
         warnings.insert(w.message(), w.rows);
         value_warnings.push((list_name.clone(), w));
     }
-    bar.finish_and_clear();
-    timer.lap("normalise");
-    let cells = ListCells::new(&canon, &table, &kept);
-    let job_title = Texts::column(&canon, "job_title");
-    let company_name = Texts::column(&canon, "company_name");
-    drop(canon);
-    // The columns nobody reads after the import (unmapped, not kept) go now.
-    let mut table = table;
-    table.release_cells();
+    let job_title = Texts::concat(&job_title.iter().collect::<Vec<_>>());
+    let company_name = Texts::concat(&company_name.iter().collect::<Vec<_>>());
+    spin.finish_and_clear();
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    // The batches were read and normalised in turn: the import's time is
+    // what was not spent normalising.
+    timer.split("import", "normalise", normalising.as_secs_f64());
     Ok(Prepared {
         list: List {
             table,
@@ -281,6 +358,99 @@ pub fn prepare(config: &Config, state: &RemoteState, progress: Progress) -> Resu
         pack,
         timer,
     })
+}
+
+/// What the list's header row decided.
+struct ListHead {
+    headers: Vec<String>,
+    colmap: ColumnMap,
+    /// `keep_columns` not removed by header (the content may still remove
+    /// one).
+    kept: Vec<(String, usize)>,
+    sensitive: crate::minimise::Sensitive,
+    cells: CellsBuilder,
+}
+
+/// The list, batch by batch: its header mapped and checked, then each
+/// batch's canonical frame normalised, its cells kept (or spilled), its
+/// merge conflicts and sensitive columns looked for. A batch is dropped
+/// once read, so the whole file's cells are never held at once.
+struct ListSink<'a> {
+    config: &'a Config,
+    state: &'a RemoteState,
+    mapping: Mapping,
+    kind: TableKind,
+    own_customers: bool,
+    spill: Option<(PathBuf, std::fs::File)>,
+    progress: Progress,
+    head: Option<ListHead>,
+    norm: Vec<Normalised>,
+    list_client: Vec<(ClientFields, Vec<ValueWarning>)>,
+    job_title: Vec<Texts>,
+    company_name: Vec<Texts>,
+    conflicts: BTreeMap<String, usize>,
+    normalising: std::time::Duration,
+    bar: Option<Box<dyn crate::progress::Bar>>,
+}
+
+impl Sink for ListSink<'_> {
+    fn header(&mut self, headers: &[String]) -> Result<()> {
+        let config = self.config;
+        let colmap = map_headers(headers, &self.mapping, self.kind, &config.list)?;
+        crate::ingest::mapping::check_header(
+            std::path::Path::new(&self.state.source_path(&config.list)),
+            headers,
+            &colmap,
+        )?;
+        let sensitive = crate::minimise::Sensitive::new(headers, &colmap);
+        let by_header = sensitive.removed_names();
+        let kept = kept_columns(headers, &colmap, config)?;
+        // A column removed by its header is never stored; one removed by
+        // its content (found in some batch) is stored but never printed.
+        let stored: Vec<(String, usize)> = kept
+            .iter()
+            .filter(|(name, _)| !by_header.contains(name))
+            .cloned()
+            .collect();
+        let cells = CellsBuilder::new(&stored, self.spill.take())?;
+        self.head = Some(ListHead {
+            headers: headers.to_vec(),
+            colmap,
+            kept,
+            sensitive,
+            cells,
+        });
+        Ok(())
+    }
+
+    fn batch(&mut self, batch: Batch) -> Result<()> {
+        let began = Instant::now();
+        let head = self.head.as_mut().expect("the header comes first");
+        let mut names: Vec<&str> = CANONICAL_COLUMNS.iter().map(|(c, _)| *c).collect();
+        if self.own_customers {
+            names.extend(CLIENT_COLUMNS.iter().map(|(c, _)| *c));
+        }
+        let canon = canonical_frame(&batch.frame, &head.colmap, &names);
+        for (w, rows) in
+            crate::ingest::mapping::merge_conflicts(&head.headers, &batch.frame, &head.colmap)
+        {
+            *self.conflicts.entry(w).or_default() += rows;
+        }
+        head.sensitive.scan(&batch.frame, batch.start);
+        self.norm.push(normalise_batch(&canon, batch.start));
+        if self.own_customers {
+            self.list_client.push(client_batch(&canon, batch.start));
+        }
+        head.cells.push(&canon, &batch.frame)?;
+        self.job_title.push(Texts::column(&canon, "job_title"));
+        self.company_name
+            .push(Texts::column(&canon, "company_name"));
+        self.bar
+            .get_or_insert_with(|| self.progress.stage("normalise", 0))
+            .inc(batch.frame.height() as u64);
+        self.normalising += began.elapsed();
+        Ok(())
+    }
 }
 
 /// The rest of the stages up to the decisions: reference files, company
@@ -318,7 +488,15 @@ pub fn decide(
     let clients = config
         .clients
         .as_deref()
-        .map(|p| load_clients(p, &state.source_name(p), &mut warnings, &mut value_warnings))
+        .map(|p| {
+            load_clients(
+                p,
+                &state.source_name(p),
+                config.batch_rows,
+                &mut warnings,
+                &mut value_warnings,
+            )
+        })
         .transpose()?;
     let mut suppression = Suppression::default();
     for p in &config.opposition {
@@ -408,16 +586,6 @@ pub fn decide(
     })
 }
 
-/// Moves the list's cells ([`ListCells`]) to a scratch file of the staging
-/// folder until the outputs read them back, batch by batch: linking, the
-/// stage that needs the most memory, then runs without them.
-pub fn spill(prepared: &mut Prepared, started: &mut Started) -> Result<()> {
-    let (path, file) = started.folder.scratch("list.parquet")?;
-    prepared.list.cells.spill(&path, file)?;
-    prepared.timer.lap("spill");
-    Ok(())
-}
-
 /// Runs the whole pipeline and writes the output folder (a run that needs
 /// no answers from outside; the binary wires [`start`], [`prepare`], its
 /// look-ups, [`decide`] and [`write`] itself).
@@ -428,13 +596,20 @@ pub fn run(
     meta: &RunMeta,
 ) -> Result<Outcome> {
     let mut started = start(config, meta)?;
-    let computed = prepare(config, state, progress)
-        .and_then(|mut prepared| {
-            spill(&mut prepared, &mut started)?;
-            decide(prepared, None, config, state, progress)
-        })
+    let computed = started
+        .scratch_for_cells()
+        .and_then(|scratch| prepare(config, state, progress, Some(scratch)))
+        .and_then(|prepared| decide(prepared, None, config, state, progress))
         .map_err(|e| state.name_error(e))?;
     write(started, computed, config, state, progress, meta)
+}
+
+impl Started {
+    /// A new scratch file of the staging folder for the list's cells
+    /// ([`prepare`]'s `spill`).
+    pub fn scratch_for_cells(&mut self) -> Result<(PathBuf, std::fs::File)> {
+        self.folder.scratch("list.parquet")
+    }
 }
 
 /// What a run holds before its work.
@@ -727,15 +902,19 @@ pub fn conservation_check(rows: usize, qualified: &[usize], rejected: &[usize]) 
 }
 
 /// `keep_columns` must name unmapped vendor columns.
-fn kept_columns(table: &Table, map: &ColumnMap, config: &Config) -> Result<Vec<(String, usize)>> {
+fn kept_columns(
+    headers: &[String],
+    map: &ColumnMap,
+    config: &Config,
+) -> Result<Vec<(String, usize)>> {
     config
         .keep_columns
         .iter()
         .map(|name| {
-            let idx = table.headers.iter().position(|h| h == name).ok_or_else(|| {
+            let idx = headers.iter().position(|h| h == name).ok_or_else(|| {
                 Error::config(
                     config.list.clone(),
-                    format!("keep_columns names {name:?}, which is not a column of the list (columns: {})", table.headers.join(", ")),
+                    format!("keep_columns names {name:?}, which is not a column of the list (columns: {})", headers.join(", ")),
                 )
             })?;
             if !map.unmapped.contains(name) {

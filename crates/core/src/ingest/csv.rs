@@ -9,12 +9,23 @@ use std::path::Path;
 
 use encoding_rs::Encoding;
 
-use super::{cell_problem, clean_headers, ColumnsBuilder, Format, Malformed, RawTable, SourceInfo};
+use super::{
+    cell_problem, check_headers, clean_headers, Batch, ColumnsBuilder, Format, Malformed, Parsed,
+    Sink, SourceInfo,
+};
 use crate::error::{Error, Result};
 
 const CANDIDATE_DELIMITERS: [u8; 4] = [b';', b',', b'\t', b'|'];
 
-pub(super) fn read(path: &Path, bytes: &[u8]) -> Result<RawTable> {
+/// Reads a CSV file's bytes into `sink`, `batch_rows` records at a time:
+/// a batch's columns are built, handed over and dropped before the next
+/// batch is split, so the cells of the whole file are never held at once.
+pub(super) fn read(
+    path: &Path,
+    bytes: &[u8],
+    batch_rows: usize,
+    sink: &mut dyn Sink,
+) -> Result<Parsed> {
     let (text, encoding) = decode(path, bytes)?;
     if text.trim().is_empty() {
         return Err(Error::input(path, "empty file: no header row"));
@@ -51,11 +62,16 @@ pub(super) fn read(path: &Path, bytes: &[u8]) -> Result<RawTable> {
             .map(|f| unquote_spaced(&String::from_utf8_lossy(f)).into_owned()),
     );
     let width = headers.len();
+    check_headers(path, &headers)?;
+    sink.header(&headers)?;
 
     // A rough capacity guess avoids regrowing the builders on big files.
     let estimate = text.len() / (text.lines().next().map_or(64, |l| l.len().max(16)) * 2).max(1);
+    let capacity = estimate.min(batch_rows);
     let text: &str = text;
-    let mut cols = ColumnsBuilder::new(width, estimate);
+    let mut cols = ColumnsBuilder::new(width, capacity);
+    // Rows handed to the sink so far.
+    let mut start = 0usize;
     let mut malformed = Vec::new();
     let mut record = ::csv::ByteRecord::new();
     let mut row = 0usize;
@@ -110,6 +126,14 @@ pub(super) fn read(path: &Path, bytes: &[u8]) -> Result<RawTable> {
                 } else {
                     cols.push(fields.into_iter().map(Some));
                 }
+                if cols.rows == batch_rows {
+                    let full = std::mem::replace(&mut cols, ColumnsBuilder::new(width, capacity));
+                    sink.batch(Batch {
+                        start,
+                        frame: full.finish(),
+                    })?;
+                    start = row;
+                }
             }
             Err(e) => {
                 // An unterminated quote or similar: the rest cannot be split
@@ -147,7 +171,13 @@ pub(super) fn read(path: &Path, bytes: &[u8]) -> Result<RawTable> {
         });
     }
 
-    Ok(RawTable {
+    if cols.rows > 0 || start == 0 {
+        sink.batch(Batch {
+            start,
+            frame: cols.finish(),
+        })?;
+    }
+    Ok(Parsed {
         info: SourceInfo {
             format: Format::Csv,
             encoding: Some(encoding),
@@ -155,7 +185,7 @@ pub(super) fn read(path: &Path, bytes: &[u8]) -> Result<RawTable> {
             sheet: None,
         },
         headers,
-        frame: cols.finish(),
+        rows: row,
         malformed,
     })
 }
@@ -477,6 +507,67 @@ fn delimiter_name(d: u8) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ingest::{RawTable, Whole};
+    use polars::prelude::DataFrame;
+
+    /// The whole file in one batch.
+    fn read(path: &Path, bytes: &[u8]) -> Result<RawTable> {
+        read_in(path, bytes, usize::MAX).map(|(raw, _)| raw)
+    }
+
+    /// The file in batches of `rows`, joined, with each batch's first row.
+    fn read_in(path: &Path, bytes: &[u8], rows: usize) -> Result<(RawTable, Vec<usize>)> {
+        struct Batches(Vec<Batch>);
+        impl Sink for Batches {
+            fn header(&mut self, _: &[String]) -> Result<()> {
+                Ok(())
+            }
+            fn batch(&mut self, batch: Batch) -> Result<()> {
+                self.0.push(batch);
+                Ok(())
+            }
+        }
+        let mut batches = Batches(Vec::new());
+        let parsed = super::read(path, bytes, rows, &mut batches)?;
+        let starts = batches.0.iter().map(|b| b.start).collect();
+        let mut whole = Whole::default();
+        for b in batches.0 {
+            whole.batch(b)?;
+        }
+        let frame: DataFrame = whole.frame.unwrap_or_default();
+        assert_eq!(frame.height(), parsed.rows);
+        Ok((
+            RawTable {
+                info: parsed.info,
+                headers: parsed.headers,
+                frame,
+                malformed: parsed.malformed,
+            },
+            starts,
+        ))
+    }
+
+    #[test]
+    fn batches_hold_every_row_once_in_order_with_the_whole_file_s_row_numbers() {
+        let text = "a;b\n1;2\n3\n\"x\ny\";\"4\0\"\n\"l1\nl2\";5\n6;7\n";
+        let whole = read(Path::new("t.csv"), text.as_bytes()).unwrap();
+        for rows in [1, 2, 3, 5, 6] {
+            let (raw, starts) = read_in(Path::new("t.csv"), text.as_bytes(), rows).unwrap();
+            let want: Vec<usize> = (0..5).step_by(rows).collect();
+            assert_eq!(starts, want, "batches of {rows}");
+            assert!(raw.frame.equals_missing(&whole.frame), "batches of {rows}");
+            assert_eq!(raw.malformed, whole.malformed, "batches of {rows}");
+        }
+        // A header-only file is one empty batch.
+        let (raw, starts) = read_in(Path::new("t.csv"), b"a;b\n", 2).unwrap();
+        assert_eq!((raw.frame.height(), starts), (0, vec![0]));
+        // An error past the first batch names the file's row, not the batch's.
+        let text = "a,b,c\n1,2,3\n4,5,6\n7,8,\"x\n4,5,6\n7,8,9\"\n";
+        match read_in(Path::new("t.csv"), text.as_bytes(), 2).unwrap_err() {
+            Error::Cell { row, column, .. } => assert_eq!((row, column.as_str()), (3, "c")),
+            other => panic!("{other}"),
+        }
+    }
 
     #[test]
     fn sniffs_each_delimiter() {

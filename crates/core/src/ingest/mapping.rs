@@ -892,23 +892,20 @@ impl ColumnMap {
 /// stages never need to ask whether a column exists. A canonical column fed
 /// by several source columns takes, row by row, the first non-empty one.
 pub fn canonical_frame(
-    table: &super::Table,
+    frame: &polars::prelude::DataFrame,
     map: &ColumnMap,
     names: &[&str],
 ) -> polars::prelude::DataFrame {
     use polars::prelude::*;
-    let n = table.rows();
+    let n = frame.height();
+    let column = |i: usize| super::column(frame, i);
     let cols: Vec<Column> = names
         .iter()
         .map(|name| match map.sources(name).as_slice() {
             [] => Column::full_null((*name).into(), n, &DataType::String),
-            [i] => table
-                .column(*i)
-                .clone()
-                .with_name((*name).into())
-                .into_column(),
+            [i] => column(*i).clone().with_name((*name).into()).into_column(),
             many => {
-                let srcs: Vec<&StringChunked> = many.iter().map(|&i| table.column(i)).collect();
+                let srcs: Vec<&StringChunked> = many.iter().map(|&i| column(i)).collect();
                 let merged: StringChunked = (0..n)
                     .map(|row| srcs.iter().find_map(|c| c.get(row)))
                     .collect();
@@ -920,14 +917,19 @@ pub fn canonical_frame(
 }
 
 /// Summary warnings for rows where two source columns of one canonical
-/// column hold different values (the first was used): `warning -> rows`.
-pub fn merge_conflicts(table: &super::Table, map: &ColumnMap) -> BTreeMap<String, usize> {
+/// column hold different values (the first was used): `warning -> rows`,
+/// for the rows of `frame` (a table's or a batch's, under `headers`).
+pub fn merge_conflicts(
+    headers: &[String],
+    frame: &polars::prelude::DataFrame,
+    map: &ColumnMap,
+) -> BTreeMap<String, usize> {
     let mut out = BTreeMap::new();
     for name in map.also.keys() {
         let idx = map.sources(name);
         let srcs: Vec<&polars::prelude::StringChunked> =
-            idx.iter().map(|&i| table.column(i)).collect();
-        let rows = (0..table.rows())
+            idx.iter().map(|&i| super::column(frame, i)).collect();
+        let rows = (0..frame.height())
             .filter(|&row| {
                 let mut vals = srcs.iter().filter_map(|c| c.get(row));
                 let first = vals.next();
@@ -935,7 +937,7 @@ pub fn merge_conflicts(table: &super::Table, map: &ColumnMap) -> BTreeMap<String
             })
             .count();
         if rows > 0 {
-            let headers: Vec<&str> = idx.iter().map(|&i| table.headers[i].as_str()).collect();
+            let headers: Vec<&str> = idx.iter().map(|&i| headers[i].as_str()).collect();
             out.insert(
                 format!(
                     "columns {} all map to {name} and disagree: the first non-empty value was used",
@@ -1070,7 +1072,7 @@ mod tests {
         let m = map_headers(&h, &Mapping::default(), TableKind::List, Path::new("t")).unwrap();
         assert!(m.unmapped.is_empty());
         assert_eq!(m.mapped_indices().len(), 4);
-        let df = canonical_frame(&t, &m, &["email", "phone", "mobile"]);
+        let df = canonical_frame(&t.frame, &m, &["email", "phone", "mobile"]);
         let email: Vec<Option<&str>> = df.columns()[0].str().unwrap().iter().collect();
         assert_eq!(
             email,
@@ -1081,7 +1083,7 @@ mod tests {
                 Some("d@x.fr")
             ]
         );
-        let w = merge_conflicts(&t, &m);
+        let w = merge_conflicts(&t.headers, &t.frame, &m);
         assert_eq!(w.len(), 1);
         let (k, v) = w.iter().next().unwrap();
         assert!(k.contains("\"Email\"") && k.contains("email"), "{k}");

@@ -93,10 +93,15 @@ impl Table {
         self.frame = DataFrame::empty();
     }
     pub fn column(&self, index: usize) -> &StringChunked {
-        self.frame.columns()[index]
-            .str()
-            .expect("ingest builds string columns only")
+        column(&self.frame, index)
     }
+}
+
+/// Column `index` of a table's (or a batch's) frame.
+pub fn column(frame: &DataFrame, index: usize) -> &StringChunked {
+    frame.columns()[index]
+        .str()
+        .expect("ingest builds string columns only")
 }
 
 /// Reads a reference file (the client file, an opposition or Bloctel list)
@@ -108,59 +113,159 @@ pub fn read_reference(
     kind: mapping::TableKind,
 ) -> Result<(Table, mapping::ColumnMap)> {
     let table = read_table(path, None)?;
-    if let Some(m) = table.malformed.first() {
-        return Err(Error::Cell {
-            path: path.to_owned(),
-            row: m.source_row,
-            column: String::new(),
-            message: m.message.clone(),
-        });
-    }
+    refuse_malformed(&table)?;
     let map = mapping::map_headers(&table.headers, &mapping::Mapping::default(), kind, path)?;
     Ok((table, map))
 }
 
+/// Rows of a table as read: rows `start..start + frame.height()` (0-based,
+/// so the first is `source_row = start + 1`), one string column per header
+/// (`c0`, `c1`, ...), malformed rows as rows of nulls.
+#[derive(Debug)]
+pub struct Batch {
+    pub start: usize,
+    pub frame: DataFrame,
+}
+
+/// What a table is read into, batch by batch ([`read_batches`]): the header
+/// row first, then every row in exactly one batch, in order, at least one
+/// batch (empty for a header-only file).
+pub trait Sink: Send {
+    fn header(&mut self, headers: &[String]) -> Result<()>;
+    fn batch(&mut self, batch: Batch) -> Result<()>;
+}
+
+/// A reference file's first malformed row, as the error it is there.
+pub fn refuse_malformed(table: &Table) -> Result<()> {
+    match table.malformed.first() {
+        Some(m) => Err(Error::Cell {
+            path: table.path.clone(),
+            row: m.source_row,
+            column: String::new(),
+            message: m.message.clone(),
+        }),
+        None => Ok(()),
+    }
+}
+
 /// Reads any supported file. `sheet` picks an XLSX sheet by name.
 pub fn read_table(path: &Path, sheet: Option<&str>) -> Result<Table> {
+    let mut whole = Whole::default();
+    let mut table = read_batches(path, sheet, usize::MAX, &mut whole)?;
+    table.frame = whole.frame.unwrap_or_default();
+    Ok(table)
+}
+
+/// Keeps every batch, for [`read_table`].
+#[derive(Default)]
+struct Whole {
+    frame: Option<DataFrame>,
+}
+
+impl Sink for Whole {
+    fn header(&mut self, _: &[String]) -> Result<()> {
+        Ok(())
+    }
+    fn batch(&mut self, batch: Batch) -> Result<()> {
+        match &mut self.frame {
+            Some(f) => {
+                f.vstack_mut(&batch.frame).map_err(Error::Polars)?;
+            }
+            None => self.frame = Some(batch.frame),
+        }
+        Ok(())
+    }
+}
+
+/// Reads a file into `sink`, `batch_rows` rows at a time, and describes it
+/// (its frame is empty: the rows went to the sink). A CSV is split into
+/// records batch by batch, so the whole file's cells are never held at
+/// once; the other formats are read whole, then handed over in batches.
+pub fn read_batches(
+    path: &Path,
+    sheet: Option<&str>,
+    batch_rows: usize,
+    sink: &mut dyn Sink,
+) -> Result<Table> {
+    assert!(batch_rows > 0, "a batch holds at least one row");
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
     // The SHA-256 is of the file as delivered (compressed or not), made on
     // the other core while this one parses.
-    let (sha256, raw) = rayon::join(
+    let (sha256, parsed) = rayon::join(
         || hex::encode(Sha256::digest(&bytes)),
-        || parse(path, sheet, &bytes),
+        || parse(path, sheet, &bytes, batch_rows, sink),
     );
-    let raw = raw?;
-    // A NUL in a header is a corrupt or binary header row, and the column
-    // could never be mapped or kept by name.
-    if let Some((i, h)) = raw
-        .headers
-        .iter()
-        .enumerate()
-        .find(|(_, h)| h.contains('\0'))
-    {
-        return Err(Error::input(
+    let parsed = parsed?;
+    Ok(Table {
+        path: path.to_owned(),
+        sha256,
+        info: parsed.info,
+        headers: parsed.headers,
+        rows: parsed.rows,
+        frame: DataFrame::empty(),
+        malformed: parsed.malformed,
+    })
+}
+
+/// A NUL in a header is a corrupt or binary header row, and the column
+/// could never be mapped or kept by name.
+fn check_headers(path: &Path, headers: &[String]) -> Result<()> {
+    match headers.iter().enumerate().find(|(_, h)| h.contains('\0')) {
+        Some((i, h)) => Err(Error::input(
             path,
             format!(
                 "header row: column {} ({:?}) contains a NUL byte",
                 i + 1,
                 h.replace('\0', "")
             ),
-        ));
+        )),
+        None => Ok(()),
     }
-    Ok(Table {
-        path: path.to_owned(),
-        sha256,
+}
+
+/// A file as its reader described it, its rows handed to the sink.
+struct Parsed {
+    info: SourceInfo,
+    headers: Vec<String>,
+    rows: usize,
+    malformed: Vec<Malformed>,
+}
+
+/// Hands a table read whole to `sink`, `batch_rows` rows at a time (slices:
+/// no copy).
+fn hand_over(path: &Path, raw: RawTable, batch_rows: usize, sink: &mut dyn Sink) -> Result<Parsed> {
+    check_headers(path, &raw.headers)?;
+    sink.header(&raw.headers)?;
+    let rows = raw.frame.height();
+    let mut start = 0;
+    loop {
+        let len = batch_rows.min(rows - start);
+        sink.batch(Batch {
+            start,
+            frame: raw.frame.slice(start as i64, len),
+        })?;
+        start += len;
+        if start == rows {
+            break;
+        }
+    }
+    Ok(Parsed {
         info: raw.info,
         headers: raw.headers,
-        rows: raw.frame.height(),
-        frame: raw.frame,
+        rows,
         malformed: raw.malformed,
     })
 }
 
 /// The table in a file's bytes, whatever its format (gzip-compressed or
 /// not).
-fn parse(path: &Path, sheet: Option<&str>, bytes: &[u8]) -> Result<RawTable> {
+fn parse(
+    path: &Path,
+    sheet: Option<&str>,
+    bytes: &[u8],
+    batch_rows: usize,
+    sink: &mut dyn Sink,
+) -> Result<Parsed> {
     let gzipped = bytes.starts_with(&[0x1f, 0x8b]);
     let inflated;
     let (bytes, inner) = if gzipped {
@@ -170,8 +275,8 @@ fn parse(path: &Path, sheet: Option<&str>, bytes: &[u8]) -> Result<RawTable> {
         (bytes, path.to_owned())
     };
     let format = detect_format(&inner, bytes);
-    match format {
-        Format::Csv => csv::read(path, bytes),
+    let raw = match format {
+        Format::Csv => return csv::read(path, bytes, batch_rows, sink),
         Format::Xlsx if gzipped => Err(Error::input(
             path,
             "a gzip-compressed workbook: uncompress it first (gunzip), or export the sheet as CSV",
@@ -179,7 +284,8 @@ fn parse(path: &Path, sheet: Option<&str>, bytes: &[u8]) -> Result<RawTable> {
         Format::Xlsx => xlsx::read(path, sheet),
         Format::Parquet => parquet::read(path, bytes),
         Format::Json | Format::Ndjson => json::read(path, bytes, format),
-    }
+    }?;
+    hand_over(path, raw, batch_rows, sink)
 }
 
 /// The most a gzip-compressed input may inflate to (8 GiB): a list bigger
@@ -215,7 +321,7 @@ pub fn sha256_file(path: &Path) -> Result<String> {
     Ok(hex::encode(hasher.finalize()))
 }
 
-/// What a format reader hands back.
+/// What a format that is read whole hands back.
 #[derive(Debug)]
 struct RawTable {
     info: SourceInfo,

@@ -81,7 +81,7 @@ impl Suppression {
                 ),
             ));
         }
-        let df = canonical_frame(&table, &map, OPPOSITION_READ);
+        let df = canonical_frame(&table.frame, &map, OPPOSITION_READ);
         // The cheap checks first, over the raw cells: a file invalid on its
         // first row is refused before the whole of it is normalised.
         let channel = strs(&df, "channel");

@@ -1,7 +1,9 @@
-//! Column-wise normalisation of a whole canonical frame: each column is
-//! taken out of polars once, normalised in parallel (rayon), and kept as a
-//! typed vector indexed by row. Unrecognised yes/no and date values are
-//! counted per column for the summary's warnings.
+//! Column-wise normalisation of a canonical frame, batch by batch: each
+//! column is taken out of polars once, normalised in parallel (rayon), and
+//! kept as a typed vector indexed by row; the batches are then joined in
+//! row order ([`Normalised::concat`]). Unrecognised yes/no and date values
+//! are counted per column for the summary's warnings, the same whatever
+//! the batches.
 
 use chrono::NaiveDate;
 use polars::prelude::*;
@@ -26,7 +28,7 @@ pub fn strs<'a>(df: &'a DataFrame, name: &str) -> Vec<Option<&'a str>> {
 }
 
 /// The normalised fields of every record of a frame, by row index.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, PartialEq)]
 pub struct Normalised {
     pub rows: usize,
     pub first_name: Texts,
@@ -63,7 +65,7 @@ pub struct Normalised {
 }
 
 /// Client-file extras (docs/pipeline.md#inputs).
-#[derive(Debug, Default)]
+#[derive(Debug, Default, PartialEq, Clone)]
 pub struct ClientFields {
     pub client_id: Vec<Option<String>>,
     pub relationship_end_at: Vec<Option<NaiveDate>>,
@@ -107,16 +109,22 @@ pub const FIRST_ROWS: usize = 5;
 pub const EXAMPLES: usize = 3;
 
 impl ValueWarning {
-    fn collect(column: &str, kind: ValueKind, col: &[Option<&str>], bad: &[bool]) -> Option<Self> {
+    /// The column's bad cells in a batch whose first row is `start` (none
+    /// is a warning of zero rows, kept so that every batch's warnings line
+    /// up column by column for [`merge`]).
+    fn collect(
+        column: &str,
+        kind: ValueKind,
+        col: &[Option<&str>],
+        bad: &[bool],
+        start: usize,
+    ) -> Self {
         let rows = bad.iter().filter(|b| **b).count();
-        if rows == 0 {
-            return None;
-        }
         let mut first_rows = Vec::new();
         let mut examples: Vec<String> = Vec::new();
         for (i, _) in bad.iter().enumerate().filter(|(_, b)| **b) {
             if first_rows.len() < FIRST_ROWS {
-                first_rows.push(i + 1);
+                first_rows.push(start + i + 1);
             }
             let v: String = col[i].unwrap_or("").chars().take(40).collect();
             if examples.len() < EXAMPLES && !examples.contains(&v) {
@@ -126,13 +134,30 @@ impl ValueWarning {
                 break;
             }
         }
-        Some(ValueWarning {
+        ValueWarning {
             column: column.to_owned(),
             kind,
             rows,
             first_rows,
             examples,
-        })
+        }
+    }
+
+    /// Adds a later batch's warning of the same column: the first rows and
+    /// examples a scan of both batches at once would have found.
+    fn absorb(&mut self, later: ValueWarning) {
+        debug_assert_eq!((&self.column, self.kind), (&later.column, later.kind));
+        self.rows += later.rows;
+        for r in later.first_rows {
+            if self.first_rows.len() < FIRST_ROWS {
+                self.first_rows.push(r);
+            }
+        }
+        for e in later.examples {
+            if self.examples.len() < EXAMPLES && !self.examples.contains(&e) {
+                self.examples.push(e);
+            }
+        }
     }
 
     /// The summary's one-line text (English, like its other warnings).
@@ -147,36 +172,83 @@ impl ValueWarning {
     }
 }
 
-fn yes_no_column(df: &DataFrame, name: &str, warnings: &mut Vec<ValueWarning>) -> Vec<YesNo> {
+/// Joins the batches' warnings (each batch's list names the same columns
+/// in the same order) and keeps the columns that had any.
+fn merge(batches: impl IntoIterator<Item = Vec<ValueWarning>>) -> Vec<ValueWarning> {
+    let mut batches = batches.into_iter();
+    let mut out = batches.next().unwrap_or_default();
+    for later in batches {
+        assert_eq!(
+            out.len(),
+            later.len(),
+            "every batch checks the same columns"
+        );
+        for (w, l) in out.iter_mut().zip(later) {
+            w.absorb(l);
+        }
+    }
+    out.retain(|w| w.rows > 0);
+    out
+}
+
+/// A batch's rows `start..` of one column, read and checked.
+struct Batch<'a> {
+    df: &'a DataFrame,
+    start: usize,
+    warnings: &'a mut Vec<ValueWarning>,
+}
+
+fn yes_no_column(b: &mut Batch, name: &str) -> Vec<YesNo> {
+    let (df, warnings) = (b.df, &mut *b.warnings);
     let col = strs(df, name);
     let parsed: Vec<(YesNo, bool)> = col
         .par_iter()
         .map(|c| c.map_or((YesNo::Unknown, true), parse_yes_no))
         .collect();
     let bad: Vec<bool> = parsed.iter().map(|(_, ok)| !ok).collect();
-    warnings.extend(ValueWarning::collect(name, ValueKind::YesNo, &col, &bad));
+    warnings.push(ValueWarning::collect(
+        name,
+        ValueKind::YesNo,
+        &col,
+        &bad,
+        b.start,
+    ));
     parsed.into_iter().map(|(v, _)| v).collect()
 }
 
-fn date_column(
-    df: &DataFrame,
-    name: &str,
-    warnings: &mut Vec<ValueWarning>,
-) -> Vec<Option<NaiveDate>> {
+fn date_column(b: &mut Batch, name: &str) -> Vec<Option<NaiveDate>> {
+    let (df, warnings) = (b.df, &mut *b.warnings);
     let col = strs(df, name);
     let parsed: Vec<(Option<NaiveDate>, bool)> = col
         .par_iter()
         .map(|c| c.map_or((None, true), parse_date))
         .collect();
     let bad: Vec<bool> = parsed.iter().map(|(_, ok)| !ok).collect();
-    warnings.extend(ValueWarning::collect(name, ValueKind::Date, &col, &bad));
+    warnings.push(ValueWarning::collect(
+        name,
+        ValueKind::Date,
+        &col,
+        &bad,
+        b.start,
+    ));
     parsed.into_iter().map(|(v, _)| v).collect()
 }
 
 /// Normalises every canonical column of `df` that the pipeline reads.
 pub fn normalise_frame(df: &DataFrame) -> Normalised {
+    Normalised::concat(vec![normalise_batch(df, 0)])
+}
+
+/// [`normalise_frame`] of the rows `start..start + df.height()` of a file,
+/// to be joined with the other batches by [`Normalised::concat`].
+pub fn normalise_batch(df: &DataFrame, start: usize) -> Normalised {
     let rows = df.height();
     let mut warnings = Vec::new();
+    let mut b = Batch {
+        df,
+        start,
+        warnings: &mut warnings,
+    };
     let first_name = par_texts(&strs(df, "first_name"), clean_name);
     let last_name = par_texts(&strs(df, "last_name"), clean_name);
     let full_name = par_texts(&strs(df, "full_name"), clean_name);
@@ -230,11 +302,11 @@ pub fn normalise_frame(df: &DataFrame) -> Normalised {
         .map(|i| line1[i].is_some() || postcode_raw[i].is_some() || city[i].is_some())
         .collect();
 
-    let collected_at = date_column(df, "collected_at", &mut warnings);
-    let last_contact_at = date_column(df, "last_contact_at", &mut warnings);
-    let consent = CHANNELS.map(|ch| yes_no_column(df, consent_column(ch), &mut warnings));
-    let consent_at = CHANNELS.map(|ch| date_column(df, consent_date_column(ch), &mut warnings));
-    let consent_partners = yes_no_column(df, "consent_partners", &mut warnings);
+    let collected_at = date_column(&mut b, "collected_at");
+    let last_contact_at = date_column(&mut b, "last_contact_at");
+    let consent = CHANNELS.map(|ch| yes_no_column(&mut b, consent_column(ch)));
+    let consent_at = CHANNELS.map(|ch| date_column(&mut b, consent_date_column(ch)));
+    let consent_partners = yes_no_column(&mut b, "consent_partners");
     let consent_proof = strs(df, "consent_proof")
         .iter()
         .map(Option::is_some)
@@ -273,23 +345,122 @@ pub fn normalise_frame(df: &DataFrame) -> Normalised {
 
 /// Reads the client-only columns of a client frame.
 pub fn client_fields(df: &DataFrame, warnings: &mut Vec<ValueWarning>) -> ClientFields {
-    let all = yes_no_column(df, "opposed_all", warnings);
+    let (fields, w) = ClientFields::concat(vec![client_batch(df, 0)]);
+    warnings.extend(w);
+    fields
+}
+
+/// [`client_fields`] of the rows `start..` of a file, with the batch's
+/// warnings, to be joined by [`ClientFields::concat`].
+pub fn client_batch(df: &DataFrame, start: usize) -> (ClientFields, Vec<ValueWarning>) {
+    let mut warnings = Vec::new();
+    let mut b = Batch {
+        df,
+        start,
+        warnings: &mut warnings,
+    };
+    let all = yes_no_column(&mut b, "opposed_all");
     let opposed = CHANNELS.map(|ch| {
-        yes_no_column(df, opposed_column(ch), warnings)
+        yes_no_column(&mut b, opposed_column(ch))
             .into_iter()
             .zip(&all)
             .map(|(v, a)| v == YesNo::Yes || *a == YesNo::Yes)
             .collect()
     });
-    ClientFields {
+    let fields = ClientFields {
         client_id: strs(df, "client_id")
             .into_iter()
             .map(|s| s.map(str::to_owned))
             .collect(),
-        relationship_end_at: date_column(df, "relationship_end_at", warnings),
-        last_purchase_at: date_column(df, "last_purchase_at", warnings),
-        contract_in_progress: yes_no_column(df, "contract_in_progress", warnings),
+        relationship_end_at: date_column(&mut b, "relationship_end_at"),
+        last_purchase_at: date_column(&mut b, "last_purchase_at"),
+        contract_in_progress: yes_no_column(&mut b, "contract_in_progress"),
         opposed,
+    };
+    (fields, warnings)
+}
+
+impl ClientFields {
+    /// The batches, in row order, as one file's fields and warnings.
+    pub fn concat(
+        parts: Vec<(ClientFields, Vec<ValueWarning>)>,
+    ) -> (ClientFields, Vec<ValueWarning>) {
+        let mut out = ClientFields::default();
+        let mut warnings = Vec::with_capacity(parts.len());
+        for (f, w) in parts {
+            out.client_id.extend(f.client_id);
+            out.relationship_end_at.extend(f.relationship_end_at);
+            out.last_purchase_at.extend(f.last_purchase_at);
+            out.contract_in_progress.extend(f.contract_in_progress);
+            for (o, p) in out.opposed.iter_mut().zip(f.opposed) {
+                o.extend(p);
+            }
+            warnings.push(w);
+        }
+        (out, merge(warnings))
+    }
+}
+
+impl Normalised {
+    /// The batches of one file, in row order, as one: every row as a
+    /// single [`normalise_frame`] of the whole file would have it, warnings
+    /// included.
+    pub fn concat(parts: Vec<Normalised>) -> Normalised {
+        if parts.len() == 1 {
+            let mut one = parts.into_iter().next().expect("one part");
+            one.warnings = merge([std::mem::take(&mut one.warnings)]);
+            return one;
+        }
+        let texts = |f: fn(&Normalised) -> &Texts| -> Texts {
+            Texts::concat(&parts.iter().map(f).collect::<Vec<_>>())
+        };
+        let mut out = Normalised {
+            rows: parts.iter().map(|p| p.rows).sum(),
+            first_name: texts(|p| &p.first_name),
+            last_name: texts(|p| &p.last_name),
+            full_name: texts(|p| &p.full_name),
+            name_key: texts(|p| &p.name_key),
+            last_key: texts(|p| &p.last_key),
+            postcode: texts(|p| &p.postcode),
+            address_line1: texts(|p| &p.address_line1),
+            city: texts(|p| &p.city),
+            country: texts(|p| &p.country),
+            ..Normalised::default()
+        };
+        let mut parts = parts;
+        let rows = out.rows;
+        // Each column is allocated once at its final length (growing it
+        // batch by batch would hold up to twice that for a while).
+        fn joined<T>(
+            parts: &mut [Normalised],
+            rows: usize,
+            f: impl Fn(&mut Normalised) -> &mut Vec<T>,
+        ) -> Vec<T> {
+            let mut v = Vec::with_capacity(rows);
+            for p in parts.iter_mut() {
+                v.append(f(p));
+            }
+            v
+        }
+        out.email = joined(&mut parts, rows, |p| &mut p.email);
+        out.phone = joined(&mut parts, rows, |p| &mut p.phone);
+        out.mobile = joined(&mut parts, rows, |p| &mut p.mobile);
+        out.fax = joined(&mut parts, rows, |p| &mut p.fax);
+        out.siren = joined(&mut parts, rows, |p| &mut p.siren);
+        out.siret = joined(&mut parts, rows, |p| &mut p.siret);
+        out.address_complete = joined(&mut parts, rows, |p| &mut p.address_complete);
+        out.address_any = joined(&mut parts, rows, |p| &mut p.address_any);
+        out.collected_at = joined(&mut parts, rows, |p| &mut p.collected_at);
+        out.last_contact_at = joined(&mut parts, rows, |p| &mut p.last_contact_at);
+        for c in 0..CHANNELS.len() {
+            out.consent[c] = joined(&mut parts, rows, |p| &mut p.consent[c]);
+            out.consent_at[c] = joined(&mut parts, rows, |p| &mut p.consent_at[c]);
+        }
+        out.consent_partners = joined(&mut parts, rows, |p| &mut p.consent_partners);
+        out.consent_proof = joined(&mut parts, rows, |p| &mut p.consent_proof);
+        let warnings: Vec<Vec<ValueWarning>> = parts.into_iter().map(|p| p.warnings).collect();
+        out.warnings = merge(warnings);
+        out
     }
 }
 
@@ -324,5 +495,86 @@ fn name_keys(
             }
             None => (None, None),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A frame whose bad cells straddle any batch boundary.
+    fn frame(rows: usize) -> DataFrame {
+        let col = |name: &str, f: &dyn Fn(usize) -> Option<String>| {
+            let ca: StringChunked = (0..rows).map(f).collect();
+            ca.with_name(name.into()).into_column()
+        };
+        DataFrame::new(
+            rows,
+            vec![
+                col("first_name", &|i| (i % 4 != 0).then(|| format!("jean-{i}"))),
+                col("last_name", &|i| Some(format!("Dupont Lagarde {i}"))),
+                col("email", &|i| Some(format!("Jean.{i}@Example.FR"))),
+                col("mobile", &|i| {
+                    (i % 3 == 0).then(|| format!("06 12 34 {:02} {:02}", i % 100, i % 97))
+                }),
+                col("postcode", &|i| Some(format!("{:05}", 75001 + i % 20))),
+                col("city", &|i| Some(format!("Paris {}", i % 20))),
+                col("siret", &|i| {
+                    (i % 5 == 0).then(|| "73282932000074".to_owned())
+                }),
+                col("collected_at", &|i| {
+                    Some(if i % 6 == 1 {
+                        format!("le {i} mai")
+                    } else {
+                        "2026-01-10".into()
+                    })
+                }),
+                col("consent_email", &|i| {
+                    Some(if i % 4 == 2 {
+                        format!("bof{}", i % 5)
+                    } else {
+                        "oui".into()
+                    })
+                }),
+                col("opposed_sms", &|i| {
+                    Some(if i % 9 == 0 { "?".into() } else { "non".into() })
+                }),
+                col("last_purchase_at", &|i| {
+                    (i % 8 == 3).then(|| "hier".to_owned())
+                }),
+            ],
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn batches_joined_are_the_whole_frame_warnings_included() {
+        let df = frame(50);
+        let whole = normalise_frame(&df);
+        let mut w = Vec::new();
+        let whole_fields = client_fields(&df, &mut w);
+        assert!(
+            whole.warnings.len() >= 2 && !w.is_empty(),
+            "{:?} {w:?}",
+            whole.warnings
+        );
+        for size in [1, 3, 7, 49, 50] {
+            let starts: Vec<usize> = (0..50).step_by(size).collect();
+            let slice = |s: usize| df.slice(s as i64, size.min(50 - s));
+            let norm = Normalised::concat(
+                starts
+                    .iter()
+                    .map(|&s| normalise_batch(&slice(s), s))
+                    .collect(),
+            );
+            assert_eq!(norm, whole, "batches of {size}");
+            let (fields, fw) =
+                ClientFields::concat(starts.iter().map(|&s| client_batch(&slice(s), s)).collect());
+            assert_eq!(
+                (fields, fw),
+                (whole_fields.clone(), w.clone()),
+                "batches of {size}"
+            );
+        }
     }
 }

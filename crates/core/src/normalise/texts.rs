@@ -70,6 +70,18 @@ impl Texts {
         }
     }
 
+    /// The columns one after the other (a file's batches, in row order).
+    pub fn concat(parts: &[&Texts]) -> Texts {
+        match parts {
+            [] => empty(),
+            [one] => (*one).clone(),
+            _ => Texts::from_chunked(&StringChunked::from_chunk_iter(
+                "".into(),
+                parts.iter().map(|t| t.array.clone()),
+            )),
+        }
+    }
+
     /// `len` rows with no value.
     pub fn nulls(len: usize) -> Texts {
         Texts::from_chunked(&StringChunked::full_null("".into(), len))

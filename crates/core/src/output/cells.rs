@@ -2,20 +2,19 @@
 //! normalisation (qualified.csv prints a value as read when it did not
 //! normalise) and the kept vendor columns.
 //!
-//! In: the canonical frame, the table and the kept columns, at the end of
-//! the import. Out: [`Raw`] views of row ranges, batch by batch, for the
-//! frames of [`super::frames`]. Between the two the cells can be spilled
-//! to a scratch Parquet file of the staging folder ([`ListCells::spill`]):
-//! they are the biggest thing a run holds and linking, its most
-//! memory-hungry stage, does not read them.
+//! In: each batch's canonical frame and kept columns, as the list is read
+//! ([`CellsBuilder`]). Out: [`Raw`] views of row ranges, batch by batch,
+//! for the frames of [`super::frames`]. A run writes the cells straight to
+//! a scratch Parquet file of the staging folder, batch by batch: they are
+//! the biggest thing a run would hold, and nothing reads them between the
+//! import and the outputs.
 
 use std::fs::File;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use polars::prelude::*;
 
 use crate::error::{Error, Result};
-use crate::ingest::Table;
 use crate::normalise::Texts;
 use crate::schema::CANONICAL_COLUMNS;
 
@@ -28,8 +27,9 @@ enum Place {
 /// The list's cells the outputs print as read.
 pub struct ListCells {
     rows: usize,
-    /// Kept columns' names as the vendor wrote them, in output order.
-    kept: Vec<String>,
+    /// Kept columns: the name the vendor wrote and where the column is
+    /// stored ([`kept_name`]), in output order.
+    kept: Vec<(String, usize)>,
     place: Place,
 }
 
@@ -38,52 +38,133 @@ fn kept_name(k: usize) -> String {
     format!("kept{k}")
 }
 
-impl ListCells {
-    /// The canonical columns of `canon` and the `kept` columns of `table`
-    /// (no copy: the frames share their arrays).
-    pub fn new(canon: &DataFrame, table: &Table, kept: &[(String, usize)]) -> ListCells {
-        let mut cols: Vec<Column> = CANONICAL_COLUMNS
-            .iter()
-            .filter_map(|(name, _)| canon.column(name).ok().cloned())
-            .collect();
-        for (k, (_, i)) in kept.iter().enumerate() {
-            cols.push(
-                table
-                    .column(*i)
-                    .clone()
-                    .with_name(kept_name(k).into())
-                    .into_column(),
-            );
-        }
-        let frame = DataFrame::new(canon.height(), cols)
-            .expect("columns of one table have one height and distinct names");
-        ListCells {
-            rows: canon.height(),
-            kept: kept.iter().map(|(name, _)| name.clone()).collect(),
-            place: Place::Memory(frame),
-        }
+/// The cells of one batch: the canonical columns of `canon` and the `kept`
+/// columns (by index) of `batch` (no copy: the frames share their arrays).
+fn cells_frame(canon: &DataFrame, batch: &DataFrame, kept: &[(String, usize)]) -> DataFrame {
+    let mut cols: Vec<Column> = CANONICAL_COLUMNS
+        .iter()
+        .filter_map(|(name, _)| canon.column(name).ok().cloned())
+        .collect();
+    for (k, (_, i)) in kept.iter().enumerate() {
+        cols.push(
+            crate::ingest::column(batch, *i)
+                .clone()
+                .with_name(kept_name(k).into())
+                .into_column(),
+        );
+    }
+    let mut frame = DataFrame::new(canon.height(), cols)
+        .expect("columns of one batch have one height and distinct names");
+    // A Parquet row group per batch needs the columns' chunks aligned.
+    frame.align_chunks();
+    frame
+}
+
+/// Gathers [`ListCells`] batch by batch, in memory or straight into a
+/// scratch file (then the list's cells are never all held at once).
+pub struct CellsBuilder {
+    kept: Vec<(String, usize)>,
+    rows: usize,
+    into: Into,
+}
+
+enum Into {
+    Memory(Option<DataFrame>),
+    /// Uncompressed Parquet, one row group per batch: the file lives
+    /// minutes and is read once. `sync` is the same file, to flush it to
+    /// disk at the end.
+    File {
+        path: PathBuf,
+        sync: File,
+        file: Option<File>,
+        // Boxed: the writer is large, and there is one builder a run.
+        writer: Option<Box<polars::io::parquet::write::BatchedWriter<File>>>,
+    },
+}
+
+impl CellsBuilder {
+    /// `kept`: the vendor columns the outputs may print (name, index in the
+    /// file); `spill`: a new scratch file, or `None` to keep the cells in
+    /// memory.
+    pub fn new(kept: &[(String, usize)], spill: Option<(PathBuf, File)>) -> Result<CellsBuilder> {
+        let into = match spill {
+            None => Into::Memory(None),
+            Some((path, file)) => Into::File {
+                sync: file.try_clone().map_err(|e| Error::io(&path, e))?,
+                path,
+                file: Some(file),
+                writer: None,
+            },
+        };
+        Ok(CellsBuilder {
+            kept: kept.to_vec(),
+            rows: 0,
+            into,
+        })
     }
 
-    /// Writes the cells to `file` (a new file at `path`) as Parquet and
-    /// frees them. Uncompressed: the file lives minutes and is read once.
-    pub fn spill(&mut self, path: &Path, file: File) -> Result<()> {
-        let Place::Memory(frame) = &mut self.place else {
-            return Ok(());
-        };
-        let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
-        ParquetWriter::new(&mut w)
-            .with_compression(ParquetCompression::Uncompressed)
-            .with_row_group_size(Some(READ_ROWS))
-            .finish(frame)
-            .map_err(|e| Error::input(path, format!("cannot write the scratch file: {e}")))?;
-        w.into_inner()
-            .map_err(|e| Error::io(path, e.into_error()))?
-            .sync_all()
-            .map_err(|e| Error::io(path, e))?;
-        self.place = Place::Spilled(path.to_owned());
+    /// The next batch's cells: its canonical frame and its columns as read.
+    pub fn push(&mut self, canon: &DataFrame, batch: &DataFrame) -> Result<()> {
+        let frame = cells_frame(canon, batch, &self.kept);
+        self.rows += frame.height();
+        match &mut self.into {
+            Into::Memory(None) => self.into = Into::Memory(Some(frame)),
+            Into::Memory(Some(all)) => {
+                all.vstack_mut(&frame).map_err(Error::Polars)?;
+            }
+            Into::File {
+                path, file, writer, ..
+            } => {
+                let cannot = |e: PolarsError| {
+                    Error::input(&*path, format!("cannot write the scratch file: {e}"))
+                };
+                let w = match writer {
+                    Some(w) => w,
+                    None => writer.insert(Box::new(
+                        ParquetWriter::new(file.take().expect("the file opens one writer"))
+                            .with_compression(ParquetCompression::Uncompressed)
+                            .batched(frame.schema())
+                            .map_err(cannot)?,
+                    )),
+                };
+                w.write_batch(&frame).map_err(cannot)?;
+            }
+        }
         Ok(())
     }
 
+    /// The cells, without the kept columns named in `removed` (found
+    /// sensitive by a later batch: never printed, though spilled).
+    pub fn finish(self, removed: &[String]) -> Result<ListCells> {
+        let place = match self.into {
+            Into::Memory(frame) => Place::Memory(frame.unwrap_or_default()),
+            Into::File {
+                path, sync, writer, ..
+            } => {
+                if let Some(w) = writer {
+                    w.finish().map_err(|e| {
+                        Error::input(&path, format!("cannot write the scratch file: {e}"))
+                    })?;
+                }
+                sync.sync_all().map_err(|e| Error::io(&path, e))?;
+                Place::Spilled(path)
+            }
+        };
+        Ok(ListCells {
+            rows: self.rows,
+            kept: self
+                .kept
+                .iter()
+                .enumerate()
+                .filter(|(_, (name, _))| !removed.contains(name))
+                .map(|(k, (name, _))| (name.clone(), k))
+                .collect(),
+            place,
+        })
+    }
+}
+
+impl ListCells {
     /// A reader of the cells in row order ([`Cursor::raw_for`]).
     pub(crate) fn cursor(&self) -> Cursor<'_> {
         Cursor {
@@ -155,7 +236,7 @@ pub(crate) struct Raw {
 }
 
 impl Raw {
-    fn new(frame: &DataFrame, offset: usize, kept: &[String]) -> Raw {
+    fn new(frame: &DataFrame, offset: usize, kept: &[(String, usize)]) -> Raw {
         let texts = |name: &str| Texts::column(frame, name);
         Raw {
             offset,
@@ -165,8 +246,7 @@ impl Raw {
                 .collect(),
             kept: kept
                 .iter()
-                .enumerate()
-                .map(|(k, name)| (name.clone(), texts(&kept_name(k))))
+                .map(|(name, k)| (name.clone(), texts(&kept_name(*k))))
                 .collect(),
             nulls: Texts::nulls(frame.height()),
         }
@@ -215,43 +295,50 @@ impl<'a> RawColumn<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::Path;
 
-    fn cells(rows: usize) -> ListCells {
+    /// `rows` cells given in batches of `batch`, kept in memory or spilled.
+    fn cells(rows: usize, batch: usize, spill: Option<&Path>) -> ListCells {
         let first: StringChunked = (0..rows)
             .map(|i| (i % 3 != 0).then(|| format!("Prénom {i}")))
             .collect();
         let note: StringChunked = (0..rows).map(|i| Some(format!("n{i}"))).collect();
+        let secret: StringChunked = (0..rows).map(|i| Some(format!("s{i}"))).collect();
         let canon = DataFrame::new(
             rows,
             vec![first.with_name("first_name".into()).into_column()],
         )
         .unwrap();
-        let frame = DataFrame::new(rows, vec![note.with_name("c0".into()).into_column()]).unwrap();
-        let table = Table {
-            path: "t.csv".into(),
-            sha256: String::new(),
-            info: crate::ingest::SourceInfo {
-                format: crate::ingest::Format::Csv,
-                encoding: None,
-                delimiter: None,
-                sheet: None,
-            },
-            headers: vec!["Note".into()],
-            frame,
+        let frame = DataFrame::new(
             rows,
-            malformed: vec![],
-        };
-        ListCells::new(&canon, &table, &[("Note".into(), 0)])
+            vec![
+                note.with_name("c0".into()).into_column(),
+                secret.with_name("c1".into()).into_column(),
+            ],
+        )
+        .unwrap();
+        let spill = spill.map(|p| (p.to_owned(), File::create(p).unwrap()));
+        let kept = [("Note".to_owned(), 0), ("Secret".to_owned(), 1)];
+        let mut b = CellsBuilder::new(&kept, spill).unwrap();
+        for start in (0..rows).step_by(batch) {
+            let len = batch.min(rows - start);
+            b.push(
+                &canon.slice(start as i64, len),
+                &frame.slice(start as i64, len),
+            )
+            .unwrap();
+        }
+        b.finish(&["Secret".to_owned()]).unwrap()
     }
 
     #[test]
     fn spilled_cells_read_back_the_same_in_batches_of_any_size() {
         let rows = READ_ROWS + 1_000;
-        let memory = cells(rows);
-        let mut spilled = cells(rows);
+        let memory = cells(rows, rows, None);
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("cells.parquet");
-        spilled.spill(&path, File::create(&path).unwrap()).unwrap();
+        // Written in batches of 5,000 rows, a row group each.
+        let spilled = cells(rows, 5_000, Some(&path));
         assert!(matches!(spilled.place, Place::Spilled(_)));
         // Every third row, in batches of 1, 7 and 40,000 rows.
         let wanted: Vec<usize> = (0..rows).step_by(3).collect();
@@ -264,7 +351,9 @@ mod tests {
                     assert_eq!(x.column("first_name").get(i), want.as_deref());
                     assert_eq!(y.column("first_name").get(i), want.as_deref());
                     assert_eq!(y.column("email").get(i), None, "absent column: empty");
-                    let (name, note) = y.kept().next().unwrap();
+                    let kept: Vec<_> = y.kept().collect();
+                    assert_eq!(kept.len(), 1, "the removed column is not printed");
+                    let (name, note) = kept[0];
                     assert_eq!(
                         (name, note.get(i)),
                         ("Note", Some(format!("n{i}").as_str()))
