@@ -56,39 +56,120 @@ impl KeyKind {
     }
 }
 
-/// The exact matching keys of one record, each tagged with its kind.
-pub fn record_keys(n: &Normalised, i: usize) -> Vec<(KeyKind, String)> {
-    let mut keys = Vec::with_capacity(4);
-    let name = n.name_key.get(i);
+/// An exact matching key: 128 bits of XXH3 of its text (`email`,
+/// `email|name`, `+33612345678`, `phone|name`, `siret|name`), so that a
+/// record's keys are a few integers, not strings. Two different texts
+/// share a hash with a chance of about n² / 2¹²⁹: below 10⁻²⁴ for the
+/// keys of a 10M-row list and its client file.
+pub type KeyHash = u128;
+
+/// Calls `f` with each exact matching key of record `i`, tagged with its
+/// kind, in a fixed order (email, mobile, phone, SIRET).
+pub fn for_each_key(n: &Normalised, i: usize, mut f: impl FnMut(KeyKind, KeyHash)) {
+    let name = n.name_key.get(i).unwrap_or("");
+    let with_name = |key: &str| {
+        let mut h = xxhash_rust::xxh3::Xxh3Default::new();
+        h.update(key.as_bytes());
+        h.update(b"|");
+        h.update(name.as_bytes());
+        h.digest128()
+    };
     if let Some(e) = &n.email[i] {
         match e.class {
             EmailClass::Invalid => {}
-            EmailClass::Role => keys.push((
+            EmailClass::Role => f(KeyKind::Email, with_name(e.key())),
+            _ => f(
                 KeyKind::Email,
-                format!("{}|{}", e.key(), name.unwrap_or("")),
-            )),
-            _ => keys.push((KeyKind::Email, e.key().to_owned())),
+                xxhash_rust::xxh3::xxh3_128(e.key().as_bytes()),
+            ),
         }
     }
     for p in [&n.mobile[i], &n.phone[i]].into_iter().flatten() {
         let Some(e164) = &p.e164 else { continue };
         match p.kind {
-            PhoneKind::Mobile => keys.push((KeyKind::Phone, e164.to_string())),
+            PhoneKind::Mobile => f(
+                KeyKind::Phone,
+                xxhash_rust::xxh3::xxh3_128(e164.as_str().as_bytes()),
+            ),
             PhoneKind::Invalid => {}
             // A landline is the household's: measured on the linkage
             // generator, "landline + last name" merged spouses and children
             // (precision 0.87); the full name keeps them apart, and fuzzy
             // matching recovers the spelling variants.
-            _ => keys.push((KeyKind::Phone, format!("{e164}|{}", name.unwrap_or("")))),
+            _ => f(KeyKind::Phone, with_name(e164.as_str())),
         }
     }
     if let Some(s) = n.siret[i].as_ref().filter(|s| s.valid) {
-        keys.push((
-            KeyKind::Siret,
-            format!("{}|{}", s.digits, name.unwrap_or("")),
-        ));
+        f(KeyKind::Siret, with_name(&s.digits));
     }
-    keys
+}
+
+/// Every record's keys, row after row (at most four a record).
+struct Keys {
+    /// Record `i`'s keys are `kind[start[i]..start[i + 1]]` (and `hash`).
+    start: Vec<u32>,
+    kind: Vec<KeyKind>,
+    hash: Vec<KeyHash>,
+}
+
+impl Keys {
+    /// Made on every core, a stretch of rows each, then joined in order.
+    fn of(n: &Normalised) -> Keys {
+        const STRETCH: usize = 1 << 16;
+        let parts: Vec<(Vec<u32>, Vec<KeyKind>, Vec<KeyHash>)> = (0..n.rows.div_ceil(STRETCH))
+            .into_par_iter()
+            .map(|c| {
+                let rows = c * STRETCH..((c + 1) * STRETCH).min(n.rows);
+                let (mut counts, mut kind, mut hash) =
+                    (Vec::with_capacity(rows.len()), Vec::new(), Vec::new());
+                for i in rows {
+                    let before = kind.len();
+                    for_each_key(n, i, |k, h| {
+                        kind.push(k);
+                        hash.push(h);
+                    });
+                    counts.push((kind.len() - before) as u32);
+                }
+                (counts, kind, hash)
+            })
+            .collect();
+        let total: usize = parts.iter().map(|p| p.1.len()).sum();
+        let mut keys = Keys {
+            start: Vec::with_capacity(n.rows + 1),
+            kind: Vec::with_capacity(total),
+            hash: Vec::with_capacity(total),
+        };
+        let mut at = 0u32;
+        keys.start.push(0);
+        for (counts, kind, hash) in parts {
+            for c in counts {
+                at += c;
+                keys.start.push(at);
+            }
+            keys.kind.extend(kind);
+            keys.hash.extend(hash);
+        }
+        keys
+    }
+
+    fn rows(&self) -> usize {
+        self.start.len() - 1
+    }
+
+    fn of_row(&self, i: usize) -> impl Iterator<Item = (KeyKind, KeyHash)> + '_ {
+        let r = self.start[i] as usize..self.start[i + 1] as usize;
+        self.kind[r.clone()]
+            .iter()
+            .copied()
+            .zip(self.hash[r].iter().copied())
+    }
+}
+
+/// The kinds and hashes of record `i`'s keys.
+fn key_list(n: &Normalised, i: usize) -> Vec<(KeyKind, KeyHash)> {
+    let mut v = Vec::with_capacity(4);
+    for_each_key(n, i, |k, h| v.push((k, h)));
+    v
 }
 
 /// Union-find with path halving and union by size.
@@ -159,27 +240,25 @@ pub fn link(
     labels: &[fuzzy::Label],
 ) -> Links {
     let n = list.rows;
-    let keys: Vec<Vec<(KeyKind, String)>> = (0..n)
-        .into_par_iter()
-        .map(|i| record_keys(list, i))
-        .collect();
+    let keys = Keys::of(list);
+    debug_assert_eq!(keys.rows(), n);
 
     // Dedupe: every key seen twice joins its rows.
     let mut uf = UnionFind::new(n);
     // foldhash, not SipHash: these maps are only looked up, never
     // iterated, and their keys are the run's own data.
-    let mut first: HashMap<&str, usize, FixedState> =
-        HashMap::with_capacity_and_hasher(n * 2, FixedState::default());
+    let mut first: HashMap<KeyHash, usize, FixedState> =
+        HashMap::with_capacity_and_hasher(keys.hash.len(), FixedState::default());
     let mut via: Vec<Option<KeyKind>> = vec![None; n];
-    for (i, ks) in keys.iter().enumerate() {
-        for (kind, k) in ks {
-            match first.get(k.as_str()) {
-                Some(&j) => {
-                    uf.union(i, j);
-                    via[i].get_or_insert(*kind);
+    for (i, via) in via.iter_mut().enumerate() {
+        for (kind, k) in keys.of_row(i) {
+            match first.entry(k) {
+                std::collections::hash_map::Entry::Occupied(j) => {
+                    uf.union(i, *j.get());
+                    via.get_or_insert(kind);
                 }
-                None => {
-                    first.insert(k.as_str(), i);
+                std::collections::hash_map::Entry::Vacant(v) => {
+                    v.insert(i);
                 }
             }
         }
@@ -196,22 +275,20 @@ pub fn link(
     let mut client = vec![None; n];
     let mut client_key = vec![None; n];
     if let Some((cn, cf)) = clients {
-        let client_keys: Vec<Vec<(KeyKind, String)>> = (0..cn.rows)
-            .into_par_iter()
-            .map(|ci| record_keys(cn, ci))
-            .collect();
-        let mut index: HashMap<&str, usize, FixedState> =
-            HashMap::with_capacity_and_hasher(cn.rows * 2, FixedState::default());
-        for (ci, ks) in client_keys.iter().enumerate() {
-            for (_, k) in ks {
-                index.entry(k.as_str()).or_insert(ci);
+        let client_keys = Keys::of(cn);
+        let mut index: HashMap<KeyHash, usize, FixedState> =
+            HashMap::with_capacity_and_hasher(client_keys.hash.len(), FixedState::default());
+        for ci in 0..cn.rows {
+            for (_, k) in client_keys.of_row(ci) {
+                index.entry(k).or_insert(ci);
             }
         }
-        let found: Vec<Option<(KeyKind, usize)>> = keys
-            .par_iter()
-            .map(|ks| {
-                ks.iter()
-                    .find_map(|(kind, k)| index.get(k.as_str()).map(|&ci| (*kind, ci)))
+        drop(client_keys);
+        let found: Vec<Option<(KeyKind, usize)>> = (0..n)
+            .into_par_iter()
+            .map(|i| {
+                keys.of_row(i)
+                    .find_map(|(kind, k)| index.get(&k).map(|&ci| (kind, ci)))
             })
             .collect();
         for (i, hit) in found.into_iter().enumerate() {
@@ -223,9 +300,9 @@ pub fn link(
         }
     }
 
-    // The keys are a few strings per record: not kept through fuzzy
-    // matching, the stage that needs the most memory (the kind a duplicate
-    // shares with its survivor is found again at the end, for duplicates only).
+    // The keys are not kept through fuzzy matching, the stage that needs
+    // the most memory (the kind a duplicate shares with its survivor is
+    // found again at the end, for duplicates only).
     drop(keys);
 
     // Fuzzy matching, on what the exact keys left apart.
@@ -314,8 +391,8 @@ pub fn link(
     // A duplicate's key: the kind it shares with its survivor when known.
     for i in 0..n {
         if let Some(s) = survivor_of[i] {
-            let theirs = record_keys(list, s);
-            if let Some(k) = record_keys(list, i)
+            let theirs = key_list(list, s);
+            if let Some(k) = key_list(list, i)
                 .iter()
                 .find(|(_, k)| theirs.iter().any(|(_, ks)| ks == k))
             {
