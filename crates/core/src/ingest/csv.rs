@@ -27,13 +27,33 @@ pub(super) fn read(
     sink: &mut dyn Sink,
 ) -> Result<Parsed> {
     let (text, encoding) = decode(path, bytes)?;
+    let (text, delimiter) = layout(path, &text)?;
+    let first_line = text.lines().next().map_or(64, str::len);
+    split(
+        path,
+        text.as_bytes(),
+        Shape {
+            delimiter,
+            encoding,
+            len: text.len(),
+            first_line,
+        },
+        batch_rows,
+        sink,
+        &|start| Ok(Cow::Borrowed(&text[start.min(text.len())..])),
+    )
+}
+
+/// The text after a `sep=` line, and the delimiter (named by that line, or
+/// sniffed); an empty file is an error.
+fn layout<'t>(path: &Path, text: &'t str) -> Result<(&'t str, u8)> {
     if text.trim().is_empty() {
         return Err(Error::input(path, "empty file: no header row"));
     }
     // Excel's `sep=;` first line names the delimiter; it is not the header.
-    let (text, delimiter) = match excel_sep_line(&text) {
+    let (text, delimiter) = match excel_sep_line(text) {
         Some((d, rest)) => (rest, d),
-        None => (&*text, sniff_delimiter(&text)),
+        None => (text, sniff_delimiter(text)),
     };
     if text.trim().is_empty() {
         return Err(Error::input(
@@ -41,6 +61,202 @@ pub(super) fn read(
             "empty file: no header row after the `sep=` line",
         ));
     }
+    Ok((text, delimiter))
+}
+
+/// How a file's records are laid out, for [`split`].
+pub(super) struct Shape {
+    delimiter: u8,
+    encoding: String,
+    /// Bytes of the records' text, and of its first line (a capacity guess).
+    len: usize,
+    first_line: usize,
+}
+
+/// Bytes read from the start of a file to tell whether it can be read as a
+/// stream ([`stream_plan`]), and to sniff it.
+pub(super) const PREFIX: usize = 1 << 20;
+
+/// Where a big UTF-8 CSV file's records start and how they are laid out,
+/// read from its first [`PREFIX`] bytes; `None` when the file must be read
+/// whole instead (another encoding, or a start the prefix cannot settle:
+/// fewer lines than the sniffer reads, a blank start), so that both ways
+/// read every file the same. The whole file's UTF-8 is checked again as it
+/// is split ([`Utf8Checked`]).
+pub(super) fn stream_plan(path: &Path, prefix: &[u8]) -> Result<Option<(u64, Shape)>> {
+    let (bom, body) = match Encoding::for_bom(prefix) {
+        Some((enc, n)) if enc == encoding_rs::UTF_8 => (n, &prefix[n..]),
+        Some(_) => return Ok(None),
+        None => (0, prefix),
+    };
+    if bom == 0 && (utf16_without_bom(body).is_some() || looks_binary(body)) {
+        return Ok(None);
+    }
+    // The prefix cut at its last line end: whole UTF-8 characters.
+    let Some(end) = body.iter().rposition(|&b| b == b'\n') else {
+        return Ok(None);
+    };
+    let Ok(text) = std::str::from_utf8(&body[..=end]) else {
+        return Ok(None);
+    };
+    if text.trim().is_empty() {
+        return Ok(None);
+    }
+    let after_sep = excel_sep_line(text).map_or(text, |(_, rest)| rest);
+    // The sniffer reads the first 50 logical lines: the prefix must hold
+    // them and more, or the whole file could sniff otherwise.
+    if after_sep.trim().is_empty() || logical_lines(after_sep, 51).len() <= 50 {
+        return Ok(None);
+    }
+    let (records, delimiter) = layout(path, text)?;
+    let encoding = if bom > 0 { "UTF-8 (BOM)" } else { "UTF-8" };
+    let start = (bom + text.len() - records.len()) as u64;
+    Ok(Some((
+        start,
+        Shape {
+            delimiter,
+            encoding: encoding.to_owned(),
+            len: 0,
+            first_line: records.lines().next().map_or(64, str::len),
+        },
+    )))
+}
+
+/// Reads a big UTF-8 CSV file as a stream into `sink` (see [`stream_plan`]):
+/// never more than a batch of it in memory.
+pub(super) fn read_stream(
+    path: &Path,
+    start: u64,
+    mut shape: Shape,
+    batch_rows: usize,
+    sink: &mut dyn Sink,
+) -> Result<Parsed> {
+    use std::io::{Read as _, Seek as _, SeekFrom};
+    let open_at = |at: u64| -> Result<std::fs::File> {
+        let mut f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+        f.seek(SeekFrom::Start(at))
+            .map_err(|e| Error::io(path, e))?;
+        Ok(f)
+    };
+    let file = open_at(start)?;
+    shape.len = file
+        .metadata()
+        .map_err(|e| Error::io(path, e))?
+        .len()
+        .saturating_sub(start) as usize;
+    let tail = |at: usize| -> Result<Cow<'static, str>> {
+        let mut bytes = Vec::new();
+        open_at(start + at as u64)?
+            .read_to_end(&mut bytes)
+            .map_err(|e| Error::io(path, e))?;
+        String::from_utf8(bytes)
+            .map(Cow::Owned)
+            .map_err(|_| changed(path))
+    };
+    split(path, Utf8Checked::new(file), shape, batch_rows, sink, &tail)
+}
+
+/// Whether the file is UTF-8 from byte `start` to its end (read through,
+/// nothing kept): a file that is not is read whole and decoded.
+pub(super) fn utf8_from(path: &Path, start: u64) -> Result<bool> {
+    use std::io::{Seek as _, SeekFrom};
+    let mut f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    f.seek(SeekFrom::Start(start))
+        .map_err(|e| Error::io(path, e))?;
+    let mut checked = Utf8Checked::new(std::io::BufReader::with_capacity(1 << 20, f));
+    match std::io::copy(&mut checked, &mut std::io::sink()) {
+        Ok(_) => Ok(true),
+        Err(e) if e.kind() == std::io::ErrorKind::InvalidData => Ok(false),
+        Err(e) => Err(Error::io(path, e)),
+    }
+}
+
+/// The error of a file whose bytes changed while it was read.
+pub(super) fn changed(path: &Path) -> Error {
+    Error::input(
+        path,
+        "the file changed while it was being read: run again once it is complete",
+    )
+}
+
+/// A reader that hands on only whole, valid UTF-8 (a character split
+/// between two reads waits for the rest): the CSV split below relies on
+/// its input being text. Invalid bytes are an error: the file was checked
+/// to be UTF-8 when it was opened, so it changed since.
+struct Utf8Checked<R> {
+    inner: R,
+    /// The start of a character the last read cut.
+    carry: [u8; 3],
+    carry_len: usize,
+}
+
+impl<R: std::io::Read> Utf8Checked<R> {
+    fn new(inner: R) -> Self {
+        Utf8Checked {
+            inner,
+            carry: [0; 3],
+            carry_len: 0,
+        }
+    }
+}
+
+impl<R: std::io::Read> std::io::Read for Utf8Checked<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let invalid = || std::io::Error::new(std::io::ErrorKind::InvalidData, "invalid UTF-8");
+        if buf.len() < 4 {
+            // A character and a carry may not fit: the csv crate reads into
+            // a buffer of 64 KiB, so this is never asked.
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "a read buffer under 4 bytes",
+            ));
+        }
+        loop {
+            let c = self.carry_len;
+            buf[..c].copy_from_slice(&self.carry[..c]);
+            let n = self.inner.read(&mut buf[c..])?;
+            let have = c + n;
+            if n == 0 {
+                // End of the file: a cut character stays cut.
+                return if c == 0 { Ok(0) } else { Err(invalid()) };
+            }
+            match std::str::from_utf8(&buf[..have]) {
+                Ok(_) => {
+                    self.carry_len = 0;
+                    return Ok(have);
+                }
+                Err(e) if e.error_len().is_some() => return Err(invalid()),
+                Err(e) => {
+                    let valid = e.valid_up_to();
+                    let rest = have - valid;
+                    self.carry[..rest].copy_from_slice(&buf[valid..have]);
+                    self.carry_len = rest;
+                    if valid > 0 {
+                        return Ok(valid);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Splits the records of `input` (text after any BOM and `sep=` line) into
+/// `sink`. `tail(at)` is the text from byte `at` of `input` to its end,
+/// read again to check the last record for a quote left open.
+fn split<'t, R: std::io::Read>(
+    path: &Path,
+    input: R,
+    shape: Shape,
+    batch_rows: usize,
+    sink: &mut dyn Sink,
+    tail: &dyn Fn(usize) -> Result<Cow<'t, str>>,
+) -> Result<Parsed> {
+    let Shape {
+        delimiter,
+        encoding,
+        len,
+        first_line,
+    } = shape;
     // Fields are read as UTF-8 without a check below: that holds because
     // every byte the csv crate splits on or drops is ASCII.
     assert!(delimiter.is_ascii(), "delimiters are ASCII");
@@ -48,7 +264,8 @@ pub(super) fn read(
         .delimiter(delimiter)
         .has_headers(false)
         .flexible(true)
-        .from_reader(text.as_bytes());
+        .buffer_capacity(1 << 16)
+        .from_reader(input);
 
     let mut records = reader.byte_records();
     let header = match records.next() {
@@ -66,9 +283,8 @@ pub(super) fn read(
     sink.header(&headers)?;
 
     // A rough capacity guess avoids regrowing the builders on big files.
-    let estimate = text.len() / (text.lines().next().map_or(64, |l| l.len().max(16)) * 2).max(1);
+    let estimate = len / (first_line.max(16) * 2).max(1);
     let capacity = estimate.min(batch_rows);
-    let text: &str = text;
     let mut cols = ColumnsBuilder::new(width, capacity);
     // Rows handed to the sink so far.
     let mut start = 0usize;
@@ -87,7 +303,8 @@ pub(super) fn read(
                 let fields: Vec<std::borrow::Cow<str>> = record
                     .iter()
                     .map(|f| {
-                        // SAFETY: `text` is a `str`, and the csv crate makes a
+                        // SAFETY: the input is a `str` or comes through
+                        // `Utf8Checked`, and the csv crate makes a
                         // field of the input's bytes minus quoting bytes, all
                         // ASCII (the delimiter, `"`, line ends): cutting or
                         // removing ASCII bytes leaves every multi-byte
@@ -135,6 +352,15 @@ pub(super) fn read(
                     start = row;
                 }
             }
+            Err(e) if matches!(e.kind(), ::csv::ErrorKind::Io(_)) => {
+                return Err(match e.into_kind() {
+                    ::csv::ErrorKind::Io(io) if io.kind() == std::io::ErrorKind::InvalidData => {
+                        changed(path)
+                    }
+                    ::csv::ErrorKind::Io(io) => Error::io(path, io),
+                    _ => unreachable!("matched as an I/O error"),
+                });
+            }
             Err(e) => {
                 // An unterminated quote or similar: the rest cannot be split
                 // reliably. Report it as an input error with the row.
@@ -148,7 +374,7 @@ pub(super) fn read(
         }
     }
 
-    if let Some(field) = unclosed_quote(&text[last_start.min(text.len())..], delimiter) {
+    if let Some(field) = unclosed_quote(&tail(last_start)?, delimiter) {
         // A quote opened and never closed swallows every later line into
         // one cell: those rows would be lost without a trace. Refuse the
         // file, naming where the quote opened.

@@ -188,6 +188,9 @@ pub fn read_batches(
     sink: &mut dyn Sink,
 ) -> Result<Table> {
     assert!(batch_rows > 0, "a batch holds at least one row");
+    if let Some(table) = read_stream(path, batch_rows, sink, csv::PREFIX)? {
+        return Ok(table);
+    }
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
     // The SHA-256 is of the file as delivered (compressed or not), made on
     // the other core while this one parses.
@@ -205,6 +208,65 @@ pub fn read_batches(
         frame: DataFrame::empty(),
         malformed: parsed.malformed,
     })
+}
+
+/// A big uncompressed UTF-8 CSV file read as a stream, batch by batch,
+/// without its bytes in memory ([`csv::stream_plan`]); `None` for any other
+/// file, which is read whole. The SHA-256 is made from a second read of
+/// the file, on the other core; a file whose size or time of change moves
+/// while it is read is refused, since the hash and the rows could then be
+/// of two different files.
+/// `prefix` is the bytes read first ([`csv::PREFIX`]; smaller in tests).
+fn read_stream(
+    path: &Path,
+    batch_rows: usize,
+    sink: &mut dyn Sink,
+    prefix: usize,
+) -> Result<Option<Table>> {
+    use std::io::Read as _;
+    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let stamp = |f: &std::fs::File| -> Result<(u64, Option<std::time::SystemTime>)> {
+        let m = f.metadata().map_err(|e| Error::io(path, e))?;
+        Ok((m.len(), m.modified().ok()))
+    };
+    let before = stamp(&file)?;
+    if before.0 <= prefix as u64 {
+        return Ok(None);
+    }
+    let limit = prefix;
+    let mut prefix = Vec::with_capacity(limit);
+    (&file)
+        .take(limit as u64)
+        .read_to_end(&mut prefix)
+        .map_err(|e| Error::io(path, e))?;
+    if prefix.starts_with(&[0x1f, 0x8b]) || detect_format(path, &prefix) != Format::Csv {
+        return Ok(None);
+    }
+    let Some((start, shape)) = csv::stream_plan(path, &prefix)? else {
+        return Ok(None);
+    };
+    drop(prefix);
+    if !csv::utf8_from(path, start)? {
+        return Ok(None);
+    }
+    let (sha256, parsed) = rayon::join(
+        || sha256_file(path),
+        || csv::read_stream(path, start, shape, batch_rows, sink),
+    );
+    let parsed = parsed?;
+    let sha256 = sha256?;
+    if stamp(&file)? != before {
+        return Err(csv::changed(path));
+    }
+    Ok(Some(Table {
+        path: path.to_owned(),
+        sha256,
+        info: parsed.info,
+        headers: parsed.headers,
+        rows: parsed.rows,
+        frame: DataFrame::empty(),
+        malformed: parsed.malformed,
+    }))
 }
 
 /// A NUL in a header is a corrupt or binary header row, and the column
@@ -492,6 +554,89 @@ mod tests {
         std::fs::write(&pdf, b"%PDF-1.7\n\x00\x01\x02\x03binary\x00\x00\x00").unwrap();
         let e = read_table(&pdf, None).unwrap_err().to_string();
         assert!(e.contains("a PDF"), "{e}");
+    }
+
+    /// Every batch, joined (as [`read_table`] keeps them).
+    fn streamed(path: &Path, rows: usize, prefix: usize) -> Result<Option<Table>> {
+        let mut whole = Whole::default();
+        let table = read_stream(path, rows, &mut whole, prefix)?;
+        Ok(table.map(|mut t| {
+            t.frame = whole.frame.unwrap_or_default();
+            t
+        }))
+    }
+
+    #[test]
+    fn a_big_csv_read_as_a_stream_is_read_as_if_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("l.csv");
+        let line = |i: usize| match i {
+            // A ragged row, a NUL, a quoted cell over two lines, and
+            // characters of 2, 3 and 4 bytes everywhere (so that reads cut
+            // some of them).
+            70 => "Ragged\n".to_owned(),
+            71 => "a\0b;Nom;x\n".to_owned(),
+            72 => "\"Zoé\nBis\";Nom;x\n".to_owned(),
+            _ => format!("Zoé{i};Lefèvre-€{i};note 🙂 {i}\n"),
+        };
+        let body: String = (0..3000).map(line).collect();
+        let cases: Vec<(&str, Vec<u8>)> = vec![
+            ("plain", format!("prénom;nom;note\n{body}").into_bytes()),
+            (
+                "bom and sep",
+                format!("\u{feff}sep=;\r\nprénom;nom;note\r\n{body}").into_bytes(),
+            ),
+            (
+                "unclosed quote at the end",
+                format!("prénom;nom;note\n{body}Jo;\"Nom;x\n").into_bytes(),
+            ),
+            (
+                "quote swallowing rows",
+                format!("prénom;nom;note\n{body}Jo;\"Nom;x\na;b;c\nd;e;f\"\n").into_bytes(),
+            ),
+            ("Windows-1252 past the prefix", {
+                let mut b = format!("prénom;nom;note\n{body}").into_bytes();
+                b.extend_from_slice(b"H\xE9l\xE8ne;Dupr\xE9;x\n");
+                b
+            }),
+        ];
+        for (name, bytes) in cases {
+            std::fs::write(&p, &bytes).unwrap();
+            let whole = read_table(&p, None);
+            let mut hashes = None;
+            for rows in [1, 7, 1000, usize::MAX] {
+                let got = streamed(&p, rows, 2048);
+                match (&whole, got) {
+                    (Ok(w), Ok(Some(s))) => {
+                        assert_eq!(
+                            (&s.headers, s.rows, &s.malformed, &s.sha256),
+                            (&w.headers, w.rows, &w.malformed, &w.sha256),
+                            "{name}, batches of {rows}"
+                        );
+                        assert_eq!(s.info.encoding, w.info.encoding, "{name}");
+                        assert!(
+                            s.frame.equals_missing(&w.frame),
+                            "{name}, batches of {rows}"
+                        );
+                        hashes = Some(s.sha256);
+                    }
+                    (Ok(_), Ok(None)) => assert_eq!(name, "Windows-1252 past the prefix"),
+                    (Err(w), Err(s)) => assert_eq!(w.to_string(), s.to_string(), "{name}"),
+                    (w, s) => panic!(
+                        "{name}: whole {:?} streamed {:?}",
+                        w.as_ref().err(),
+                        s.err()
+                    ),
+                }
+            }
+            if name == "plain" {
+                assert_eq!(hashes.unwrap(), hex::encode(Sha256::digest(&bytes)));
+            }
+        }
+        // Too few lines in the prefix to sniff as the whole file would: read whole.
+        std::fs::write(&p, format!("a;b\n{}", "x;y\n".repeat(2000))).unwrap();
+        assert!(streamed(&p, 7, 40).unwrap().is_none());
+        assert!(streamed(&p, 7, 1024).unwrap().is_some());
     }
 
     #[test]
