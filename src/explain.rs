@@ -213,15 +213,17 @@ fn own_values(n: &crate::normalise::records::Normalised, i: usize) -> String {
     line("country", n.country.get(i).map(str::to_owned));
     line("siren", n.siren[i].as_ref().map(|s| s.digits.clone()));
     line("siret", n.siret[i].as_ref().map(|s| s.digits.clone()));
-    line("collected_at", n.collected_at[i].map(|d| d.to_string()));
+    line("collected_at", n.collected_at.get(i).map(|d| d.to_string()));
     line(
         "last_contact_at",
-        n.last_contact_at[i].map(|d| d.to_string()),
+        n.last_contact_at.get(i).map(|d| d.to_string()),
     );
     for ch in CHANNELS {
         let v = n.consent[ch.index()][i];
         if v != crate::normalise::YesNo::Unknown {
-            let at = n.consent_at[ch.index()][i].map_or(String::new(), |d| format!(" on {d}"));
+            let at = n.consent_at[ch.index()]
+                .get(i)
+                .map_or(String::new(), |d| format!(" on {d}"));
             line(
                 crate::schema::consent_column(ch),
                 Some(format!(

@@ -500,7 +500,9 @@ pub fn build(s: Input) -> Result<Summary> {
     if let Some(m) = &c.manifest {
         let outside: Vec<usize> = (0..n)
             .filter(|&i| {
-                s.norm.collected_at[i]
+                s.norm
+                    .collected_at
+                    .get(i)
                     .is_some_and(|d| d < m.collected_between[0] || d > m.collected_between[1])
             })
             .collect();

@@ -449,7 +449,7 @@ fn survivor_rank(n: &Normalised, i: usize) -> (usize, Option<chrono::NaiveDate>)
     let latest_consent = CHANNELS
         .iter()
         .filter(|ch| n.consent[ch.index()][i] == YesNo::Yes)
-        .filter_map(|ch| n.consent_at[ch.index()][i])
+        .filter_map(|ch| n.consent_at[ch.index()].get(i))
         .max();
     (fields, latest_consent)
 }

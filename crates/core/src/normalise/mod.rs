@@ -30,6 +30,7 @@
 //! - panic on hostile input: every function accepts any `&str`.
 
 pub mod company;
+pub mod dates;
 pub mod email;
 pub mod name;
 pub mod phone;
@@ -39,6 +40,7 @@ pub mod texts;
 pub mod values;
 
 pub use company::{normalise_siren, normalise_siret, siren_of_siret, CompanyId};
+pub use dates::Dates;
 pub use email::{normalise_email, Email, EmailClass};
 pub use name::{clean_name, fold_key};
 pub use phone::{default_region, normalise_phone, suppression_variants, Phone, PhoneKind, E164};

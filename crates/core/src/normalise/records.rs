@@ -12,7 +12,7 @@ use rayon::prelude::*;
 use super::{
     clean_name, default_region, fold_key, normalise_country, normalise_email, normalise_phone,
     normalise_postcode, normalise_siren, normalise_siret, parse_date, parse_yes_no, CompanyId,
-    Email, Phone, Texts, YesNo,
+    Dates, Email, Phone, Texts, YesNo,
 };
 use crate::schema::{consent_column, consent_date_column, opposed_column, CHANNELS};
 
@@ -53,11 +53,11 @@ pub struct Normalised {
     pub address_complete: Vec<bool>,
     /// Some part of the postal address present.
     pub address_any: Vec<bool>,
-    pub collected_at: Vec<Option<NaiveDate>>,
-    pub last_contact_at: Vec<Option<NaiveDate>>,
+    pub collected_at: Dates,
+    pub last_contact_at: Dates,
     /// Per channel, in [`CHANNELS`] order.
     pub consent: [Vec<YesNo>; 6],
-    pub consent_at: [Vec<Option<NaiveDate>>; 6],
+    pub consent_at: [Dates; 6],
     pub consent_partners: Vec<YesNo>,
     pub consent_proof: Vec<bool>,
     /// Cells read as unknown, per column, for the summary and the report.
@@ -68,8 +68,8 @@ pub struct Normalised {
 #[derive(Debug, Default, PartialEq, Clone)]
 pub struct ClientFields {
     pub client_id: Vec<Option<String>>,
-    pub relationship_end_at: Vec<Option<NaiveDate>>,
-    pub last_purchase_at: Vec<Option<NaiveDate>>,
+    pub relationship_end_at: Dates,
+    pub last_purchase_at: Dates,
     pub contract_in_progress: Vec<YesNo>,
     /// Objections per channel, in [`CHANNELS`] order; `opposed_all` folded in.
     pub opposed: [Vec<bool>; 6],
@@ -216,7 +216,7 @@ fn yes_no_column(b: &mut Batch, name: &str) -> Vec<YesNo> {
     parsed.into_iter().map(|(v, _)| v).collect()
 }
 
-fn date_column(b: &mut Batch, name: &str) -> Vec<Option<NaiveDate>> {
+fn date_column(b: &mut Batch, name: &str) -> Dates {
     let (df, warnings) = (b.df, &mut *b.warnings);
     let col = strs(df, name);
     let parsed: Vec<(Option<NaiveDate>, bool)> = col
@@ -389,8 +389,9 @@ impl ClientFields {
         let mut warnings = Vec::with_capacity(parts.len());
         for (f, w) in parts {
             out.client_id.extend(f.client_id);
-            out.relationship_end_at.extend(f.relationship_end_at);
-            out.last_purchase_at.extend(f.last_purchase_at);
+            let (mut end, mut bought) = (f.relationship_end_at, f.last_purchase_at);
+            out.relationship_end_at.append(&mut end);
+            out.last_purchase_at.append(&mut bought);
             out.contract_in_progress.extend(f.contract_in_progress);
             for (o, p) in out.opposed.iter_mut().zip(f.opposed) {
                 o.extend(p);
@@ -411,26 +412,15 @@ impl Normalised {
             one.warnings = merge([std::mem::take(&mut one.warnings)]);
             return one;
         }
-        let texts = |f: fn(&Normalised) -> &Texts| -> Texts {
-            Texts::concat(&parts.iter().map(f).collect::<Vec<_>>())
-        };
-        let mut out = Normalised {
-            rows: parts.iter().map(|p| p.rows).sum(),
-            first_name: texts(|p| &p.first_name),
-            last_name: texts(|p| &p.last_name),
-            full_name: texts(|p| &p.full_name),
-            name_key: texts(|p| &p.name_key),
-            last_key: texts(|p| &p.last_key),
-            postcode: texts(|p| &p.postcode),
-            address_line1: texts(|p| &p.address_line1),
-            city: texts(|p| &p.city),
-            country: texts(|p| &p.country),
-            ..Normalised::default()
-        };
         let mut parts = parts;
-        let rows = out.rows;
-        // Each column is allocated once at its final length (growing it
-        // batch by batch would hold up to twice that for a while).
+        let rows = parts.iter().map(|p| p.rows).sum();
+        // Column by column, each part's column is moved out and freed as
+        // it is copied, so that the file's rows are held about once, not
+        // twice, while they are joined.
+        fn texts(parts: &mut [Normalised], f: impl Fn(&mut Normalised) -> &mut Texts) -> Texts {
+            let columns: Vec<Texts> = parts.iter_mut().map(|p| std::mem::take(f(p))).collect();
+            Texts::concat(&columns.iter().collect::<Vec<_>>())
+        }
         fn joined<T>(
             parts: &mut [Normalised],
             rows: usize,
@@ -438,26 +428,50 @@ impl Normalised {
         ) -> Vec<T> {
             let mut v = Vec::with_capacity(rows);
             for p in parts.iter_mut() {
-                v.append(f(p));
+                v.extend(std::mem::take(f(p)));
             }
             v
         }
-        out.email = joined(&mut parts, rows, |p| &mut p.email);
-        out.phone = joined(&mut parts, rows, |p| &mut p.phone);
-        out.mobile = joined(&mut parts, rows, |p| &mut p.mobile);
-        out.fax = joined(&mut parts, rows, |p| &mut p.fax);
-        out.siren = joined(&mut parts, rows, |p| &mut p.siren);
-        out.siret = joined(&mut parts, rows, |p| &mut p.siret);
-        out.address_complete = joined(&mut parts, rows, |p| &mut p.address_complete);
-        out.address_any = joined(&mut parts, rows, |p| &mut p.address_any);
-        out.collected_at = joined(&mut parts, rows, |p| &mut p.collected_at);
-        out.last_contact_at = joined(&mut parts, rows, |p| &mut p.last_contact_at);
+        fn dates(
+            parts: &mut [Normalised],
+            rows: usize,
+            f: impl Fn(&mut Normalised) -> &mut Dates,
+        ) -> Dates {
+            let mut d = Dates::with_capacity(rows);
+            for p in parts.iter_mut() {
+                d.append(&mut std::mem::take(f(p)));
+            }
+            d
+        }
+        let mut out = Normalised {
+            rows,
+            first_name: texts(&mut parts, |p| &mut p.first_name),
+            last_name: texts(&mut parts, |p| &mut p.last_name),
+            full_name: texts(&mut parts, |p| &mut p.full_name),
+            name_key: texts(&mut parts, |p| &mut p.name_key),
+            last_key: texts(&mut parts, |p| &mut p.last_key),
+            postcode: texts(&mut parts, |p| &mut p.postcode),
+            address_line1: texts(&mut parts, |p| &mut p.address_line1),
+            city: texts(&mut parts, |p| &mut p.city),
+            country: texts(&mut parts, |p| &mut p.country),
+            email: joined(&mut parts, rows, |p| &mut p.email),
+            phone: joined(&mut parts, rows, |p| &mut p.phone),
+            mobile: joined(&mut parts, rows, |p| &mut p.mobile),
+            fax: joined(&mut parts, rows, |p| &mut p.fax),
+            siren: joined(&mut parts, rows, |p| &mut p.siren),
+            siret: joined(&mut parts, rows, |p| &mut p.siret),
+            address_complete: joined(&mut parts, rows, |p| &mut p.address_complete),
+            address_any: joined(&mut parts, rows, |p| &mut p.address_any),
+            collected_at: dates(&mut parts, rows, |p| &mut p.collected_at),
+            last_contact_at: dates(&mut parts, rows, |p| &mut p.last_contact_at),
+            consent_partners: joined(&mut parts, rows, |p| &mut p.consent_partners),
+            consent_proof: joined(&mut parts, rows, |p| &mut p.consent_proof),
+            ..Normalised::default()
+        };
         for c in 0..CHANNELS.len() {
             out.consent[c] = joined(&mut parts, rows, |p| &mut p.consent[c]);
-            out.consent_at[c] = joined(&mut parts, rows, |p| &mut p.consent_at[c]);
+            out.consent_at[c] = dates(&mut parts, rows, |p| &mut p.consent_at[c]);
         }
-        out.consent_partners = joined(&mut parts, rows, |p| &mut p.consent_partners);
-        out.consent_proof = joined(&mut parts, rows, |p| &mut p.consent_proof);
         let warnings: Vec<Vec<ValueWarning>> = parts.into_iter().map(|p| p.warnings).collect();
         out.warnings = merge(warnings);
         out

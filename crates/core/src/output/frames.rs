@@ -121,11 +121,11 @@ pub(crate) fn qualified_frame(
                 .collect(),
             "collected_at" => rows
                 .iter()
-                .map(|&i| norm.collected_at[i].map(|d| d.to_string()))
+                .map(|&i| norm.collected_at.get(i).map(|d| d.to_string()))
                 .collect(),
             "last_contact_at" => rows
                 .iter()
-                .map(|&i| norm.last_contact_at[i].map(|d| d.to_string()))
+                .map(|&i| norm.last_contact_at.get(i).map(|d| d.to_string()))
                 .collect(),
             "consent_partners" => rows
                 .iter()
@@ -145,7 +145,7 @@ pub(crate) fn qualified_frame(
                 {
                     Some(ch) => rows
                         .iter()
-                        .map(|&i| norm.consent_at[ch.index()][i].map(|d| d.to_string()))
+                        .map(|&i| norm.consent_at[ch.index()].get(i).map(|d| d.to_string()))
                         .collect(),
                     None => rows
                         .iter()
@@ -246,7 +246,8 @@ pub(crate) fn campaign_frame(
             picked
                 .iter()
                 .map(|&i| {
-                    norm.consent_at[ch.index()][i]
+                    norm.consent_at[ch.index()]
+                        .get(i)
                         .filter(|_| consent(i))
                         .map(|d| d.to_string())
                 })

@@ -248,12 +248,14 @@ impl RulePack for FrancePack {
                 .relationship_end
                 .and_then(|d| d.checked_add_months(Months::new(12 * cfg.retention_years))),
             None => {
-                let reference = n.last_contact_at[i]
-                    .or(n.collected_at[i])
+                let reference = n
+                    .last_contact_at
+                    .get(i)
+                    .or(n.collected_at.get(i))
                     .or(ctx.manifest.map(|m| m.collected_between[0]));
                 // A date after the as-of date is a typo or a forgery: it
                 // cannot show freshness (it would extend the window).
-                let future = [n.collected_at[i], n.last_contact_at[i]]
+                let future = [n.collected_at.get(i), n.last_contact_at.get(i)]
                     .into_iter()
                     .flatten()
                     .any(|d| d > as_of);
@@ -533,8 +535,8 @@ impl ClientView {
     fn of(f: &Facts, ctx: &Context) -> Option<ClientView> {
         let cfg = ctx.config;
         let from = |cf: &ClientFields, ci: usize| ClientView {
-            last_purchase: cf.last_purchase_at[ci],
-            relationship_end: cf.relationship_end_at[ci],
+            last_purchase: cf.last_purchase_at.get(ci),
+            relationship_end: cf.relationship_end_at.get(ci),
             contract_in_progress: cf.contract_in_progress[ci] == YesNo::Yes,
         };
         let view = match (f.links.client[f.row], f.clients) {
@@ -701,14 +703,17 @@ fn consent_checks(f: &Facts, ch: Channel, ctx: &Context, d: &mut Reasons) {
         d.insert(Reason::NoConsent);
         return;
     }
-    let date = n.consent_at[ch.index()][i];
+    let date = n.consent_at[ch.index()].get(i);
     if date.is_none() || !n.consent_proof[i] {
         d.insert(Reason::ConsentWithoutProof);
     }
     if let Some(date) = date {
         // Without the record's own collection date, the manifest's first
         // collection day is the earliest the data can have been collected.
-        let collected = n.collected_at[i].or(ctx.manifest.map(|m| m.collected_between[0]));
+        let collected = n
+            .collected_at
+            .get(i)
+            .or(ctx.manifest.map(|m| m.collected_between[0]));
         if date > ctx.config.as_of || collected.is_some_and(|c| date < c) {
             d.insert(Reason::ConsentInvalidDate);
         }
