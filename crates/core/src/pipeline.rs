@@ -1,7 +1,9 @@
-//! The whole run, stage after stage: import -> normalise -> link & dedupe
-//! -> rules -> outputs, then the conservation check. Each stage is a
-//! function of the previous stage's output and the validated [`Config`];
-//! this module only wires them and times them.
+//! The whole run, stage after stage: import and normalise (batch by batch:
+//! each batch of rows is read, normalised and its cells spilled before the
+//! next is read) -> link & dedupe -> rules -> outputs, then the
+//! conservation check. Each stage is a function of the previous stage's
+//! output and the validated [`Config`]; this module only wires them and
+//! times them.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;

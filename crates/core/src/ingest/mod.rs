@@ -1,9 +1,12 @@
 //! Stage 1, import. In: a path (CSV in any of the four usual delimiters,
-//! UTF-8 or Windows-1252; XLSX; Parquet; JSON or NDJSON). Out: a [`Table`],
-//! every cell a string (or null), plus the list of rows that could not be
-//! read ([`Malformed`]). Row `i` of the table is always `source_row = i + 1`:
-//! a bad row stays in the table as a row of nulls so that nothing is
-//! dropped and row numbers never shift.
+//! UTF-8 or Windows-1252; XLSX; Parquet; JSON or NDJSON). Out: the rows,
+//! every cell a string (or null), handed to a [`Sink`] batch by batch
+//! ([`read_batches`]; [`read_table`] keeps them all as one [`Table`]), and
+//! the file's description: headers, hash, and the rows that could not be
+//! read ([`Malformed`]). Row `i` is always `source_row = i + 1`: a bad row
+//! stays as a row of nulls so that nothing is dropped and row numbers never
+//! shift. A big UTF-8 CSV is read as a stream (never whole in memory); the
+//! other formats are read whole, then handed over in batches.
 //!
 //! This stage never interprets values (that is `normalise`) and never drops
 //! a row. Whole-file problems (missing, empty, undecodable) are errors;
