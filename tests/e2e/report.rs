@@ -539,17 +539,8 @@ fn the_list_and_the_client_file_read_in_batches_of_any_size_give_the_same_bytes(
     let config = dir.path().join("qualify.toml");
     let run_in = |name: &str, extra: &[&str]| -> PathBuf {
         let out = dir.path().join(name);
-        let mut args = vec![
-            "run",
-            "--config",
-            config.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-            "--quiet",
-        ];
-        args.extend_from_slice(extra);
-        let o = crate::e2e::util::run(&args);
-        assert!(o.status.success(), "{}", stderr(&o));
+        // An absolute config path: `repo` joins it as it is.
+        run_config(config.to_str().unwrap(), &out, extra);
         out
     };
     let whole = run_in("whole", &[]);

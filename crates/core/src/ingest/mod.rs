@@ -201,16 +201,7 @@ pub fn read_batches(
         || hex::encode(Sha256::digest(&bytes)),
         || parse(path, sheet, &bytes, batch_rows, sink),
     );
-    let parsed = parsed?;
-    Ok(Table {
-        path: path.to_owned(),
-        sha256,
-        info: parsed.info,
-        headers: parsed.headers,
-        rows: parsed.rows,
-        frame: DataFrame::empty(),
-        malformed: parsed.malformed,
-    })
+    Ok(parsed?.into_table(path, sha256))
 }
 
 /// A big uncompressed UTF-8 CSV file read as a stream, batch by batch,
@@ -261,15 +252,7 @@ fn read_stream(
     if stamp(&file)? != before {
         return Err(csv::changed(path));
     }
-    Ok(Some(Table {
-        path: path.to_owned(),
-        sha256,
-        info: parsed.info,
-        headers: parsed.headers,
-        rows: parsed.rows,
-        frame: DataFrame::empty(),
-        malformed: parsed.malformed,
-    }))
+    Ok(Some(parsed.into_table(path, sha256)))
 }
 
 /// A NUL in a header is a corrupt or binary header row, and the column
@@ -294,6 +277,21 @@ struct Parsed {
     headers: Vec<String>,
     rows: usize,
     malformed: Vec<Malformed>,
+}
+
+impl Parsed {
+    /// The file's description, its rows gone to the sink.
+    fn into_table(self, path: &Path, sha256: String) -> Table {
+        Table {
+            path: path.to_owned(),
+            sha256,
+            info: self.info,
+            headers: self.headers,
+            rows: self.rows,
+            frame: DataFrame::empty(),
+            malformed: self.malformed,
+        }
+    }
 }
 
 /// Hands a table read whole to `sink`, `batch_rows` rows at a time (slices:
