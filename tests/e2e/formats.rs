@@ -5,10 +5,15 @@
 use super::util::*;
 
 fn decisions_without_ids(file: &str) -> Vec<Vec<String>> {
+    decisions_in_batches(file, &[])
+}
+
+/// [`decisions_without_ids`] with extra flags (`--batch-rows`).
+fn decisions_in_batches(file: &str, extra: &[&str]) -> Vec<Vec<String>> {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
     let list = repo(&format!("tests/data/gen/{file}"));
-    let o = run(&[
+    let mut args = vec![
         "run",
         "--list",
         list.to_str().unwrap(),
@@ -19,7 +24,9 @@ fn decisions_without_ids(file: &str) -> Vec<Vec<String>> {
         "--buyer",
         "Menuiseries Bellerive SAS",
         "--quiet",
-    ]);
+    ];
+    args.extend_from_slice(extra);
+    let o = run(&args);
     assert!(o.status.success(), "{file}: {}", stderr(&o));
     let rows = csv_rows(&out.join("decisions.csv"));
     let n = rows.len() - 1;
@@ -45,6 +52,21 @@ fn every_format_gives_the_same_decisions() {
             decisions_without_ids(f),
             reference,
             "{f} differs from the CSV"
+        );
+    }
+    // Each format read whole is handed over in batches: the same in
+    // batches of three rows.
+    for f in [
+        "small-cp1252.csv",
+        "small.xlsx",
+        "small.parquet",
+        "small.json",
+        "small.ndjson",
+    ] {
+        assert_eq!(
+            decisions_in_batches(f, &["--batch-rows", "3"]),
+            reference,
+            "{f} in batches of 3 differs"
         );
     }
 }
