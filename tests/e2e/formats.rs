@@ -305,3 +305,53 @@ fn xlsx_title_rows_and_empty_rows_are_not_records() {
     let all = std::fs::read_to_string(out.join("rejected.csv")).unwrap();
     assert!(!all.contains("malformed_row"), "{all}");
 }
+
+#[test]
+fn a_big_utf8_list_read_as_a_stream_decides_as_when_read_whole() {
+    // The sample's rows three times over (over 1 MiB): in UTF-8 it is read
+    // as a stream, in Windows-1252 (the sample's own bytes) decoded whole.
+    // The same text, so the same decisions (the record ids differ: they
+    // come from the file's hash).
+    let raw = std::fs::read(repo("sample-data/prospects.csv")).unwrap();
+    let cut = raw.iter().position(|&b| b == b'\n').unwrap() + 1;
+    let mut cp1252 = raw.clone();
+    for _ in 0..2 {
+        cp1252.extend_from_slice(&raw[cut..]);
+    }
+    let (utf8, _, bad) = encoding_rs::WINDOWS_1252.decode(&cp1252);
+    assert!(!bad && utf8.len() > 1 << 20, "{} bytes", utf8.len());
+    let dir = tempfile::tempdir().unwrap();
+    let mut counts = Vec::new();
+    let mut decisions = Vec::new();
+    for (name, bytes) in [("big.csv", utf8.as_bytes()), ("big-1252.csv", &cp1252[..])] {
+        let list = dir.path().join(name);
+        std::fs::write(&list, bytes).unwrap();
+        let out = dir.path().join(format!("out-{name}"));
+        let manifest = repo("sample-data/prospects.manifest.toml");
+        let o = qualify_run(
+            "sample-data/qualify.toml",
+            &out,
+            &[
+                "--list",
+                list.to_str().unwrap(),
+                "--manifest",
+                manifest.to_str().unwrap(),
+                "--quiet",
+            ],
+        );
+        assert!(o.status.success(), "{name}: {}", stderr(&o));
+        let s = summary(&out);
+        assert_eq!(s["counts"]["rows_read"], 6000, "{name}");
+        counts.push((s["counts"].clone(), s["channel_reasons"].clone()));
+        let rows: Vec<Vec<String>> = csv_rows(&out.join("decisions.csv"))
+            .into_iter()
+            .map(|mut r| {
+                r.remove(0);
+                r
+            })
+            .collect();
+        decisions.push(rows);
+    }
+    assert_eq!(counts[0], counts[1]);
+    assert!(decisions[0] == decisions[1], "the decisions differ");
+}
