@@ -114,6 +114,11 @@ fn load_clients(
 ) -> Result<Clients> {
     let mut sink = ClientSink {
         path,
+        names: CANONICAL_COLUMNS
+            .iter()
+            .chain(CLIENT_COLUMNS)
+            .map(|(c, _)| *c)
+            .collect(),
         map: None,
         norm: Vec::new(),
         fields: Vec::new(),
@@ -139,6 +144,8 @@ fn load_clients(
 /// normalised, its client columns read.
 struct ClientSink<'a> {
     path: &'a std::path::Path,
+    /// The canonical and client columns read.
+    names: Vec<&'static str>,
     map: Option<ColumnMap>,
     norm: Vec<Normalised>,
     fields: Vec<(ClientFields, Vec<ValueWarning>)>,
@@ -156,12 +163,7 @@ impl Sink for ClientSink<'_> {
     }
     fn batch(&mut self, batch: Batch) -> Result<()> {
         let map = self.map.as_ref().expect("the header comes first");
-        let names: Vec<&str> = CANONICAL_COLUMNS
-            .iter()
-            .chain(CLIENT_COLUMNS)
-            .map(|(c, _)| *c)
-            .collect();
-        let df = canonical_frame(&batch.frame, map, &names);
+        let df = canonical_frame(&batch.frame, map, &self.names);
         self.norm.push(normalise_batch(&df, batch.start));
         self.fields.push(client_batch(&df, batch.start));
         Ok(())
@@ -273,6 +275,11 @@ pub fn prepare(
             TableKind::List
         },
         own_customers,
+        names: CANONICAL_COLUMNS
+            .iter()
+            .chain(if own_customers { CLIENT_COLUMNS } else { &[] })
+            .map(|(c, _)| *c)
+            .collect(),
         spill,
         progress,
         head: None,
@@ -383,6 +390,9 @@ struct ListSink<'a> {
     mapping: Mapping,
     kind: TableKind,
     own_customers: bool,
+    /// The canonical columns read (and the client ones for a list of own
+    /// customers).
+    names: Vec<&'static str>,
     spill: Option<(PathBuf, std::fs::File)>,
     progress: Progress,
     head: Option<ListHead>,
@@ -428,11 +438,7 @@ impl Sink for ListSink<'_> {
     fn batch(&mut self, batch: Batch) -> Result<()> {
         let began = Instant::now();
         let head = self.head.as_mut().expect("the header comes first");
-        let mut names: Vec<&str> = CANONICAL_COLUMNS.iter().map(|(c, _)| *c).collect();
-        if self.own_customers {
-            names.extend(CLIENT_COLUMNS.iter().map(|(c, _)| *c));
-        }
-        let canon = canonical_frame(&batch.frame, &head.colmap, &names);
+        let canon = canonical_frame(&batch.frame, &head.colmap, &self.names);
         for (w, rows) in
             crate::ingest::mapping::merge_conflicts(&head.headers, &batch.frame, &head.colmap)
         {

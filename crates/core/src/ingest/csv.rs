@@ -99,16 +99,15 @@ pub(super) fn stream_plan(path: &Path, prefix: &[u8]) -> Result<Option<(u64, Sha
     let Ok(text) = std::str::from_utf8(&body[..=end]) else {
         return Ok(None);
     };
-    if text.trim().is_empty() {
+    // A blank start is the whole-file reader's to refuse, with its message.
+    let Ok((records, delimiter)) = layout(path, text) else {
         return Ok(None);
-    }
-    let after_sep = excel_sep_line(text).map_or(text, |(_, rest)| rest);
+    };
     // The sniffer reads the first 50 logical lines: the prefix must hold
     // them and more, or the whole file could sniff otherwise.
-    if after_sep.trim().is_empty() || logical_lines(after_sep, 51).len() <= 50 {
+    if logical_lines(records, 51).len() <= 50 {
         return Ok(None);
     }
-    let (records, delimiter) = layout(path, text)?;
     let encoding = if bom > 0 { "UTF-8 (BOM)" } else { "UTF-8" };
     let start = (bom + text.len() - records.len()) as u64;
     Ok(Some((
@@ -131,14 +130,8 @@ pub(super) fn read_stream(
     batch_rows: usize,
     sink: &mut dyn Sink,
 ) -> Result<Parsed> {
-    use std::io::{Read as _, Seek as _, SeekFrom};
-    let open_at = |at: u64| -> Result<std::fs::File> {
-        let mut f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-        f.seek(SeekFrom::Start(at))
-            .map_err(|e| Error::io(path, e))?;
-        Ok(f)
-    };
-    let file = open_at(start)?;
+    use std::io::Read as _;
+    let file = open_at(path, start)?;
     shape.len = file
         .metadata()
         .map_err(|e| Error::io(path, e))?
@@ -146,7 +139,7 @@ pub(super) fn read_stream(
         .saturating_sub(start) as usize;
     let tail = |at: usize| -> Result<Cow<'static, str>> {
         let mut bytes = Vec::new();
-        open_at(start + at as u64)?
+        open_at(path, start + at as u64)?
             .read_to_end(&mut bytes)
             .map_err(|e| Error::io(path, e))?;
         String::from_utf8(bytes)
@@ -159,16 +152,22 @@ pub(super) fn read_stream(
 /// Whether the file is UTF-8 from byte `start` to its end (read through,
 /// nothing kept): a file that is not is read whole and decoded.
 pub(super) fn utf8_from(path: &Path, start: u64) -> Result<bool> {
-    use std::io::{Seek as _, SeekFrom};
-    let mut f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-    f.seek(SeekFrom::Start(start))
-        .map_err(|e| Error::io(path, e))?;
+    let f = open_at(path, start)?;
     let mut checked = Utf8Checked::new(std::io::BufReader::with_capacity(1 << 20, f));
     match std::io::copy(&mut checked, &mut std::io::sink()) {
         Ok(_) => Ok(true),
         Err(e) if e.kind() == std::io::ErrorKind::InvalidData => Ok(false),
         Err(e) => Err(Error::io(path, e)),
     }
+}
+
+/// The file, read from byte `at`.
+fn open_at(path: &Path, at: u64) -> Result<std::fs::File> {
+    use std::io::{Seek as _, SeekFrom};
+    let mut f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    f.seek(SeekFrom::Start(at))
+        .map_err(|e| Error::io(path, e))?;
+    Ok(f)
 }
 
 /// The error of a file whose bytes changed while it was read.
