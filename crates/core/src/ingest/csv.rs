@@ -582,7 +582,8 @@ fn swallowed_rows(fields: &[&str], width: usize, delimiter: u8) -> Option<usize>
         return None;
     }
     fields.iter().position(|f| {
-        f.contains(['\n', '\r'])
+        // Bytes, not chars: every field of every row is asked.
+        f.bytes().any(|b| b == b'\n' || b == b'\r')
             && f.lines()
                 .skip(1)
                 .any(|l| count_outside_quotes(l, delimiter) + 1 >= width)

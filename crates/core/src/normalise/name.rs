@@ -36,6 +36,13 @@ pub fn clean_name(raw: &str) -> Option<String> {
     if collapsed.is_empty() {
         return None;
     }
+    // Most cells are ASCII or already in NFC: the composing iterator would
+    // give them back unchanged, at a tenth of the speed of a check.
+    if collapsed.is_ascii()
+        || unicode_normalization::is_nfc_quick(collapsed.chars()) == IsNormalized::Yes
+    {
+        return Some(collapsed);
+    }
     Some(collapsed.nfc().collect())
 }
 
@@ -174,6 +181,17 @@ mod tests {
                 prop_assert_eq!(clean_name(&once), Some(once.clone()));
                 prop_assert_eq!(once.trim(), once.as_str());
             }
+        }
+
+        #[test]
+        fn clean_name_shortcuts_agree_with_nfc(
+            raw in "\\PC{0,30}|[ a-zA-Z0-9éèàœø\u{301}\u{308}\u{200B}\t'.-]{0,30}"
+        ) {
+            let cleaned = clean_name(&raw);
+            prop_assert_eq!(
+                cleaned.clone(),
+                cleaned.map(|c| c.nfc().collect::<String>())
+            );
         }
 
         #[test]
