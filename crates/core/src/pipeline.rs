@@ -821,12 +821,7 @@ pub fn write(
         "cache_dir": config.remote.cache_dir,
         "company_lookups": companies.report.source.as_ref().map(|_| &companies.report.run),
     });
-    let certified: Vec<(String, PathBuf)> = folder
-        .files()
-        .into_iter()
-        .filter(|(name, _)| name != "run.json")
-        .collect();
-    let hashes = certificate::hash_staged(&certified)?;
+    let hashes = folder.hashes("run.json")?;
     folder.json("run.json", &run_json)?;
     let mut cert = certificate::build(&summary, &hashes);
     if let Some(k) = &sign_key {

@@ -56,19 +56,6 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
-/// SHA-256 of files staged for the run folder: (final file name, temporary
-/// path) in, (name, hash) out.
-pub fn hash_staged(files: &[(String, PathBuf)]) -> Result<Vec<(String, String)>> {
-    use rayon::prelude::*;
-    // On both cores: the outputs of a million-row run are a gigabyte. The
-    // results are kept in order, so the first error is the first file's.
-    let hashed: Vec<Result<(String, String)>> = files
-        .par_iter()
-        .map(|(name, tmp)| Ok((name.clone(), sha256_file(tmp)?)))
-        .collect();
-    hashed.into_iter().collect()
-}
-
 fn file_name(path: &str) -> String {
     path.rsplit(['/', '\\']).next().unwrap_or(path).to_owned()
 }

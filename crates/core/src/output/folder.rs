@@ -22,6 +22,9 @@
 use std::fs::{File, OpenOptions};
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
 
@@ -62,6 +65,11 @@ pub struct RunFolder {
     out: PathBuf,
     staging: PathBuf,
     names: Vec<String>,
+    /// The SHA-256 of each file finished so far, by name: taken as the
+    /// bytes went out, so the certificate never reads the outputs back (a
+    /// gigabyte at a million rows). Files are finished from several
+    /// threads at once.
+    hashes: Mutex<Vec<(String, String)>>,
     /// Scratch files ([`RunFolder::scratch`]), not outputs.
     scratch: Vec<PathBuf>,
     /// `--out` held a previous run, which the commit replaces.
@@ -69,6 +77,29 @@ pub struct RunFolder {
     committed: bool,
     // Held for the life of the run; the OS releases it on exit or kill.
     _lock: File,
+}
+
+/// An output being written: buffered, and hashed on its way to the file.
+pub type Output = BufWriter<Hashed>;
+
+/// A staging file and the SHA-256 of what has been written into it.
+pub struct Hashed {
+    file: File,
+    hasher: Sha256,
+}
+
+impl Write for Hashed {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.file.write(buf)?;
+        // Only what reached the file: a short write is retried with the
+        // rest, which is hashed then.
+        self.hasher.update(&buf[..n]);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file.flush()
+    }
 }
 
 fn private_dir(path: &Path) -> std::io::Result<()> {
@@ -240,6 +271,7 @@ impl RunFolder {
             out: out.to_owned(),
             staging,
             names: Vec::new(),
+            hashes: Mutex::new(Vec::new()),
             scratch: Vec::new(),
             replaces,
             committed: false,
@@ -253,21 +285,31 @@ impl RunFolder {
     }
 
     /// A new private file in the staging folder, under its final name.
-    pub fn create(&mut self, name: &str) -> Result<BufWriter<File>> {
+    pub fn create(&mut self, name: &str) -> Result<Output> {
         debug_assert!(KNOWN_FILES.contains(&name), "{name} is not a known output");
         let path = self.staging.join(name);
         let file = create_new(&path, true)?;
         self.names.push(name.to_owned());
-        Ok(BufWriter::with_capacity(1 << 20, file))
+        let hashed = Hashed {
+            file,
+            hasher: Sha256::new(),
+        };
+        Ok(BufWriter::with_capacity(1 << 20, hashed))
     }
 
-    /// Flushes and syncs a file made by [`RunFolder::create`].
-    pub fn finish(&self, name: &str, w: BufWriter<File>) -> Result<()> {
+    /// Flushes and syncs a file made by [`RunFolder::create`], and keeps
+    /// its hash.
+    pub fn finish(&self, name: &str, w: Output) -> Result<()> {
         let path = self.staging.join(name);
-        let file = w
+        let Hashed { file, hasher } = w
             .into_inner()
             .map_err(|e| Error::io(&path, e.into_error()))?;
-        file.sync_all().map_err(|e| Error::io(&path, e))
+        file.sync_all().map_err(|e| Error::io(&path, e))?;
+        self.hashes
+            .lock()
+            .expect("no thread panics holding the hashes")
+            .push((name.to_owned(), hex::encode(hasher.finalize())));
+        Ok(())
     }
 
     pub fn bytes(&mut self, name: &str, data: &[u8]) -> Result<()> {
@@ -277,14 +319,12 @@ impl RunFolder {
 
     /// Writes `data` into a file made by [`RunFolder::create`], then
     /// flushes and syncs it.
-    pub fn finish_with(&self, name: &str, mut w: BufWriter<File>, data: &[u8]) -> Result<()> {
+    pub fn finish_with(&self, name: &str, mut w: Output, data: &[u8]) -> Result<()> {
         w.write_all(data)
             .map_err(|e| Error::io(self.staging.join(name), e))?;
         self.finish(name, w)
     }
 
-    /// The files written so far: (final name, path in the staging folder),
-    /// in the order they were written.
     /// A new private scratch file in the staging folder, for data a run
     /// holds on disk rather than in memory (the list's cells while it
     /// links). Not an output: removed by [`RunFolder::remove_scratch`] or
@@ -305,10 +345,25 @@ impl RunFolder {
         Ok(())
     }
 
-    pub fn files(&self) -> Vec<(String, PathBuf)> {
+    /// The SHA-256 of every file written so far but `except`, in the order
+    /// they were made: (final name, lowercase hex).
+    pub fn hashes(&self, except: &str) -> Result<Vec<(String, String)>> {
+        let done = self
+            .hashes
+            .lock()
+            .expect("no thread panics holding the hashes");
         self.names
             .iter()
-            .map(|n| (n.clone(), self.staging.join(n)))
+            .filter(|n| n.as_str() != except)
+            .map(|n| match done.iter().find(|(d, _)| d == n) {
+                Some(d) => Ok(d.clone()),
+                // A file opened and never finished may be cut short: it is
+                // not certified.
+                None => Err(Error::input(
+                    self.staging.join(n),
+                    "the file was opened but never finished; its hash cannot be certified",
+                )),
+            })
             .collect()
     }
 
@@ -486,6 +541,45 @@ mod tests {
 
     fn write(f: &mut RunFolder, name: &str, text: &str) {
         f.bytes(name, text.as_bytes()).unwrap();
+    }
+
+    #[test]
+    fn hashes_are_those_of_the_bytes_on_disk_in_the_order_files_were_made() {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut f = RunFolder::open(&tmp.path().join("out"), &[], 1).unwrap();
+        let mut big = f.create("decisions.csv").unwrap();
+        let mut small = f.create("people.csv").unwrap();
+        // More than the buffer, in uneven pieces, so the hash spans
+        // several writes to the file.
+        let piece: Vec<u8> = (0..=255u8).cycle().take(300_001).collect();
+        for _ in 0..5 {
+            big.write_all(&piece).unwrap();
+        }
+        small.write_all(b"x\n").unwrap();
+        // Finished in the other order, as parallel writers may.
+        f.finish("people.csv", small).unwrap();
+        f.finish("decisions.csv", big).unwrap();
+        write(&mut f, "run.json", "{}");
+        let hashes = f.hashes("run.json").unwrap();
+        let names: Vec<&str> = hashes.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["decisions.csv", "people.csv"]);
+        for (name, hash) in &hashes {
+            let bytes = std::fs::read(f.staging.join(name)).unwrap();
+            assert_eq!(hash, &hex::encode(Sha256::digest(&bytes)), "{name}");
+        }
+    }
+
+    #[test]
+    fn a_file_never_finished_is_not_certified() {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut f = RunFolder::open(&tmp.path().join("out"), &[], 1).unwrap();
+        write(&mut f, "qualified.csv", "a\n");
+        let _open = f.create("rejected.csv").unwrap();
+        let e = f.hashes("run.json").unwrap_err().to_string();
+        assert!(
+            e.contains("rejected.csv") && e.contains("never finished"),
+            "{e}"
+        );
     }
 
     #[test]

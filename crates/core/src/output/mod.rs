@@ -70,7 +70,7 @@ impl RunFolder {
 /// come with the first batch only, so the file has the same bytes as one
 /// written from a single frame.
 pub struct CsvSink {
-    w: std::io::BufWriter<std::fs::File>,
+    w: crate::output::folder::Output,
     name: String,
     excel: bool,
     started: bool,
