@@ -28,7 +28,7 @@ use serde::{Deserialize, Serialize};
 
 use super::people::{Key, PersonState};
 use crate::error::{Error, Result};
-use crate::output::owned_string_column;
+use crate::output::{hex_column, owned_string_column};
 use crate::schema::CHANNELS;
 
 /// A person's decision on one channel in one run.
@@ -425,10 +425,7 @@ pub fn compare(
 /// changes.csv for `rows`.
 pub(crate) fn changes_frame(rows: &[Change]) -> Result<DataFrame> {
     let cols = vec![
-        owned_string_column(
-            "person_key",
-            rows.iter().map(|r| Some(hex::encode(r.key))).collect(),
-        ),
+        hex_column("person_key", rows.iter().map(|r| Some(r.key))),
         owned_string_column(
             "channel",
             rows.iter()

@@ -16,7 +16,7 @@ use crate::link::Links;
 use crate::normalise::records::Normalised;
 use crate::normalise::YesNo;
 use crate::output::cells::{Raw, RawColumn};
-use crate::output::{mask, owned_string_column, string_column};
+use crate::output::{hex_column, mask, owned_string_column, string_column};
 use crate::rules::Decision;
 use crate::schema::{Channel, Reason, CANONICAL_COLUMNS, CHANNELS};
 
@@ -491,17 +491,16 @@ pub(crate) fn feedback_frame(
     ids: &[String],
     rows: &[usize],
 ) -> Result<DataFrame> {
-    use sha2::{Digest, Sha256};
-    let h = |s: &str| hex::encode(Sha256::digest(s.as_bytes()));
+    let h = crate::output::people::sha256;
     // Invalid addresses are hashed too (their key is the trimmed,
     // lowercased cell, the suppression-list form of docs/pipeline.md#inputs): the vendor
     // needs them most, to find the records whose address failed.
     // On both cores, as people.csv's (the order is kept).
-    let email: Vec<Option<String>> = rows
+    let email: Vec<Option<[u8; 32]>> = rows
         .par_iter()
         .map(|&i| norm.email[i].as_ref().map(|e| h(e.key())))
         .collect();
-    let phone: Vec<Option<String>> = rows
+    let phone: Vec<Option<[u8; 32]>> = rows
         .par_iter()
         .map(|&i| {
             [&norm.mobile[i], &norm.phone[i]]
@@ -517,8 +516,8 @@ pub(crate) fn feedback_frame(
             "source_row".into(),
             rows.iter().map(|&i| (i + 1) as u64).collect::<Vec<_>>(),
         ),
-        owned_string_column("email_sha256", email),
-        owned_string_column("phone_sha256", phone),
+        hex_column("email_sha256", email.into_iter()),
+        hex_column("phone_sha256", phone.into_iter()),
         owned_string_column(
             "reasons",
             rows.iter()

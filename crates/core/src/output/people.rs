@@ -19,7 +19,7 @@ use sha2::{Digest, Sha256};
 use crate::error::Result;
 use crate::normalise::email::EmailClass;
 use crate::normalise::records::Normalised;
-use crate::output::owned_string_column;
+use crate::output::{hex_column, owned_string_column};
 use crate::rules::{Decision, Reasons};
 use crate::schema::{Reason, CHANNELS};
 
@@ -78,9 +78,7 @@ pub fn record_keys(norm: &Normalised, i: usize) -> RecordKeys {
 pub(crate) fn people_frame(norm: &Normalised, ids: &[String], rows: &[usize]) -> Result<DataFrame> {
     // Four SHA-256 per record: on both cores (the order is kept).
     let keys: Vec<RecordKeys> = rows.par_iter().map(|&i| record_keys(norm, i)).collect();
-    let hex_of = |f: fn(&RecordKeys) -> Option<Key>| -> Vec<Option<String>> {
-        keys.par_iter().map(|k| f(k).map(hex::encode)).collect()
-    };
+    let hex_of = |f: fn(&RecordKeys) -> Option<Key>| keys.iter().map(f);
     let cols = vec![
         owned_string_column(
             "record_id",
@@ -90,10 +88,10 @@ pub(crate) fn people_frame(norm: &Normalised, ids: &[String], rows: &[usize]) ->
             "source_row".into(),
             rows.iter().map(|&i| (i + 1) as u64).collect::<Vec<_>>(),
         ),
-        owned_string_column("person_key", hex_of(|k| k.person)),
-        owned_string_column("email_sha256", hex_of(|k| k.email)),
-        owned_string_column("phone_sha256", hex_of(|k| k.phone)),
-        owned_string_column("mobile_sha256", hex_of(|k| k.mobile)),
+        hex_column("person_key", hex_of(|k| k.person)),
+        hex_column("email_sha256", hex_of(|k| k.email)),
+        hex_column("phone_sha256", hex_of(|k| k.phone)),
+        hex_column("mobile_sha256", hex_of(|k| k.mobile)),
     ];
     Ok(DataFrame::new(rows.len(), cols)?)
 }
