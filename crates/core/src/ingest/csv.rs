@@ -18,8 +18,9 @@ use crate::error::{Error, Result};
 const CANDIDATE_DELIMITERS: [u8; 4] = [b';', b',', b'\t', b'|'];
 
 /// Reads a CSV file's bytes into `sink`, `batch_rows` records at a time:
-/// the next batch is split while the sink takes the last one, and no more
-/// are made ahead, so the cells of the whole file are never held at once.
+/// while the sink takes one batch, at most one more waits for it and the
+/// next is being split, so the cells of the whole file are never held at
+/// once.
 pub(super) fn read(
     path: &Path,
     bytes: &[u8],
@@ -289,7 +290,8 @@ fn split<'t, R: std::io::Read + Send>(
         capacity: estimate.min(batch_rows),
         last_start: header.position().map_or(0, |p| p.byte() as usize),
     };
-    // Splitting runs on its own thread, a batch ahead of the sink: the
+    // Splitting runs on its own thread, ahead of the sink by the one batch
+    // the channel holds and the one being split: the
     // split is sequential, and while the sink normalised a batch on both
     // cores nothing split the next one, and while the next was split one
     // core idled (a third of each core's time in the import of a

@@ -496,11 +496,11 @@ pub(crate) fn feedback_frame(
     // lowercased cell, the suppression-list form of docs/pipeline.md#inputs): the vendor
     // needs them most, to find the records whose address failed.
     // On both cores, as people.csv's (the order is kept).
-    let email: Vec<Option<[u8; 32]>> = rows
+    let email: Vec<Option<crate::output::people::Key>> = rows
         .par_iter()
         .map(|&i| norm.email[i].as_ref().map(|e| h(e.key())))
         .collect();
-    let phone: Vec<Option<[u8; 32]>> = rows
+    let phone: Vec<Option<crate::output::people::Key>> = rows
         .par_iter()
         .map(|&i| {
             [&norm.mobile[i], &norm.phone[i]]

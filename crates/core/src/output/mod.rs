@@ -177,7 +177,10 @@ pub fn owned_string_column(name: &str, cells: Vec<Option<String>>) -> Column {
 /// a stack buffer and copied into the column: no `String` per cell
 /// (people.csv has four hashes a record), and no formula guard, since hex
 /// never starts with one of the characters it guards against.
-pub fn hex_column(name: &str, digests: impl ExactSizeIterator<Item = Option<[u8; 32]>>) -> Column {
+pub fn hex_column(
+    name: &str,
+    digests: impl ExactSizeIterator<Item = Option<crate::output::people::Key>>,
+) -> Column {
     let mut b = StringChunkedBuilder::new(name.into(), digests.len());
     let mut buf = [0u8; 64];
     for d in digests {
