@@ -20,7 +20,8 @@
 //! - the email local part (catches another provider, or a new name);
 //! - each phone number (catches a reformatted number, and a new name).
 //!
-//! The keys are hashed to 64 bits and sorted (rayon's parallel sort) rather
+//! The keys are hashed to 64 bits from the records' dictionary codes, not
+//! their texts ([`KeyParts`]), and sorted (rayon's parallel sort) rather
 //! than grouped in a polars frame: a sort of `u64` entries (the hash's high
 //! bits, the record number in the low ones) is the cheapest columnar
 //! group-by there is, and it never materialises the key strings. A hash
@@ -57,8 +58,24 @@ pub(super) fn fnv64(prefix: &[u8], parts: &[&str]) -> u64 {
     h
 }
 
-fn fnv(tag: u8, parts: &[&str]) -> u64 {
-    let h = fnv64(&[tag], parts);
+/// A blocking key from its rule's tag and its parts: dictionary codes
+/// (equal codes are equal texts, on every side) or hashes of texts (the
+/// heads of names and streets, see [`KeyParts`]). Each part goes through a
+/// folded multiply, so that the high bits, which are all a block keeps of
+/// its key, depend on every part. Codes, not texts: a record's keys are
+/// made from its one cache line and a few small tables, without reading a
+/// single text (reading them was most of the blocking time).
+fn key(tag: u8, parts: &[u64]) -> u64 {
+    const K: u64 = 0x9e37_79b9_7f4a_7c15;
+    let fold = |x: u64, k: u64| {
+        let m = u128::from(x) * u128::from(k);
+        (m as u64) ^ ((m >> 64) as u64)
+    };
+    let mut h = fold(0x243f_6a88_85a3_08d3 ^ u64::from(tag), K);
+    for &p in parts {
+        h = fold(h ^ p, K);
+    }
+    h = fold(h, 0xff51_afd7_ed55_8ccd);
     // The key's rule in the top four bits, so a block knows how to sort
     // itself when it is too big.
     (h & !(0xf << 60)) | (u64::from(tag) << 60)
@@ -79,57 +96,110 @@ fn head(street: &str) -> String {
     street.chars().filter(|c| *c != ' ').take(4).collect()
 }
 
-/// The blocking keys of one record.
-pub fn keys(p: View, out: &mut Vec<u64>) {
-    out.clear();
-    let (first, last, street, postcode, city) =
-        (p.first(), p.last(), p.street(), p.postcode(), p.city());
-    let (first_ph, last_ph, street_no) = (p.first_ph(), p.last_ph(), p.street_no());
-    if !first_ph.is_empty() && !last_ph.is_empty() {
-        let (a, b) = if first_ph <= last_ph {
-            (first_ph, last_ph)
-        } else {
-            (last_ph, first_ph)
+/// A text's hash as a key part; never 0, which stands for "none".
+fn text_part(t: &str) -> u64 {
+    fnv64(&[], &[t]) | 1
+}
+
+/// The parts of the blocking keys that are not a whole value, per
+/// dictionary code, made once per distinct value rather than once per
+/// record: a name's first letter and first two letters, a street's head
+/// (its first four letters), a postcode's department. 0: too short.
+#[derive(Debug, Default)]
+pub struct KeyParts {
+    /// Per name code: its first letter, its first two letters.
+    name_heads: Vec<[u64; 2]>,
+    street_head: Vec<u64>,
+    department: Vec<u64>,
+}
+
+impl KeyParts {
+    pub fn of(d: &Dicts) -> KeyParts {
+        let each = |dict: &super::folded::Dict, f: fn(&str) -> u64| -> Vec<u64> {
+            (0..dict.len() as u32)
+                .into_par_iter()
+                .map(|k| f(dict.get(k)))
+                .collect()
         };
-        out.push(fnv(NAME_ONLY, &[a, b]));
+        let prefix = |t: &str, n: usize| t.get(..n).map_or(0, text_part);
+        KeyParts {
+            name_heads: (0..d.name.len() as u32)
+                .into_par_iter()
+                .map(|k| {
+                    let t = d.name.get(k);
+                    [prefix(t, 1), prefix(t, 2)]
+                })
+                .collect(),
+            street_head: each(&d.street, |t| {
+                if t.is_empty() {
+                    0
+                } else {
+                    text_part(&head(t))
+                }
+            }),
+            department: each(&d.postcode, |t| t.get(..2).map_or(0, text_part)),
+        }
+    }
+}
+
+/// The blocking keys of one record.
+pub fn keys(p: View, parts: &KeyParts, out: &mut Vec<u64>) {
+    out.clear();
+    let r = p.r;
+    let code = u64::from;
+    let (first, last, street, postcode, city) = (r.first, r.last, r.street, r.postcode, r.city);
+    let (first_ph, last_ph, street_no) = (r.first_ph, r.last_ph, r.street_no);
+    if first_ph != 0 && last_ph != 0 {
+        let (a, b) = (first_ph.min(last_ph), first_ph.max(last_ph));
+        out.push(key(NAME_ONLY, &[code(a), code(b)]));
     }
     for ph in [first_ph, last_ph] {
-        if ph.is_empty() {
+        if ph == 0 {
             continue;
         }
-        if !postcode.is_empty() {
-            out.push(fnv(2, &[postcode, ph]));
+        if postcode != 0 {
+            out.push(key(2, &[code(postcode), code(ph)]));
         }
-        if !city.is_empty() {
-            out.push(fnv(6, &[city, ph]));
+        if city != 0 {
+            out.push(key(6, &[code(city), code(ph)]));
         }
     }
     // Postcode + initial + the other name's first two letters, both ways
     // (catches typos in both names, an initial, swapped names).
-    if !postcode.is_empty() && !first.is_empty() && last.len() >= 2 {
-        let (f, l) = (&first[..1], &last[..2]);
-        out.push(fnv(8, &[postcode, f, l]));
-        if first.len() >= 2 {
-            out.push(fnv(8, &[postcode, &last[..1], &first[..2]]));
+    let heads = |name: u32| {
+        parts
+            .name_heads
+            .get(name as usize)
+            .copied()
+            .unwrap_or([0, 0])
+    };
+    let ([f1, f2], [l1, l2]) = (heads(first), heads(last));
+    if postcode != 0 && f1 != 0 && l2 != 0 {
+        out.push(key(8, &[code(postcode), f1, l2]));
+        if f2 != 0 {
+            out.push(key(8, &[code(postcode), l1, f2]));
         }
     }
-    if !street.is_empty() && !street_no.is_empty() {
-        let h = head(street);
-        if !postcode.is_empty() {
-            out.push(fnv(3, &[postcode, street_no, &h]));
+    if street != 0 {
+        let h = parts.street_head[street as usize];
+        if street_no != 0 {
+            if postcode != 0 {
+                out.push(key(3, &[code(postcode), code(street_no), h]));
+            }
+            let dep = parts.department[postcode as usize];
+            if dep != 0 {
+                out.push(key(7, &[dep, code(street_no), h]));
+            }
+        } else if postcode != 0 {
+            // Code 0 is the empty number.
+            out.push(key(3, &[code(postcode), 0, h]));
         }
-        if let Some(dep) = postcode.get(..2) {
-            out.push(fnv(7, &[dep, street_no, &h]));
-        }
-    } else if !street.is_empty() && !postcode.is_empty() {
-        out.push(fnv(3, &[postcode, "", &head(street)]));
     }
-    let local = p.email_local();
-    if local.len() >= 4 {
-        out.push(fnv(4, &[local]));
+    if r.email_local != 0 && p.d.email_local.text_len(r.email_local) >= 4 {
+        out.push(key(4, &[code(r.email_local)]));
     }
-    for ph in p.phones(p.r.mobile).chain(p.phones(p.r.landline)) {
-        out.push(fnv(5, &[ph]));
+    for ph in r.mobile.into_iter().chain(r.landline).filter(|c| *c != 0) {
+        out.push(key(5, &[code(ph)]));
     }
     out.sort_unstable();
     out.dedup();
@@ -569,6 +639,7 @@ pub fn blocking(
     let rec_bits = usize::BITS - total.max(1).leading_zeros();
     assert!(rec_bits <= 32, "fewer than 2^32 records");
     let rec_mask = (1u64 << rec_bits) - 1;
+    let parts = KeyParts::of(d);
     let entries = |people: &[Rec], base: usize| -> Vec<Vec<u64>> {
         people
             .par_chunks(1 << 14)
@@ -577,7 +648,7 @@ pub fn blocking(
                 let mut acc = Vec::with_capacity(chunk.len() * 8);
                 let mut buf = Vec::with_capacity(12);
                 for (k, p) in chunk.iter().enumerate() {
-                    keys(d.view(p), &mut buf);
+                    keys(d.view(p), &parts, &mut buf);
                     let r = (base + (c << 14) + k) as u64;
                     acc.extend(buf.iter().map(|key| (key & !rec_mask) | r));
                 }
@@ -962,11 +1033,35 @@ mod tests {
         assert!(c.within.is_empty());
         // Keys alone, without the sorted passes: the phone is shared.
         let f = Folded::new(&[&list, &clients]);
+        let parts = KeyParts::of(&f.dicts);
         let mut buf = Vec::new();
-        keys(f.view(0, 0), &mut buf);
+        keys(f.view(0, 0), &parts, &mut buf);
         let mut other = Vec::new();
-        keys(f.view(1, 0), &mut other);
+        keys(f.view(1, 0), &parts, &mut other);
         assert!(buf.iter().any(|k| other.contains(k)));
+    }
+
+    #[test]
+    fn address_and_initial_keys_read_heads_not_whole_values() {
+        // Other first and last names (no name key shared), a typo past the
+        // street's head, a postcode typo in the same department.
+        let a = person_from_parts("Jean", "Dupont", "12 rue de la Paix", "75002", "", "", &[]);
+        let b = person_from_parts("Marc", "Leroy", "12 rue de la Pax", "75012", "", "", &[]);
+        // The same initial and first two letters of the other name, another
+        // street.
+        let c = person_from_parts("Jules", "Dumas", "3 avenue Foch", "75002", "", "", &[]);
+        let f = Folded::new(&[&[a, c], &[b]]);
+        let parts = KeyParts::of(&f.dicts);
+        let keys_of = |side, row| {
+            let mut k = Vec::new();
+            keys(f.view(side, row), &parts, &mut k);
+            k
+        };
+        let (a, c, b) = (keys_of(0, 0), keys_of(0, 1), keys_of(1, 0));
+        let shared = |x: &[u64], y: &[u64]| x.iter().filter(|k| y.contains(k)).count();
+        assert_eq!(shared(&a, &b), 1, "department + number + street head");
+        assert_eq!(shared(&a, &c), 1, "postcode + J + du");
+        assert_eq!(shared(&b, &c), 0);
     }
 
     #[test]

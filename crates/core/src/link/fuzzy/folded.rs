@@ -51,6 +51,12 @@ impl Dict {
         &self.text[self.starts[k]..self.starts[k + 1]]
     }
 
+    /// The length of code `code`'s text, without reading it.
+    pub fn text_len(&self, code: u32) -> usize {
+        let k = code as usize;
+        self.starts[k + 1] - self.starts[k]
+    }
+
     /// Distinct values, the empty one included.
     pub fn len(&self) -> usize {
         self.starts.len() - 1
