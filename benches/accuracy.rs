@@ -327,7 +327,7 @@ fn main() {
         let t = Instant::now();
         let links = link(
             &list,
-            Some((&clients, &cfields)),
+            Some((std::borrow::Cow::Borrowed(&clients), &cfields)),
             &Suppression::default(),
             &settings,
             &[],

@@ -6,7 +6,7 @@
 
 use crate::config::Config;
 use crate::error::Result;
-use crate::pipeline::{self, Computed, Outcome, RunMeta};
+use crate::pipeline::{self, ClientRows, Computed, Outcome, RunMeta};
 use crate::state::RemoteState;
 use crate::terminal::Terminal;
 
@@ -15,7 +15,14 @@ pub fn compute(config: &Config, state: &RemoteState, terminal: Terminal) -> Resu
     let progress = terminal.progress();
     let prepared = pipeline::prepare(config, state, progress, None)?;
     let looked_up = crate::company_api::look_up_for(config, state, &prepared.list.norm, terminal)?;
-    pipeline::decide(prepared, looked_up, config, state, progress)
+    pipeline::decide(
+        prepared,
+        looked_up,
+        config,
+        state,
+        progress,
+        ClientRows::Kept,
+    )
 }
 
 /// The whole run: the folder is staged first, then the stages, then the
@@ -34,7 +41,14 @@ pub fn run(
         .and_then(|prepared| {
             let looked_up =
                 crate::company_api::look_up_for(config, state, &prepared.list.norm, terminal)?;
-            pipeline::decide(prepared, looked_up, config, state, progress)
+            pipeline::decide(
+                prepared,
+                looked_up,
+                config,
+                state,
+                progress,
+                ClientRows::Released,
+            )
         })
         .map_err(|e| state.name_error(e))?;
     pipeline::write(started, computed, config, state, progress, meta)

@@ -684,7 +684,7 @@ fn model_for(settings: &FuzzySettings, d: &Dicts, list: &[Rec], clients: &[Rec])
 pub(crate) fn link_fuzzy(
     settings: &FuzzySettings,
     list: &Normalised,
-    clients: Option<&Normalised>,
+    clients: Option<std::borrow::Cow<'_, Normalised>>,
     uf: &mut UnionFind,
     exact_client: &[Option<usize>],
     postal: &[(Person, super::ChannelMask)],
@@ -705,9 +705,13 @@ pub(crate) fn link_fuzzy(
     };
     let folded = {
         let none = Normalised::default();
-        let (lr, cr) = (Rows(list), Rows(clients.unwrap_or(&none)));
+        let (lr, cr) = (Rows(list), Rows(clients.as_deref().unwrap_or(&none)));
         Folded::encode(&[&lr, &cr, &postal])
     };
+    // Encoded: the client file's rows are needed no further here (freed
+    // now when they are the link stage's own, before blocking and scoring
+    // need their memory).
+    drop(clients);
     let d = &folded.dicts;
     let (lp, cp, op) = (&folded.sides[0], &folded.sides[1], &folded.sides[2]);
     lap("encoding");

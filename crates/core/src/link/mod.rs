@@ -18,6 +18,7 @@ pub mod fuzzy;
 pub mod phonetic;
 pub mod suppression;
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use rayon::prelude::*;
@@ -242,14 +243,19 @@ pub struct Links {
 /// Links the list: dedupe inside it, match the client file, apply the
 /// suppression lists. `labels` are a person's answers about fuzzy pairs
 /// (`--labels`, resolved to rows), which override the model's decisions.
+///
+/// The client file's normalised rows are freed as soon as they are encoded
+/// for fuzzy matching when they are given owned (a run needs them no
+/// further); borrowed, they stay the caller's.
 pub fn link(
     list: &Normalised,
-    clients: Option<(&Normalised, &ClientFields)>,
+    clients: Option<(Cow<'_, Normalised>, &ClientFields)>,
     suppression: &Suppression,
     fuzzy_settings: &fuzzy::FuzzySettings,
     labels: &[fuzzy::Label],
 ) -> Links {
     let n = list.rows;
+    let (client_rows, client_fields) = clients.unzip();
     let keys = Keys::of(list);
     debug_assert_eq!(keys.rows(), n);
 
@@ -286,7 +292,7 @@ pub fn link(
     // client is that of the first of its keys that has one.
     let mut client = vec![None; n];
     let mut client_key = vec![None; n];
-    if let Some((cn, cf)) = clients {
+    if let (Some(cn), Some(cf)) = (&client_rows, client_fields) {
         let mut theirs = Keys::of(cn).sorted();
         theirs.dedup_by_key(|x| x.0);
         let mut hit = vec![NO_CLIENT; keys.hash.len()];
@@ -331,7 +337,7 @@ pub fn link(
     let (fuzzy_links, fuzzy_client, fuzzy_opposed) = fuzzy::link_fuzzy(
         fuzzy_settings,
         list,
-        clients.map(|(cn, _)| cn),
+        client_rows,
         &mut uf,
         &client,
         &suppression.postal_people,
@@ -346,7 +352,7 @@ pub fn link(
             via[p.other].get_or_insert(KeyKind::Fuzzy);
         }
     }
-    if let Some((_, cf)) = clients {
+    if let Some(cf) = client_fields {
         for (i, ci) in fuzzy_client.into_iter().enumerate() {
             if let Some(ci) = ci {
                 client[i] = Some(ci);
@@ -528,7 +534,7 @@ mod tests {
         };
         let links = link(
             &list,
-            Some((&clients, &fields)),
+            Some((Cow::Borrowed(&clients), &fields)),
             &Suppression::default(),
             &settings,
             &[],

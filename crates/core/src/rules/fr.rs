@@ -23,7 +23,7 @@ use super::{deny_all, Audience, Context, Decision, Facts, Reasons, RuleInfo, Rul
 use crate::company::CompanyStatus;
 use crate::config::{BloctelMode, ExistingClients, Sector};
 use crate::manifest::{ManifestAudience, Method};
-use crate::normalise::records::ClientFields;
+use crate::normalise::records::{mobiles_of, ClientFields};
 use crate::normalise::{fold_key, EmailClass, Phone, PhoneKind, YesNo};
 use crate::schema::{Channel, Reason, CHANNELS};
 
@@ -569,27 +569,15 @@ fn client_gave(ch: Channel, f: &Facts, ctx: &Context) -> bool {
     if own_list && f.list_client.is_some() {
         return true;
     }
-    let (Some(ci), Some((cn, _))) = (f.links.client[f.row], f.clients) else {
+    let (Some(ci), Some((cc, _))) = (f.links.client[f.row], f.clients) else {
         return false;
     };
     let (n, i) = (f.list, f.row);
-    let mobiles = |n: &crate::normalise::records::Normalised, i: usize| -> Vec<String> {
-        [&n.mobile[i], &n.phone[i]]
-            .into_iter()
-            .flatten()
-            .filter(|p| p.kind == PhoneKind::Mobile)
-            .filter_map(|p| p.e164.map(|e| e.to_string()))
-            .collect()
-    };
     match ch {
-        Channel::Email => match (&n.email[i], &cn.email[ci]) {
-            (Some(a), Some(b)) => a.key() == b.key(),
-            _ => false,
-        },
-        Channel::Sms => {
-            let theirs = mobiles(cn, ci);
-            mobiles(n, i).iter().any(|m| theirs.contains(m))
-        }
+        Channel::Email => n.email[i]
+            .as_ref()
+            .is_some_and(|e| cc.gave_email(ci, e.key())),
+        Channel::Sms => mobiles_of(n, i).any(|m| cc.gave_mobile(ci, m)),
         _ => false,
     }
 }

@@ -14,7 +14,7 @@ use crate::config::{BloctelMode, Config, ExistingClients, Sector};
 use crate::link::suppression::BloctelList;
 use crate::link::{link, Suppression};
 use crate::manifest::{Manifest, ManifestAudience, Method};
-use crate::normalise::records::{client_fields, normalise_frame};
+use crate::normalise::records::{client_fields, normalise_frame, ClientContacts};
 use crate::rules::{Audience, Context, Decision, Facts, RulePack};
 use crate::schema::{Channel, Reason, CANONICAL_COLUMNS, CHANNELS, CLIENT_COLUMNS};
 
@@ -143,14 +143,18 @@ fn decide(rec: &[(&str, &str)], w: &World) -> Decision {
             .map(|(c, _)| *c)
             .collect();
         let df = frame(c, &all);
+        let n = normalise_frame(&df);
         (
-            normalise_frame(&df),
+            ClientContacts::of(&n),
+            n,
             client_fields(&df, &mut Default::default()),
         )
     });
     let mut links = link(
         &norm,
-        client.as_ref().map(|(n, f)| (n, f)),
+        client
+            .as_ref()
+            .map(|(_, n, f)| (std::borrow::Cow::Borrowed(n), f)),
         &Suppression::default(),
         &w.cfg.fuzzy,
         &[],
@@ -172,7 +176,7 @@ fn decide(rec: &[(&str, &str)], w: &World) -> Decision {
         list: &norm,
         list_client: None,
         links: &links,
-        clients: client.as_ref().map(|(n, f)| (n, f)),
+        clients: client.as_ref().map(|(c, _, f)| (c, f)),
         malformed: false,
         job_title: get("job_title"),
         company_name: get("company_name"),

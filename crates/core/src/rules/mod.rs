@@ -17,7 +17,7 @@ use crate::config::Config;
 use crate::link::suppression::BloctelList;
 use crate::link::Links;
 use crate::manifest::Manifest;
-use crate::normalise::records::{ClientFields, Normalised};
+use crate::normalise::records::{ClientContacts, ClientFields, Normalised};
 use crate::schema::{Channel, Reason, CHANNELS, REASONS};
 
 /// A set of reasons as a bit mask over the catalogue; iterating it yields
@@ -204,7 +204,8 @@ pub struct Facts<'a> {
     /// Client-file columns carried by the list itself (own_customers lists).
     pub list_client: Option<&'a ClientFields>,
     pub links: &'a Links,
-    pub clients: Option<(&'a Normalised, &'a ClientFields)>,
+    /// The client file: what the rules read of a matched client.
+    pub clients: Option<(&'a ClientContacts, &'a ClientFields)>,
     pub malformed: bool,
     pub job_title: Option<&'a str>,
     pub company_name: Option<&'a str>,
