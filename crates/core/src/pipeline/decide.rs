@@ -1,0 +1,255 @@
+//! From the prepared list to the decisions: the reference files (client
+//! file, opposition lists, Bloctel), the company check, link and dedupe,
+//! then the rule pack on every record. In: [`Prepared`] and the company
+//! directory's answers. Out: [`Computed`], nothing written.
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use super::{Computed, List, Prepared};
+use crate::config::Config;
+use crate::error::Result;
+use crate::ingest::mapping::{canonical_frame, map_headers, ColumnMap, Mapping, TableKind};
+use crate::ingest::{read_batches, Batch, Sink};
+use crate::link::link;
+use crate::link::suppression::{BloctelList, Suppression};
+use crate::normalise::records::{
+    client_batch, normalise_batch, ClientContacts, ClientFields, Normalised, ValueWarning,
+};
+use crate::progress::Progress;
+use crate::rules::{decide_all, Context, Facts};
+use crate::schema::{CANONICAL_COLUMNS, CLIENT_COLUMNS};
+use crate::state::RemoteState;
+
+/// A client file read, normalised and ready to link.
+pub struct Clients {
+    pub path: PathBuf,
+    pub sha256: String,
+    pub rows: usize,
+    /// The normalised rows: the link stage's, then emptied when the caller
+    /// released them ([`ClientRows::Released`]).
+    pub norm: Normalised,
+    /// The emails and mobiles each client gave, all the rules need of the
+    /// rows once linking is done.
+    pub contacts: ClientContacts,
+    pub fields: ClientFields,
+}
+
+/// Whether [`decide`] keeps the client file's normalised rows for the
+/// caller (`review` shows them) or hands them to the link stage, which
+/// frees them once its fuzzy matcher has encoded them: half a gigabyte at
+/// 1M clients that would otherwise sit under the matcher's peak.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClientRows {
+    Kept,
+    Released,
+}
+
+/// `name` is how the summary names the file (its URL when fetched).
+fn load_clients(
+    path: &std::path::Path,
+    name: &str,
+    batch_rows: usize,
+    warnings: &mut BTreeMap<String, usize>,
+    value_warnings: &mut Vec<(String, ValueWarning)>,
+) -> Result<Clients> {
+    let mut sink = ClientSink {
+        path,
+        names: CANONICAL_COLUMNS
+            .iter()
+            .chain(CLIENT_COLUMNS)
+            .map(|(c, _)| *c)
+            .collect(),
+        map: None,
+        norm: Vec::new(),
+        fields: Vec::new(),
+    };
+    let table = read_batches(path, None, batch_rows, &mut sink)?;
+    crate::ingest::refuse_malformed(&table)?;
+    let norm = Normalised::concat(sink.norm);
+    let contacts = ClientContacts::of(&norm);
+    let (fields, client_warnings) = ClientFields::concat(sink.fields);
+    for v in norm.warnings.iter().cloned().chain(client_warnings) {
+        warnings.insert(format!("{name}: {}", v.message()), v.rows);
+        value_warnings.push((name.to_owned(), v));
+    }
+    Ok(Clients {
+        path: path.to_owned(),
+        sha256: table.sha256,
+        rows: table.rows,
+        norm,
+        contacts,
+        fields,
+    })
+}
+
+/// The client file, batch by batch: mapped with the built-in names,
+/// normalised, its client columns read.
+struct ClientSink<'a> {
+    path: &'a std::path::Path,
+    /// The canonical and client columns read.
+    names: Vec<&'static str>,
+    map: Option<ColumnMap>,
+    norm: Vec<Normalised>,
+    fields: Vec<(ClientFields, Vec<ValueWarning>)>,
+}
+
+impl Sink for ClientSink<'_> {
+    fn header(&mut self, headers: &[String]) -> Result<()> {
+        self.map = Some(map_headers(
+            headers,
+            &Mapping::default(),
+            TableKind::Clients,
+            self.path,
+        )?);
+        Ok(())
+    }
+    fn batch(&mut self, batch: Batch) -> Result<()> {
+        let map = self.map.as_ref().expect("the header comes first");
+        let df = canonical_frame(&batch.frame, map, &self.names);
+        self.norm.push(normalise_batch(&df, batch.start));
+        self.fields.push(client_batch(&df, batch.start));
+        Ok(())
+    }
+}
+
+/// The rest of the stages up to the decisions: reference files, company
+/// check (with the API's answers for [`crate::company::api_sirens`], when
+/// the check asks the API), link and dedupe, rules.
+pub fn decide(
+    prepared: Prepared,
+    looked_up: Option<crate::company::Lookups>,
+    config: &Config,
+    state: &RemoteState,
+    progress: Progress,
+    client_rows: ClientRows,
+) -> Result<Computed> {
+    let Prepared {
+        list,
+        mut warnings,
+        mut value_warnings,
+        pack,
+        mut timer,
+    } = prepared;
+    let List {
+        table,
+        norm,
+        list_client,
+        job_title,
+        company_name,
+        ..
+    } = &list;
+    let n = table.rows();
+    if looked_up.is_some() {
+        timer.lap("company_lookups");
+    }
+
+    // --- Reference files ----------------------------------------------------
+    let spin = progress.spinner("reference");
+    let mut clients = config
+        .clients
+        .as_deref()
+        .map(|p| {
+            load_clients(
+                p,
+                &state.source_name(p),
+                config.batch_rows,
+                &mut warnings,
+                &mut value_warnings,
+            )
+        })
+        .transpose()?;
+    let mut suppression = Suppression::default();
+    for p in &config.opposition {
+        suppression.add_file(p)?;
+    }
+    let bloctel = config
+        .bloctel
+        .as_deref()
+        .map(BloctelList::load)
+        .transpose()?;
+    spin.finish_and_clear();
+    timer.lap("reference");
+
+    // --- Company check (docs/pipeline.md#b2b-or-b2c) ----------------------------------------------
+    let companies = crate::company::check_records(config, state, norm, looked_up)?;
+    if companies.report.source.is_some() {
+        timer.lap("companies");
+    }
+
+    // --- Link & dedupe -------------------------------------------------------
+    let bar = progress.stage("link", n as u64);
+    let fuzzy = crate::link::fuzzy::FuzzySettings {
+        progress,
+        ..config.fuzzy.clone()
+    };
+    let labels = config.fuzzy.labels.as_ref().map_or_else(Vec::new, |l| {
+        let prefix: String = table.sha256.chars().take(8).collect();
+        let ids: Vec<String> = (1..=n).map(|r| format!("{prefix}-{r}")).collect();
+        l.resolve(
+            &ids,
+            clients.as_ref().map(|c| c.fields.client_id.as_slice()),
+        )
+    });
+    let links = link(
+        norm,
+        clients.as_mut().map(|c| {
+            let rows = match client_rows {
+                ClientRows::Kept => Cow::Borrowed(&c.norm),
+                ClientRows::Released => Cow::Owned(std::mem::take(&mut c.norm)),
+            };
+            (rows, &c.fields)
+        }),
+        &suppression,
+        &fuzzy,
+        &labels,
+    );
+    bar.finish_and_clear();
+    timer.lap("link");
+
+    // --- Rules ---------------------------------------------------------------
+    let bar = progress.stage("rules", n as u64);
+    let mut malformed = vec![false; n];
+    for m in &table.malformed {
+        malformed[m.source_row - 1] = true;
+    }
+    let ctx = Context {
+        config,
+        manifest: config.manifest.as_ref(),
+        bloctel: bloctel.as_ref(),
+        sources_unavailable: state.fails_closed(),
+    };
+    let decisions = decide_all(
+        pack.as_ref(),
+        &ctx,
+        |i| Facts {
+            row: i,
+            list: norm,
+            list_client: list_client.as_ref(),
+            links: &links,
+            clients: clients.as_ref().map(|c| (&c.contacts, &c.fields)),
+            malformed: malformed[i],
+            job_title: job_title.get(i),
+            company_name: company_name.get(i),
+            company: companies.status(i),
+        },
+        n,
+    );
+    bar.finish_and_clear();
+    timer.lap("rules");
+
+    Ok(Computed {
+        list,
+        warnings,
+        value_warnings,
+        clients,
+        suppression,
+        bloctel,
+        links,
+        decisions,
+        pack,
+        companies,
+        timer,
+    })
+}
