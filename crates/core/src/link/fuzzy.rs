@@ -594,7 +594,7 @@ fn score_blocked(
             .step_by(CHUNK as usize)
             .collect::<Vec<u32>>()
             .into_par_iter()
-            .map(|from| {
+            .map_init(compare::Memo::new, |memo, from| {
                 let mut out = Vec::new();
                 let (mut unique, mut raw) = (0, 0);
                 let mut others = Vec::new();
@@ -623,7 +623,7 @@ fn score_blocked(
                         let b = &right[j as usize];
                         // Most pairs are ruled out before all their texts
                         // are read.
-                        let Some(g) = compare::compare_while(d.view(a), d.view(b), |sets| {
+                        let Some(g) = compare::compare_while(d.view(a), d.view(b), memo, |sets| {
                             scorer.may_reach(sets, side, review)
                         }) else {
                             continue;

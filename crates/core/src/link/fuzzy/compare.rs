@@ -311,7 +311,7 @@ fn same_door(a: View, b: View) -> bool {
 /// Street levels: 1 the same street and number, 2 the number and a close
 /// name, 3 a close name and a number on one side only, 4 the number and a
 /// distant name, 5 differ; 0 missing.
-pub fn street_level(a: View, b: View) -> u8 {
+pub fn street_level(a: View, b: View, memo: &mut Memo) -> u8 {
     let (x, y) = (a.r, b.r);
     if x.street == 0 || y.street == 0 {
         return 0;
@@ -331,15 +331,26 @@ pub fn street_level(a: View, b: View) -> u8 {
     if !same_no && !no_missing {
         return 5;
     }
-    let floor = if same_no { 0.70 } else { 0.88 };
-    let Some(jw) = jaro_winkler_at_least(a.street(), b.street(), floor) else {
-        return 5;
+    // How close the two names are: 0 below the floor, 1 above it, 2 at
+    // 0.88 or more (the floor is 0.88 when the numbers do not agree).
+    let (floor, tag) = if same_no {
+        (0.70, Memoed::StreetNear)
+    } else {
+        (0.88, Memoed::StreetClose)
     };
-    match (jw >= 0.88, same_no) {
-        (true, true) => 2,
-        (true, false) => 3,
-        (false, true) => 4,
-        (false, false) => 5,
+    let close = memo.level(tag, x.street, y.street, || {
+        match jaro_winkler_at_least(a.street(), b.street(), floor) {
+            None => 0,
+            Some(jw) if jw >= 0.88 => 2,
+            Some(_) => 1,
+        }
+    });
+    match (close, same_no) {
+        (0, _) => 5,
+        (2, true) => 2,
+        (2, false) => 3,
+        (_, true) => 4,
+        (_, false) => 5,
     }
 }
 
@@ -359,7 +370,7 @@ fn postcode_typo(a: &str, b: &str) -> bool {
 /// Locality levels: 1 the same postcode, 2 a postcode one typo apart in the
 /// same city, 3 the same city, 4 the same department (first two digits),
 /// 5 differ; 0 when neither postcode nor city can be compared.
-pub fn locality_level(a: View, b: View) -> u8 {
+pub fn locality_level(a: View, b: View, memo: &mut Memo) -> u8 {
     let (x, y) = (a.r, b.r);
     let pcs = x.postcode != 0 && y.postcode != 0;
     let cities = x.city != 0 && y.city != 0;
@@ -370,8 +381,11 @@ pub fn locality_level(a: View, b: View) -> u8 {
         return 1;
     }
     let (pa, pb) = (a.postcode(), b.postcode());
-    let same_city =
-        cities && (x.city == y.city || jaro_winkler_at_least(a.city(), b.city(), 0.92).is_some());
+    let same_city = cities
+        && (x.city == y.city
+            || memo.level(Memoed::City, x.city, y.city, || {
+                u8::from(jaro_winkler_at_least(a.city(), b.city(), 0.92).is_some())
+            }) == 1);
     if same_city {
         return if pcs && postcode_typo(pa, pb) { 2 } else { 3 };
     }
@@ -437,9 +451,10 @@ fn text<'a>(v: View<'a>, p: Part) -> (&'a str, &'a str) {
 /// the text only when the codes differ: most compared names are equal or
 /// missing, and looking a text up is not free at tens of millions of pairs.
 fn coded_level(
-    level: fn(&str, &str, &str, &str) -> u8,
+    (level, tag): NameComparison,
     (a, pa): (View, Part),
     (b, pb): (View, Part),
+    memo: &mut Memo,
 ) -> u8 {
     let (ca, cb) = (code(a, pa), code(b, pb));
     if ca == 0 || cb == 0 {
@@ -447,14 +462,95 @@ fn coded_level(
     } else if ca == cb {
         1
     } else {
-        let ((ta, pha), (tb, phb)) = (text(a, pa), text(b, pb));
-        level(ta, tb, pha, phb)
+        // First and last names share one dictionary: the codes and the
+        // level function say it all.
+        memo.level(tag, ca, cb, || {
+            let ((ta, pha), (tb, phb)) = (text(a, pa), text(b, pb));
+            level(ta, tb, pha, phb)
+        })
+    }
+}
+
+/// A name level function (texts and phonetic codes), and where its
+/// outcomes are memoised.
+type NameComparison = (fn(&str, &str, &str, &str) -> u8, Memoed);
+
+const FIRST: NameComparison = (first_name_level, Memoed::FirstName);
+const LAST: NameComparison = (name_level, Memoed::Name);
+
+/// The comparisons of two values [`Memo`] keeps.
+#[derive(Clone, Copy)]
+enum Memoed {
+    FirstName,
+    Name,
+    /// Street names when the numbers agree (floor 0.70).
+    StreetNear,
+    /// Street names when a number is missing (floor 0.88).
+    StreetClose,
+    City,
+}
+
+const MEMOED: usize = 5;
+
+/// The outcome of comparing two dictionary values (two names, streets,
+/// cities), by their codes: the same two values come back in pair after
+/// pair (`marie` / `maria`, the streets of one town), and each costs a
+/// Jaro-Winkler. A small table per kind, each slot holding the last pair
+/// that hashed there: a miss compares again, so the levels are those of
+/// comparing every time. One per worker ([`Memo::new`]); [`Memo::off`]
+/// keeps nothing (a one-off comparison).
+pub struct Memo {
+    slots: Vec<(u64, u8)>,
+    bits: u32,
+}
+
+impl Memo {
+    /// 4,096 slots per kind: 320 KiB, in a core's L2 cache.
+    pub fn new() -> Memo {
+        Memo::with_bits(12)
+    }
+
+    /// `1 << bits` slots per kind.
+    fn with_bits(bits: u32) -> Memo {
+        Memo {
+            slots: vec![(0, 0); MEMOED << bits],
+            bits,
+        }
+    }
+
+    pub fn off() -> Memo {
+        Memo {
+            slots: Vec::new(),
+            bits: 0,
+        }
+    }
+
+    /// `compare()` for the codes `a` and `b` (neither 0: a missing value
+    /// is never compared, so the key 0 marks an empty slot).
+    fn level(&mut self, kind: Memoed, a: u32, b: u32, compare: impl FnOnce() -> u8) -> u8 {
+        if self.slots.is_empty() {
+            return compare();
+        }
+        let key = (u64::from(a) << 32) | u64::from(b);
+        let at = (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - self.bits)) as usize;
+        let slot = &mut self.slots[(kind as usize) << self.bits | at];
+        if slot.0 != key {
+            *slot = (key, compare());
+        }
+        slot.1
+    }
+}
+
+impl Default for Memo {
+    fn default() -> Memo {
+        Memo::new()
     }
 }
 
 /// Compares two records.
 pub fn compare(a: View, b: View) -> Gamma {
-    compare_while(a, b, |_| true).expect("a comparison that is never stopped ends")
+    compare_while(a, b, &mut Memo::off(), |_| true)
+        .expect("a comparison that is never stopped ends")
 }
 
 /// [`compare`], the fields whose level needs no text first: `go_on` is
@@ -463,7 +559,12 @@ pub fn compare(a: View, b: View) -> Gamma {
 /// (street, locality, first name, last name), and stops the comparison
 /// (`None`) by answering `false`. Run to the end, the levels are
 /// [`compare`]'s: it is this function with a `go_on` that never stops.
-pub fn compare_while(a: View, b: View, mut go_on: impl FnMut(&[u8; NF]) -> bool) -> Option<Gamma> {
+pub fn compare_while(
+    a: View,
+    b: View,
+    memo: &mut Memo,
+    mut go_on: impl FnMut(&[u8; NF]) -> bool,
+) -> Option<Gamma> {
     let (x, y) = (a.r, b.r);
     let mut sets = possible(a, b);
     if !go_on(&sets) {
@@ -479,22 +580,27 @@ pub fn compare_while(a: View, b: View, mut go_on: impl FnMut(&[u8; NF]) -> bool)
         g.level[f as usize] = sets[f as usize].trailing_zeros() as u8;
     }
     fix(&mut g, &mut sets, Field::Email, email_level(a, b));
-    fix(&mut g, &mut sets, Field::Street, street_level(a, b));
+    fix(&mut g, &mut sets, Field::Street, street_level(a, b, memo));
     if !go_on(&sets) {
         return None;
     }
-    fix(&mut g, &mut sets, Field::Locality, locality_level(a, b));
+    fix(
+        &mut g,
+        &mut sets,
+        Field::Locality,
+        locality_level(a, b, memo),
+    );
     if !go_on(&sets) {
         return None;
     }
-    let f1 = coded_level(first_name_level, (a, Part::First), (b, Part::First));
+    let f1 = coded_level(FIRST, (a, Part::First), (b, Part::First), memo);
     // Until the last name is known, the swapped reading may still win.
     let (swap_first, swap_last) = swapped_sets(a, b);
     sets[Field::FirstName as usize] = 1 << f1 | swap_first;
     if !go_on(&sets) {
         return None;
     }
-    let l1 = coded_level(name_level, (a, Part::Last), (b, Part::Last));
+    let l1 = coded_level(LAST, (a, Part::Last), (b, Part::Last), memo);
     let (mut first, mut last) = (f1, l1);
     // Vendors swap the columns: the swapped reading wins when it is
     // strictly better on both names together.
@@ -504,9 +610,9 @@ pub fn compare_while(a: View, b: View, mut go_on: impl FnMut(&[u8; NF]) -> bool)
         if !go_on(&sets) {
             return None;
         }
-        let f2 = coded_level(first_name_level, (a, Part::First), (b, Part::Last));
+        let f2 = coded_level(FIRST, (a, Part::First), (b, Part::Last), memo);
         if name_rank(f2) < 4 {
-            let l2 = coded_level(name_level, (a, Part::Last), (b, Part::First));
+            let l2 = coded_level(LAST, (a, Part::Last), (b, Part::First), memo);
             if name_rank(f2) + name_rank(l2) < name_rank(f1) + name_rank(l1) {
                 (first, last) = (f2, l2);
                 g.swapped = true;
@@ -974,6 +1080,9 @@ mod tests {
         let side = super::super::model::PairSide::Within;
         let floors = [-12.0f32, -2.0, 0.0, 6.0];
         let mut ruled_out = [0usize; 4];
+        // One memo for every pair, so small that values evict each other:
+        // what it remembers must be what comparing again gives.
+        let mut memo = Memo::with_bits(3);
         for i in 0..people.len() {
             for j in 0..people.len() {
                 let (a, b) = (f.view(0, i), f.view(0, j));
@@ -981,7 +1090,7 @@ mod tests {
                 let weight = scorer.score(&g, b, side).weight;
                 for (k, floor) in floors.iter().enumerate() {
                     let reach = |sets: &[u8; NF]| scorer.may_reach(sets, side, *floor);
-                    let staged = compare_while(a, b, reach);
+                    let staged = compare_while(a, b, &mut memo, reach);
                     assert!(
                         staged == Some(g) || (staged.is_none() && weight < *floor),
                         "{weight} >= {floor} stopped, or another vector: {staged:?} {g:?}"
@@ -1115,8 +1224,8 @@ mod tests {
         let pair = |a: &Person, b: &Person| {
             let f = Folded::new(&[std::slice::from_ref(a), std::slice::from_ref(b)]);
             (
-                street_level(f.view(0, 0), f.view(1, 0)),
-                locality_level(f.view(0, 0), f.view(1, 0)),
+                street_level(f.view(0, 0), f.view(1, 0), &mut Memo::off()),
+                locality_level(f.view(0, 0), f.view(1, 0), &mut Memo::off()),
             )
         };
         let locality_level = |a: &Person, b: &Person| pair(a, b).1;
