@@ -572,7 +572,7 @@ fn score_blocked(
     scorer: &Scorer,
     review: f32,
     (d, left, right): (&Dicts, &[Rec], &[Rec]),
-    keep: &(dyn Fn(u32, u32) -> bool + Sync),
+    keep: &(impl Fn(u32, u32) -> bool + Sync),
     (bar, timing): (&dyn crate::progress::Bar, bool),
 ) -> (Vec<Kept>, usize) {
     let side = if across {
@@ -606,6 +606,10 @@ fn score_blocked(
                     }
                     raw += blocks.candidates_of(i, across, &mut others);
                     unique += others.len();
+                    // Filtered in a loop of its own: `keep` reads a random
+                    // row's cluster, and a loop of independent reads waits
+                    // for them all at once instead of one per comparison.
+                    others.retain(|&j| keep(i, j));
                     for &j in others.iter().take(PREFETCH_AHEAD) {
                         prefetch(&right[j as usize]);
                     }
@@ -616,9 +620,6 @@ fn score_blocked(
                         // it was most of a comparison.
                         if let Some(&ahead) = others.get(at + PREFETCH_AHEAD) {
                             prefetch(&right[ahead as usize]);
-                        }
-                        if !keep(i, j) {
-                            continue;
                         }
                         let b = &right[j as usize];
                         // Most pairs are ruled out before all their texts
