@@ -530,7 +530,7 @@ impl Thresholds {
 /// How many pairs ahead [`score_blocked`] asks for the record it will
 /// read: enough to cover a memory access at a few tens of nanoseconds per
 /// pair.
-const PREFETCH_AHEAD: usize = 8;
+pub(super) const PREFETCH_AHEAD: usize = 8;
 
 /// How many rows ahead [`score_blocked`] asks for the blocks it will read.
 const ROWS_AHEAD: u32 = 2;
@@ -540,7 +540,7 @@ const ROWS_AHEAD: u32 = 2;
 /// cache line is asked for too when the value runs into it (a [`Rec`] is
 /// one aligned line and never does).
 #[inline(always)]
-fn prefetch<T>(r: &T) {
+pub(super) fn prefetch<T>(r: &T) {
     #[cfg(target_arch = "x86_64")]
     {
         use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};

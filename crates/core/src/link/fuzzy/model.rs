@@ -35,7 +35,7 @@ use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::compare::{compare, Field, Gamma, FIELDS, MAX_LEVELS, NF};
+use super::compare::{compare_while, Field, Gamma, Memo, FIELDS, MAX_LEVELS, NF};
 use super::folded::{Dicts, Rec, View};
 
 /// The model file's format tag.
@@ -386,13 +386,25 @@ fn count_vectors(
 ) -> HashMap<(u8, u16), u64> {
     pairs
         .par_chunks(4096)
-        .fold(HashMap::new, |mut c, chunk| {
-            for &(i, j) in chunk {
-                let g = compare(people[i as usize], people[j as usize]);
-                *c.entry((side(i, j), g.pack())).or_default() += 1;
-            }
-            c
-        })
+        .fold(
+            || (HashMap::new(), Memo::new()),
+            |(mut c, mut memo), chunk| {
+                for (k, &(i, j)) in chunk.iter().enumerate() {
+                    // The records of a pair a few ahead are asked for now:
+                    // random pairs are two random rows of millions.
+                    if let Some(&(p, q)) = chunk.get(k + super::PREFETCH_AHEAD) {
+                        super::prefetch(people[p as usize].r);
+                        super::prefetch(people[q as usize].r);
+                    }
+                    let (a, b) = (people[i as usize], people[j as usize]);
+                    let g = compare_while(a, b, &mut memo, |_| true)
+                        .expect("a comparison that is never stopped ends");
+                    *c.entry((side(i, j), g.pack())).or_default() += 1;
+                }
+                (c, memo)
+            },
+        )
+        .map(|(c, _)| c)
         .reduce(HashMap::new, |mut a, b| {
             for (k, v) in b {
                 *a.entry(k).or_default() += v;
@@ -972,6 +984,7 @@ impl Scorer {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::link::fuzzy::compare::compare;
     use crate::link::fuzzy::folded::Folded;
     use crate::link::fuzzy::{person_from_parts, Person};
 
