@@ -11,7 +11,7 @@ use encoding_rs::Encoding;
 
 use super::{
     cell_problem, check_headers, clean_headers, Batch, ColumnsBuilder, Format, Malformed, Parsed,
-    Sink, SourceInfo,
+    Sink, SourceInfo, MAX_CELL_BYTES,
 };
 use crate::error::{Error, Result};
 
@@ -436,7 +436,18 @@ impl Rows<'_> {
                         })
                         .collect();
                     let fields: Vec<&str> = fields.iter().map(|f| f.as_ref()).collect();
-                    if let Some(col) = swallowed_rows(&fields, width, delimiter) {
+                    // The record's fields, end to end, asked once: nearly
+                    // every record has no line end, no NUL and no big cell,
+                    // and then none of its fields needs asking (unquoting
+                    // only removes quotes).
+                    let bytes = record.as_slice();
+                    let multiline = memchr::memchr2(b'\n', b'\r', bytes).is_some();
+                    let suspect =
+                        bytes.len() > MAX_CELL_BYTES || memchr::memchr(0, bytes).is_some();
+                    if let Some(col) = multiline
+                        .then(|| swallowed_rows(&fields, width, delimiter))
+                        .flatten()
+                    {
                         // A stray quote closed by another one further down:
                         // the lines between would vanish into one cell.
                         return Err(Error::Cell {
@@ -456,7 +467,10 @@ impl Rows<'_> {
                             ),
                         });
                         cols.push_nulls();
-                    } else if let Some(message) = cell_problem(headers, fields.iter().copied()) {
+                    } else if let Some(message) = suspect
+                        .then(|| cell_problem(headers, fields.iter().copied()))
+                        .flatten()
+                    {
                         malformed.push(Malformed {
                             source_row: row,
                             message,
