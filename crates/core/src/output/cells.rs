@@ -123,6 +123,9 @@ impl CellsBuilder {
                     None => writer.insert(Box::new(
                         ParquetWriter::new(file.take().expect("the file opens one writer"))
                             .with_compression(ParquetCompression::Uncompressed)
+                            // Nothing filters the scratch file by value:
+                            // it is read back by row ranges.
+                            .with_statistics(StatisticsOptions::empty())
                             .batched(frame.schema())
                             .map_err(cannot)?,
                     )),
