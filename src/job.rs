@@ -6,22 +6,32 @@
 
 use crate::config::Config;
 use crate::error::Result;
-use crate::pipeline::{self, ClientRows, Computed, Outcome, RunMeta};
+use crate::pipeline::{self, ClientRows, Computed, Outcome, Prepared, RunMeta};
 use crate::state::RemoteState;
 use crate::terminal::Terminal;
 
 /// Every stage up to the decisions, writing nothing (`explain`, `review`).
 pub fn compute(config: &Config, state: &RemoteState, terminal: Terminal) -> Result<Computed> {
-    let progress = terminal.progress();
-    let prepared = pipeline::prepare(config, state, progress, None)?;
+    let prepared = pipeline::prepare(config, state, terminal.progress(), None)?;
+    decide(prepared, config, state, terminal, ClientRows::Kept)
+}
+
+/// The company directory's answers for the list, then the decisions.
+fn decide(
+    prepared: Prepared,
+    config: &Config,
+    state: &RemoteState,
+    terminal: Terminal,
+    client_rows: ClientRows,
+) -> Result<Computed> {
     let looked_up = crate::company_api::look_up_for(config, state, &prepared.list.norm, terminal)?;
     pipeline::decide(
         prepared,
         looked_up,
         config,
         state,
-        progress,
-        ClientRows::Kept,
+        terminal.progress(),
+        client_rows,
     )
 }
 
@@ -38,18 +48,7 @@ pub fn run(
     let computed = started
         .scratch_for_cells()
         .and_then(|scratch| pipeline::prepare(config, state, progress, Some(scratch)))
-        .and_then(|prepared| {
-            let looked_up =
-                crate::company_api::look_up_for(config, state, &prepared.list.norm, terminal)?;
-            pipeline::decide(
-                prepared,
-                looked_up,
-                config,
-                state,
-                progress,
-                ClientRows::Released,
-            )
-        })
+        .and_then(|prepared| decide(prepared, config, state, terminal, ClientRows::Released))
         .map_err(|e| state.name_error(e))?;
     pipeline::write(started, computed, config, state, progress, meta)
 }
