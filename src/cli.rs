@@ -1,5 +1,5 @@
 //! Command-line surface: clap definitions and the subcommands' front
-//! ends. `run` turns its flags into a [`Config`] once and hands it to the
+//! ends. `run` turns its flags into a [`Config`](crate::config::Config) once and hands it to the
 //! pipeline; `inspect` and `schema` only read and print; `keygen` and
 //! `verify` are in [`crate::output::certificate`].
 

@@ -12,7 +12,7 @@ use serde::Serialize;
 use crate::error::Error;
 
 /// Facts from outside the core, set by the binary, and what fetching found:
-/// the run's state, kept beside its settings ([`Config`] never changes
+/// the run's state, kept beside its settings ([`Config`](crate::config::Config) never changes
 /// after it is validated) and handed to the stages that need it.
 #[derive(Debug, Clone, Default)]
 pub struct RemoteState {

@@ -12,7 +12,7 @@
 //! agreement levels, weights, match probability), then clustering here:
 //! pairs at or above `match_probability` are joined strongest first, with a
 //! guard against chaining (see [`FuzzySettings::max_cluster`] and
-//! [`link_within`]). Pairs between `review_probability` and the match
+//! `link_within`). Pairs between `review_probability` and the match
 //! probability are not merged: they are listed for a person to review.
 //!
 //! This module never drops a row and decides nothing about contactability.

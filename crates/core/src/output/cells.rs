@@ -3,7 +3,7 @@
 //! normalise) and the kept vendor columns.
 //!
 //! In: each batch's canonical frame and kept columns, as the list is read
-//! ([`CellsBuilder`]). Out: [`Raw`] views of row ranges, batch by batch,
+//! ([`CellsBuilder`]). Out: `Raw` views of row ranges, batch by batch,
 //! for the frames of [`super::frames`]. A run writes the cells straight to
 //! a scratch Parquet file of the staging folder, batch by batch: they are
 //! the biggest thing a run would hold, and nothing reads them between the

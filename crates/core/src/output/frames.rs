@@ -1,6 +1,6 @@
 //! The tabular outputs as frames. In: the canonical and normalised list,
 //! the links and the decisions. Out: one polars frame per file of the run
-//! folder (qualified.csv, campaign-<channel>.csv, rejected.csv,
+//! folder (qualified.csv, `campaign-<channel>.csv`, rejected.csv,
 //! decisions.csv, to_delete.csv, vendor-feedback.csv), columns in the
 //! documented order (docs/outputs.md); [`crate::pipeline::write`] writes them.
 //!

@@ -7,7 +7,7 @@
 //!
 //! One file per step, each saying what goes in and what comes out:
 //! [`prepare`] (the list imported and normalised), [`decide`] (reference
-//! files, company check, link, rules), [`write`] (the run folder).
+//! files, company check, link, rules), [`write()`] (the run folder).
 
 mod decide;
 mod prepare;
@@ -100,7 +100,7 @@ pub fn compute(config: &Config, state: &RemoteState, progress: Progress) -> Resu
 
 /// Runs the whole pipeline and writes the output folder (a run that needs
 /// no answers from outside; the binary wires [`start`], [`prepare`], its
-/// look-ups, [`decide`] and [`write`] itself).
+/// look-ups, [`decide`] and [`write()`] itself).
 pub fn run(
     config: &Config,
     state: &RemoteState,

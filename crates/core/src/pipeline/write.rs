@@ -23,7 +23,7 @@ use crate::summary::Summary;
 
 impl Started {
     /// A new scratch file of the staging folder for the list's cells
-    /// ([`prepare`]'s `spill`).
+    /// ([`prepare`](super::prepare)'s `spill`).
     pub fn scratch_for_cells(&mut self) -> Result<(PathBuf, std::fs::File)> {
         self.folder.scratch("list.parquet")
     }

@@ -495,7 +495,7 @@ impl Blocking {
 
     /// The candidates of list row `i` on one side, into `out`, sorted and
     /// unique: the other list rows after it (`across` false) or the client
-    /// rows (`across` true, without [`CLIENT_BIT`]). Returns how many were
+    /// rows (`across` true, without `CLIENT_BIT`). Returns how many were
     /// drawn before deduplication. Row by row, in row order, these are
     /// exactly the pairs of [`Blocking::pairs_in`] over the shards, made
     /// without a sort of millions of pairs: a row's few dozen candidates

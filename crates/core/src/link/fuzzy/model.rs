@@ -1,5 +1,5 @@
 //! The Fellegi-Sunter model that scores candidate pairs. In: the
-//! [`Person`]s of the list (and of the client file) and [`Training`]
+//! `Person`s of the list (and of the client file) and [`Training`]
 //! settings. Out: a [`Model`] (the `m` and `u` probability of every field's
 //! every level, and the prior), saved as `model.json`, and a [`Scorer`]
 //! that turns a pair's [`Gamma`] into a match weight and probability.
