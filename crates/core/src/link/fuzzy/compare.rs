@@ -490,7 +490,8 @@ enum Memoed {
     City,
 }
 
-const MEMOED: usize = 5;
+/// How many kinds [`Memo`] keeps: one table each.
+const MEMOED: usize = Memoed::City as usize + 1;
 
 /// The outcome of comparing two dictionary values (two names, streets,
 /// cities), by their codes: the same two values come back in pair after
@@ -549,8 +550,12 @@ impl Default for Memo {
 
 /// Compares two records.
 pub fn compare(a: View, b: View) -> Gamma {
-    compare_while(a, b, &mut Memo::off(), |_| true)
-        .expect("a comparison that is never stopped ends")
+    compare_with(a, b, &mut Memo::off())
+}
+
+/// [`compare`], remembering value comparisons in `memo` (many pairs).
+pub fn compare_with(a: View, b: View, memo: &mut Memo) -> Gamma {
+    compare_while(a, b, memo, |_| true).expect("a comparison that is never stopped ends")
 }
 
 /// [`compare`], the fields whose level needs no text first: `go_on` is

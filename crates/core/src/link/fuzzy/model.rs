@@ -35,7 +35,7 @@ use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::compare::{compare_while, Field, Gamma, Memo, FIELDS, MAX_LEVELS, NF};
+use super::compare::{compare_with, Field, Gamma, Memo, FIELDS, MAX_LEVELS, NF};
 use super::folded::{Dicts, Rec, View};
 
 /// The model file's format tag.
@@ -397,8 +397,7 @@ fn count_vectors(
                         super::prefetch(people[q as usize].r);
                     }
                     let (a, b) = (people[i as usize], people[j as usize]);
-                    let g = compare_while(a, b, &mut memo, |_| true)
-                        .expect("a comparison that is never stopped ends");
+                    let g = compare_with(a, b, &mut memo);
                     *c.entry((side(i, j), g.pack())).or_default() += 1;
                 }
                 (c, memo)
