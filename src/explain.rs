@@ -62,6 +62,8 @@ pub fn config_of_run(out: &Path) -> Result<(Config, RemoteState)> {
     opts.mapping = resolve(&paths["mapping"]);
     opts.clients = resolve(&paths["clients"]);
     opts.bloctel = resolve(&paths["bloctel"]);
+    // The run's answers (`--labels`), applied again as the run applied them.
+    opts.labels = resolve(&paths["labels"]);
     opts.opposition = paths["opposition"]
         .as_array()
         .map(|a| a.iter().filter_map(&resolve).collect())
@@ -109,6 +111,16 @@ pub fn config_of_run(out: &Path) -> Result<(Config, RemoteState)> {
             &config.list,
             format!("the list changed since the run (SHA-256 {now}, the run read {recorded}): explain would not describe that run"),
         ));
+    }
+    // The answers overrode the model on their pairs: the same answers, or
+    // the replay would decide other pairs than the run did.
+    if let (Some(recorded), Some(now)) = (&inputs.labels, &config.fuzzy.labels) {
+        if now.sha256 != recorded.sha256 {
+            return Err(Error::input(
+                &now.path,
+                format!("the labels file changed since the run (SHA-256 {}, the run read {}): explain would not describe that run", now.sha256, recorded.sha256),
+            ));
+        }
     }
     Ok((config, state))
 }

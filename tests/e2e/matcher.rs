@@ -15,6 +15,17 @@ fn json(p: &Path) -> serde_json::Value {
     serde_json::from_str(&read(p)).unwrap()
 }
 
+/// The SHA-256 that a run's certificate gives its input of `role`.
+fn certified_input(run: &Path, role: &str) -> Option<String> {
+    let c = json(&run.join("certificate.json"));
+    let files = c["files"].as_array().unwrap();
+    let role = format!("input/{role}");
+    files
+        .iter()
+        .find(|f| f["role"] == role.as_str())
+        .map(|f| f["sha256"].as_str().unwrap().to_owned())
+}
+
 #[test]
 fn a_saved_model_scores_the_next_run_the_same_way() {
     let dir = tempfile::tempdir().unwrap();
@@ -46,6 +57,13 @@ fn a_saved_model_scores_the_next_run_the_same_way() {
     assert_eq!(read(&a.join("matches.csv")), read(&b.join("matches.csv")));
     assert_eq!(read(&a.join("model.json")), read(&b.join("model.json")));
     assert_eq!(summary(&b)["config"]["matcher"], "file");
+    // The saved model is an input of the run: named with its SHA-256 in
+    // summary.json and the certificate; a trained run names none.
+    let sha = qualify::ingest::sha256_file(&saved).unwrap();
+    assert_eq!(summary(&b)["inputs"]["model"]["sha256"], sha.as_str());
+    assert!(summary_a["inputs"].get("model").is_none());
+    assert_eq!(certified_input(&b, "model"), Some(sha));
+    assert_eq!(certified_input(&a, "model"), None);
 
     // A broken model file is refused before the run, naming what is wrong.
     let bad = dir.path().join("bad.json");
@@ -176,7 +194,13 @@ fn review_then_labels_override_the_model_and_measure_it() {
     let no = find(&rows[2]);
     assert_eq!(no[mc("decision")], "no_match_labelled");
     let s = summary(&again);
+    // The answers changed decisions: the certificate names the file.
+    let sha = qualify::ingest::sha256_file(&review).unwrap();
+    assert_eq!(s["inputs"]["labels"]["sha256"], sha.as_str());
+    assert_eq!(certified_input(&again, "labels"), Some(sha));
+    assert_eq!(certified_input(&out, "labels"), None);
     let l = &s["fuzzy"]["labels"];
+    let answered = read(&review);
     assert_eq!(l["given"], 2);
     assert_eq!(l["applicable"], 2);
     assert_eq!(l["labelled_match"], 1);
@@ -200,4 +224,22 @@ fn review_then_labels_override_the_model_and_measure_it() {
         "{text}"
     );
     assert!(text.contains("last_name"), "{text}");
+
+    // Answers edited after the run: explain would replay other decisions,
+    // so it refuses, naming the file.
+    std::fs::write(&review, answered.replacen(",match,", ",no_match,", 1)).unwrap();
+    assert_ne!(read(&review), answered, "the answer was changed");
+    let o = run(&[
+        "explain",
+        "--out",
+        again.to_str().unwrap(),
+        "--record",
+        &first[col("record_id")],
+    ]);
+    assert!(!o.status.success());
+    let e = stderr(&o);
+    assert!(
+        e.contains("review.csv") && e.contains("labels file changed since the run"),
+        "{e}"
+    );
 }

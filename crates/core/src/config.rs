@@ -609,10 +609,25 @@ fn fuzzy_settings(
     use crate::link::fuzzy::{Model, ModelSource};
     let d = crate::link::fuzzy::FuzzySettings::default();
     let model_path = cli.model.clone().or_else(|| file.model.clone());
-    let source = match (cli.matcher.as_deref().or(file.matcher.as_deref()), &model_path) {
-        (Some("trained") | None, None) => ModelSource::Trained,
-        (Some("fixed"), None) => ModelSource::Fixed,
-        (None, Some(p)) => ModelSource::File(p.clone()),
+    let (source, model) = match (cli.matcher.as_deref().or(file.matcher.as_deref()), &model_path) {
+        (Some("trained") | None, None) => (ModelSource::Trained, None),
+        (Some("fixed"), None) => (ModelSource::Fixed, None),
+        (None, Some(p)) => {
+            // Hashed from the bytes parsed, so that the certificate names
+            // exactly the model that scored the pairs.
+            let bytes = std::fs::read(p).map_err(|e| Error::io(p, e))?;
+            let m: Model = serde_json::from_slice(&bytes)
+                .map_err(|e| Error::config(p, format!("not a valid model file: {e}")))?;
+            let m = m.validate().map_err(|e| Error::config(p, e.to_string()))?;
+            let sha256 = crate::output::certificate::sha256_hex(&bytes);
+            (
+                ModelSource::File {
+                    path: p.clone(),
+                    sha256,
+                },
+                Some(m),
+            )
+        }
         (Some(m), Some(_)) if m == "trained" || m == "fixed" => {
             return Err(Error::Usage(format!(
                 "matcher = \"{m}\" and a model file cannot be used together: --model already says where the model comes from"
@@ -623,15 +638,6 @@ fn fuzzy_settings(
                 "matcher must be \"trained\" or \"fixed\", got \"{m}\""
             )))
         }
-    };
-    let model = match &source {
-        ModelSource::File(p) => {
-            let text = std::fs::read_to_string(p).map_err(|e| Error::io(p, e))?;
-            let m: Model = serde_json::from_str(&text)
-                .map_err(|e| Error::config(p, format!("not a valid model file: {e}")))?;
-            Some(m.validate().map_err(|e| Error::config(p, e.to_string()))?)
-        }
-        _ => None,
     };
     let mut training = d.training.clone();
     training.seed = cli.match_seed.or(file.match_seed).unwrap_or(training.seed);
@@ -790,7 +796,7 @@ pub fn effective_config(c: &Config) -> serde_json::Value {
         "matcher": match &c.fuzzy.source {
             crate::link::fuzzy::ModelSource::Trained => "trained",
             crate::link::fuzzy::ModelSource::Fixed => "fixed",
-            crate::link::fuzzy::ModelSource::File(_) => "file",
+            crate::link::fuzzy::ModelSource::File { .. } => "file",
         },
         "match_probability": c.fuzzy.match_probability,
         "client_probability": c.fuzzy.client_probability,

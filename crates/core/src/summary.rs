@@ -97,6 +97,13 @@ pub struct Inputs {
     pub clients: Option<RowsInput>,
     pub opposition: Vec<OppositionInput>,
     pub bloctel: Option<BloctelInput>,
+    /// `--model`: the saved model that scored the pairs (absent when the
+    /// model was trained or built in, so older summaries read the same).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub model: Option<FileInput>,
+    /// `--labels`: a person's answers, which override the model's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub labels: Option<FileInput>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -660,6 +667,17 @@ pub fn build(s: Input) -> Result<Summary> {
             sha256: b.sha256.clone(),
             numbers: b.numbers.len() as u64,
             date: c.bloctel_date.map(|d| d.to_string()),
+        }),
+        model: match &c.fuzzy.source {
+            crate::link::fuzzy::ModelSource::File { path, sha256 } => Some(FileInput {
+                path: state.source_name(path),
+                sha256: sha256.clone(),
+            }),
+            _ => None,
+        },
+        labels: c.fuzzy.labels.as_ref().map(|l| FileInput {
+            path: state.source_name(&l.path),
+            sha256: l.sha256.clone(),
         }),
     };
     let list_name = state.source_name(&c.list);

@@ -45,8 +45,12 @@ pub enum ModelSource {
     Trained,
     /// The built-in parameters of `schemas/model.md`, nothing learnt.
     Fixed,
-    /// Read from a model.json (`--model`), nothing learnt.
-    File(std::path::PathBuf),
+    /// Read from a model.json (`--model`), nothing learnt; with the SHA-256
+    /// of the bytes that were read (the certificate names the file).
+    File {
+        path: std::path::PathBuf,
+        sha256: String,
+    },
 }
 
 /// How fuzzy matching runs (config keys `fuzzy`, `matcher`, `model`,
@@ -660,7 +664,7 @@ fn score_blocked(
 /// The model of this run: given, fixed, or trained on the run's records.
 fn model_for(settings: &FuzzySettings, d: &Dicts, list: &[Rec], clients: &[Rec]) -> Model {
     match (&settings.source, &settings.model) {
-        (ModelSource::File(_), Some(m)) => m.clone(),
+        (ModelSource::File { .. }, Some(m)) => m.clone(),
         (ModelSource::Fixed, _) => Model::default(),
         _ => model::train(
             d,

@@ -88,6 +88,11 @@ pub fn build(summary: &Summary, outputs: &[(String, String)]) -> Value {
     if let Some(b) = &i.bloctel {
         input("bloctel", b.path.as_deref().unwrap_or(""), &b.sha256);
     }
+    for (role, f) in [("model", &i.model), ("labels", &i.labels)] {
+        if let Some(f) = f {
+            input(role, &f.path, &f.sha256);
+        }
+    }
     for (name, sha) in outputs {
         files.push(json!({"role": "output", "name": name, "sha256": sha}));
     }

@@ -145,6 +145,8 @@ labels! {
     RoleList => "liste de prospects", "prospect list";
     RoleManifest => "manifeste de provenance", "provenance manifest";
     RoleMapping => "correspondance des colonnes", "column mapping";
+    RoleModel => "modèle de rapprochement", "match model";
+    RoleLabels => "réponses de relecture", "review answers";
     RoleClients => "fichier clients", "client file";
     RoleOpposition => "liste d'opposition", "opposition list";
     RoleBloctel => "fichier Bloctel", "Bloctel file";

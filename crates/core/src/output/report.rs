@@ -789,6 +789,11 @@ fn input_files(summary: &Summary) -> Vec<(L, &str, &str, Option<u64>)> {
             Some(b.numbers),
         ));
     }
+    for (role, f) in [(L::RoleModel, &i.model), (L::RoleLabels, &i.labels)] {
+        if let Some(f) = f {
+            v.push((role, f.path.as_str(), f.sha256.as_str(), None));
+        }
+    }
     v
 }
 

@@ -418,5 +418,6 @@ fn input_paths(
         "opposition": suppression.files.iter().map(|(p, _, _)| path(p)).collect::<Vec<_>>(),
         "bloctel": c.bloctel.as_deref().map(path),
         "sirene_file": c.remote.company.as_ref().and_then(|s| s.sirene_file.as_deref()).map(path),
+        "labels": c.fuzzy.labels.as_ref().map(|l| path(&l.path)),
     })
 }

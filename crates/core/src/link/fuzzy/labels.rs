@@ -38,6 +38,9 @@ pub struct RawLabel {
 #[derive(Debug, Clone, Default)]
 pub struct LabelFile {
     pub path: PathBuf,
+    /// SHA-256 of the bytes that were parsed: the answers change decisions,
+    /// so summary.json and the certificate name the file.
+    pub sha256: String,
     pub labels: Vec<RawLabel>,
 }
 
@@ -104,10 +107,11 @@ fn parse_label(v: &str) -> Option<Option<bool>> {
 impl LabelFile {
     /// Reads a labels CSV; rows with an empty label are skipped.
     pub fn load(path: &Path) -> Result<LabelFile> {
+        let bytes = std::fs::read(path)
+            .map_err(|e| Error::input(path, format!("cannot read the labels file: {e}")))?;
         let mut r = csv::ReaderBuilder::new()
             .flexible(false)
-            .from_path(path)
-            .map_err(|e| Error::input(path, format!("cannot read the labels file: {e}")))?;
+            .from_reader(bytes.as_slice());
         let headers = r
             .headers()
             .map_err(|e| Error::input(path, format!("cannot read the labels file: {e}")))?
@@ -174,6 +178,7 @@ impl LabelFile {
         }
         Ok(LabelFile {
             path: path.to_owned(),
+            sha256: crate::output::certificate::sha256_hex(&bytes),
             labels,
         })
     }
