@@ -56,6 +56,13 @@ pub fn config_of_run(out: &Path) -> Result<(Config, RemoteState)> {
     let inputs = &summary.inputs;
     // summary.json names inputs by file name only; run.json has the paths.
     let paths = &run["inputs"];
+    // `--list -`: the copy of standard input was deleted with the run.
+    if paths["list"].as_str() == Some("stdin") {
+        return Err(Error::input(
+            &summary_path,
+            "the run read its list from standard input (--list -), which cannot be read again: run it with the list as a file (--list FILE) to explain or review its records",
+        ));
+    }
     opts.list = Some(resolve(&paths["list"]).ok_or_else(|| bad("inputs.list in run.json"))?);
     opts.sheet = inputs.list.sheet.clone();
     opts.manifest = resolve(&paths["manifest"]);

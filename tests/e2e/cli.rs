@@ -447,4 +447,20 @@ fn the_list_can_come_from_standard_input() {
         .filter(|n| n.contains("stdin"))
         .collect();
     assert!(left.is_empty(), "{left:?}");
+
+    // explain cannot read standard input again: it says so, and how.
+    let id = &csv_rows(&pipe_out.join("decisions.csv"))[1][0];
+    let o = run(&[
+        "explain",
+        "--out",
+        pipe_out.to_str().unwrap(),
+        "--record",
+        id,
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let e = stderr(&o);
+    assert!(
+        e.contains("standard input") && e.contains("--list FILE"),
+        "{e}"
+    );
 }
