@@ -209,13 +209,16 @@ fn review_then_labels_override_the_model_and_measure_it() {
     assert_eq!(l["recall"], 0.0);
 
     // explain shows the waterfall of the record's best pair.
-    let o = run(&[
-        "explain",
-        "--out",
-        again.to_str().unwrap(),
-        "--record",
-        &first[col("record_id")],
-    ]);
+    let explain = || {
+        run(&[
+            "explain",
+            "--out",
+            again.to_str().unwrap(),
+            "--record",
+            &first[col("record_id")],
+        ])
+    };
+    let o = explain();
     assert!(o.status.success(), "{}", stderr(&o));
     let text = String::from_utf8_lossy(&o.stdout);
     assert!(text.contains("best fuzzy match"), "{text}");
@@ -229,13 +232,7 @@ fn review_then_labels_override_the_model_and_measure_it() {
     // so it refuses, naming the file.
     std::fs::write(&review, answered.replacen(",match,", ",no_match,", 1)).unwrap();
     assert_ne!(read(&review), answered, "the answer was changed");
-    let o = run(&[
-        "explain",
-        "--out",
-        again.to_str().unwrap(),
-        "--record",
-        &first[col("record_id")],
-    ]);
+    let o = explain();
     assert!(!o.status.success());
     let e = stderr(&o);
     assert!(

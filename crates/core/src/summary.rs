@@ -97,8 +97,8 @@ pub struct Inputs {
     pub clients: Option<RowsInput>,
     pub opposition: Vec<OppositionInput>,
     pub bloctel: Option<BloctelInput>,
-    /// `--model`: the saved model that scored the pairs (absent when the
-    /// model was trained or built in, so older summaries read the same).
+    /// `--model`: the saved model that scored the pairs. Both are left out
+    /// when unused, so that the summary of any other run keeps its bytes.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub model: Option<FileInput>,
     /// `--labels`: a person's answers, which override the model's.
