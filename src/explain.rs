@@ -230,8 +230,8 @@ fn own_values(n: &crate::normalise::records::Normalised, i: usize) -> String {
     line("postcode", n.postcode.get(i).map(str::to_owned));
     line("city", n.city.get(i).map(str::to_owned));
     line("country", n.country.get(i).map(str::to_owned));
-    line("siren", n.siren[i].as_ref().map(|s| s.digits.clone()));
-    line("siret", n.siret[i].as_ref().map(|s| s.digits.clone()));
+    line("siren", n.siren[i].as_ref().map(|s| s.digits.to_string()));
+    line("siret", n.siret[i].as_ref().map(|s| s.digits.to_string()));
     line("collected_at", n.collected_at.get(i).map(|d| d.to_string()));
     line(
         "last_contact_at",

@@ -91,7 +91,7 @@ impl CompanyCheck {
 /// one inside its valid SIRET.
 fn siren_of(norm: &Normalised, i: usize) -> Option<&str> {
     if let Some(s) = norm.siren[i].as_ref().filter(|s| s.valid) {
-        return Some(s.digits.as_str());
+        return Some(&s.digits);
     }
     norm.siret[i]
         .as_ref()

@@ -113,11 +113,11 @@ pub(crate) fn qualified_frame(
                 .collect(),
             "siren" => rows
                 .iter()
-                .map(|&i| norm.siren[i].as_ref().map(|s| s.digits.clone()))
+                .map(|&i| norm.siren[i].as_ref().map(|s| s.digits.to_string()))
                 .collect(),
             "siret" => rows
                 .iter()
-                .map(|&i| norm.siret[i].as_ref().map(|s| s.digits.clone()))
+                .map(|&i| norm.siret[i].as_ref().map(|s| s.digits.to_string()))
                 .collect(),
             "collected_at" => rows
                 .iter()
