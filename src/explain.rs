@@ -57,7 +57,7 @@ pub fn config_of_run(out: &Path) -> Result<(Config, RemoteState)> {
     // summary.json names inputs by file name only; run.json has the paths.
     let paths = &run["inputs"];
     // `--list -`: the copy of standard input was deleted with the run.
-    if paths["list"].as_str() == Some("stdin") {
+    if paths["list"].as_str() == Some(crate::config::STDIN_NAME) {
         return Err(Error::input(
             &summary_path,
             "the run read its list from standard input (--list -), which cannot be read again: run it with the list as a file (--list FILE) to explain or review its records",

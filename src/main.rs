@@ -265,9 +265,10 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
             let mut config = config;
             let _stdin_copy = if config.list == std::path::Path::new(qualify::config::STDIN) {
                 let copy = stdin_to_file(&config.out)?;
-                state
-                    .origins
-                    .insert(copy.path().to_owned(), "stdin".to_owned());
+                state.origins.insert(
+                    copy.path().to_owned(),
+                    qualify::config::STDIN_NAME.to_owned(),
+                );
                 config.list = copy.path().to_owned();
                 Some(copy)
             } else {

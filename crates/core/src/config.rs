@@ -293,6 +293,10 @@ pub struct RunOptions {
 /// The list's name for standard input (`--list -`).
 pub const STDIN: &str = "-";
 
+/// What summary.json and run.json call a list read from standard input
+/// (`explain` and `review` recognise it: there is no file to read again).
+pub const STDIN_NAME: &str = "stdin";
+
 /// Records per batch (read and written) unless `batch_rows` says
 /// otherwise: large enough that per-batch overhead is lost in the noise,
 /// small enough that a batch of qualified.csv's widest rows stays within
