@@ -23,7 +23,7 @@ use std::time::Instant;
 use qualify::ingest::mapping::{canonical_frame, TableKind};
 use qualify::ingest::read_reference;
 use qualify::link::fuzzy::FuzzySettings;
-use qualify::link::{link, Links, Suppression};
+use qualify::link::{link, LinkInputs, Links, Suppression};
 use qualify::normalise::records::{client_fields, normalise_frame, ClientFields, Normalised};
 use qualify::schema::{CANONICAL_COLUMNS, CLIENT_COLUMNS};
 
@@ -128,7 +128,8 @@ fn client_accuracy(links: &Links, entity: &[u32], client_entity: &[u32]) -> Prf 
 
 fn print_misses(list: &Normalised, entity: &[u32], k: usize, settings: &FuzzySettings) {
     use qualify::link::fuzzy::{compare::compare, people, Folded, PairSide, Scorer};
-    let links = link(list, None, &Suppression::default(), settings, &[]);
+    let inputs = LinkInputs::whole(list, None, settings);
+    let links = link(list, inputs, None, &Suppression::default(), settings, &[]);
     let p = people(list);
     let f = Folded::new(&[&p]);
     let m = links.fuzzy.model.clone().unwrap_or_default();
@@ -325,9 +326,11 @@ fn main() {
             }
         }
         let t = Instant::now();
+        // The encoding of both files is part of the link stage's time.
         let links = link(
             &list,
-            Some((std::borrow::Cow::Borrowed(&clients), &cfields)),
+            LinkInputs::whole(&list, Some(&clients), &settings),
+            Some(&cfields),
             &Suppression::default(),
             &settings,
             &[],

@@ -293,6 +293,23 @@ pub fn people(n: &Normalised) -> Vec<Person> {
         .collect()
 }
 
+/// The sides fuzzy matching compares, encoded as they are read: the list
+/// whole, then the client file batch by batch ([`crate::link::LinkInputs`]).
+pub struct Sides(folded::Encoding);
+
+impl Sides {
+    pub fn new(list: &Normalised) -> Sides {
+        let mut encoding = folded::Encoding::default();
+        encoding.add(0, &Rows(list));
+        Sides(encoding)
+    }
+
+    /// The next batch of the client file.
+    pub fn add_clients(&mut self, batch: &Normalised) {
+        self.0.add(1, &Rows(batch));
+    }
+}
+
 /// A normalised file as a [`folded::Source`]: its cells, read as
 /// [`person_of`] reads them (the encoder folds them).
 struct Rows<'a>(&'a Normalised);
@@ -688,18 +705,19 @@ fn model_for(settings: &FuzzySettings, d: &Dicts, list: &[Rec], clients: &[Rec])
 /// fuzzily and the channels postal objections matched fuzzily deny.
 pub(crate) fn link_fuzzy(
     settings: &FuzzySettings,
-    list: &Normalised,
-    clients: Option<std::borrow::Cow<'_, Normalised>>,
+    n: usize,
+    sides: Option<Sides>,
     uf: &mut UnionFind,
     exact_client: &[Option<usize>],
     postal: &[(Person, super::ChannelMask)],
     labels: &[Label],
 ) -> (FuzzyLinks, Vec<Option<usize>>, Vec<super::ChannelMask>) {
-    let n = list.rows;
     let mut fuzzy_client = vec![None; n];
-    if !settings.enabled {
+    // No sides: fuzzy matching is off (`LinkInputs` encodes them when on).
+    let Some(Sides(mut encoding)) = sides else {
         return (FuzzyLinks::default(), fuzzy_client, vec![0; n]);
-    }
+    };
+    assert_eq!(encoding.side_len(0), n, "the list side is the list");
     let timing = settings.timing;
     let mut t0 = std::time::Instant::now();
     let mut lap = |what: &str| {
@@ -708,15 +726,12 @@ pub(crate) fn link_fuzzy(
             t0 = std::time::Instant::now();
         }
     };
-    let folded = {
-        let none = Normalised::default();
-        let (lr, cr) = (Rows(list), Rows(clients.as_deref().unwrap_or(&none)));
-        Folded::encode(&[&lr, &cr, &postal])
-    };
-    // Encoded: the client file's rows are needed no further here (freed
-    // now when they are the link stage's own, before blocking and scoring
-    // need their memory).
-    drop(clients);
+    // The list and the client file were encoded as they were read (the
+    // client side has no rows when there is no client file); the postal
+    // objections come last.
+    encoding.add(1, &Rows(&Normalised::default()));
+    encoding.add(2, &postal);
+    let folded = encoding.finish();
     let d = &folded.dicts;
     let (lp, cp, op) = (&folded.sides[0], &folded.sides[1], &folded.sides[2]);
     lap("encoding");

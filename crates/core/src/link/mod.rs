@@ -1,5 +1,6 @@
-//! Stage 3, link and dedupe. In: the normalised list, the normalised client
-//! file and the suppression lists. Out: [`Links`]: for every list row, the
+//! Stage 3, link and dedupe. In: the normalised list, what linking needs of
+//! the client file ([`LinkInputs`], gathered batch by batch as it is read)
+//! and the suppression lists. Out: [`Links`]: for every list row, the
 //! survivor it duplicates (if any), the client it matches (if any), the
 //! channels objected to, and what the rest of its cluster binds it to.
 //!
@@ -18,7 +19,6 @@ pub mod fuzzy;
 pub mod phonetic;
 pub mod suppression;
 
-use std::borrow::Cow;
 use std::collections::HashMap;
 
 use rayon::prelude::*;
@@ -173,6 +173,86 @@ impl Keys {
     }
 }
 
+/// What the link stage needs besides the list's normalised rows, gathered
+/// as the files are read: of the client file, its exact keys and (for
+/// fuzzy matching) its records encoded, batch by batch, so that its
+/// normalised rows are never held whole (half a gigabyte at a million
+/// clients, which sat under the matcher's peak); of the list, its records
+/// encoded. Encoded in the order the link stage used to encode them (the
+/// list, then the client file), the codes and so every decision are the
+/// same.
+pub struct LinkInputs {
+    list_rows: usize,
+    /// None: no client file.
+    client: Option<ClientKeys>,
+    /// None: fuzzy matching is off.
+    fuzzy: Option<fuzzy::Sides>,
+}
+
+impl LinkInputs {
+    /// The inputs of linking `list`, before any client row.
+    pub fn new(list: &Normalised, settings: &fuzzy::FuzzySettings) -> LinkInputs {
+        LinkInputs {
+            list_rows: list.rows,
+            client: None,
+            fuzzy: settings.enabled.then(|| fuzzy::Sides::new(list)),
+        }
+    }
+
+    /// The inputs with a whole client file, if any (tests; a caller that
+    /// holds the client file whole anyway).
+    pub fn whole(
+        list: &Normalised,
+        clients: Option<&Normalised>,
+        settings: &fuzzy::FuzzySettings,
+    ) -> LinkInputs {
+        let mut inputs = LinkInputs::new(list, settings);
+        if let Some(c) = clients {
+            inputs.add_clients(c);
+        }
+        inputs
+    }
+
+    /// Adds the next batch of the client file (its rows follow those of
+    /// the batches added before): a client file with no rows is still a
+    /// client file.
+    pub fn add_clients(&mut self, batch: &Normalised) {
+        let keys = self.client.get_or_insert_with(ClientKeys::default);
+        keys.add(batch);
+        if let Some(sides) = self.fuzzy.as_mut() {
+            sides.add_clients(batch);
+        }
+    }
+}
+
+/// Every key of the client file with the client row it belongs to.
+#[derive(Default)]
+struct ClientKeys {
+    rows: usize,
+    keys: Vec<(KeyHash, u32)>,
+}
+
+impl ClientKeys {
+    fn add(&mut self, batch: &Normalised) {
+        let base = self.rows;
+        self.keys
+            .par_extend((0..batch.rows).into_par_iter().flat_map_iter(|i| {
+                let mut v = Vec::with_capacity(4);
+                for_each_key(batch, i, |_, h| v.push((h, (base + i) as u32)));
+                v
+            }));
+        self.rows += batch.rows;
+    }
+
+    /// Each key once, with the lowest client row that has it, sorted.
+    fn sorted(self) -> Vec<(KeyHash, u32)> {
+        let mut keys = self.keys;
+        keys.par_sort_unstable();
+        keys.dedup_by_key(|x| x.0);
+        keys
+    }
+}
+
 /// In [`link`]'s table of client hits: no client has this key.
 const NO_CLIENT: u32 = u32::MAX;
 
@@ -249,13 +329,19 @@ pub struct Links {
 /// further); borrowed, they stay the caller's.
 pub fn link(
     list: &Normalised,
-    clients: Option<(Cow<'_, Normalised>, &ClientFields)>,
+    inputs: LinkInputs,
+    client_fields: Option<&ClientFields>,
     suppression: &Suppression,
     fuzzy_settings: &fuzzy::FuzzySettings,
     labels: &[fuzzy::Label],
 ) -> Links {
     let n = list.rows;
-    let (client_rows, client_fields) = clients.unzip();
+    assert_eq!(inputs.list_rows, n, "the inputs are this list's");
+    let LinkInputs {
+        client: client_keys,
+        fuzzy: sides,
+        ..
+    } = inputs;
     let keys = Keys::of(list);
     debug_assert_eq!(keys.rows(), n);
 
@@ -292,9 +378,7 @@ pub fn link(
     // client is that of the first of its keys that has one.
     let mut client = vec![None; n];
     let mut client_key = vec![None; n];
-    if let (Some(cn), Some(cf)) = (&client_rows, client_fields) {
-        let mut theirs = Keys::of(cn).sorted();
-        theirs.dedup_by_key(|x| x.0);
+    if let (Some(theirs), Some(cf)) = (client_keys.map(ClientKeys::sorted), client_fields) {
         let mut hit = vec![NO_CLIENT; keys.hash.len()];
         let mut at = 0;
         for &(h, _, k) in &sorted {
@@ -303,7 +387,7 @@ pub fn link(
                 at += 1;
             }
             match theirs.get(at) {
-                Some(&(th, ci, _)) if th == h => hit[k as usize] = ci,
+                Some(&(th, ci)) if th == h => hit[k as usize] = ci,
                 Some(_) => {}
                 None => break,
             }
@@ -336,8 +420,8 @@ pub fn link(
     // Fuzzy matching, on what the exact keys left apart.
     let (fuzzy_links, fuzzy_client, fuzzy_opposed) = fuzzy::link_fuzzy(
         fuzzy_settings,
-        list,
-        client_rows,
+        n,
+        sides,
         &mut uf,
         &client,
         &suppression.postal_people,
@@ -534,7 +618,8 @@ mod tests {
         };
         let links = link(
             &list,
-            Some((Cow::Borrowed(&clients), &fields)),
+            LinkInputs::whole(&list, Some(&clients), &settings),
+            Some(&fields),
             &Suppression::default(),
             &settings,
             &[],

@@ -116,6 +116,12 @@ impl ClientContacts {
         ClientContacts { email, mobiles }
     }
 
+    /// Appends the contacts of the next batch of the same file.
+    pub fn append(&mut self, mut later: ClientContacts) {
+        self.email.append(&mut later.email);
+        self.mobiles.append(&mut later.mobiles);
+    }
+
     /// Whether client row `ci` has an email with this matching key.
     pub fn gave_email(&self, ci: usize, key: &str) -> bool {
         self.email
@@ -242,7 +248,7 @@ impl ValueWarning {
 
 /// Joins the batches' warnings (each batch's list names the same columns
 /// in the same order) and keeps the columns that had any.
-fn merge(batches: impl IntoIterator<Item = Vec<ValueWarning>>) -> Vec<ValueWarning> {
+pub fn merge_warnings(batches: impl IntoIterator<Item = Vec<ValueWarning>>) -> Vec<ValueWarning> {
     let mut batches = batches.into_iter();
     let mut out = batches.next().unwrap_or_default();
     for later in batches {
@@ -466,7 +472,7 @@ impl ClientFields {
             }
             warnings.push(w);
         }
-        (out, merge(warnings))
+        (out, merge_warnings(warnings))
     }
 }
 
@@ -477,7 +483,7 @@ impl Normalised {
     pub fn concat(parts: Vec<Normalised>) -> Normalised {
         if parts.len() == 1 {
             let mut one = parts.into_iter().next().expect("one part");
-            one.warnings = merge([std::mem::take(&mut one.warnings)]);
+            one.warnings = merge_warnings([std::mem::take(&mut one.warnings)]);
             return one;
         }
         let mut parts = parts;
@@ -541,7 +547,7 @@ impl Normalised {
             out.consent_at[c] = dates(&mut parts, rows, |p| &mut p.consent_at[c]);
         }
         let warnings: Vec<Vec<ValueWarning>> = parts.into_iter().map(|p| p.warnings).collect();
-        out.warnings = merge(warnings);
+        out.warnings = merge_warnings(warnings);
         out
     }
 }

@@ -3,7 +3,6 @@
 //! then the rule pack on every record. In: [`Prepared`] and the company
 //! directory's answers. Out: [`Computed`], nothing written.
 
-use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -12,10 +11,11 @@ use crate::config::Config;
 use crate::error::Result;
 use crate::ingest::mapping::{canonical_frame, map_headers, ColumnMap, Mapping, TableKind};
 use crate::ingest::{read_batches, Batch, Sink};
-use crate::link::link;
 use crate::link::suppression::{BloctelList, Suppression};
+use crate::link::{link, LinkInputs};
 use crate::normalise::records::{
-    client_batch, normalise_batch, ClientContacts, ClientFields, Normalised, ValueWarning,
+    client_batch, merge_warnings, normalise_batch, ClientContacts, ClientFields, Normalised,
+    ValueWarning,
 };
 use crate::progress::Progress;
 use crate::rules::{decide_all, Context, Facts};
@@ -27,8 +27,9 @@ pub struct Clients {
     pub path: PathBuf,
     pub sha256: String,
     pub rows: usize,
-    /// The normalised rows: the link stage's, then emptied when the caller
-    /// released them ([`ClientRows::Released`]).
+    /// The normalised rows when the caller keeps them ([`ClientRows::Kept`]);
+    /// none otherwise (each batch was freed once the link stage's inputs
+    /// had what they need of it).
     pub norm: Normalised,
     /// The emails and mobiles each client gave, all the rules need of the
     /// rows once linking is done.
@@ -37,20 +38,25 @@ pub struct Clients {
 }
 
 /// Whether [`decide`] keeps the client file's normalised rows for the
-/// caller (`review` shows them) or hands them to the link stage, which
-/// frees them once its fuzzy matcher has encoded them: half a gigabyte at
-/// 1M clients that would otherwise sit under the matcher's peak.
+/// caller (`review` shows them) or frees each batch once the link stage's
+/// inputs ([`LinkInputs`]) have its keys and encoded records: the whole
+/// file's rows are half a gigabyte at 1M clients, which sat under the
+/// matcher's peak.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ClientRows {
     Kept,
     Released,
 }
 
-/// `name` is how the summary names the file (its URL when fetched).
+/// `name` is how the summary names the file (its URL when fetched). Each
+/// batch is added to `inputs` as it is normalised; it is then freed
+/// unless the caller keeps the rows ([`ClientRows::Kept`]).
 fn load_clients(
     path: &std::path::Path,
     name: &str,
     batch_rows: usize,
+    keep: ClientRows,
+    inputs: &mut LinkInputs,
     warnings: &mut BTreeMap<String, usize>,
     value_warnings: &mut Vec<(String, ValueWarning)>,
 ) -> Result<Clients> {
@@ -62,15 +68,31 @@ fn load_clients(
             .map(|(c, _)| *c)
             .collect(),
         map: None,
+        keep,
+        inputs,
         norm: Vec::new(),
+        norm_warnings: Vec::new(),
+        contacts: ClientContacts::default(),
         fields: Vec::new(),
     };
     let table = read_batches(path, None, batch_rows, &mut sink)?;
     crate::ingest::refuse_malformed(&table)?;
-    let norm = Normalised::concat(sink.norm);
-    let contacts = ClientContacts::of(&norm);
-    let (fields, client_warnings) = ClientFields::concat(sink.fields);
-    for v in norm.warnings.iter().cloned().chain(client_warnings) {
+    let ClientSink {
+        norm,
+        norm_warnings,
+        contacts,
+        fields,
+        ..
+    } = sink;
+    let norm = match keep {
+        ClientRows::Kept => Normalised::concat(norm),
+        ClientRows::Released => Normalised::default(),
+    };
+    let (fields, client_warnings) = ClientFields::concat(fields);
+    for v in merge_warnings(norm_warnings)
+        .into_iter()
+        .chain(client_warnings)
+    {
         warnings.insert(format!("{name}: {}", v.message()), v.rows);
         value_warnings.push((name.to_owned(), v));
     }
@@ -85,13 +107,19 @@ fn load_clients(
 }
 
 /// The client file, batch by batch: mapped with the built-in names,
-/// normalised, its client columns read.
+/// normalised, given to the link stage's inputs, its contacts and client
+/// columns read.
 struct ClientSink<'a> {
     path: &'a std::path::Path,
     /// The canonical and client columns read.
     names: Vec<&'static str>,
     map: Option<ColumnMap>,
+    keep: ClientRows,
+    inputs: &'a mut LinkInputs,
+    /// The normalised batches, when kept.
     norm: Vec<Normalised>,
+    norm_warnings: Vec<Vec<ValueWarning>>,
+    contacts: ClientContacts,
     fields: Vec<(ClientFields, Vec<ValueWarning>)>,
 }
 
@@ -108,7 +136,13 @@ impl Sink for ClientSink<'_> {
     fn batch(&mut self, batch: Batch) -> Result<()> {
         let map = self.map.as_ref().expect("the header comes first");
         let df = canonical_frame(&batch.frame, map, &self.names);
-        self.norm.push(normalise_batch(&df, batch.start));
+        let mut norm = normalise_batch(&df, batch.start);
+        self.inputs.add_clients(&norm);
+        self.contacts.append(ClientContacts::of(&norm));
+        self.norm_warnings.push(std::mem::take(&mut norm.warnings));
+        if self.keep == ClientRows::Kept {
+            self.norm.push(norm);
+        }
         self.fields.push(client_batch(&df, batch.start));
         Ok(())
     }
@@ -147,7 +181,10 @@ pub fn decide(
 
     // --- Reference files ----------------------------------------------------
     let spin = progress.spinner("reference");
-    let mut clients = config
+    // The list is encoded for the fuzzy matcher first, then the client
+    // file batch by batch as it is read.
+    let mut inputs = LinkInputs::new(norm, &config.fuzzy);
+    let clients = config
         .clients
         .as_deref()
         .map(|p| {
@@ -155,6 +192,8 @@ pub fn decide(
                 p,
                 &state.source_name(p),
                 config.batch_rows,
+                client_rows,
+                &mut inputs,
                 &mut warnings,
                 &mut value_warnings,
             )
@@ -194,13 +233,8 @@ pub fn decide(
     });
     let links = link(
         norm,
-        clients.as_mut().map(|c| {
-            let rows = match client_rows {
-                ClientRows::Kept => Cow::Borrowed(&c.norm),
-                ClientRows::Released => Cow::Owned(std::mem::take(&mut c.norm)),
-            };
-            (rows, &c.fields)
-        }),
+        inputs,
+        clients.as_ref().map(|c| &c.fields),
         &suppression,
         &fuzzy,
         &labels,

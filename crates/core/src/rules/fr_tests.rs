@@ -12,7 +12,7 @@ use proptest::prelude::*;
 use super::*;
 use crate::config::{BloctelMode, Config, ExistingClients, Sector};
 use crate::link::suppression::BloctelList;
-use crate::link::{link, Suppression};
+use crate::link::{link, LinkInputs, Suppression};
 use crate::manifest::{Manifest, ManifestAudience, Method};
 use crate::normalise::records::{client_fields, normalise_frame, ClientContacts};
 use crate::rules::{Audience, Context, Decision, Facts, RulePack};
@@ -152,9 +152,8 @@ fn decide(rec: &[(&str, &str)], w: &World) -> Decision {
     });
     let mut links = link(
         &norm,
-        client
-            .as_ref()
-            .map(|(_, n, f)| (std::borrow::Cow::Borrowed(n), f)),
+        LinkInputs::whole(&norm, client.as_ref().map(|(_, n, _)| n), &w.cfg.fuzzy),
+        client.as_ref().map(|(_, _, f)| f),
         &Suppression::default(),
         &w.cfg.fuzzy,
         &[],

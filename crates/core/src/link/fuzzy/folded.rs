@@ -408,25 +408,31 @@ type Memo<'s, T> = hashbrown::HashMap<&'s str, T, FixedState>;
 /// their phonetic codes. A name's phonetic code is a function of the name,
 /// so it is kept per name code.
 #[derive(Default)]
-struct NameJob<'s> {
+struct NameJob {
     name: Encoder,
     phonetic: Encoder,
-    /// Cell -> name code.
-    cells: Memo<'s, u32>,
-    /// Full-name cell -> its first words and its last word, folded.
-    fulls: Memo<'s, (Box<str>, Box<str>)>,
     /// Name code -> phonetic code (`u32::MAX`: not computed yet).
     phonetic_of: Vec<u32>,
     codes: Vec<[u32; 4]>,
 }
 
-impl<'s> NameJob<'s> {
-    fn cell(&mut self, v: &'s str) -> u32 {
-        if let Some(&c) = self.cells.get(v) {
+/// What [`NameJob`] remembers of the cells of one [`Encoding::add`]
+/// (it borrows them).
+#[derive(Default)]
+struct NameMemo<'s> {
+    /// Cell -> name code.
+    cells: Memo<'s, u32>,
+    /// Full-name cell -> its first words and its last word, folded.
+    fulls: Memo<'s, (Box<str>, Box<str>)>,
+}
+
+impl NameJob {
+    fn cell<'s>(&mut self, memo: &mut NameMemo<'s>, v: &'s str) -> u32 {
+        if let Some(&c) = memo.cells.get(v) {
             return c;
         }
         let c = self.name.code(&fold_key(v));
-        self.cells.insert(v, c);
+        memo.cells.insert(v, c);
         c
     }
 
@@ -444,7 +450,12 @@ impl<'s> NameJob<'s> {
     }
 
     /// As [`super::person_of`] reads a record's names.
-    fn run(&mut self, side: &'s dyn Source, rows: std::ops::Range<usize>) {
+    fn run<'s>(
+        &mut self,
+        memo: &mut NameMemo<'s>,
+        side: &'s dyn Source,
+        rows: std::ops::Range<usize>,
+    ) {
         self.codes.clear();
         for i in rows {
             let (first, last) = match side.names(i) {
@@ -458,20 +469,24 @@ impl<'s> NameJob<'s> {
                     self.codes.push(codes);
                     continue;
                 }
-                Names::Cells(f, Some(l), _) => (f.map_or(0, |f| self.cell(f)), self.cell(l)),
+                Names::Cells(f, Some(l), _) => {
+                    (f.map_or(0, |f| self.cell(memo, f)), self.cell(memo, l))
+                }
                 Names::Cells(f, None, Some(full)) => {
                     // Coded in the order `person_of` gives them: first,
                     // then last.
-                    let first = f.map(|f| self.cell(f));
-                    let NameJob { name, fulls, .. } = self;
-                    let (rest, last) = fulls.entry(full).or_insert_with(|| {
+                    let first = f.map(|f| self.cell(memo, f));
+                    let (rest, last) = memo.fulls.entry(full).or_insert_with(|| {
                         let k = fold_key(full);
                         let (rest, last) = super::full_name_parts(&k);
                         (rest.into(), last.into())
                     });
-                    (first.unwrap_or_else(|| name.code(rest)), name.code(last))
+                    (
+                        first.unwrap_or_else(|| self.name.code(rest)),
+                        self.name.code(last),
+                    )
                 }
-                Names::Cells(Some(f), None, None) => (self.cell(f), 0),
+                Names::Cells(Some(f), None, None) => (self.cell(memo, f), 0),
                 Names::Cells(None, None, None) => (0, 0),
             };
             let (first_ph, last_ph) = (self.phonetic(first), self.phonetic(last));
@@ -508,26 +523,32 @@ impl EmailJob {
 
 /// The street family: house number and street name.
 #[derive(Default)]
-struct StreetJob<'s> {
+struct StreetJob {
     number: Encoder,
     street: Encoder,
-    lines: Memo<'s, [u32; 2]>,
     codes: Vec<[u32; 2]>,
 }
 
-impl<'s> StreetJob<'s> {
-    fn run(&mut self, side: &'s dyn Source, rows: std::ops::Range<usize>) {
+impl StreetJob {
+    /// `lines`: the codes of the street lines this [`Encoding::add`] has
+    /// split already.
+    fn run<'s>(
+        &mut self,
+        lines: &mut Memo<'s, [u32; 2]>,
+        side: &'s dyn Source,
+        rows: std::ops::Range<usize>,
+    ) {
         self.codes.clear();
         for i in rows {
             let codes = match side.street(i) {
                 Street::Parts(no, name) => [self.number.code(no), self.street.code(name)],
                 Street::Line(None) => [0, 0],
-                Street::Line(Some(line)) => match self.lines.get(line) {
+                Street::Line(Some(line)) => match lines.get(line) {
                     Some(&codes) => codes,
                     None => {
                         let (no, name) = super::street_parts(line);
                         let codes = [self.number.code(&no), self.street.code(&name)];
-                        self.lines.insert(line, codes);
+                        lines.insert(line, codes);
                         codes
                     }
                 },
@@ -539,24 +560,30 @@ impl<'s> StreetJob<'s> {
 
 /// The town family.
 #[derive(Default)]
-struct CityJob<'s> {
+struct CityJob {
     city: Encoder,
-    cells: Memo<'s, u32>,
     codes: Vec<u32>,
 }
 
-impl<'s> CityJob<'s> {
-    fn run(&mut self, side: &'s dyn Source, rows: std::ops::Range<usize>) {
+impl CityJob {
+    /// `cells`: the codes of the city cells this [`Encoding::add`] has
+    /// folded already.
+    fn run<'s>(
+        &mut self,
+        cells: &mut Memo<'s, u32>,
+        side: &'s dyn Source,
+        rows: std::ops::Range<usize>,
+    ) {
         self.codes.clear();
         for i in rows {
             let code = match side.city(i) {
                 City::Key(k) => self.city.code(k),
                 City::Cell(None) => 0,
-                City::Cell(Some(c)) => match self.cells.get(c) {
+                City::Cell(Some(c)) => match cells.get(c) {
                     Some(&code) => code,
                     None => {
                         let code = self.city.code(&super::city_key(c));
-                        self.cells.insert(c, code);
+                        cells.insert(c, code);
                         code
                     }
                 },
@@ -607,61 +634,121 @@ impl Folded {
         Folded::encode(&sources)
     }
 
-    /// Encodes every side, [`CHUNK`] rows at a time, each family's
-    /// dictionary built in parallel with the others, and sets the
-    /// rarities. A normalised file's cells are folded once per distinct
-    /// value; the codes are those of encoding its [`Person`]s
-    /// ([`super::person_of`]).
+    /// Encodes every side (see [`Encoding`]) and sets the rarities.
     pub fn encode(sides: &[&dyn Source]) -> Folded {
-        let mut names = NameJob::default();
-        let mut emails = EmailJob::default();
-        let mut streets = StreetJob::default();
-        let mut cities = CityJob::default();
-        let mut postcodes = PlainJob::<1>::default();
-        let mut sirens = PlainJob::<1>::default();
-        let mut phones = PlainJob::<4>::default();
-        let mut out: Vec<Vec<Rec>> = Vec::with_capacity(sides.len());
-        for &side in sides {
-            let mut recs: Vec<Rec> = Vec::with_capacity(side.len());
-            for start in (0..side.len()).step_by(CHUNK) {
-                let rows = start..(start + CHUNK).min(side.len());
-                // Each chunk's codes are written into its records at once:
-                // whole-run columns of codes (16 bytes per record and
-                // family) were 320 MB at 1M + 1M records.
-                rayon::scope(|s| {
-                    let r = &rows;
-                    s.spawn(|_| names.run(side, r.clone()));
-                    s.spawn(|_| emails.run(side, r.clone()));
-                    s.spawn(|_| streets.run(side, r.clone()));
-                    s.spawn(|_| cities.run(side, r.clone()));
-                    s.spawn(|_| postcodes.run(side, r.clone(), |s, i| [s.postcode(i)]));
-                    s.spawn(|_| sirens.run(side, r.clone(), |s, i| [s.siren(i)]));
-                    s.spawn(|_| phones.run(side, r.clone(), |s, i| s.phones(i)));
-                });
-                recs.extend((0..rows.len()).map(|i| {
-                    let [first, last, first_ph, last_ph] = names.codes[i];
-                    let [email, email_local] = emails.codes[i];
-                    let [street_no, street] = streets.codes[i];
-                    let [m0, m1, l0, l1] = phones.codes[i];
-                    Rec {
-                        first,
-                        last,
-                        first_ph,
-                        last_ph,
-                        email,
-                        email_local,
-                        street_no,
-                        street,
-                        postcode: postcodes.codes[i][0],
-                        city: cities.codes[i],
-                        siren: sirens.codes[i][0],
-                        mobile: [m0, m1],
-                        landline: [l0, l1],
-                    }
-                }));
-            }
-            out.push(recs);
+        let mut encoding = Encoding::default();
+        for (k, &side) in sides.iter().enumerate() {
+            encoding.add(k, side);
         }
+        encoding.finish()
+    }
+}
+
+/// Sides being encoded: each side's records are given in as many parts as
+/// suit the caller ([`Encoding::add`]), so that a file read batch by batch
+/// is encoded as it is read and its normalised rows need not be held
+/// whole (the client file's: half a gigabyte at a million clients, under
+/// the matcher's peak). The codes are those of encoding each side whole,
+/// in order: a value's code is the order it was first seen in.
+#[derive(Default)]
+pub struct Encoding {
+    names: NameJob,
+    emails: EmailJob,
+    streets: StreetJob,
+    cities: CityJob,
+    postcodes: PlainJob<1>,
+    sirens: PlainJob<1>,
+    phones: PlainJob<4>,
+    sides: Vec<Vec<Rec>>,
+}
+
+impl Encoding {
+    /// Appends `rows`' records to side `side`: the last side given so
+    /// far, or the next one (sides are encoded in order). [`CHUNK`] rows
+    /// at a time, each family's dictionary built in parallel with the
+    /// others. A normalised file's cells are folded once per distinct
+    /// value of the call; the codes are those of encoding its [`Person`]s
+    /// ([`super::person_of`]).
+    pub fn add(&mut self, side: usize, rows: &dyn Source) {
+        assert!(
+            side + 1 == self.sides.len() || side == self.sides.len(),
+            "side {side} after {} sides: sides are encoded in order",
+            self.sides.len()
+        );
+        if side == self.sides.len() {
+            self.sides.push(Vec::new());
+        }
+        let Encoding {
+            names,
+            emails,
+            streets,
+            cities,
+            postcodes,
+            sirens,
+            phones,
+            sides,
+        } = self;
+        let recs = &mut sides[side];
+        recs.reserve(rows.len());
+        let (mut name_memo, mut line_memo, mut city_memo) =
+            (NameMemo::default(), Memo::default(), Memo::default());
+        for start in (0..rows.len()).step_by(CHUNK) {
+            let range = start..(start + CHUNK).min(rows.len());
+            // Each chunk's codes are written into its records at once:
+            // whole-run columns of codes (16 bytes per record and family)
+            // were 320 MB at 1M + 1M records.
+            rayon::scope(|s| {
+                let r = &range;
+                let (nm, lm, cm) = (&mut name_memo, &mut line_memo, &mut city_memo);
+                s.spawn(|_| names.run(nm, rows, r.clone()));
+                s.spawn(|_| emails.run(rows, r.clone()));
+                s.spawn(|_| streets.run(lm, rows, r.clone()));
+                s.spawn(|_| cities.run(cm, rows, r.clone()));
+                s.spawn(|_| postcodes.run(rows, r.clone(), |s, i| [s.postcode(i)]));
+                s.spawn(|_| sirens.run(rows, r.clone(), |s, i| [s.siren(i)]));
+                s.spawn(|_| phones.run(rows, r.clone(), |s, i| s.phones(i)));
+            });
+            recs.extend((0..range.len()).map(|i| {
+                let [first, last, first_ph, last_ph] = names.codes[i];
+                let [email, email_local] = emails.codes[i];
+                let [street_no, street] = streets.codes[i];
+                let [m0, m1, l0, l1] = phones.codes[i];
+                Rec {
+                    first,
+                    last,
+                    first_ph,
+                    last_ph,
+                    email,
+                    email_local,
+                    street_no,
+                    street,
+                    postcode: postcodes.codes[i][0],
+                    city: cities.codes[i],
+                    siren: sirens.codes[i][0],
+                    mobile: [m0, m1],
+                    landline: [l0, l1],
+                }
+            }));
+        }
+    }
+
+    /// Records of side `side` so far.
+    pub fn side_len(&self, side: usize) -> usize {
+        self.sides.get(side).map_or(0, Vec::len)
+    }
+
+    /// The dictionaries and every side's records, with the rarities.
+    pub fn finish(self) -> Folded {
+        let Encoding {
+            names,
+            emails,
+            streets,
+            cities,
+            postcodes,
+            sirens,
+            phones,
+            sides: out,
+        } = self;
         let dicts = Dicts {
             name: names.name.dict,
             phonetic: names.phonetic.dict,
@@ -751,5 +838,33 @@ mod tests {
         // One first name 'jean' of two first names: one bit.
         assert_eq!(x.rarity()[0], 1.0);
         assert_eq!(std::mem::size_of::<Rec>(), 64, "one cache line");
+    }
+
+    #[test]
+    fn a_side_given_in_parts_is_encoded_as_given_whole() {
+        let people: Vec<Person> = [
+            ("Jean", "Dupont", "12 rue de la Paix", "75002", "Paris"),
+            ("Marie", "Martin", "3 avenue Foch", "69006", "Lyon"),
+            ("Jean", "Martin", "12 rue de la Paix", "75002", "Paris"),
+            ("Luc", "Dupont", "", "69006", "Lyon"),
+            ("Marie", "Durand", "3 avenue Foch", "13001", "Marseille"),
+        ]
+        .iter()
+        .map(|(f, l, s, p, c)| person_from_parts(f, l, s, p, "", c, &[]))
+        .collect();
+        let list = &people[..2];
+        let whole = Folded::new(&[list, &people[2..]]);
+        let mut parts = Encoding::default();
+        parts.add(0, &list);
+        for k in 2..people.len() {
+            parts.add(1, &&people[k..k + 1]);
+        }
+        let parts = parts.finish();
+        assert_eq!(parts.sides, whole.sides, "the same codes");
+        for k in 0..whole.dicts.name.len() as u32 {
+            assert_eq!(parts.dicts.name.get(k), whole.dicts.name.get(k));
+        }
+        assert_eq!(parts.dicts.last_rarity, whole.dicts.last_rarity);
+        assert_eq!(parts.dicts.postcode_rarity, whole.dicts.postcode_rarity);
     }
 }
