@@ -739,27 +739,18 @@ impl Encoding {
 
     /// The dictionaries and every side's records, with the rarities.
     pub fn finish(self) -> Folded {
-        let Encoding {
-            names,
-            emails,
-            streets,
-            cities,
-            postcodes,
-            sirens,
-            phones,
-            sides: out,
-        } = self;
+        let out = self.sides;
         let dicts = Dicts {
-            name: names.name.dict,
-            phonetic: names.phonetic.dict,
-            email: emails.email.dict,
-            email_local: emails.local.dict,
-            number: streets.number.dict,
-            street: streets.street.dict,
-            postcode: postcodes.enc.dict,
-            city: cities.city.dict,
-            siren: sirens.enc.dict,
-            phone: phones.enc.dict,
+            name: self.names.name.dict,
+            phonetic: self.names.phonetic.dict,
+            email: self.emails.email.dict,
+            email_local: self.emails.local.dict,
+            number: self.streets.number.dict,
+            street: self.streets.street.dict,
+            postcode: self.postcodes.enc.dict,
+            city: self.cities.city.dict,
+            siren: self.sirens.enc.dict,
+            phone: self.phones.enc.dict,
             ..Dicts::default()
         }
         .with_shapes();
