@@ -717,7 +717,6 @@ pub(crate) fn link_fuzzy(
     let Some(Sides(mut encoding)) = sides else {
         return (FuzzyLinks::default(), fuzzy_client, vec![0; n]);
     };
-    assert_eq!(encoding.side_len(0), n, "the list side is the list");
     let timing = settings.timing;
     let mut t0 = std::time::Instant::now();
     let mut lap = |what: &str| {
@@ -726,10 +725,9 @@ pub(crate) fn link_fuzzy(
             t0 = std::time::Instant::now();
         }
     };
-    // The list and the client file were encoded as they were read (the
-    // client side has no rows when there is no client file); the postal
-    // objections come last.
-    encoding.add(1, &Rows(&Normalised::default()));
+    // The list and the client file were encoded as they were read (no
+    // client side when there is no client file: it has no records); the
+    // postal objections come last.
     encoding.add(2, &postal);
     let folded = encoding.finish();
     let d = &folded.dicts;

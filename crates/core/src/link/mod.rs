@@ -234,13 +234,12 @@ struct ClientKeys {
 
 impl ClientKeys {
     fn add(&mut self, batch: &Normalised) {
-        let base = self.rows;
-        self.keys
-            .par_extend((0..batch.rows).into_par_iter().flat_map_iter(|i| {
-                let mut v = Vec::with_capacity(4);
-                for_each_key(batch, i, |_, h| v.push((h, (base + i) as u32)));
-                v
-            }));
+        let keys = Keys::of(batch);
+        for i in 0..keys.rows() {
+            let row = (self.rows + i) as u32;
+            let own = keys.start[i] as usize..keys.start[i + 1] as usize;
+            self.keys.extend(keys.hash[own].iter().map(|&h| (h, row)));
+        }
         self.rows += batch.rows;
     }
 

@@ -664,19 +664,20 @@ pub struct Encoding {
 
 impl Encoding {
     /// Appends `rows`' records to side `side`: the last side given so
-    /// far, or the next one (sides are encoded in order). [`CHUNK`] rows
+    /// far or a later one (sides are encoded in order; the sides skipped
+    /// have no records). [`CHUNK`] rows
     /// at a time, each family's dictionary built in parallel with the
     /// others. A normalised file's cells are folded once per distinct
     /// value of the call; the codes are those of encoding its [`Person`]s
     /// ([`super::person_of`]).
     pub fn add(&mut self, side: usize, rows: &dyn Source) {
         assert!(
-            side + 1 == self.sides.len() || side == self.sides.len(),
+            side + 1 >= self.sides.len(),
             "side {side} after {} sides: sides are encoded in order",
             self.sides.len()
         );
-        if side == self.sides.len() {
-            self.sides.push(Vec::new());
+        if side >= self.sides.len() {
+            self.sides.resize_with(side + 1, Vec::new);
         }
         let Encoding {
             names,
@@ -730,11 +731,6 @@ impl Encoding {
                 }
             }));
         }
-    }
-
-    /// Records of side `side` so far.
-    pub fn side_len(&self, side: usize) -> usize {
-        self.sides.get(side).map_or(0, Vec::len)
     }
 
     /// The dictionaries and every side's records, with the rarities.
@@ -857,5 +853,14 @@ mod tests {
         }
         assert_eq!(parts.dicts.last_rarity, whole.dicts.last_rarity);
         assert_eq!(parts.dicts.postcode_rarity, whole.dicts.postcode_rarity);
+
+        // A side skipped is a side with no records.
+        let mut skipped = Encoding::default();
+        skipped.add(0, &list);
+        skipped.add(2, &&people[2..]);
+        let skipped = skipped.finish();
+        let no_side: &[Person] = &[];
+        let with_empty = Folded::new(&[list, no_side, &people[2..]]);
+        assert_eq!(skipped.sides, with_empty.sides);
     }
 }
