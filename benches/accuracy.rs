@@ -318,7 +318,15 @@ fn main() {
                         "window" => settings.window = v as usize,
                         "sorted_window" => settings.sorted_window = v as usize,
                         "max_block" => settings.max_block = v as usize,
-                        "first_name_guard" => settings.first_name_guard = v != 0.0,
+                        "first_name_guard" => {
+                            use qualify::link::fuzzy::FirstNameGuard;
+                            // 0: off, 1: on, anything else: decided from the data.
+                            settings.first_name_guard = match v as i64 {
+                                0 => FirstNameGuard::Off,
+                                1 => FirstNameGuard::On,
+                                _ => FirstNameGuard::Auto,
+                            }
+                        }
                         "max_cluster" => settings.max_cluster = v as usize,
                         _ => panic!("unknown setting {k}"),
                     }

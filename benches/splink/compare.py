@@ -132,7 +132,10 @@ def run_splink(data):
     clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(pred, 0.95).as_pandas_dataframe()
     cluster_of = dict(zip(clusters["unique_id"], clusters["cluster_id"]))
 
-    # Link list -> client file: the best client at or above 0.95 per list row.
+    # Link list -> client file: the best client at or above 0.95 per list row
+    # (none without clients: Splink needs two frames to link).
+    if len(cli) == 0:
+        return cluster_of, {}, time.time() - t0, len(lst)
     db2 = DuckDBAPI()
     linker2 = Linker([db2.register(lst_c, dataset_display_name="list"), db2.register(cli_c, dataset_display_name="clients")],
                      settings("link_only", cols), log_level=None)

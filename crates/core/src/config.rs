@@ -285,9 +285,9 @@ pub struct RunOptions {
     /// A fuzzy link never makes a cluster larger than this [default: 8].
     #[cfg_attr(feature = "cli", arg(long, value_name = "N"))]
     pub fuzzy_max_cluster: Option<usize>,
-    /// Never match two records whose first names clearly differ (relatives at one address) [default: true].
-    #[cfg_attr(feature = "cli", arg(long, value_name = "BOOL"))]
-    pub fuzzy_first_name_guard: Option<bool>,
+    /// Never match two records whose first names clearly differ (relatives at one address); auto: when the data show households [default: auto].
+    #[cfg_attr(feature = "cli", arg(long, value_name = "auto|true|false"))]
+    pub fuzzy_first_name_guard: Option<crate::link::fuzzy::FirstNameGuard>,
 }
 
 /// The list's name for standard input (`--list -`).
@@ -884,6 +884,48 @@ mod tests {
         // A library caller gives nothing: no cache folder, no timing.
         let c = Config::resolve(opts(None), outside.today).unwrap();
         assert_eq!((c.remote.cache_dir, c.fuzzy.timing), (None, false));
+    }
+
+    #[test]
+    fn the_first_name_guard_is_auto_true_or_false() {
+        use crate::link::fuzzy::FirstNameGuard;
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "l.csv", "email\na@b.fr\n");
+        for (value, expected) in [
+            ("\"auto\"", Some(FirstNameGuard::Auto)),
+            ("true", Some(FirstNameGuard::On)),
+            ("false", Some(FirstNameGuard::Off)),
+            ("\"sometimes\"", None),
+        ] {
+            let cfg = write(
+                dir.path(),
+                "q.toml",
+                &format!("list = \"l.csv\"\nout = \"o\"\nfuzzy_first_name_guard = {value}\n"),
+            );
+            let cli = RunOptions {
+                config: Some(cfg),
+                ..Default::default()
+            };
+            match (
+                Config::resolve(cli, NaiveDate::from_ymd_opt(2026, 1, 2).unwrap()),
+                expected,
+            ) {
+                (Ok(c), Some(e)) => {
+                    assert_eq!(c.fuzzy.first_name_guard, e);
+                    // effective_config writes it back as the file spells it.
+                    assert_eq!(
+                        effective_config(&c)["fuzzy_first_name_guard"].to_string(),
+                        value
+                    );
+                }
+                (Err(e), None) => assert!(e.to_string().contains("sometimes"), "{e}"),
+                (got, _) => panic!("{value}: {got:?}"),
+            }
+        }
+        assert_eq!(
+            crate::link::fuzzy::FuzzySettings::default().first_name_guard,
+            FirstNameGuard::Auto
+        );
     }
 
     #[test]

@@ -20,6 +20,7 @@
 pub mod block;
 pub mod compare;
 pub mod folded;
+pub mod households;
 pub mod labels;
 pub mod model;
 
@@ -53,6 +54,66 @@ pub enum ModelSource {
     },
 }
 
+/// The first-name guard's setting (config key `fuzzy_first_name_guard`:
+/// `"auto"`, `true` or `false`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
+pub enum FirstNameGuard {
+    /// Applied when the run's data show households ([`households`]); with
+    /// `--model`, as the model file says.
+    #[default]
+    Auto,
+    /// Never match two records whose first names clearly differ.
+    #[cfg_attr(feature = "cli", value(name = "true"))]
+    On,
+    /// The model's weights decide alone.
+    #[cfg_attr(feature = "cli", value(name = "false"))]
+    Off,
+}
+
+impl FirstNameGuard {
+    /// Whether the guard applies. `Auto` is resolved from the data before
+    /// any decision ([`link_fuzzy`]); a caller that decides without that
+    /// step (the unit tests) gets the guard.
+    pub fn applies(self) -> bool {
+        self != FirstNameGuard::Off
+    }
+}
+
+/// Written as the config file spells it: `"auto"`, `true` or `false`.
+impl Serialize for FirstNameGuard {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            FirstNameGuard::Auto => s.serialize_str("auto"),
+            FirstNameGuard::On => s.serialize_bool(true),
+            FirstNameGuard::Off => s.serialize_bool(false),
+        }
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for FirstNameGuard {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(serde::Deserialize)]
+        #[serde(untagged)]
+        enum Spelt {
+            Bool(bool),
+            Text(String),
+        }
+        match Spelt::deserialize(d)? {
+            Spelt::Bool(true) => Ok(FirstNameGuard::On),
+            Spelt::Bool(false) => Ok(FirstNameGuard::Off),
+            Spelt::Text(t) => match t.as_str() {
+                "auto" => Ok(FirstNameGuard::Auto),
+                "true" => Ok(FirstNameGuard::On),
+                "false" => Ok(FirstNameGuard::Off),
+                other => Err(serde::de::Error::custom(format!(
+                    "fuzzy_first_name_guard is \"auto\", true or false, not {other:?}"
+                ))),
+            },
+        }
+    }
+}
+
 /// How fuzzy matching runs (config keys `fuzzy`, `matcher`, `model`,
 /// `match_probability`, `client_probability`, `review_probability`,
 /// `fuzzy_max_block`, `fuzzy_window`, `fuzzy_max_cluster`, `match_seed`).
@@ -80,10 +141,11 @@ pub struct FuzzySettings {
     /// rarely on a list more than a few times, and a long chain of fuzzy
     /// links is how unrelated records end up merged.
     pub max_cluster: usize,
-    /// Never match two records whose first names clearly differ (a
-    /// relative at the same address shares the last name, the address and
-    /// the landline: the model's independence assumption overcounts that).
-    pub first_name_guard: bool,
+    /// Whether two records whose first names clearly differ may be matched
+    /// (a relative at the same address shares the last name, the address
+    /// and the landline: the model's independence assumption overcounts
+    /// that); by default decided from the run's data ([`households`]).
+    pub first_name_guard: FirstNameGuard,
     pub source: ModelSource,
     /// The model read from `--model` (validated when the settings are).
     #[serde(skip)]
@@ -112,7 +174,7 @@ impl Default for FuzzySettings {
             window: 5,
             sorted_window: 0,
             max_cluster: 8,
-            first_name_guard: true,
+            first_name_guard: FirstNameGuard::Auto,
             source: ModelSource::Trained,
             model: None,
             training: Training::default(),
@@ -678,21 +740,45 @@ fn score_blocked(
     (scored, candidates)
 }
 
-/// The model of this run: given, fixed, or trained on the run's records.
-fn model_for(settings: &FuzzySettings, d: &Dicts, list: &[Rec], clients: &[Rec]) -> Model {
+/// The model of this run: given, fixed, or trained on the run's records,
+/// with the first-name guard it applies: as set, or decided from
+/// `evidence` (`auto`; with `--model`, as that model was).
+fn model_for(
+    settings: &FuzzySettings,
+    evidence: households::Evidence,
+    d: &Dicts,
+    list: &[Rec],
+    clients: &[Rec],
+) -> Model {
+    let decided = |given: Option<&model::GuardUse>| match (settings.first_name_guard, given) {
+        (FirstNameGuard::On, _) => model::GuardUse::set(true, evidence),
+        (FirstNameGuard::Off, _) => model::GuardUse::set(false, evidence),
+        (FirstNameGuard::Auto, Some(g)) => g.clone(),
+        (FirstNameGuard::Auto, None) => model::GuardUse::from_data(evidence),
+    };
     match (&settings.source, &settings.model) {
-        (ModelSource::File { .. }, Some(m)) => m.clone(),
-        (ModelSource::Fixed, _) => Model::default(),
-        _ => model::train(
-            d,
-            list,
-            clients,
-            &Training {
-                timing: settings.timing,
-                first_name_guard: settings.first_name_guard,
-                ..settings.training.clone()
-            },
-        ),
+        (ModelSource::File { .. }, Some(m)) => Model {
+            first_name_guard: decided(Some(&m.first_name_guard)),
+            ..m.clone()
+        },
+        (ModelSource::Fixed, _) => Model {
+            first_name_guard: decided(None),
+            ..Model::default()
+        },
+        _ => {
+            let guard = decided(None);
+            model::train(
+                d,
+                list,
+                clients,
+                &Training {
+                    timing: settings.timing,
+                    first_name_guard: guard.applied,
+                    ..settings.training.clone()
+                },
+            )
+            .with_guard(guard)
+        }
     }
 }
 
@@ -733,7 +819,16 @@ pub(crate) fn link_fuzzy(
     let d = &folded.dicts;
     let (lp, cp, op) = (&folded.sides[0], &folded.sides[1], &folded.sides[2]);
     lap("encoding");
-    let model = model_for(settings, d, lp, cp);
+    let evidence = households::Evidence::of(d, &[lp, cp]);
+    let model = model_for(settings, evidence, d, lp, cp);
+    // From here the guard is what the model applies, never `Auto`.
+    let settings = &FuzzySettings {
+        first_name_guard: match model.first_name_guard.applied {
+            true => FirstNameGuard::On,
+            false => FirstNameGuard::Off,
+        },
+        ..settings.clone()
+    };
     let scorer = Scorer::new(&model, lp.len(), cp.len());
     let th = Thresholds::of(settings);
     lap("model");
@@ -833,7 +928,7 @@ pub(crate) fn link_fuzzy(
         let group = &scored[start..end];
         let label = |x: &(u32, u32, Gamma, Score)| client_labels.get(&(x.0, x.1)).copied();
         let guarded = |x: &(u32, u32, Gamma, Score)| {
-            settings.first_name_guard && compare::first_names_differ(&x.2)
+            settings.first_name_guard.applies() && compare::first_names_differ(&x.2)
         };
         let strongest = |a: &&(u32, u32, Gamma, Score), b: &&(u32, u32, Gamma, Score)| {
             a.3.weight.total_cmp(&b.3.weight).then(b.1.cmp(&a.1))
@@ -913,7 +1008,7 @@ pub(crate) fn link_fuzzy(
         for (i, j, g, s) in scored {
             let decision = if s.weight < th.client {
                 Decision::Review
-            } else if settings.first_name_guard && compare::first_names_differ(&g) {
+            } else if settings.first_name_guard.applies() && compare::first_names_differ(&g) {
                 Decision::RefusedFirstName
             } else {
                 opposed[i as usize] |= postal[j as usize].1;
@@ -1030,7 +1125,7 @@ pub(crate) fn link_within(
             Decision::Match
         } else if s.weight < th.matched {
             Decision::Review
-        } else if settings.first_name_guard && compare::first_names_differ(&g) {
+        } else if settings.first_name_guard.applies() && compare::first_names_differ(&g) {
             Decision::RefusedFirstName
         } else {
             let (ri, rj) = (uf.find(i), uf.find(j));
@@ -1052,7 +1147,7 @@ pub(crate) fn link_within(
                         >= th.review
                 };
                 if anchors_agree
-                    && !(settings.first_name_guard
+                    && !(settings.first_name_guard.applies()
                         && first_names_conflict(uf, &mut members, i, j, d, people))
                 {
                     let mut joined = members.remove(&ri).unwrap_or_else(|| vec![i]);

@@ -107,6 +107,10 @@ labels! {
     MatchNoBorderline => "Aucune paire à revoir.", "No pair to review.";
     MatchPriorDup => "Doublons attendus par enregistrement", "Expected duplicates per record";
     MatchPriorClient => "Clients attendus par enregistrement", "Expected clients per record";
+    MatchGuard => "Prénoms nettement différents jamais rapprochés (foyers)", "Clearly different first names never matched (households)";
+    MatchGuardOn => "oui", "yes";
+    MatchGuardOff => "non", "no";
+    MatchGuardEvidence => "paires à une même adresse : même nom, autre prénom {a} ; même prénom, autre nom {b}", "pairs at one address: same last name, other first name {a}; same first name, other last name {b}";
     MatchWindowed => "Enregistrements dans un bloc trop grand, comparés à leurs voisins seulement", "Records in a block too big to compare whole, compared with their neighbours only";
     Probability => "Probabilité", "Probability";
     Agreed => "Champs concordants", "Fields that agree";

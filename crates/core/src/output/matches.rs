@@ -167,6 +167,7 @@ pub fn summary(
             "duplicates_per_record": m.prior.duplicates_per_record,
             "clients_per_record": m.prior.clients_per_record,
             "sessions_used": m.provenance.sessions.iter().filter(|s| s.used).count(),
+            "first_name_guard": m.first_name_guard,
             "fields": m.fields.iter().map(|f| json!({
                 "field": f.field,
                 "levels": f.levels.iter().map(|l| json!({

@@ -901,6 +901,24 @@ fn matching_section(h: &mut String, fuzzy: &Value, lang: Lang) {
         esc(t(L::MatchWindowed)),
         lang.int(u(&stats["windowed_records"]))
     );
+    // The first-name guard, and the pairs it was decided from (schemas/model.md).
+    let guard = &model["first_name_guard"];
+    if !guard.is_null() {
+        let evidence = &guard["evidence"];
+        let _ = writeln!(
+            h,
+            "<dl class=\"facts\"><dt>{}</dt><dd data-fact=\"first-name-guard\">{} ({})</dd></dl>",
+            esc(t(L::MatchGuard)),
+            esc(t(if guard["applied"] == true {
+                L::MatchGuardOn
+            } else {
+                L::MatchGuardOff
+            })),
+            esc(&t(L::MatchGuardEvidence)
+                .replace("{a}", &lang.int(u(&evidence["first_name_differs"])))
+                .replace("{b}", &lang.int(u(&evidence["last_name_differs"]))))
+        );
+    }
     // Weights: bars left (against) and right (for) of a zero line.
     let rows: Vec<(String, f64)> = model["fields"]
         .as_array()

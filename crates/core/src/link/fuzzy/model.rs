@@ -118,6 +118,59 @@ pub struct Model {
     /// Largest term-frequency adjustment, in bits, either way.
     pub tf_cap: f64,
     pub provenance: Provenance,
+    /// Whether two records whose first names clearly differ may be
+    /// matched, and why (absent from model files written before it: those
+    /// were trained with the guard, then always on).
+    #[serde(default)]
+    pub first_name_guard: GuardUse,
+}
+
+/// The first-name guard a model applies ([`super::FirstNameGuard`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GuardUse {
+    pub applied: bool,
+    /// `data` (`fuzzy_first_name_guard = "auto"`: from `evidence`, see
+    /// [`super::households`]), `too_few_pairs` (auto, but fewer pairs than
+    /// [`super::households::MIN_EVIDENCE`]: applied) or `setting` (set to
+    /// true or false).
+    pub decided_by: String,
+    /// The pairs at one address it was decided from (counted on every
+    /// trained run, whatever decided).
+    pub evidence: super::households::Evidence,
+}
+
+impl Default for GuardUse {
+    fn default() -> Self {
+        GuardUse::set(true, super::households::Evidence::default())
+    }
+}
+
+impl GuardUse {
+    pub fn set(applied: bool, evidence: super::households::Evidence) -> GuardUse {
+        GuardUse {
+            applied,
+            decided_by: "setting".into(),
+            evidence,
+        }
+    }
+
+    /// Decided from `evidence`, or on (`too_few_pairs`) when it is too
+    /// thin to decide on.
+    pub fn from_data(evidence: super::households::Evidence) -> GuardUse {
+        match evidence.enough() {
+            true => GuardUse {
+                applied: evidence.households(),
+                decided_by: "data".into(),
+                evidence,
+            },
+            false => GuardUse {
+                applied: true,
+                decided_by: "too_few_pairs".into(),
+                evidence,
+            },
+        }
+    }
 }
 
 /// Hand-set parameters: the fallback (`matcher = "fixed"`) and the prior
@@ -191,6 +244,7 @@ impl Default for Model {
                 u_pairs: 0,
                 sessions: Vec::new(),
             },
+            first_name_guard: GuardUse::default(),
         }
     }
 }
@@ -278,6 +332,14 @@ pub enum ModelError {
 }
 
 impl Model {
+    /// The model with `guard` as the first-name guard it applies.
+    pub fn with_guard(self, guard: GuardUse) -> Model {
+        Model {
+            first_name_guard: guard,
+            ..self
+        }
+    }
+
     /// Checks a model read from a file; recomputes the weights it shows.
     pub fn validate(mut self) -> Result<Model, ModelError> {
         if self.format != FORMAT {
@@ -809,6 +871,10 @@ pub fn train(d: &Dicts, list: &[Rec], clients: &[Rec], t: &Training) -> Model {
             client_rows: c,
             u_pairs,
             sessions,
+        },
+        first_name_guard: GuardUse {
+            applied: t.first_name_guard,
+            ..GuardUse::default()
         },
     }
 }
