@@ -422,7 +422,18 @@ fn guard_run(
     write_manifest(&list);
     let clients = write(dir.path(), "clients.csv", &clients);
     let out = dir.path().join("out");
-    let o = run(&[
+    // 32 clients are too few for the model to learn strong weights (it
+    // stays near the built-in ones): a lower client probability lets one
+    // disagreeing name through, so that the guard alone decides.
+    let model = run_with_clients(&list, &clients, &out, &["--client-probability", "0.5"]);
+    assert_conserved(&out, 32 + relatives);
+    (rejected(&out), model)
+}
+
+/// Runs the list against the client file into `out` (with `extra` flags)
+/// and returns the model.json it wrote.
+fn run_with_clients(list: &Path, clients: &Path, out: &Path, extra: &[&str]) -> serde_json::Value {
+    let mut args = vec![
         "run",
         "--list",
         list.to_str().unwrap(),
@@ -432,19 +443,12 @@ fn guard_run(
         "2026-11-23",
         "--out",
         out.to_str().unwrap(),
-        // 32 clients are too few for the model to learn strong weights
-        // (it stays near the built-in ones): a lower client probability
-        // lets one disagreeing name through, so that the guard alone
-        // decides.
-        "--client-probability",
-        "0.5",
         "--quiet",
-    ]);
+    ];
+    args.extend(extra);
+    let o = run(&args);
     assert!(o.status.success(), "{}", stderr(&o));
-    assert_conserved(&out, 32 + relatives);
-    let model =
-        serde_json::from_str(&std::fs::read_to_string(out.join("model.json")).unwrap()).unwrap();
-    (rejected(&out), model)
+    serde_json::from_str(&std::fs::read_to_string(out.join("model.json")).unwrap()).unwrap()
 }
 
 #[test]
@@ -511,21 +515,7 @@ fn a_few_pairs_at_one_address_leave_the_guard_on() {
         "client_id,first_name,last_name,address_line1,postcode,city\nC1,Jean,Dupont,12 av. Foch,69006,Lyon\n",
     );
     let out = dir.path().join("out");
-    let o = run(&[
-        "run",
-        "--list",
-        list.to_str().unwrap(),
-        "--clients",
-        clients.to_str().unwrap(),
-        "--as-of",
-        "2026-11-23",
-        "--out",
-        out.to_str().unwrap(),
-        "--quiet",
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let model: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("model.json")).unwrap()).unwrap();
+    let model = run_with_clients(&list, &clients, &out, &[]);
     let guard = &model["first_name_guard"];
     assert_eq!(guard["decided_by"], "too_few_pairs", "{guard}");
     assert_eq!(guard["evidence"]["first_name_differs"], 1, "{guard}");
