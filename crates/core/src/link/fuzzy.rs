@@ -741,20 +741,16 @@ fn score_blocked(
 }
 
 /// The model of this run: given, fixed, or trained on the run's records,
-/// with the first-name guard it applies: as set, or decided from
-/// `evidence` (`auto`; with `--model`, as that model was).
-fn model_for(
-    settings: &FuzzySettings,
-    evidence: households::Evidence,
-    d: &Dicts,
-    list: &[Rec],
-    clients: &[Rec],
-) -> Model {
+/// with the first-name guard it applies: as set, or decided from the
+/// pairs at one address ([`households`]; with `--model` and `auto`, as
+/// that model was, and nothing is counted).
+fn model_for(settings: &FuzzySettings, d: &Dicts, list: &[Rec], clients: &[Rec]) -> Model {
+    let evidence = || households::Evidence::of(d, &[list, clients]);
     let decided = |given: Option<&model::GuardUse>| match (settings.first_name_guard, given) {
-        (FirstNameGuard::On, _) => model::GuardUse::set(true, evidence),
-        (FirstNameGuard::Off, _) => model::GuardUse::set(false, evidence),
+        (FirstNameGuard::On, _) => model::GuardUse::set(true, evidence()),
+        (FirstNameGuard::Off, _) => model::GuardUse::set(false, evidence()),
         (FirstNameGuard::Auto, Some(g)) => g.clone(),
-        (FirstNameGuard::Auto, None) => model::GuardUse::from_data(evidence),
+        (FirstNameGuard::Auto, None) => model::GuardUse::from_data(evidence()),
     };
     match (&settings.source, &settings.model) {
         (ModelSource::File { .. }, Some(m)) => Model {
@@ -819,8 +815,7 @@ pub(crate) fn link_fuzzy(
     let d = &folded.dicts;
     let (lp, cp, op) = (&folded.sides[0], &folded.sides[1], &folded.sides[2]);
     lap("encoding");
-    let evidence = households::Evidence::of(d, &[lp, cp]);
-    let model = model_for(settings, evidence, d, lp, cp);
+    let model = model_for(settings, d, lp, cp);
     // From here the guard is what the model applies, never `Auto`.
     let settings = &FuzzySettings {
         first_name_guard: match model.first_name_guard.applied {

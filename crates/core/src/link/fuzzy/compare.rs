@@ -51,6 +51,9 @@ pub const MAX_LEVELS: usize = 6;
 
 /// Levels of a name (first or last), by index.
 const NAME_LEVELS: &[&str] = &["missing", "exact", "close", "fuzzy", "initial", "differ"];
+/// A name's levels `exact` and `differ` (indices of [`NAME_LEVELS`]).
+pub const NAME_EXACT: u8 = 1;
+pub const NAME_DIFFER: u8 = 5;
 
 impl Field {
     pub fn as_str(self) -> &'static str {
@@ -421,7 +424,7 @@ fn made_of_names(local: &str, p: View) -> bool {
 /// level `differ`, and the swapped reading does not agree either (a
 /// relative at the same address, a namesake of the family).
 pub fn first_names_differ(g: &Gamma) -> bool {
-    g.get(Field::FirstName) == 5
+    g.get(Field::FirstName) == NAME_DIFFER
 }
 
 /// Which name of a record.

@@ -18,14 +18,14 @@
 //! applies when they are more than half of it (the first count more than
 //! [`HOUSEHOLD_RATIO`] times the second): refusing those pairs is then
 //! right more often than wrong. With fewer than [`MIN_EVIDENCE`] such
-//! pairs the guard applies, as before it was decided here. Measured (first count over second):
-//! 0.95-1.5 on the FEBRL data sets (no households), 5.6-14.7 on the harsh
+//! pairs the guard applies, as before it was decided here. Measured
+//! (first count over second): 0.95-1.5 on the FEBRL data sets (no households), 5.6-14.7 on the harsh
 //! sets of `qualify-gen linkage` (households planted).
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::compare::{compare, Field};
+use super::compare::{compare, Field, NAME_DIFFER, NAME_EXACT};
 use super::folded::{Dicts, Rec};
 
 /// An address with more records than this is not paired here (a block of
@@ -44,10 +44,6 @@ pub const HOUSEHOLD_RATIO: u64 = 2;
 /// common in French consumer files, and a small list has too few pairs for
 /// the model's weights to tell them from one person either.
 pub const MIN_EVIDENCE: u64 = 20;
-
-/// The name levels compared (`compare::NAME_LEVELS`).
-const EXACT: u8 = 1;
-const DIFFER: u8 = 5;
 
 /// A record by its address: (street, house number, city, side, row).
 type At = (u32, u32, u32, u8, u32);
@@ -108,8 +104,8 @@ impl Evidence {
                             continue;
                         }
                         match (gamma.get(Field::FirstName), gamma.get(Field::LastName)) {
-                            (DIFFER, EXACT) => e.first_name_differs += 1,
-                            (EXACT, DIFFER) => e.last_name_differs += 1,
+                            (NAME_DIFFER, NAME_EXACT) => e.first_name_differs += 1,
+                            (NAME_EXACT, NAME_DIFFER) => e.last_name_differs += 1,
                             _ => {}
                         }
                     }

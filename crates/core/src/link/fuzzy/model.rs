@@ -135,8 +135,9 @@ pub struct GuardUse {
     /// [`super::households::MIN_EVIDENCE`]: applied) or `setting` (set to
     /// true or false).
     pub decided_by: String,
-    /// The pairs at one address it was decided from (counted on every
-    /// trained run, whatever decided).
+    /// The pairs at one address it was decided from (counted on every run
+    /// but one that reuses a `--model` file's decision, which keeps that
+    /// file's counts).
     pub evidence: super::households::Evidence,
 }
 
