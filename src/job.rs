@@ -13,7 +13,7 @@ use crate::terminal::Terminal;
 /// Every stage up to the decisions, writing nothing (`explain`, `review`).
 pub fn compute(config: &Config, state: &RemoteState, terminal: Terminal) -> Result<Computed> {
     let prepared = pipeline::prepare(config, state, terminal.progress(), None)?;
-    decide(prepared, config, state, terminal, ClientRows::Kept)
+    decide(prepared, config, state, terminal, (ClientRows::Kept, None))
 }
 
 /// The company directory's answers for the list, then the decisions.
@@ -22,7 +22,7 @@ fn decide(
     config: &Config,
     state: &RemoteState,
     terminal: Terminal,
-    client_rows: ClientRows,
+    rows: (ClientRows, Option<(std::path::PathBuf, std::fs::File)>),
 ) -> Result<Computed> {
     let looked_up = crate::company_api::look_up_for(config, state, &prepared.list.norm, terminal)?;
     pipeline::decide(
@@ -31,7 +31,7 @@ fn decide(
         config,
         state,
         terminal.progress(),
-        client_rows,
+        rows,
     )
 }
 
@@ -47,8 +47,22 @@ pub fn run(
     let progress = terminal.progress();
     let computed = started
         .scratch_for_cells()
-        .and_then(|scratch| pipeline::prepare(config, state, progress, Some(scratch)))
-        .and_then(|prepared| decide(prepared, config, state, terminal, ClientRows::Released))
+        .and_then(|cells| Ok((cells, started.scratch_for_rows()?)))
+        .and_then(|(cells, rows)| {
+            Ok((
+                pipeline::prepare(config, state, progress, Some(cells))?,
+                rows,
+            ))
+        })
+        .and_then(|(prepared, rows)| {
+            decide(
+                prepared,
+                config,
+                state,
+                terminal,
+                (ClientRows::Released, Some(rows)),
+            )
+        })
         .map_err(|e| state.name_error(e))?;
     pipeline::write(started, computed, config, state, progress, meta)
 }

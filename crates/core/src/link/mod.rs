@@ -334,13 +334,48 @@ pub fn link(
     fuzzy_settings: &fuzzy::FuzzySettings,
     labels: &[fuzzy::Label],
 ) -> Links {
+    let exact = link_exact(link_list(list, suppression), inputs, client_fields);
+    let linked = link_fuzzy(exact, client_fields, suppression, fuzzy_settings, labels);
+    clusters(list, linked)
+}
+
+/// What [`link`] has found between its steps: the clusters of the exact
+/// keys (then of the fuzzy pairs too), each row's client and the channels
+/// objected to. The steps in between ([`link_exact`], [`link_fuzzy`]) read
+/// none of the list's normalised rows, so a run may park them on disk
+/// meanwhile ([`crate::normalise::spill`]), while the client file is read
+/// and the matcher runs.
+pub struct Linking {
+    n: usize,
+    uf: UnionFind,
+    via: Vec<Option<KeyKind>>,
+    opposed: Vec<ChannelMask>,
+    client: Vec<Option<usize>>,
+    client_key: Vec<Option<KeyKind>>,
+    /// The fuzzy matcher's encoded records, until it runs.
+    sides: Option<fuzzy::Sides>,
+    fuzzy: fuzzy::FuzzyLinks,
+}
+
+/// The list's exact links, made before the client file is read: its keys
+/// sorted, the clusters they make, the suppression lists' objections.
+pub struct ListLinks {
+    n: usize,
+    /// Row `i`'s keys are `kind[start[i]..start[i + 1]]`.
+    start: Vec<u32>,
+    kind: Vec<KeyKind>,
+    /// Every key as `(hash, row, place in kind)`, sorted.
+    sorted: Vec<(KeyHash, u32, u32)>,
+    uf: UnionFind,
+    via: Vec<Option<KeyKind>>,
+    opposed: Vec<ChannelMask>,
+}
+
+/// The first step of [`link`], the one that reads the list's rows before
+/// the clusters: its exact keys joined inside the list, and the
+/// suppression lists applied.
+pub fn link_list(list: &Normalised, suppression: &Suppression) -> ListLinks {
     let n = list.rows;
-    assert_eq!(inputs.list_rows, n, "the inputs are this list's");
-    let LinkInputs {
-        client: client_keys,
-        fuzzy: sides,
-        ..
-    } = inputs;
     let keys = Keys::of(list);
     debug_assert_eq!(keys.rows(), n);
 
@@ -367,10 +402,44 @@ pub fn link(
     }
 
     // Opposition from the suppression lists, row by row.
-    let mut opposed: Vec<ChannelMask> = (0..n)
+    let opposed: Vec<ChannelMask> = (0..n)
         .into_par_iter()
         .map(|i| suppression.opposed(list, i))
         .collect();
+    let Keys { start, kind, .. } = keys;
+    ListLinks {
+        n,
+        start,
+        kind,
+        sorted,
+        uf,
+        via,
+        opposed,
+    }
+}
+
+/// The second step of [`link`]: the list's keys matched to the client
+/// file's (gathered in `inputs` as it was read).
+pub fn link_exact(
+    list: ListLinks,
+    inputs: LinkInputs,
+    client_fields: Option<&ClientFields>,
+) -> Linking {
+    let ListLinks {
+        n,
+        start,
+        kind,
+        sorted,
+        uf,
+        via,
+        mut opposed,
+    } = list;
+    assert_eq!(inputs.list_rows, n, "the inputs are this list's");
+    let LinkInputs {
+        client: client_keys,
+        fuzzy: sides,
+        ..
+    } = inputs;
 
     // The client file: each list key's client is the lowest client row
     // with that key, found by a merge of the two sorted key lists; a row's
@@ -378,7 +447,7 @@ pub fn link(
     let mut client = vec![None; n];
     let mut client_key = vec![None; n];
     if let (Some(theirs), Some(cf)) = (client_keys.map(ClientKeys::sorted), client_fields) {
-        let mut hit = vec![NO_CLIENT; keys.hash.len()];
+        let mut hit = vec![NO_CLIENT; kind.len()];
         let mut at = 0;
         for &(h, _, k) in &sorted {
             // Both are sorted: the merge only moves forward.
@@ -395,9 +464,9 @@ pub fn link(
         let found: Vec<Option<(KeyKind, usize)>> = (0..n)
             .into_par_iter()
             .map(|i| {
-                (keys.start[i]..keys.start[i + 1]).find_map(|k| {
+                (start[i]..start[i + 1]).find_map(|k| {
                     let ci = hit[k as usize];
-                    (ci != NO_CLIENT).then(|| (keys.kind[k as usize], ci as usize))
+                    (ci != NO_CLIENT).then(|| (kind[k as usize], ci as usize))
                 })
             })
             .collect();
@@ -414,9 +483,39 @@ pub fn link(
     // The keys are not kept through fuzzy matching, the stage that needs
     // the most memory (the kind a duplicate shares with its survivor is
     // found again at the end, for duplicates only).
-    drop(keys);
+    drop((start, kind));
+    Linking {
+        n,
+        uf,
+        via,
+        opposed,
+        client,
+        client_key,
+        sides,
+        fuzzy: fuzzy::FuzzyLinks::default(),
+    }
+}
 
-    // Fuzzy matching, on what the exact keys left apart.
+/// The third step of [`link`]: fuzzy matching, on what the exact keys
+/// left apart, from the records encoded in [`LinkInputs`] (the list's
+/// normalised rows are not read).
+pub fn link_fuzzy(
+    linking: Linking,
+    client_fields: Option<&ClientFields>,
+    suppression: &Suppression,
+    fuzzy_settings: &fuzzy::FuzzySettings,
+    labels: &[fuzzy::Label],
+) -> Linking {
+    let Linking {
+        n,
+        mut uf,
+        mut via,
+        mut opposed,
+        mut client,
+        mut client_key,
+        sides,
+        ..
+    } = linking;
     let (fuzzy_links, fuzzy_client, fuzzy_opposed) = fuzzy::link_fuzzy(
         fuzzy_settings,
         n,
@@ -445,8 +544,33 @@ pub fn link(
         }
     }
 
-    // Clusters: pick survivors and bind them to the whole cluster's
-    // objections and refusals (fail closed).
+    Linking {
+        n,
+        uf,
+        via,
+        opposed,
+        client,
+        client_key,
+        sides: None,
+        fuzzy: fuzzy_links,
+    }
+}
+
+/// The last step of [`link`], which reads the list's rows again: the
+/// clusters' survivors, each bound to its whole cluster's objections and
+/// refusals (fail closed).
+pub fn clusters(list: &Normalised, linking: Linking) -> Links {
+    let Linking {
+        n,
+        mut uf,
+        via,
+        mut opposed,
+        mut client,
+        mut client_key,
+        fuzzy: fuzzy_links,
+        ..
+    } = linking;
+    assert_eq!(list.rows, n, "the rows linked are this list's");
     let mut members: HashMap<usize, Vec<usize>> = HashMap::new();
     for i in 0..n {
         let r = uf.find(i);

@@ -9,7 +9,7 @@
 //! python-stdnum's `fr.siret`).
 
 /// A normalised SIREN or SIRET.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct CompanyId {
     /// Only the digits of the cell (spaces, dots, dashes and any letters such
     /// as `RCS Paris B` removed). Boxed, not a `String`: two per row.

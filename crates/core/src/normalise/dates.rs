@@ -15,7 +15,7 @@ use chrono::{Datelike, NaiveDate};
 const SHIFT: i32 = 100_000_000;
 
 /// One column of optional dates, by row index. Immutable once built.
-#[derive(Clone, Default, PartialEq, Eq)]
+#[derive(Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Dates(Vec<Option<NonZeroI32>>);
 
 impl Dates {

@@ -16,7 +16,7 @@ use std::sync::LazyLock;
 use email_address::{EmailAddress, Options};
 
 /// What kind of mailbox an address is, for the email channel rules.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum EmailClass {
     /// A mailbox on a company's own domain.
     Corporate,
@@ -50,7 +50,7 @@ impl EmailClass {
 /// keeps one of these per row): the address, then its lowercased key only
 /// when it differs (most addresses are already lowercase, and the key is
 /// then the address); the domain is always the key's tail.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Email {
     /// The address, followed by the key when the two differ.
     text: Box<str>,

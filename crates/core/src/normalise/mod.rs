@@ -36,6 +36,7 @@ pub mod name;
 pub mod phone;
 pub mod postal;
 pub mod records;
+pub mod spill;
 pub mod texts;
 pub mod values;
 

@@ -23,7 +23,7 @@ use phonenumber::{country::Id, metadata::DATABASE, Mode, PhoneNumber, Type};
 
 /// Line type of a number, which decides the channels it can be used for
 /// (SMS needs a mobile; docs/pipeline.md#inputs).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum PhoneKind {
     /// A mobile number: calls and SMS.
     Mobile,
@@ -55,7 +55,9 @@ impl PhoneKind {
 /// A number in E.164 form (`+` and at most 15 digits), held inline: three
 /// phone columns of a few million rows, each value on the heap, cost
 /// hundreds of megabytes in allocations alone.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub struct E164 {
     len: u8,
     bytes: [u8; E164::MAX],
@@ -105,7 +107,7 @@ impl std::fmt::Debug for E164 {
 }
 
 /// A normalised phone number.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Phone {
     /// E.164 with its `+` (e.g. `+33612345678`), for any number that parses
     /// and is valid; `None` when `kind` is [`PhoneKind::Invalid`].

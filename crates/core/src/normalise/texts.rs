@@ -117,6 +117,92 @@ impl PartialEq for Texts {
     }
 }
 
+/// As each row's length (`u32::MAX`: no value) and all the text in one
+/// run of bytes, for the run's scratch copy of the normalised rows
+/// ([`super::spill`]): the view array's buffers are an in-memory layout,
+/// and one string a row would be one allocation a row to read back.
+impl serde::Serialize for Texts {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeTuple;
+        let mut lens = Vec::with_capacity(self.len());
+        let mut bytes = Vec::new();
+        for v in self.iter() {
+            match v {
+                Some(t) => {
+                    let len = u32::try_from(t.len()).map_err(serde::ser::Error::custom)?;
+                    lens.push(len);
+                    bytes.extend_from_slice(t.as_bytes());
+                }
+                None => lens.push(NO_VALUE),
+            }
+        }
+        let mut t = s.serialize_tuple(2)?;
+        t.serialize_element(&lens)?;
+        t.serialize_element(&Bytes(&bytes))?;
+        t.end()
+    }
+}
+
+/// A row with no value, in the lengths of a serialised [`Texts`].
+const NO_VALUE: u32 = u32::MAX;
+
+/// Bytes as serde's bytes (one copy), not as a sequence of numbers.
+struct Bytes<'a>(&'a [u8]);
+
+impl serde::Serialize for Bytes<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_bytes(self.0)
+    }
+}
+
+struct ByteBuf(Vec<u8>);
+
+impl<'de> serde::Deserialize<'de> for ByteBuf {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<ByteBuf, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = ByteBuf;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("bytes")
+            }
+            fn visit_bytes<E: serde::de::Error>(self, v: &[u8]) -> std::result::Result<ByteBuf, E> {
+                Ok(ByteBuf(v.to_vec()))
+            }
+            fn visit_byte_buf<E: serde::de::Error>(
+                self,
+                v: Vec<u8>,
+            ) -> std::result::Result<ByteBuf, E> {
+                Ok(ByteBuf(v))
+            }
+        }
+        d.deserialize_byte_buf(V)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Texts {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Texts, D::Error> {
+        use serde::de::Error;
+        let (lens, ByteBuf(bytes)) = <(Vec<u32>, ByteBuf)>::deserialize(d)?;
+        let text = std::str::from_utf8(&bytes).map_err(D::Error::custom)?;
+        // Straight into one view array: no column of `String`s in between.
+        let mut b = StringChunkedBuilder::new("".into(), lens.len());
+        let mut at = 0usize;
+        for len in lens {
+            if len == NO_VALUE {
+                b.append_null();
+                continue;
+            }
+            let end = at + len as usize;
+            let v = text
+                .get(at..end)
+                .ok_or_else(|| D::Error::custom("a text past the end of its column"))?;
+            b.append_value(v);
+            at = end;
+        }
+        Ok(Texts::from_chunked(&b.finish()))
+    }
+}
+
 impl<S: AsRef<str> + Send + Sync> FromParallelIterator<Option<S>> for Texts {
     fn from_par_iter<I: IntoParallelIterator<Item = Option<S>>>(iter: I) -> Texts {
         // Each thread pushes its values into its own view array (a value is

@@ -8,7 +8,7 @@
 use chrono::NaiveDate;
 
 /// A consent or objection cell.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum YesNo {
     Yes,
     No,

@@ -132,11 +132,12 @@ fn try_lock(path: &Path, busy: impl FnOnce() -> String) -> Result<File> {
     }
 }
 
-/// Opens a new file for writing: never an existing one, never through a
-/// link; `private` files are readable by their owner only.
+/// Opens a new file for writing (and reading back, for a scratch file):
+/// never an existing one, never through a link; `private` files are
+/// readable by their owner only.
 pub fn create_new(path: &Path, private: bool) -> Result<File> {
     let mut opts = OpenOptions::new();
-    opts.write(true).create_new(true);
+    opts.read(true).write(true).create_new(true);
     #[cfg(unix)]
     if private {
         use std::os::unix::fs::OpenOptionsExt as _;

@@ -12,11 +12,12 @@ use crate::error::Result;
 use crate::ingest::mapping::{canonical_frame, map_headers, ColumnMap, Mapping, TableKind};
 use crate::ingest::{read_batches, Batch, Sink};
 use crate::link::suppression::{BloctelList, Suppression};
-use crate::link::{link, LinkInputs};
+use crate::link::{clusters, link_exact, link_fuzzy, link_list, LinkInputs};
 use crate::normalise::records::{
     client_batch, merge_warnings, normalise_batch, ClientContacts, ClientFields, Normalised,
     ValueWarning,
 };
+use crate::normalise::spill;
 use crate::progress::Progress;
 use crate::rules::{decide_all, Context, Facts};
 use crate::schema::{CANONICAL_COLUMNS, CLIENT_COLUMNS};
@@ -150,55 +151,41 @@ impl Sink for ClientSink<'_> {
 
 /// The rest of the stages up to the decisions: reference files, company
 /// check (with the API's answers for [`crate::company::api_sirens`], when
-/// the check asks the API), link and dedupe, rules.
+/// the check asks the API), link and dedupe, rules. `park`: a new scratch
+/// file the list's normalised rows wait in while the matcher runs
+/// ([`crate::normalise::spill`]; `None`: they stay in memory).
 pub fn decide(
     prepared: Prepared,
     looked_up: Option<crate::company::Lookups>,
     config: &Config,
     state: &RemoteState,
     progress: Progress,
-    client_rows: ClientRows,
+    (client_rows, park): (ClientRows, Option<(PathBuf, std::fs::File)>),
 ) -> Result<Computed> {
     let Prepared {
-        list,
+        mut list,
         mut warnings,
         mut value_warnings,
         pack,
         mut timer,
     } = prepared;
-    let List {
-        table,
-        norm,
-        list_client,
-        job_title,
-        company_name,
-        ..
-    } = &list;
-    let n = table.rows();
+    let n = list.table.rows();
     if looked_up.is_some() {
         timer.lap("company_lookups");
     }
 
+    // --- Company check (docs/pipeline.md#b2b-or-b2c) ----------------------------------------------
+    // First, with the suppression lists: they read the list's rows, which
+    // then wait on disk (when `park` is given) while the client file is
+    // read and the matcher runs; only the rules and the outputs read them
+    // again.
+    let companies = crate::company::check_records(config, state, &list.norm, looked_up)?;
+    if companies.report.source.is_some() {
+        timer.lap("companies");
+    }
+
     // --- Reference files ----------------------------------------------------
     let spin = progress.spinner("reference");
-    // The list is encoded for the fuzzy matcher first, then the client
-    // file batch by batch as it is read.
-    let mut inputs = LinkInputs::new(norm, &config.fuzzy);
-    let clients = config
-        .clients
-        .as_deref()
-        .map(|p| {
-            load_clients(
-                p,
-                &state.source_name(p),
-                config.batch_rows,
-                client_rows,
-                &mut inputs,
-                &mut warnings,
-                &mut value_warnings,
-            )
-        })
-        .transpose()?;
     let mut suppression = Suppression::default();
     for p in &config.opposition {
         suppression.add_file(p)?;
@@ -208,14 +195,41 @@ pub fn decide(
         .as_deref()
         .map(BloctelList::load)
         .transpose()?;
+    // The list's exact keys and objections, and its records encoded for
+    // the fuzzy matcher (before the client file's, batch by batch as it is
+    // read).
+    let list_links = link_list(&list.norm, &suppression);
+    let mut inputs = LinkInputs::new(&list.norm, &config.fuzzy);
+    // Parked on a thread of its own while the client file is read, which
+    // leaves part of a core idle (its reader waits on each batch's split).
+    let (parked, clients) = std::thread::scope(|s| {
+        let parking = park.map(|scratch| {
+            let norm = std::mem::take(&mut list.norm);
+            s.spawn(move || spill::park(norm, scratch))
+        });
+        let clients = config
+            .clients
+            .as_deref()
+            .map(|p| {
+                load_clients(
+                    p,
+                    &state.source_name(p),
+                    config.batch_rows,
+                    client_rows,
+                    &mut inputs,
+                    &mut warnings,
+                    &mut value_warnings,
+                )
+            })
+            .transpose();
+        let parked = parking
+            .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .transpose();
+        (parked, clients)
+    });
+    let (parked, clients) = (parked?, clients?);
     spin.finish_and_clear();
     timer.lap("reference");
-
-    // --- Company check (docs/pipeline.md#b2b-or-b2c) ----------------------------------------------
-    let companies = crate::company::check_records(config, state, norm, looked_up)?;
-    if companies.report.source.is_some() {
-        timer.lap("companies");
-    }
 
     // --- Link & dedupe -------------------------------------------------------
     let bar = progress.stage("link", n as u64);
@@ -224,23 +238,30 @@ pub fn decide(
         ..config.fuzzy.clone()
     };
     let labels = config.fuzzy.labels.as_ref().map_or_else(Vec::new, |l| {
-        let prefix: String = table.sha256.chars().take(8).collect();
+        let prefix: String = list.table.sha256.chars().take(8).collect();
         let ids: Vec<String> = (1..=n).map(|r| format!("{prefix}-{r}")).collect();
         l.resolve(
             &ids,
             clients.as_ref().map(|c| c.fields.client_id.as_slice()),
         )
     });
-    let links = link(
-        norm,
-        inputs,
-        clients.as_ref().map(|c| &c.fields),
-        &suppression,
-        &fuzzy,
-        &labels,
-    );
+    let client_fields = clients.as_ref().map(|c| &c.fields);
+    let linking = link_exact(list_links, inputs, client_fields);
+    let linking = link_fuzzy(linking, client_fields, &suppression, &fuzzy, &labels);
+    if let Some(p) = parked {
+        list.norm = p.restore()?;
+    }
+    let links = clusters(&list.norm, linking);
     bar.finish_and_clear();
     timer.lap("link");
+    let List {
+        table,
+        norm,
+        list_client,
+        job_title,
+        company_name,
+        ..
+    } = &list;
 
     // --- Rules ---------------------------------------------------------------
     let bar = progress.stage("rules", n as u64);

@@ -94,7 +94,7 @@ pub fn compute(config: &Config, state: &RemoteState, progress: Progress) -> Resu
         config,
         state,
         progress,
-        ClientRows::Kept,
+        (ClientRows::Kept, None),
     )
 }
 
@@ -110,15 +110,16 @@ pub fn run(
     let mut started = start(config, meta)?;
     let computed = started
         .scratch_for_cells()
-        .and_then(|scratch| prepare(config, state, progress, Some(scratch)))
-        .and_then(|prepared| {
+        .and_then(|cells| Ok((cells, started.scratch_for_rows()?)))
+        .and_then(|(cells, rows)| Ok((prepare(config, state, progress, Some(cells))?, rows)))
+        .and_then(|(prepared, rows)| {
             decide(
                 prepared,
                 None,
                 config,
                 state,
                 progress,
-                ClientRows::Released,
+                (ClientRows::Released, Some(rows)),
             )
         })
         .map_err(|e| state.name_error(e))?;

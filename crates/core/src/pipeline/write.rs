@@ -27,6 +27,12 @@ impl Started {
     pub fn scratch_for_cells(&mut self) -> Result<(PathBuf, std::fs::File)> {
         self.folder.scratch("list.parquet")
     }
+
+    /// A new scratch file of the staging folder for the list's normalised
+    /// rows while the matcher runs ([`decide`](super::decide)'s `park`).
+    pub fn scratch_for_rows(&mut self) -> Result<(PathBuf, std::fs::File)> {
+        self.folder.scratch("list-rows.bin")
+    }
 }
 
 /// What a run holds before its work.

@@ -1,0 +1,333 @@
+//! The list's normalised rows parked on disk while the matcher runs. In: a
+//! [`Normalised`] and a new scratch file of the run folder. Out: the same
+//! rows, read back once the matcher is done ([`Parked::restore`]).
+//!
+//! Why: the link stage's fuzzy step reads only the records it encoded
+//! before ([`crate::link::LinkInputs`]), yet its peak (blocks, candidate
+//! pairs, the model's samples) sat on top of every normalised row of the
+//! list, about 600 bytes a row, which only the rules and the outputs read
+//! afterwards. Parked, they cost a write and a read of the file instead
+//! (page cache, most often).
+//!
+//! The file is bincode ([`bincode::serde`], its standard configuration) of
+//! the columns as they are, in two parts read back on two cores; it lives
+//! in the run's staging folder as a scratch file and is never an output.
+//! The cells read as unknown ([`Normalised::warnings`]) stay in memory.
+
+use std::fs::File;
+use std::io::{BufReader, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::records::{Normalised, ValueWarning};
+use super::{CompanyId, Dates, Email, Phone, Texts, YesNo};
+use crate::error::{Error, Result};
+
+/// The text columns: the file's first part.
+#[derive(Serialize, Deserialize)]
+struct TextColumns {
+    first_name: Texts,
+    last_name: Texts,
+    full_name: Texts,
+    name_key: Texts,
+    last_key: Texts,
+    postcode: Texts,
+    address_line1: Texts,
+    city: Texts,
+    country: Texts,
+}
+
+/// The other columns: the file's second part. Two parts of about the same
+/// cost to read, read on two cores.
+#[derive(Serialize, Deserialize)]
+struct OtherColumns {
+    rows: usize,
+    email: Vec<Option<Email>>,
+    phone: Vec<Option<Phone>>,
+    mobile: Vec<Option<Phone>>,
+    fax: Vec<Option<Phone>>,
+    siren: Vec<Option<CompanyId>>,
+    siret: Vec<Option<CompanyId>>,
+    address_complete: Vec<bool>,
+    address_any: Vec<bool>,
+    collected_at: Dates,
+    last_contact_at: Dates,
+    consent: [Vec<YesNo>; 6],
+    consent_at: [Dates; 6],
+    consent_partners: Vec<YesNo>,
+    consent_proof: Vec<bool>,
+}
+
+/// Rows written to their scratch file and freed.
+#[derive(Debug)]
+pub struct Parked {
+    path: PathBuf,
+    file: File,
+    rows: usize,
+    /// Where the second part starts.
+    second: u64,
+    warnings: Vec<ValueWarning>,
+}
+
+fn failed(path: &Path, e: impl std::fmt::Display) -> Error {
+    Error::io(path, std::io::Error::other(e.to_string()))
+}
+
+/// Writes `norm` to `file` (new and empty) and frees it, a part at a time.
+pub fn park(norm: Normalised, (path, file): (PathBuf, File)) -> Result<Parked> {
+    let Normalised {
+        rows,
+        first_name,
+        last_name,
+        full_name,
+        name_key,
+        last_key,
+        email,
+        phone,
+        mobile,
+        fax,
+        postcode,
+        address_line1,
+        city,
+        country,
+        siren,
+        siret,
+        address_complete,
+        address_any,
+        collected_at,
+        last_contact_at,
+        consent,
+        consent_at,
+        consent_partners,
+        consent_proof,
+        warnings,
+    } = norm;
+    let config = bincode::config::standard();
+    let mut w = BufWriter::with_capacity(1 << 20, &file);
+    let texts = TextColumns {
+        first_name,
+        last_name,
+        full_name,
+        name_key,
+        last_key,
+        postcode,
+        address_line1,
+        city,
+        country,
+    };
+    let second = bincode::serde::encode_into_std_write(&texts, &mut w, config)
+        .map_err(|e| failed(&path, e))? as u64;
+    drop(texts);
+    let others = OtherColumns {
+        rows,
+        email,
+        phone,
+        mobile,
+        fax,
+        siren,
+        siret,
+        address_complete,
+        address_any,
+        collected_at,
+        last_contact_at,
+        consent,
+        consent_at,
+        consent_partners,
+        consent_proof,
+    };
+    bincode::serde::encode_into_std_write(&others, &mut w, config).map_err(|e| failed(&path, e))?;
+    drop(others);
+    w.flush().map_err(|e| Error::io(&path, e))?;
+    drop(w);
+    Ok(Parked {
+        path,
+        file,
+        rows,
+        second,
+        warnings,
+    })
+}
+
+/// Reads `file` from `pos` on, without moving its offset (so that two
+/// readers share one open file).
+struct At<'a> {
+    file: &'a File,
+    pos: u64,
+}
+
+impl Read for At<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        #[cfg(unix)]
+        let n = std::os::unix::fs::FileExt::read_at(self.file, buf, self.pos)?;
+        #[cfg(windows)]
+        let n = std::os::windows::fs::FileExt::seek_read(self.file, buf, self.pos)?;
+        self.pos += n as u64;
+        Ok(n)
+    }
+}
+
+fn read_part<T: serde::de::DeserializeOwned>(path: &Path, file: &File, pos: u64) -> Result<T> {
+    let mut r = BufReader::with_capacity(1 << 20, At { file, pos });
+    bincode::serde::decode_from_std_read(&mut r, bincode::config::standard())
+        .map_err(|e| failed(path, e))
+}
+
+impl Parked {
+    /// The rows as they were parked (both parts at once, on two cores).
+    pub fn restore(self) -> Result<Normalised> {
+        let Parked {
+            path,
+            file,
+            rows,
+            second,
+            warnings,
+        } = self;
+        let (texts, others) = rayon::join(
+            || read_part::<TextColumns>(&path, &file, 0),
+            || read_part::<OtherColumns>(&path, &file, second),
+        );
+        let (texts, others) = (texts?, others?);
+        if others.rows != rows {
+            return Err(failed(
+                &path,
+                format!(
+                    "the scratch copy holds {} rows, not the {rows} parked",
+                    others.rows
+                ),
+            ));
+        }
+        let TextColumns {
+            first_name,
+            last_name,
+            full_name,
+            name_key,
+            last_key,
+            postcode,
+            address_line1,
+            city,
+            country,
+        } = texts;
+        let OtherColumns {
+            rows,
+            email,
+            phone,
+            mobile,
+            fax,
+            siren,
+            siret,
+            address_complete,
+            address_any,
+            collected_at,
+            last_contact_at,
+            consent,
+            consent_at,
+            consent_partners,
+            consent_proof,
+        } = others;
+        Ok(Normalised {
+            rows,
+            first_name,
+            last_name,
+            full_name,
+            name_key,
+            last_key,
+            email,
+            phone,
+            mobile,
+            fax,
+            postcode,
+            address_line1,
+            city,
+            country,
+            siren,
+            siret,
+            address_complete,
+            address_any,
+            collected_at,
+            last_contact_at,
+            consent,
+            consent_at,
+            consent_partners,
+            consent_proof,
+            warnings,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use polars::prelude::*;
+
+    #[test]
+    fn parked_rows_come_back_as_they_were() {
+        // Every kind of column, values and gaps, long and short texts.
+        let n = 300;
+        let cells = |f: &dyn Fn(usize) -> Option<String>| -> Column {
+            Column::new("".into(), (0..n).map(f).collect::<Vec<Option<String>>>())
+        };
+        let named = |name: &str, c: Column| c.with_name(name.into());
+        let df = DataFrame::new(
+            n,
+            vec![
+                named(
+                    "first_name",
+                    cells(&|i| (i % 5 != 0).then(|| format!("Élodie-{i}"))),
+                ),
+                named(
+                    "last_name",
+                    cells(&|i| (i % 7 != 0).then(|| "Martin".into())),
+                ),
+                named(
+                    "email",
+                    cells(&|i| (i % 3 != 0).then(|| format!("Jean.Dupont+{i}@Gmail.com"))),
+                ),
+                named(
+                    "mobile",
+                    cells(&|i| {
+                        (i % 4 != 0).then(|| format!("06 12 34 {:02} {:02}", i % 100, i % 97))
+                    }),
+                ),
+                named(
+                    "phone",
+                    cells(&|i| (i % 2 == 0).then(|| "01 45 67 89 10".into())),
+                ),
+                named(
+                    "postcode",
+                    cells(&|i| Some(format!("{:05}", 75000 + i % 20))),
+                ),
+                named(
+                    "address_line1",
+                    cells(&|i| Some(format!("{i} avenue de la République prolongée"))),
+                ),
+                named("city", cells(&|_| Some("Saint-Étienne".into()))),
+                named(
+                    "siret",
+                    cells(&|i| (i % 6 == 0).then(|| "732 829 320 00074".into())),
+                ),
+                named(
+                    "collected_at",
+                    cells(&|i| (i % 2 == 1).then(|| "2025-03-14".into())),
+                ),
+                named(
+                    "consent_email",
+                    cells(&|i| Some(["yes", "no", "?"][i % 3].into())),
+                ),
+                named("consent_email_at", cells(&|_| Some("2024-02-29".into()))),
+            ],
+        )
+        .unwrap();
+        let norm = crate::normalise::records::normalise_batch(&df, 0);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("rows");
+        let file = File::options()
+            .read(true)
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .unwrap();
+        let parked = park(norm.clone(), (path, file)).unwrap();
+        assert_eq!(parked.restore().unwrap(), norm);
+    }
+}
