@@ -332,13 +332,13 @@ pub fn explain(out: &Path, record_id: &str) -> Result<String> {
             "denied"
         };
         let _ = writeln!(o, "\n{:<9} {verdict}", ch.as_str());
-        if let Some(r) = find(d.basis[ch.index()]) {
+        if let Some(r) = find(d.basis[ch.index()].id()) {
             let _ = writeln!(o, "  regime  {}: {}", r.id, r.rule);
             let _ = writeln!(o, "          source: {}", r.source);
         }
         for reason in reasons.iter() {
             let _ = writeln!(o, "  - {}: {}", reason.code(), reason.meaning());
-            let rule: Option<&RuleInfo> = find(d.basis[ch.index()])
+            let rule: Option<&RuleInfo> = find(d.basis[ch.index()].id())
                 .filter(|r| r.reasons.contains(&reason))
                 .or_else(|| {
                     rules.iter().find(|r| {

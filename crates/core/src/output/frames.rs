@@ -239,7 +239,9 @@ pub(crate) fn campaign_frame(
         ),
         string_column(
             "rule",
-            picked.iter().map(|&i| Some(decisions[i].basis[ch.index()])),
+            picked
+                .iter()
+                .map(|&i| Some(decisions[i].basis[ch.index()].id())),
         ),
         owned_string_column(
             "consent_at",
@@ -280,7 +282,7 @@ pub(crate) fn campaign_frame(
 }
 
 fn basis_of(decisions: &[Decision], i: usize, ch: Channel) -> &'static str {
-    crate::rules::legal_basis(decisions[i].basis[ch.index()])
+    crate::rules::legal_basis(decisions[i].basis[ch.index()].id())
 }
 
 /// rejected.csv: who, why, matched ids, masked identity.

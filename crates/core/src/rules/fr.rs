@@ -19,7 +19,7 @@
 
 use chrono::{Months, NaiveDate};
 
-use super::{deny_all, Audience, Context, Decision, Facts, Reasons, RuleInfo, RulePack};
+use super::{deny_all, Audience, Basis, Context, Decision, Facts, Reasons, RuleInfo, RulePack};
 use crate::company::CompanyStatus;
 use crate::config::{BloctelMode, ExistingClients, Sector};
 use crate::manifest::{ManifestAudience, Method};
@@ -199,7 +199,7 @@ impl RulePack for FrancePack {
                 denied,
                 contactable_until: None,
                 purge: None,
-                basis: ["fr.readable"; 6],
+                basis: [const { Basis::of("fr.readable") }; 6],
             };
         }
         let cfg = ctx.config;
@@ -299,7 +299,7 @@ impl RulePack for FrancePack {
         let generic_email = n.email[i]
             .as_ref()
             .is_some_and(|e| e.class == EmailClass::Role);
-        let mut basis = [""; 6];
+        let mut basis = [Basis::NONE; 6];
         for ch in CHANNELS {
             let d = &mut denied[ch.index()];
             contact_data(f, ch, d);
@@ -396,23 +396,29 @@ fn basis_rule(
     consumer: bool,
     generic_email: bool,
     as_of: NaiveDate,
-) -> &'static str {
+) -> Basis {
     match (ch, regime) {
-        (Channel::Email, Regime::OptOut) if generic_email => "fr.email.generic_address",
-        (Channel::Email, Regime::OptOut) => "fr.email.b2b_opt_out",
-        (Channel::Email, Regime::SoftOptIn) => "fr.email.client_soft_opt_in",
-        (Channel::Email, _) => "fr.email.b2c_opt_in",
-        (Channel::Sms, Regime::OptOut) => "fr.sms.b2b_opt_out",
-        (Channel::Sms, Regime::SoftOptIn) => "fr.sms.client_soft_opt_in",
-        (Channel::Sms, _) => "fr.sms.b2c_opt_in",
-        (Channel::Phone, Regime::ContractException) => "fr.phone.contract_in_progress",
-        (Channel::Phone, _) if !consumer => "fr.phone.b2b_opt_out",
-        (Channel::Phone, _) if as_of >= PHONE_OPT_IN_FROM => "fr.phone.b2c_opt_in",
-        (Channel::Phone, _) => "fr.phone.b2c_bloctel",
-        (Channel::Autocall, _) => "fr.autocall.opt_in",
-        (Channel::Fax, Regime::OptOut) => "fr.fax.company_opt_out",
-        (Channel::Fax, _) => "fr.fax.opt_in",
-        (Channel::Post, _) => "fr.post.opt_out",
+        (Channel::Email, Regime::OptOut) if generic_email => {
+            const { Basis::of("fr.email.generic_address") }
+        }
+        (Channel::Email, Regime::OptOut) => const { Basis::of("fr.email.b2b_opt_out") },
+        (Channel::Email, Regime::SoftOptIn) => const { Basis::of("fr.email.client_soft_opt_in") },
+        (Channel::Email, _) => const { Basis::of("fr.email.b2c_opt_in") },
+        (Channel::Sms, Regime::OptOut) => const { Basis::of("fr.sms.b2b_opt_out") },
+        (Channel::Sms, Regime::SoftOptIn) => const { Basis::of("fr.sms.client_soft_opt_in") },
+        (Channel::Sms, _) => const { Basis::of("fr.sms.b2c_opt_in") },
+        (Channel::Phone, Regime::ContractException) => {
+            const { Basis::of("fr.phone.contract_in_progress") }
+        }
+        (Channel::Phone, _) if !consumer => const { Basis::of("fr.phone.b2b_opt_out") },
+        (Channel::Phone, _) if as_of >= PHONE_OPT_IN_FROM => {
+            const { Basis::of("fr.phone.b2c_opt_in") }
+        }
+        (Channel::Phone, _) => const { Basis::of("fr.phone.b2c_bloctel") },
+        (Channel::Autocall, _) => const { Basis::of("fr.autocall.opt_in") },
+        (Channel::Fax, Regime::OptOut) => const { Basis::of("fr.fax.company_opt_out") },
+        (Channel::Fax, _) => const { Basis::of("fr.fax.opt_in") },
+        (Channel::Post, _) => const { Basis::of("fr.post.opt_out") },
     }
 }
 

@@ -447,11 +447,11 @@ fn consumer_calls_from_2026_08_11_need_prior_consent() {
     assert_eq!(why(&decide(&consumer(), &w), Channel::Phone), "");
     // The Bloctel regime no longer applies: no bloctel_outdated.
     assert_eq!(
-        decide(&consumer(), &w).basis[Channel::Phone.index()],
+        decide(&consumer(), &w).basis[Channel::Phone.index()].id(),
         "fr.phone.b2c_opt_in"
     );
     assert_eq!(
-        decide(&consumer(), &world("2026-08-10")).basis[Channel::Phone.index()],
+        decide(&consumer(), &world("2026-08-10")).basis[Channel::Phone.index()].id(),
         "fr.phone.b2c_bloctel"
     );
 }
@@ -842,7 +842,7 @@ proptest! {
         let w = world(as_of);
         let d = decide(&rec, &w);
         for ch in CHANNELS {
-            let opt_in = matches!(d.basis[ch.index()], "fr.email.b2c_opt_in" | "fr.sms.b2c_opt_in" | "fr.phone.b2c_opt_in" | "fr.autocall.opt_in" | "fr.fax.opt_in");
+            let opt_in = matches!(d.basis[ch.index()].id(), "fr.email.b2c_opt_in" | "fr.sms.b2c_opt_in" | "fr.phone.b2c_opt_in" | "fr.autocall.opt_in" | "fr.fax.opt_in");
             let consent = rec.iter().find(|(c, _)| *c == crate::schema::consent_column(ch)).map(|(_, v)| *v);
             let yes = matches!(consent, Some("oui") | Some("x"));
             if opt_in && !yes {
