@@ -16,6 +16,7 @@ use crate::link::Links;
 use crate::normalise::records::Normalised;
 use crate::normalise::YesNo;
 use crate::output::cells::{Raw, RawColumn};
+use crate::output::ids::RecordIds;
 use crate::output::{hex_column, mask, owned_string_column, string_column};
 use crate::rules::Decision;
 use crate::schema::{Channel, Reason, CANONICAL_COLUMNS, CHANNELS};
@@ -33,13 +34,13 @@ pub(crate) fn qualified_frame(
     raw: &Raw,
     norm: &Normalised,
     decisions: &[Decision],
-    ids: &[String],
+    ids: &RecordIds,
     rows: &[usize],
     vendor: Option<&str>,
 ) -> Result<DataFrame> {
     // What may be done with the record comes first, before its data.
     let mut cols: Vec<Column> = vec![
-        string_column("record_id", rows.iter().map(|&i| Some(ids[i].as_str()))),
+        ids.column("record_id", rows.iter().copied()),
         Column::new(
             "source_row".into(),
             rows.iter().map(|&i| (i + 1) as u64).collect::<Vec<_>>(),
@@ -290,17 +291,13 @@ pub(crate) fn rejected_frame(
     norm: &Normalised,
     links: &Links,
     decisions: &[Decision],
-    ids: &[String],
+    ids: &RecordIds,
     rows: &[usize],
     client_ids: Option<&Vec<Option<String>>>,
 ) -> Result<DataFrame> {
     let reasons: Vec<Option<String>> = rows
         .iter()
         .map(|&i| Some(decisions[i].all_reasons().codes()))
-        .collect();
-    let matched_record: Vec<Option<&str>> = rows
-        .iter()
-        .map(|&i| links.survivor_of[i].map(|s| ids[s].as_str()))
         .collect();
     let matched_client: Vec<Option<String>> = rows
         .iter()
@@ -337,7 +334,7 @@ pub(crate) fn rejected_frame(
         })
         .collect();
     let cols = vec![
-        string_column("record_id", rows.iter().map(|&i| Some(ids[i].as_str()))),
+        ids.column("record_id", rows.iter().copied()),
         Column::new(
             "source_row".into(),
             rows.iter().map(|&i| (i + 1) as u64).collect::<Vec<_>>(),
@@ -354,7 +351,10 @@ pub(crate) fn rejected_frame(
                 .map(|&i| Some(decisions[i].channel_reasons()))
                 .collect(),
         ),
-        string_column("matched_record_id", matched_record.into_iter()),
+        ids.column_opt(
+            "matched_record_id",
+            rows.iter().map(|&i| links.survivor_of[i]),
+        ),
         owned_string_column("matched_client_id", matched_client),
         owned_string_column("email_masked", email),
         // Built by us from digits, `+`, `*` and spaces only: nothing a
@@ -373,7 +373,7 @@ pub(crate) fn rejected_frame(
 /// `rows`.
 pub(crate) fn decisions_frame(
     decisions: &[Decision],
-    ids: &[String],
+    ids: &RecordIds,
     rows: &[usize],
 ) -> Result<DataFrame> {
     let total = rows.len() * CHANNELS.len();
@@ -385,7 +385,7 @@ pub(crate) fn decisions_frame(
     for &i in rows {
         let d = &decisions[i];
         for ch in CHANNELS {
-            rid.append_value(&ids[i]);
+            rid.append_value(ids.get(i).as_str());
             row.push((i + 1) as u64);
             channel.append_value(ch.as_str());
             let r = d.denied[ch.index()];
@@ -408,12 +408,12 @@ pub(crate) fn decisions_frame(
 }
 
 /// to_delete.csv: records the buyer must purge rather than keep.
-pub(crate) fn to_delete_frame(decisions: &[Decision], ids: &[String]) -> Result<DataFrame> {
+pub(crate) fn to_delete_frame(decisions: &[Decision], ids: &RecordIds) -> Result<DataFrame> {
     let rows: Vec<usize> = (0..decisions.len())
         .filter(|&i| decisions[i].purge.is_some())
         .collect();
     let cols = vec![
-        string_column("record_id", rows.iter().map(|&i| Some(ids[i].as_str()))),
+        ids.column("record_id", rows.iter().copied()),
         Column::new(
             "source_row".into(),
             rows.iter().map(|&i| (i + 1) as u64).collect::<Vec<_>>(),
@@ -453,16 +453,13 @@ pub fn repermission_rows(
 /// days_left` for [`repermission_rows`].
 pub(crate) fn repermission_frame(
     decisions: &[Decision],
-    ids: &[String],
+    ids: &RecordIds,
     rows: &[(usize, Channel)],
     as_of: chrono::NaiveDate,
 ) -> Result<DataFrame> {
     let until = |i: usize| decisions[i].contactable_until.expect("chosen with a date");
     let cols = vec![
-        string_column(
-            "record_id",
-            rows.iter().map(|&(i, _)| Some(ids[i].as_str())),
-        ),
+        ids.column("record_id", rows.iter().map(|&(i, _)| i)),
         Column::new(
             "source_row".into(),
             rows.iter()
@@ -490,7 +487,7 @@ pub(crate) fn repermission_frame(
 pub(crate) fn feedback_frame(
     norm: &Normalised,
     decisions: &[Decision],
-    ids: &[String],
+    ids: &RecordIds,
     rows: &[usize],
 ) -> Result<DataFrame> {
     let h = crate::output::people::sha256;
@@ -513,7 +510,7 @@ pub(crate) fn feedback_frame(
         })
         .collect();
     let cols = vec![
-        string_column("record_id", rows.iter().map(|&i| Some(ids[i].as_str()))),
+        ids.column("record_id", rows.iter().copied()),
         Column::new(
             "source_row".into(),
             rows.iter().map(|&i| (i + 1) as u64).collect::<Vec<_>>(),

@@ -29,12 +29,12 @@ fn client_label(client_ids: Option<&Vec<Option<String>>>, ci: usize) -> String {
 /// (matched_record_id, matched_client_id, matched_opposition) of a pair.
 fn other_ids(
     p: &ScoredPair,
-    ids: &[String],
+    ids: &super::ids::RecordIds,
     client_ids: Option<&Vec<Option<String>>>,
     opposition: &[String],
 ) -> (Option<String>, Option<String>, Option<String>) {
     match p.kind {
-        PairKind::Duplicate => (Some(ids[p.other].clone()), None, None),
+        PairKind::Duplicate => (Some(ids.get(p.other).to_string()), None, None),
         PairKind::Client => (None, Some(client_label(client_ids, p.other)), None),
         PairKind::Opposition => (None, None, opposition.get(p.other).cloned()),
     }
@@ -43,7 +43,7 @@ fn other_ids(
 /// The frame of `matches.csv`.
 pub fn matches_frame(
     fuzzy: &FuzzyLinks,
-    ids: &[String],
+    ids: &super::ids::RecordIds,
     client_ids: Option<&Vec<Option<String>>>,
     opposition: &[String],
 ) -> Result<DataFrame> {
@@ -64,7 +64,7 @@ pub fn matches_frame(
     };
     let bits = |v: f32| Some(format!("{v:.2}"));
     let mut cols = vec![
-        string_column("record_id", pairs.iter().map(|p| Some(ids[p.row].as_str()))),
+        ids.column("record_id", pairs.iter().map(|p| p.row)),
         Column::new(
             "source_row".into(),
             pairs.iter().map(|p| (p.row + 1) as u64).collect::<Vec<_>>(),
@@ -121,7 +121,7 @@ pub fn matches_frame(
 /// The `fuzzy` object of summary.json: counts, and the borderline pairs.
 pub fn summary(
     fuzzy: &FuzzyLinks,
-    ids: &[String],
+    ids: &super::ids::RecordIds,
     client_ids: Option<&Vec<Option<String>>>,
     opposition: &[String],
 ) -> Value {
@@ -133,7 +133,7 @@ pub fn summary(
         .map(|p| {
             let (r, c, o) = other_ids(p, ids, client_ids, opposition);
             json!({
-                "record_id": ids[p.row],
+                "record_id": ids.get(p.row).as_str(),
                 "matched_record_id": r,
                 "matched_client_id": c,
                 "matched_opposition": o,

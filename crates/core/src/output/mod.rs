@@ -20,6 +20,7 @@ pub mod changes;
 pub mod folder;
 pub mod frames;
 pub mod i18n;
+pub mod ids;
 pub mod mask;
 pub mod matches;
 pub mod people;

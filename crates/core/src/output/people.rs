@@ -75,14 +75,18 @@ pub fn record_keys(norm: &Normalised, i: usize) -> RecordKeys {
 
 /// people.csv for the records `rows`: `record_id, source_row, person_key,
 /// email_sha256, phone_sha256, mobile_sha256`.
-pub(crate) fn people_frame(norm: &Normalised, ids: &[String], rows: &[usize]) -> Result<DataFrame> {
+pub(crate) fn people_frame(
+    norm: &Normalised,
+    ids: &super::ids::RecordIds,
+    rows: &[usize],
+) -> Result<DataFrame> {
     // Four SHA-256 per record: on both cores (the order is kept).
     let keys: Vec<RecordKeys> = rows.par_iter().map(|&i| record_keys(norm, i)).collect();
     let hex_of = |f: fn(&RecordKeys) -> Option<Key>| keys.iter().map(f);
     let cols = vec![
         owned_string_column(
             "record_id",
-            rows.iter().map(|&i| Some(ids[i].clone())).collect(),
+            rows.iter().map(|&i| Some(ids.get(i).to_string())).collect(),
         ),
         Column::new(
             "source_row".into(),

@@ -45,7 +45,7 @@ pub const MAX_EXAMPLES: usize = 12;
 pub fn examples(
     norm: &Normalised,
     decisions: &[Decision],
-    ids: &[String],
+    ids: &super::ids::RecordIds,
     rows: &[usize],
 ) -> Vec<Example> {
     let mut seen: Vec<Reason> = Vec::new();
@@ -60,7 +60,7 @@ pub fn examples(
         }
         seen.push(main);
         out.push(Example {
-            record_id: ids[i].clone(),
+            record_id: ids.get(i).to_string(),
             name: mask::name(
                 norm.first_name.get(i),
                 norm.last_name.get(i),

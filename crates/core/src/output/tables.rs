@@ -29,7 +29,7 @@ pub struct Input<'a> {
     pub norm: &'a Normalised,
     pub decisions: &'a [Decision],
     pub links: &'a Links,
-    pub record_ids: &'a [String],
+    pub record_ids: &'a super::ids::RecordIds,
     /// Rows of qualified.csv and of rejected.csv, ascending.
     pub qualified_rows: &'a [usize],
     pub rejected_rows: &'a [usize],

@@ -115,8 +115,7 @@ pub fn write(
 
     // --- Outputs ---------------------------------------------------------
     let bar = progress.spinner("write");
-    let prefix: String = table.sha256.chars().take(8).collect();
-    let record_ids: Vec<String> = (1..=n).map(|r| format!("{prefix}-{r}")).collect();
+    let record_ids = crate::output::ids::RecordIds::new(&table.sha256, n);
     let qualified_rows: Vec<usize> = (0..n).filter(|&i| decisions[i].qualified()).collect();
     let rejected_rows: Vec<usize> = (0..n).filter(|&i| !decisions[i].qualified()).collect();
     conservation_check(n, &qualified_rows, &rejected_rows)?;
