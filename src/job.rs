@@ -6,14 +6,14 @@
 
 use crate::config::Config;
 use crate::error::Result;
-use crate::pipeline::{self, ClientRows, Computed, Outcome, Prepared, RunMeta};
+use crate::pipeline::{self, Computed, Outcome, Prepared, Rows, RunMeta};
 use crate::state::RemoteState;
 use crate::terminal::Terminal;
 
 /// Every stage up to the decisions, writing nothing (`explain`, `review`).
 pub fn compute(config: &Config, state: &RemoteState, terminal: Terminal) -> Result<Computed> {
     let prepared = pipeline::prepare(config, state, terminal.progress(), None)?;
-    decide(prepared, config, state, terminal, (ClientRows::Kept, None))
+    decide(prepared, config, state, terminal, Rows::Kept)
 }
 
 /// The company directory's answers for the list, then the decisions.
@@ -22,7 +22,7 @@ fn decide(
     config: &Config,
     state: &RemoteState,
     terminal: Terminal,
-    rows: (ClientRows, Option<(std::path::PathBuf, std::fs::File)>),
+    rows: Rows,
 ) -> Result<Computed> {
     let looked_up = crate::company_api::look_up_for(config, state, &prepared.list.norm, terminal)?;
     pipeline::decide(
@@ -46,22 +46,10 @@ pub fn run(
     let mut started = pipeline::start(config, meta)?;
     let progress = terminal.progress();
     let computed = started
-        .scratch_for_cells()
-        .and_then(|cells| Ok((cells, started.scratch_for_rows()?)))
-        .and_then(|(cells, rows)| {
-            Ok((
-                pipeline::prepare(config, state, progress, Some(cells))?,
-                rows,
-            ))
-        })
-        .and_then(|(prepared, rows)| {
-            decide(
-                prepared,
-                config,
-                state,
-                terminal,
-                (ClientRows::Released, Some(rows)),
-            )
+        .scratch_files()
+        .and_then(|(cells, park)| {
+            let prepared = pipeline::prepare(config, state, progress, Some(cells))?;
+            decide(prepared, config, state, terminal, Rows::Released { park })
         })
         .map_err(|e| state.name_error(e))?;
     pipeline::write(started, computed, config, state, progress, meta)

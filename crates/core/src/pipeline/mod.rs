@@ -26,7 +26,7 @@ use crate::progress::Progress;
 use crate::rules::Decision;
 use crate::state::RemoteState;
 
-pub use decide::{decide, ClientRows, Clients};
+pub use decide::{decide, Clients, Rows};
 pub use prepare::{prepare, List, Prepared};
 pub use write::{conservation_check, start, write, Started};
 
@@ -94,7 +94,7 @@ pub fn compute(config: &Config, state: &RemoteState, progress: Progress) -> Resu
         config,
         state,
         progress,
-        (ClientRows::Kept, None),
+        Rows::Kept,
     )
 }
 
@@ -109,17 +109,16 @@ pub fn run(
 ) -> Result<Outcome> {
     let mut started = start(config, meta)?;
     let computed = started
-        .scratch_for_cells()
-        .and_then(|cells| Ok((cells, started.scratch_for_rows()?)))
-        .and_then(|(cells, rows)| Ok((prepare(config, state, progress, Some(cells))?, rows)))
-        .and_then(|(prepared, rows)| {
+        .scratch_files()
+        .and_then(|(cells, park)| {
+            let prepared = prepare(config, state, progress, Some(cells))?;
             decide(
                 prepared,
                 None,
                 config,
                 state,
                 progress,
-                (ClientRows::Released, Some(rows)),
+                Rows::Released { park },
             )
         })
         .map_err(|e| state.name_error(e))?;

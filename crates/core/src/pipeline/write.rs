@@ -21,17 +21,18 @@ use crate::schema::CHANNELS;
 use crate::state::RemoteState;
 use crate::summary::Summary;
 
-impl Started {
-    /// A new scratch file of the staging folder for the list's cells
-    /// ([`prepare`](super::prepare)'s `spill`).
-    pub fn scratch_for_cells(&mut self) -> Result<(PathBuf, std::fs::File)> {
-        self.folder.scratch("list.parquet")
-    }
+/// A new scratch file: its path and the file, open to write and read.
+type Scratch = (PathBuf, std::fs::File);
 
-    /// A new scratch file of the staging folder for the list's normalised
-    /// rows while the matcher runs ([`decide`](super::decide)'s `park`).
-    pub fn scratch_for_rows(&mut self) -> Result<(PathBuf, std::fs::File)> {
-        self.folder.scratch("list-rows.bin")
+impl Started {
+    /// Two new scratch files of the staging folder: for the list's cells
+    /// ([`prepare`](super::prepare)'s `spill`) and for its normalised rows
+    /// while the matcher runs ([`Rows::Released`](super::Rows)).
+    pub fn scratch_files(&mut self) -> Result<(Scratch, Scratch)> {
+        Ok((
+            self.folder.scratch("list.parquet")?,
+            self.folder.scratch("list-rows.bin")?,
+        ))
     }
 }
 
