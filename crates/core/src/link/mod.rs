@@ -500,60 +500,42 @@ pub fn link_exact(
 /// left apart, from the records encoded in [`LinkInputs`] (the list's
 /// normalised rows are not read).
 pub fn link_fuzzy(
-    linking: Linking,
+    mut linking: Linking,
     client_fields: Option<&ClientFields>,
     suppression: &Suppression,
     fuzzy_settings: &fuzzy::FuzzySettings,
     labels: &[fuzzy::Label],
 ) -> Linking {
-    let Linking {
-        n,
-        mut uf,
-        mut via,
-        mut opposed,
-        mut client,
-        mut client_key,
-        sides,
-        ..
-    } = linking;
+    let l = &mut linking;
     let (fuzzy_links, fuzzy_client, fuzzy_opposed) = fuzzy::link_fuzzy(
         fuzzy_settings,
-        n,
-        sides,
-        &mut uf,
-        &client,
+        l.n,
+        l.sides.take(),
+        &mut l.uf,
+        &l.client,
         &suppression.postal_people,
         labels,
     );
-    for (o, f) in opposed.iter_mut().zip(fuzzy_opposed) {
+    for (o, f) in l.opposed.iter_mut().zip(fuzzy_opposed) {
         *o |= f;
     }
     for p in &fuzzy_links.pairs {
         if p.kind == fuzzy::PairKind::Duplicate && p.decision == fuzzy::Decision::Match {
-            via[p.row].get_or_insert(KeyKind::Fuzzy);
-            via[p.other].get_or_insert(KeyKind::Fuzzy);
+            l.via[p.row].get_or_insert(KeyKind::Fuzzy);
+            l.via[p.other].get_or_insert(KeyKind::Fuzzy);
         }
     }
     if let Some(cf) = client_fields {
         for (i, ci) in fuzzy_client.into_iter().enumerate() {
             if let Some(ci) = ci {
-                client[i] = Some(ci);
-                client_key[i] = Some(KeyKind::Fuzzy);
-                opposed[i] |= client_objections(cf, ci);
+                l.client[i] = Some(ci);
+                l.client_key[i] = Some(KeyKind::Fuzzy);
+                l.opposed[i] |= client_objections(cf, ci);
             }
         }
     }
-
-    Linking {
-        n,
-        uf,
-        via,
-        opposed,
-        client,
-        client_key,
-        sides: None,
-        fuzzy: fuzzy_links,
-    }
+    l.fuzzy = fuzzy_links;
+    linking
 }
 
 /// The last step of [`link`], which reads the list's rows again: the
