@@ -427,20 +427,11 @@ pub fn link_list(list: &Normalised, suppression: &Suppression) -> ListLinks {
 /// The second step of [`link`]: the list's keys matched to the client
 /// file's (gathered in `inputs` as it was read).
 pub fn link_exact(
-    list: ListLinks,
+    mut list: ListLinks,
     inputs: LinkInputs,
     client_fields: Option<&ClientFields>,
 ) -> Linking {
-    let ListLinks {
-        n,
-        start,
-        kind,
-        sorted,
-        place,
-        uf,
-        via,
-        mut opposed,
-    } = list;
+    let n = list.n;
     assert_eq!(inputs.list_rows, n, "the inputs are this list's");
     let LinkInputs {
         client: client_keys,
@@ -454,9 +445,9 @@ pub fn link_exact(
     let mut client = vec![None; n];
     let mut client_key = vec![None; n];
     if let (Some(theirs), Some(cf)) = (client_keys.map(ClientKeys::sorted), client_fields) {
-        let mut hit = vec![NO_CLIENT; kind.len()];
+        let mut hit = vec![NO_CLIENT; list.kind.len()];
         let mut at = 0;
-        for (&h, &k) in sorted.iter().zip(&place) {
+        for (&h, &k) in list.sorted.iter().zip(&list.place) {
             // Both are sorted: the merge only moves forward.
             while theirs.get(at).is_some_and(|x| x.0 < h) {
                 at += 1;
@@ -468,6 +459,7 @@ pub fn link_exact(
             }
         }
         drop(theirs);
+        let (start, kind) = (&list.start, &list.kind);
         let found: Vec<Option<(KeyKind, usize)>> = (0..n)
             .into_par_iter()
             .map(|i| {
@@ -481,21 +473,20 @@ pub fn link_exact(
             if let Some((kind, ci)) = hit {
                 client[i] = Some(ci);
                 client_key[i] = Some(kind);
-                opposed[i] |= client_objections(cf, ci);
+                list.opposed[i] |= client_objections(cf, ci);
             }
         }
     }
-    drop((sorted, place));
 
     // The keys are not kept through fuzzy matching, the stage that needs
     // the most memory (the kind a duplicate shares with its survivor is
-    // found again at the end, for duplicates only).
-    drop((start, kind));
+    // found again at the end, for duplicates only): they go with `list`,
+    // on return.
     Linking {
         n,
-        uf,
-        via,
-        opposed,
+        uf: list.uf,
+        via: list.via,
+        opposed: list.opposed,
         client,
         client_key,
         sides,
