@@ -1,13 +1,15 @@
-//! The list's normalised rows parked on disk while the matcher runs. In: a
-//! [`Normalised`] and a new scratch file of the run folder. Out: the same
-//! rows, read back once the matcher is done ([`Parked::restore`]).
+//! The list's normalised rows parked on disk while the client file is read
+//! and the matcher runs. In: a [`Normalised`] and a new scratch file of the
+//! run folder. Out: the same rows, read back once the matcher is done
+//! ([`Parked::restore`]).
 //!
-//! Why: the link stage's fuzzy step reads only the records it encoded
-//! before ([`crate::link::LinkInputs`]), yet its peak (blocks, candidate
-//! pairs, the model's samples) sat on top of every normalised row of the
-//! list, about 600 bytes a row, which only the rules and the outputs read
-//! afterwards. Parked, they cost a write and a read of the file instead
-//! (page cache, most often).
+//! Why: reading the client file and the link stage's exact and fuzzy steps
+//! read only what was made of the list before ([`crate::link::ListLinks`],
+//! [`crate::link::LinkInputs`]), yet their peaks (the client file's batches,
+//! blocks, candidate pairs, the model's samples) sat on top of every
+//! normalised row of the list, about 600 bytes a row, which only the
+//! clusters, the rules and the outputs read afterwards. Parked, they cost a
+//! write and a read of the file instead (page cache, most often).
 //!
 //! The file is bincode ([`bincode::serde`], its standard configuration) of
 //! the columns as they are, in two parts read back on two cores; it lives
