@@ -85,8 +85,8 @@ pub fn waterfall_text(p: &ScoredPair) -> String {
 pub fn review(run_dir: &Path, to: &Path, limit: usize) -> Result<usize> {
     let (config, state) = crate::explain::config_of_run(run_dir)?;
     let c = compute(&config, &state, Terminal::hidden())?;
-    let prefix: String = c.list.table.sha256.chars().take(8).collect();
-    let id = |row: usize| format!("{prefix}-{}", row + 1);
+    let ids = crate::output::ids::RecordIds::new(&c.list.table.sha256, c.list.table.rows());
+    let id = |row: usize| ids.get(row).to_string();
     let f = &config.fuzzy;
     let threshold = |kind: PairKind| {
         model::weight_of(if kind == PairKind::Duplicate {

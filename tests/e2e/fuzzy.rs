@@ -434,9 +434,6 @@ fn guard_run(
 /// and returns the model.json it wrote.
 fn run_with_clients(list: &Path, clients: &Path, out: &Path, extra: &[&str]) -> serde_json::Value {
     let mut args = vec![
-        "run",
-        "--list",
-        list.to_str().unwrap(),
         "--clients",
         clients.to_str().unwrap(),
         "--as-of",
@@ -446,7 +443,7 @@ fn run_with_clients(list: &Path, clients: &Path, out: &Path, extra: &[&str]) -> 
         "--quiet",
     ];
     args.extend(extra);
-    let o = run(&args);
+    let o = run_list(list, &args);
     assert!(o.status.success(), "{}", stderr(&o));
     serde_json::from_str(&std::fs::read_to_string(out.join("model.json")).unwrap()).unwrap()
 }

@@ -84,6 +84,22 @@ impl RecordIds {
         }
     }
 
+    /// The row (0-based) whose id `id` is, if it is one of these: the
+    /// inverse of [`RecordIds::get`] (a person's labels name records by
+    /// id), with no table of the ids.
+    pub fn row_of(&self, id: &str) -> Option<usize> {
+        let digits = id.strip_prefix(self.prefix.as_str())?.strip_prefix('-')?;
+        // Exactly as `get` writes a row: digits, no sign, no leading zero.
+        if digits.is_empty()
+            || digits.starts_with('0')
+            || !digits.bytes().all(|b| b.is_ascii_digit())
+        {
+            return None;
+        }
+        let row: usize = digits.parse().ok()?;
+        (row <= self.rows).then(|| row - 1)
+    }
+
     /// A column of the ids of `rows`, as [`super::string_column`] prints
     /// text (an id never needs neutralising; it goes through the same
     /// check all the same).
@@ -119,6 +135,22 @@ mod tests {
             wide.get(usize::MAX - 1).to_string(),
             format!("ffffffff-{}", usize::MAX)
         );
+        for i in [0, 9, 1_000_000] {
+            assert_eq!(ids.row_of(&ids.get(i)), Some(i));
+        }
+        for other in [
+            "0123abcd-0",
+            "0123abcd-01",
+            "0123abcd-+1",
+            "0123abcd-1000002",
+            "0123abcd-",
+            "0123abcd1",
+            "ffffffff-1",
+            "0123abcd-1 ",
+            "0123abcd-99999999999999999999999",
+        ] {
+            assert_eq!(ids.row_of(other), None, "{other}");
+        }
         let c = ids.column_opt("record_id", [Some(1), None].into_iter());
         let c = c.str().unwrap();
         assert_eq!(c.get(0), Some("0123abcd-2"));

@@ -244,10 +244,8 @@ pub fn decide(
         ..config.fuzzy.clone()
     };
     let labels = config.fuzzy.labels.as_ref().map_or_else(Vec::new, |l| {
-        let prefix: String = list.table.sha256.chars().take(8).collect();
-        let ids: Vec<String> = (1..=n).map(|r| format!("{prefix}-{r}")).collect();
         l.resolve(
-            &ids,
+            &crate::output::ids::RecordIds::new(&list.table.sha256, n),
             clients.as_ref().map(|c| c.fields.client_id.as_slice()),
         )
     });

@@ -188,15 +188,10 @@ impl LabelFile {
     /// the caller as not applicable).
     pub fn resolve(
         &self,
-        record_ids: &[String],
+        record_ids: &crate::output::ids::RecordIds,
         client_ids: Option<&[Option<String>]>,
     ) -> Vec<Label> {
         use std::collections::HashMap;
-        let rows: HashMap<&str, usize> = record_ids
-            .iter()
-            .enumerate()
-            .map(|(i, id)| (id.as_str(), i))
-            .collect();
         let clients: HashMap<&str, usize> = client_ids
             .unwrap_or(&[])
             .iter()
@@ -206,9 +201,9 @@ impl LabelFile {
         self.labels
             .iter()
             .filter_map(|l| {
-                let row = *rows.get(l.record_id.as_str())?;
+                let row = record_ids.row_of(&l.record_id)?;
                 let (kind, other) = match &l.other {
-                    Other::Record(r) => (PairKind::Duplicate, *rows.get(r.as_str())?),
+                    Other::Record(r) => (PairKind::Duplicate, record_ids.row_of(r)?),
                     Other::Client(c) => (PairKind::Client, *clients.get(c.as_str())?),
                 };
                 if kind == PairKind::Duplicate && other == row {
@@ -244,7 +239,7 @@ duplicate,zz-1,zz-2,,match\n",
         .unwrap();
         let f = LabelFile::load(&p).unwrap();
         assert_eq!(f.labels.len(), 3, "the unanswered row is skipped");
-        let ids: Vec<String> = (1..=5).map(|k| format!("ab-{k}")).collect();
+        let ids = crate::output::ids::RecordIds::new("ab", 5);
         let clients = vec![Some("C1".to_owned()), Some("C9".to_owned())];
         let got = f.resolve(&ids, Some(&clients));
         assert_eq!(
