@@ -117,34 +117,77 @@ impl PartialEq for Texts {
     }
 }
 
-/// As each row's length (`u32::MAX`: no value) and all the text in one
-/// run of bytes, for the run's scratch copy of the normalised rows
-/// ([`super::spill`]): the view array's buffers are an in-memory layout,
-/// and one string a row would be one allocation a row to read back.
+/// As each row's length (`u32::MAX`: no value), then the text in runs of
+/// bytes, one run per [`ROWS_PER_RUN`] rows, for the run's scratch copy of
+/// the normalised rows ([`super::spill`]): the view array's buffers are an
+/// in-memory layout, and one string a row would be one allocation a row to
+/// read back. In runs, not in one: a whole column's bytes, copied out to
+/// be written, were the peak of a 10M-row run (about 300 MB for the
+/// address column, on top of every row).
 impl serde::Serialize for Texts {
     fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
         use serde::ser::SerializeTuple;
-        let mut lens = Vec::with_capacity(self.len());
-        let mut bytes = Vec::new();
-        for v in self.iter() {
-            match v {
-                Some(t) => {
-                    let len = u32::try_from(t.len()).map_err(serde::ser::Error::custom)?;
-                    lens.push(len);
-                    bytes.extend_from_slice(t.as_bytes());
-                }
-                None => lens.push(NO_VALUE),
-            }
-        }
         let mut t = s.serialize_tuple(2)?;
-        t.serialize_element(&lens)?;
-        t.serialize_element(&Bytes(&bytes))?;
+        t.serialize_element(&Lens(self))?;
+        t.serialize_element(&Runs(self))?;
         t.end()
     }
 }
 
 /// A row with no value, in the lengths of a serialised [`Texts`].
 const NO_VALUE: u32 = u32::MAX;
+
+/// Rows whose text makes one run of bytes in a serialised [`Texts`].
+const ROWS_PER_RUN: usize = 1 << 16;
+
+/// The runs of a column of `rows` rows.
+fn runs_of(rows: usize) -> usize {
+    rows.div_ceil(ROWS_PER_RUN)
+}
+
+/// Each row's length, as a sequence.
+struct Lens<'a>(&'a Texts);
+
+impl serde::Serialize for Lens<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let mut seq = s.serialize_seq(Some(self.0.len()))?;
+        for v in self.0.iter() {
+            let len = match v {
+                Some(t) => u32::try_from(t.len())
+                    .ok()
+                    .filter(|&l| l != NO_VALUE)
+                    .ok_or_else(|| serde::ser::Error::custom("a text of 4 GiB or more"))?,
+                None => NO_VALUE,
+            };
+            seq.serialize_element(&len)?;
+        }
+        seq.end()
+    }
+}
+
+/// The text, as a sequence of runs of bytes, each copied out in turn into
+/// one buffer.
+struct Runs<'a>(&'a Texts);
+
+impl serde::Serialize for Runs<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let rows = self.0.len();
+        let mut seq = s.serialize_seq(Some(runs_of(rows)))?;
+        let mut run = Vec::new();
+        for start in (0..rows).step_by(ROWS_PER_RUN) {
+            run.clear();
+            for i in start..(start + ROWS_PER_RUN).min(rows) {
+                if let Some(t) = self.0.get(i) {
+                    run.extend_from_slice(t.as_bytes());
+                }
+            }
+            seq.serialize_element(&Bytes(&run))?;
+        }
+        seq.end()
+    }
+}
 
 /// Bytes as serde's bytes (one copy), not as a sequence of numbers.
 struct Bytes<'a>(&'a [u8]);
@@ -182,22 +225,30 @@ impl<'de> serde::Deserialize<'de> for ByteBuf {
 impl<'de> serde::Deserialize<'de> for Texts {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Texts, D::Error> {
         use serde::de::Error;
-        let (lens, ByteBuf(bytes)) = <(Vec<u32>, ByteBuf)>::deserialize(d)?;
-        let text = std::str::from_utf8(&bytes).map_err(D::Error::custom)?;
+        let (lens, runs) = <(Vec<u32>, Vec<ByteBuf>)>::deserialize(d)?;
+        if runs.len() != runs_of(lens.len()) {
+            return Err(D::Error::custom("a column's runs do not match its rows"));
+        }
         // Straight into one view array: no column of `String`s in between.
         let mut b = StringChunkedBuilder::new("".into(), lens.len());
-        let mut at = 0usize;
-        for len in lens {
-            if len == NO_VALUE {
-                b.append_null();
-                continue;
+        for (run, ByteBuf(bytes)) in lens.chunks(ROWS_PER_RUN).zip(runs) {
+            let text = std::str::from_utf8(&bytes).map_err(D::Error::custom)?;
+            let mut at = 0usize;
+            for &len in run {
+                if len == NO_VALUE {
+                    b.append_null();
+                    continue;
+                }
+                let end = at + len as usize;
+                let v = text
+                    .get(at..end)
+                    .ok_or_else(|| D::Error::custom("a text past the end of its run"))?;
+                b.append_value(v);
+                at = end;
             }
-            let end = at + len as usize;
-            let v = text
-                .get(at..end)
-                .ok_or_else(|| D::Error::custom("a text past the end of its column"))?;
-            b.append_value(v);
-            at = end;
+            if at != text.len() {
+                return Err(D::Error::custom("a run longer than its texts"));
+            }
         }
         Ok(Texts::from_chunked(&b.finish()))
     }
@@ -265,6 +316,39 @@ mod tests {
         assert_eq!(t.get(0), Some("Élodie"));
         assert!(t.is_none(1));
         assert_eq!(t.get(2), Some("Saint-Étienne-du-Rouvray ✓"));
+    }
+
+    /// Through bincode as the scratch file has it: across several runs of
+    /// bytes, a run ending on a gap, every gap and empty text kept.
+    #[test]
+    fn serialised_columns_come_back_over_several_runs() {
+        let config = bincode::config::standard();
+        for rows in [0, 1, ROWS_PER_RUN, 2 * ROWS_PER_RUN + 17] {
+            let t: Texts = (0..rows)
+                .map(|i| match i % 5 {
+                    0 => None,
+                    1 => Some(String::new()),
+                    2 => Some(format!("é{i}")),
+                    _ => Some(format!("une adresse plus longue que douze octets {i}")),
+                })
+                .collect();
+            let bytes = bincode::serde::encode_to_vec(&t, config).unwrap();
+            let (back, read): (Texts, usize) =
+                bincode::serde::decode_from_slice(&bytes, config).unwrap();
+            assert_eq!(read, bytes.len());
+            assert_eq!(back, t, "{rows} rows");
+        }
+    }
+
+    #[test]
+    fn a_run_that_does_not_fit_its_lengths_is_refused() {
+        let config = bincode::config::standard();
+        let lens: Vec<u32> = vec![3, NO_VALUE, 2];
+        for run in [&b"abcd"[..], b"abcdef"] {
+            let bytes = bincode::serde::encode_to_vec((&lens, [Bytes(run)]), config).unwrap();
+            let back: Result<(Texts, usize), _> = bincode::serde::decode_from_slice(&bytes, config);
+            assert!(back.is_err(), "{run:?}");
+        }
     }
 
     #[test]

@@ -40,14 +40,15 @@ fn other_ids(
     }
 }
 
-/// The frame of `matches.csv`.
+/// The rows of `matches.csv` for `pairs`, a batch of the fuzzy stage's
+/// pairs in their order (a frame of every pair at once, a dozen texts a
+/// pair, was the write stage's peak at 10M rows).
 pub fn matches_frame(
-    fuzzy: &FuzzyLinks,
+    pairs: &[ScoredPair],
     ids: &super::ids::RecordIds,
     client_ids: Option<&Vec<Option<String>>>,
     opposition: &[String],
 ) -> Result<DataFrame> {
-    let pairs = &fuzzy.pairs;
     let mut matched_record = Vec::with_capacity(pairs.len());
     let mut matched_client = Vec::with_capacity(pairs.len());
     let mut matched_opposition = Vec::with_capacity(pairs.len());

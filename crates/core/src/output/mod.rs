@@ -93,9 +93,9 @@ impl CsvSink {
 
 /// `rows` in slices of at most `size`, and one empty slice when there are
 /// no rows, so that a file written batch by batch always gets its header.
-pub fn batches(rows: &[usize], size: usize) -> impl Iterator<Item = &[usize]> {
+pub fn batches<T>(rows: &[T], size: usize) -> impl Iterator<Item = &[T]> {
     let size = size.max(1);
-    let empty: &[usize] = &[];
+    let empty: &[T] = &[];
     rows.chunks(size).chain(rows.is_empty().then_some(empty))
 }
 

@@ -202,7 +202,7 @@ pub fn write(folder: &mut RunFolder, input: Input) -> Result<Written> {
             summary.records_without_key = without_key as u64;
             let rows = changes::compare(&tonight, &previous.people, &mut summary);
             drop(tonight);
-            for chunk in rows.chunks(batch).chain(rows.is_empty().then_some(&[][..])) {
+            for chunk in batches(&rows, batch) {
                 sink.write(&mut changes::changes_frame(chunk)?)?;
             }
             folder.finish_csv(sink)?;
@@ -224,15 +224,16 @@ pub fn write(folder: &mut RunFolder, input: Input) -> Result<Written> {
         Ok(None)
     }));
     jobs.push(Box::new(move || {
-        let mut m = crate::output::matches::matches_frame(
-            &links.fuzzy,
-            record_ids,
-            client_ids,
-            postal_sources,
-        )?;
-        matches.write(&mut m)?;
+        let pairs = &links.fuzzy.pairs;
+        for chunk in batches(pairs, batch) {
+            matches.write(&mut crate::output::matches::matches_frame(
+                chunk,
+                record_ids,
+                client_ids,
+                postal_sources,
+            )?)?;
+        }
         folder.finish_csv(matches)?;
-        drop(m);
         if let Some((model, file)) = model {
             let bytes = crate::output::json_bytes(
                 &serde_json::to_value(model).expect("the model is plain data"),
@@ -241,10 +242,7 @@ pub fn write(folder: &mut RunFolder, input: Input) -> Result<Written> {
         }
         to_delete.write(&mut frames::to_delete_frame(decisions, record_ids)?)?;
         folder.finish_csv(to_delete)?;
-        for chunk in renew
-            .chunks(batch)
-            .chain(renew.is_empty().then_some(&[][..]))
-        {
+        for chunk in batches(&renew, batch) {
             repermission_csv.write(&mut frames::repermission_frame(
                 decisions, record_ids, chunk, as_of,
             )?)?;
