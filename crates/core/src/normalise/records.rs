@@ -139,7 +139,7 @@ impl ClientContacts {
 }
 
 /// Client-file extras (docs/pipeline.md#inputs).
-#[derive(Debug, Default, PartialEq, Clone)]
+#[derive(Debug, Default, PartialEq, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ClientFields {
     pub client_id: Vec<Option<String>>,
     pub relationship_end_at: Dates,

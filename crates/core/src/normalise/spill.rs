@@ -1,7 +1,8 @@
 //! The list's normalised rows parked on disk while the client file is read
-//! and the matcher runs. In: a [`Normalised`] and a new scratch file of the
-//! run folder. Out: the same rows, read back once the matcher is done
-//! ([`Parked::restore`]).
+//! and the matcher runs. In: a [`Normalised`], what else of the same rows
+//! only later stages read (the caller's, any serde value), and a new
+//! scratch file of the run folder. Out: the same, read back once the
+//! matcher is done ([`Parked::restore`]).
 //!
 //! Why: reading the client file and the link stage's exact and fuzzy steps
 //! read only what was made of the list before ([`crate::link::ListLinks`],
@@ -12,7 +13,8 @@
 //! write and a read of the file instead (page cache, most often).
 //!
 //! The file is bincode ([`bincode::serde`], its standard configuration) of
-//! the columns as they are, in two parts read back on two cores; it lives
+//! the columns as they are, in three parts (the text columns, the others,
+//! the caller's) read back on two cores; it lives
 //! in the run's staging folder as a scratch file and is never an output.
 //! The cells read as unknown ([`Normalised::warnings`]) stay in memory.
 
@@ -79,23 +81,31 @@ parts! {
     ],
 }
 
-/// Rows written to their scratch file and freed.
+/// Rows written to their scratch file and freed, with `X`, what else the
+/// caller parked beside them.
 #[derive(Debug)]
-pub struct Parked {
+pub struct Parked<X> {
     path: PathBuf,
     file: File,
     rows: usize,
-    /// Where the second part starts.
+    /// Where the second part starts, and the caller's.
     second: u64,
+    third: u64,
     warnings: Vec<ValueWarning>,
+    also: std::marker::PhantomData<X>,
 }
 
 fn failed(path: &Path, e: impl std::fmt::Display) -> Error {
     Error::io(path, std::io::Error::other(e.to_string()))
 }
 
-/// Writes `norm` to `file` (new and empty) and frees it, a part at a time.
-pub fn park(norm: Normalised, (path, file): (PathBuf, File)) -> Result<Parked> {
+/// Writes `norm` and `also` (columns of the same rows that only later
+/// stages read) to `file` (new and empty) and frees them, a part at a time.
+pub fn park<X: Serialize + serde::de::DeserializeOwned>(
+    norm: Normalised,
+    also: X,
+    (path, file): (PathBuf, File),
+) -> Result<Parked<X>> {
     let rows = norm.rows;
     let (texts, others, warnings) = split(norm);
     let config = bincode::config::standard();
@@ -103,8 +113,12 @@ pub fn park(norm: Normalised, (path, file): (PathBuf, File)) -> Result<Parked> {
     let second = bincode::serde::encode_into_std_write(&texts, &mut w, config)
         .map_err(|e| failed(&path, e))? as u64;
     drop(texts);
-    bincode::serde::encode_into_std_write(&others, &mut w, config).map_err(|e| failed(&path, e))?;
+    let third = second
+        + bincode::serde::encode_into_std_write(&others, &mut w, config)
+            .map_err(|e| failed(&path, e))? as u64;
     drop(others);
+    bincode::serde::encode_into_std_write(&also, &mut w, config).map_err(|e| failed(&path, e))?;
+    drop(also);
     w.flush().map_err(|e| Error::io(&path, e))?;
     drop(w);
     Ok(Parked {
@@ -112,7 +126,9 @@ pub fn park(norm: Normalised, (path, file): (PathBuf, File)) -> Result<Parked> {
         file,
         rows,
         second,
+        third,
         warnings,
+        also: std::marker::PhantomData,
     })
 }
 
@@ -140,21 +156,29 @@ fn read_part<T: serde::de::DeserializeOwned>(path: &Path, file: &File, pos: u64)
         .map_err(|e| failed(path, e))
 }
 
-impl Parked {
-    /// The rows as they were parked (both parts at once, on two cores).
-    pub fn restore(self) -> Result<Normalised> {
+impl<X: serde::de::DeserializeOwned + Send> Parked<X> {
+    /// The rows and the caller's columns as they were parked (the text
+    /// columns on one core, the others on the second).
+    pub fn restore(self) -> Result<(Normalised, X)> {
         let Parked {
             path,
             file,
             rows,
             second,
+            third,
             warnings,
+            ..
         } = self;
-        let (texts, others) = rayon::join(
+        let (texts, (others, also)) = rayon::join(
             || read_part::<TextColumns>(&path, &file, 0),
-            || read_part::<OtherColumns>(&path, &file, second),
+            || {
+                (
+                    read_part::<OtherColumns>(&path, &file, second),
+                    read_part::<X>(&path, &file, third),
+                )
+            },
         );
-        let (texts, others) = (texts?, others?);
+        let (texts, others, also) = (texts?, others?, also?);
         if others.rows != rows {
             return Err(failed(
                 &path,
@@ -164,7 +188,7 @@ impl Parked {
                 ),
             ));
         }
-        Ok(join(texts, others, warnings))
+        Ok((join(texts, others, warnings), also))
     }
 }
 
@@ -240,7 +264,11 @@ mod tests {
             .create_new(true)
             .open(&path)
             .unwrap();
-        let parked = park(norm.clone(), (path, file)).unwrap();
-        assert_eq!(parked.restore().unwrap(), norm);
+        let also: (Option<Vec<u32>>, Texts) = (
+            Some((0..n as u32).collect()),
+            (0..n).map(|i| (i % 3 == 0).then(|| format!("Directrice {i}"))).collect(),
+        );
+        let parked = park(norm.clone(), also.clone(), (path, file)).unwrap();
+        assert_eq!(parked.restore().unwrap(), (norm, also));
     }
 }
