@@ -47,9 +47,9 @@ pub fn run(
     let progress = terminal.progress();
     let computed = started
         .scratch_files()
-        .and_then(|(cells, park)| {
+        .and_then(|(cells, rows)| {
             let prepared = pipeline::prepare(config, state, progress, Some(cells))?;
-            decide(prepared, config, state, terminal, Rows::Released { park })
+            decide(prepared, config, state, terminal, rows)
         })
         .map_err(|e| state.name_error(e))?;
     pipeline::write(started, computed, config, state, progress, meta)

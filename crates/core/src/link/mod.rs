@@ -334,8 +334,10 @@ pub fn link(
     fuzzy_settings: &fuzzy::FuzzySettings,
     labels: &[fuzzy::Label],
 ) -> Links {
-    let exact = link_exact(link_list(list, suppression), inputs, client_fields);
-    let linked = link_fuzzy(exact, client_fields, suppression, fuzzy_settings, labels);
+    let objections = client_fields.map(client_objections);
+    let objections = objections.as_deref();
+    let exact = link_exact(link_list(list, suppression), inputs, objections);
+    let linked = link_fuzzy(exact, objections, suppression, fuzzy_settings, labels);
     clusters(list, linked)
 }
 
@@ -425,11 +427,12 @@ pub fn link_list(list: &Normalised, suppression: &Suppression) -> ListLinks {
 }
 
 /// The second step of [`link`]: the list's keys matched to the client
-/// file's (gathered in `inputs` as it was read).
+/// file's (gathered in `inputs` as it was read). `client_objections`: each
+/// client's ([`client_objections`]), when there is a client file.
 pub fn link_exact(
     mut list: ListLinks,
     inputs: LinkInputs,
-    client_fields: Option<&ClientFields>,
+    client_objections: Option<&[ChannelMask]>,
 ) -> Linking {
     let n = list.n;
     assert_eq!(inputs.list_rows, n, "the inputs are this list's");
@@ -444,7 +447,8 @@ pub fn link_exact(
     // client is that of the first of its keys that has one.
     let mut client = vec![None; n];
     let mut client_key = vec![None; n];
-    if let (Some(theirs), Some(cf)) = (client_keys.map(ClientKeys::sorted), client_fields) {
+    if let (Some(theirs), Some(objected)) = (client_keys.map(ClientKeys::sorted), client_objections)
+    {
         let mut hit = vec![NO_CLIENT; list.kind.len()];
         let mut at = 0;
         for (&h, &k) in list.sorted.iter().zip(&list.place) {
@@ -473,7 +477,7 @@ pub fn link_exact(
             if let Some((kind, ci)) = hit {
                 client[i] = Some(ci);
                 client_key[i] = Some(kind);
-                list.opposed[i] |= client_objections(cf, ci);
+                list.opposed[i] |= objected[ci];
             }
         }
     }
@@ -499,7 +503,7 @@ pub fn link_exact(
 /// normalised rows are not read).
 pub fn link_fuzzy(
     mut linking: Linking,
-    client_fields: Option<&ClientFields>,
+    client_objections: Option<&[ChannelMask]>,
     suppression: &Suppression,
     fuzzy_settings: &fuzzy::FuzzySettings,
     labels: &[fuzzy::Label],
@@ -523,12 +527,12 @@ pub fn link_fuzzy(
             l.via[p.other].get_or_insert(KeyKind::Fuzzy);
         }
     }
-    if let Some(cf) = client_fields {
+    if let Some(objected) = client_objections {
         for (i, ci) in fuzzy_client.into_iter().enumerate() {
             if let Some(ci) = ci {
                 l.client[i] = Some(ci);
                 l.client_key[i] = Some(KeyKind::Fuzzy);
-                l.opposed[i] |= client_objections(cf, ci);
+                l.opposed[i] |= objected[ci];
             }
         }
     }
@@ -629,11 +633,18 @@ pub fn clusters(list: &Normalised, linking: Linking) -> Links {
     }
 }
 
-fn client_objections(cf: &ClientFields, ci: usize) -> ChannelMask {
-    CHANNELS
-        .iter()
-        .filter(|ch| cf.opposed[ch.index()][ci])
-        .fold(0, |m, ch| m | (1 << ch.index()))
+/// The channels each client objected to, by client row: all that the
+/// link stage reads of the client file's own columns, so that they can
+/// wait elsewhere while it runs.
+pub fn client_objections(cf: &ClientFields) -> Vec<ChannelMask> {
+    (0..cf.client_id.len())
+        .map(|ci| {
+            CHANNELS
+                .iter()
+                .filter(|ch| cf.opposed[ch.index()][ci])
+                .fold(0, |m, ch| m | (1 << ch.index()))
+        })
+        .collect()
 }
 
 fn no_mask(n: &Normalised, i: usize) -> ChannelMask {

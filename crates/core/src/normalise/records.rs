@@ -70,7 +70,7 @@ pub struct Normalised {
 /// numbers rather than the normalised rows, which a run frees as soon as
 /// they are linked (half a gigabyte at a million clients; these are 32
 /// bytes a client).
-#[derive(Debug, Default, Clone, PartialEq)]
+#[derive(Debug, Default, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ClientContacts {
     /// XXH3-128 of the email's matching key; 0: no email. (Two keys share
     /// a digest with a chance of about n² / 2¹²⁹, as the exact keys do.)

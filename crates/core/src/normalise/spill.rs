@@ -132,6 +132,15 @@ pub fn park<X: Serialize + serde::de::DeserializeOwned>(
     })
 }
 
+/// Writes `value` alone to `file` (new and empty) and frees it: what
+/// [`Parked::restore_value`] reads back.
+pub fn park_value<X: Serialize + serde::de::DeserializeOwned>(
+    value: X,
+    scratch: (PathBuf, File),
+) -> Result<Parked<X>> {
+    park(Normalised::default(), value, scratch)
+}
+
 /// Reads `file` from `pos` on, without moving its offset (so that two
 /// readers share one open file).
 struct At<'a> {
@@ -189,6 +198,11 @@ impl<X: serde::de::DeserializeOwned + Send> Parked<X> {
             ));
         }
         Ok((join(texts, others, warnings), also))
+    }
+
+    /// The value of [`park_value`].
+    pub fn restore_value(self) -> Result<X> {
+        Ok(self.restore()?.1)
     }
 }
 
@@ -266,7 +280,9 @@ mod tests {
             .unwrap();
         let also: (Option<Vec<u32>>, Texts) = (
             Some((0..n as u32).collect()),
-            (0..n).map(|i| (i % 3 == 0).then(|| format!("Directrice {i}"))).collect(),
+            (0..n)
+                .map(|i| (i % 3 == 0).then(|| format!("Directrice {i}")))
+                .collect(),
         );
         let parked = park(norm.clone(), also.clone(), (path, file)).unwrap();
         assert_eq!(parked.restore().unwrap(), (norm, also));

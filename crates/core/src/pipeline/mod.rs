@@ -110,16 +110,9 @@ pub fn run(
     let mut started = start(config, meta)?;
     let computed = started
         .scratch_files()
-        .and_then(|(cells, park)| {
+        .and_then(|(cells, rows)| {
             let prepared = prepare(config, state, progress, Some(cells))?;
-            decide(
-                prepared,
-                None,
-                config,
-                state,
-                progress,
-                Rows::Released { park },
-            )
+            decide(prepared, None, config, state, progress, rows)
         })
         .map_err(|e| state.name_error(e))?;
     write(started, computed, config, state, progress, meta)

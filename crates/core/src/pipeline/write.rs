@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use serde_json::{json, Value};
 
-use super::{Clients, Computed, List, Outcome, RunMeta};
+use super::{Clients, Computed, List, Outcome, Rows, RunMeta};
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::link::suppression::Suppression;
@@ -25,13 +25,17 @@ use crate::summary::Summary;
 type Scratch = (PathBuf, std::fs::File);
 
 impl Started {
-    /// Two new scratch files of the staging folder: for the list's cells
-    /// ([`prepare`](super::prepare)'s `spill`) and for its normalised rows
-    /// while the matcher runs ([`Rows::Released`](super::Rows)).
-    pub fn scratch_files(&mut self) -> Result<(Scratch, Scratch)> {
+    /// New scratch files of the staging folder: for the list's cells
+    /// ([`prepare`](super::prepare)'s `spill`), and for the list's
+    /// normalised rows and the client file's columns while the matcher
+    /// runs ([`Rows::Released`]).
+    pub fn scratch_files(&mut self) -> Result<(Scratch, Rows)> {
         Ok((
             self.folder.scratch("list.parquet")?,
-            self.folder.scratch("list-rows.bin")?,
+            Rows::Released {
+                list: self.folder.scratch("list-rows.bin")?,
+                clients: self.folder.scratch("client-rows.bin")?,
+            },
         ))
     }
 }
