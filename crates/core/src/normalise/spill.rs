@@ -108,16 +108,12 @@ pub fn park<X: Serialize + serde::de::DeserializeOwned>(
 ) -> Result<Parked<X>> {
     let rows = norm.rows;
     let (texts, others, warnings) = split(norm);
-    let config = bincode::config::standard();
     let mut w = BufWriter::with_capacity(1 << 20, &file);
-    let second = bincode::serde::encode_into_std_write(&texts, &mut w, config)
-        .map_err(|e| failed(&path, e))? as u64;
+    let second = write_part(&mut w, &texts, &path)?;
     drop(texts);
-    let third = second
-        + bincode::serde::encode_into_std_write(&others, &mut w, config)
-            .map_err(|e| failed(&path, e))? as u64;
+    let third = second + write_part(&mut w, &others, &path)?;
     drop(others);
-    bincode::serde::encode_into_std_write(&also, &mut w, config).map_err(|e| failed(&path, e))?;
+    write_part(&mut w, &also, &path)?;
     drop(also);
     w.flush().map_err(|e| Error::io(&path, e))?;
     drop(w);
@@ -132,13 +128,40 @@ pub fn park<X: Serialize + serde::de::DeserializeOwned>(
     })
 }
 
-/// Writes `value` alone to `file` (new and empty) and frees it: what
-/// [`Parked::restore_value`] reads back.
-pub fn park_value<X: Serialize + serde::de::DeserializeOwned>(
-    value: X,
-    scratch: (PathBuf, File),
-) -> Result<Parked<X>> {
-    park(Normalised::default(), value, scratch)
+/// A value written alone to its scratch file and freed ([`park_value`]).
+#[derive(Debug)]
+pub struct ParkedValue<X> {
+    path: PathBuf,
+    file: File,
+    value: std::marker::PhantomData<X>,
+}
+
+/// Writes `value` to `file` (new and empty) and frees it.
+pub fn park_value<X: Serialize>(value: X, (path, file): (PathBuf, File)) -> Result<ParkedValue<X>> {
+    let mut w = BufWriter::with_capacity(1 << 20, &file);
+    write_part(&mut w, &value, &path)?;
+    drop(value);
+    w.flush().map_err(|e| Error::io(&path, e))?;
+    drop(w);
+    Ok(ParkedValue {
+        path,
+        file,
+        value: std::marker::PhantomData,
+    })
+}
+
+impl<X: serde::de::DeserializeOwned> ParkedValue<X> {
+    /// The value as it was parked.
+    pub fn restore(self) -> Result<X> {
+        read_part(&self.path, &self.file, 0)
+    }
+}
+
+/// Appends `part` to `w`; its length in bytes.
+fn write_part<T: Serialize>(w: &mut impl Write, part: &T, path: &Path) -> Result<u64> {
+    bincode::serde::encode_into_std_write(part, w, bincode::config::standard())
+        .map(|n| n as u64)
+        .map_err(|e| failed(path, e))
 }
 
 /// Reads `file` from `pos` on, without moving its offset (so that two
@@ -198,11 +221,6 @@ impl<X: serde::de::DeserializeOwned + Send> Parked<X> {
             ));
         }
         Ok((join(texts, others, warnings), also))
-    }
-
-    /// The value of [`park_value`].
-    pub fn restore_value(self) -> Result<X> {
-        Ok(self.restore()?.1)
     }
 }
 
@@ -286,5 +304,15 @@ mod tests {
         );
         let parked = park(norm.clone(), also.clone(), (path, file)).unwrap();
         assert_eq!(parked.restore().unwrap(), (norm, also));
+        let path = dir.path().join("value");
+        let file = File::options()
+            .read(true)
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .unwrap();
+        let value = (vec![Some(7u64), None], "ok".to_owned());
+        let parked = park_value(value.clone(), (path, file)).unwrap();
+        assert_eq!(parked.restore().unwrap(), value);
     }
 }

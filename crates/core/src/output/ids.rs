@@ -15,33 +15,9 @@ pub struct RecordIds {
     rows: usize,
 }
 
-/// One record id; `prefix-row` fits in [`RecordId::CAP`] bytes.
-#[derive(Clone, Copy)]
-pub struct RecordId {
-    buf: [u8; RecordId::CAP],
-    len: u8,
-}
-
-impl RecordId {
-    const CAP: usize = 32;
-
-    pub fn as_str(&self) -> &str {
-        std::str::from_utf8(&self.buf[..usize::from(self.len)]).expect("made from text")
-    }
-}
-
-impl std::ops::Deref for RecordId {
-    type Target = str;
-    fn deref(&self) -> &str {
-        self.as_str()
-    }
-}
-
-impl std::fmt::Display for RecordId {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+/// One record id, on the stack: `prefix-row` is at most 29 bytes (8 hex
+/// digits, a dash, a row of up to 20 digits).
+pub type RecordId = arrayvec::ArrayString<32>;
 
 impl RecordIds {
     /// The ids of a list of `rows` rows whose file hashes to `sha256` (hex).
@@ -62,26 +38,11 @@ impl RecordIds {
     /// like a slice.
     pub fn get(&self, i: usize) -> RecordId {
         assert!(i < self.rows, "row {i} of {}", self.rows);
-        let mut buf = [0u8; RecordId::CAP];
-        let p = self.prefix.as_bytes();
-        buf[..p.len()].copy_from_slice(p);
-        buf[p.len()] = b'-';
-        let mut digits = [0u8; 20];
-        let (mut n, mut k) = (i + 1, digits.len());
-        loop {
-            k -= 1;
-            digits[k] = b'0' + (n % 10) as u8;
-            n /= 10;
-            if n == 0 {
-                break;
-            }
-        }
-        let end = p.len() + 1 + (digits.len() - k);
-        buf[p.len() + 1..end].copy_from_slice(&digits[k..]);
-        RecordId {
-            buf,
-            len: end as u8,
-        }
+        let mut id = RecordId::new();
+        id.push_str(&self.prefix);
+        id.push('-');
+        id.push_str(itoa::Buffer::new().format(i + 1));
+        id
     }
 
     /// The row (0-based) whose id `id` is, if it is one of these: the

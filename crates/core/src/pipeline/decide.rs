@@ -293,7 +293,7 @@ pub fn decide(
     // Back for the rules and the outputs.
     let mut clients = clients;
     if let (Some(c), Some(p)) = (clients.as_mut(), parked_clients) {
-        (c.contacts, c.fields) = p.restore_value()?;
+        (c.contacts, c.fields) = p.restore()?;
     }
     let List {
         table,
