@@ -108,15 +108,15 @@ pub fn park<X: Serialize + serde::de::DeserializeOwned>(
 ) -> Result<Parked<X>> {
     let rows = norm.rows;
     let (texts, others, warnings) = split(norm);
-    let mut w = BufWriter::with_capacity(1 << 20, &file);
-    let second = write_part(&mut w, &texts, &path)?;
-    drop(texts);
-    let third = second + write_part(&mut w, &others, &path)?;
-    drop(others);
-    write_part(&mut w, &also, &path)?;
-    drop(also);
-    w.flush().map_err(|e| Error::io(&path, e))?;
-    drop(w);
+    let (second, third) = written(&file, &path, |w| {
+        let second = write_part(w, &texts, &path)?;
+        drop(texts);
+        let third = second + write_part(w, &others, &path)?;
+        drop(others);
+        write_part(w, &also, &path)?;
+        drop(also);
+        Ok((second, third))
+    })?;
     Ok(Parked {
         path,
         file,
@@ -138,11 +138,11 @@ pub struct ParkedValue<X> {
 
 /// Writes `value` to `file` (new and empty) and frees it.
 pub fn park_value<X: Serialize>(value: X, (path, file): (PathBuf, File)) -> Result<ParkedValue<X>> {
-    let mut w = BufWriter::with_capacity(1 << 20, &file);
-    write_part(&mut w, &value, &path)?;
-    drop(value);
-    w.flush().map_err(|e| Error::io(&path, e))?;
-    drop(w);
+    written(&file, &path, |w| {
+        write_part(w, &value, &path)?;
+        drop(value);
+        Ok(())
+    })?;
     Ok(ParkedValue {
         path,
         file,
@@ -155,6 +155,18 @@ impl<X: serde::de::DeserializeOwned> ParkedValue<X> {
     pub fn restore(self) -> Result<X> {
         read_part(&self.path, &self.file, 0)
     }
+}
+
+/// What `parts` writes to `file`, through one buffer, flushed.
+fn written<T>(
+    file: &File,
+    path: &Path,
+    parts: impl FnOnce(&mut BufWriter<&File>) -> Result<T>,
+) -> Result<T> {
+    let mut w = BufWriter::with_capacity(1 << 20, file);
+    let out = parts(&mut w)?;
+    w.flush().map_err(|e| Error::io(path, e))?;
+    Ok(out)
 }
 
 /// Appends `part` to `w`; its length in bytes.
@@ -289,30 +301,22 @@ mod tests {
         .unwrap();
         let norm = crate::normalise::records::normalise_batch(&df, 0);
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("rows");
-        let file = File::options()
-            .read(true)
-            .write(true)
-            .create_new(true)
-            .open(&path)
-            .unwrap();
+        // A new scratch file, as the run folder makes them.
+        let scratch = |name: &str| {
+            let path = dir.path().join(name);
+            let file = crate::output::folder::create_new(&path, true).unwrap();
+            (path, file)
+        };
         let also: (Option<Vec<u32>>, Texts) = (
             Some((0..n as u32).collect()),
             (0..n)
                 .map(|i| (i % 3 == 0).then(|| format!("Directrice {i}")))
                 .collect(),
         );
-        let parked = park(norm.clone(), also.clone(), (path, file)).unwrap();
+        let parked = park(norm.clone(), also.clone(), scratch("rows")).unwrap();
         assert_eq!(parked.restore().unwrap(), (norm, also));
-        let path = dir.path().join("value");
-        let file = File::options()
-            .read(true)
-            .write(true)
-            .create_new(true)
-            .open(&path)
-            .unwrap();
         let value = (vec![Some(7u64), None], "ok".to_owned());
-        let parked = park_value(value.clone(), (path, file)).unwrap();
+        let parked = park_value(value.clone(), scratch("value")).unwrap();
         assert_eq!(parked.restore().unwrap(), value);
     }
 }
